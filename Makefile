@@ -1,0 +1,40 @@
+# Two entry points for people (README): `make demo` and `make test`. Both build the venv on first use.
+PYTHON ?= python3.13
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# sam build needs python3.13 on PATH; the venv provides it.
+SAM_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" SAM_CLI_TELEMETRY=0
+
+.PHONY: demo test lint unit sam-check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	# smclarify (bias oracle, tests only) without its unpinned s3fs: see pyproject.toml.
+	$(BIN)/python -m pip install -q --no-deps smclarify==0.5
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/lockgate demo
+
+test: lint unit sam-check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+sam-check: $(STAMP)
+	$(SAM_ENV) $(BIN)/sam validate --lint
+	$(SAM_ENV) $(BIN)/sam build --parallel
+
+bench: $(STAMP)
+	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/bias.py
+
+clean:
+	rm -rf $(VENV) .aws-sam
