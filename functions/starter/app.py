@@ -1,0 +1,77 @@
+"""Starter: S3 'Object Created' under raw/ (via EventBridge) -> exactly one ingest execution.
+
+EventBridge and S3 deliver at least once: the execution name is derived from the object's
+identity, and Powertools Idempotency remembers each object version it has handled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import S3EventBridgeNotificationEvent, event_source
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.stepfunctions import StepFunctions
+from lockgate.pipeline.settings import Settings
+from lockgate.pipeline.starter import plan_ingest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = Settings.from_env("ingest_state_machine_arn", "idempotency_table")
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+idempotency = IdempotencyConfig(event_key_jmespath="name", expires_after_seconds=7 * 24 * 3600)
+step_functions = StepFunctions()
+
+
+@idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=idempotency)
+def start_ingest(request: dict[str, Any]) -> dict[str, Any]:
+    """Start the ingest execution for one object version (at most once per version)."""
+    result = step_functions.start_once(settings.ingest_state_machine_arn, request["name"], request["input"])
+    return {
+        "executionArn": result.execution_arn,
+        "started": result.started,
+        "startedBy": request["requestId"],
+    }
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_source(data_class=S3EventBridgeNotificationEvent)
+def lambda_handler(event: S3EventBridgeNotificationEvent, context: LambdaContext) -> dict[str, Any]:
+    """Plan the ingest for the uploaded object and start it once."""
+    idempotency.register_lambda_context(context)
+    detail = event.detail
+    plan = plan_ingest(
+        detail.bucket.name,
+        detail.object.key,
+        detail.object.size or 0,
+        detail.object.etag or "",
+        detail.object.version_id,
+    )
+    if plan is None:
+        logger.info("object starts nothing", extra={"key": detail.object.key})
+        return {"started": False, "reason": "ignored"}
+    request = {"name": plan.execution_name, "input": plan.as_input(), "requestId": context.aws_request_id}
+    try:
+        result = start_ingest(request=request)
+    except IdempotencyAlreadyInProgressError:
+        result = {"executionArn": None, "started": False}
+    # A repeat delivery gets the first delivery's remembered result: startedBy tells them apart.
+    result["started"] = result["started"] and result.get("startedBy") == context.aws_request_id
+    if result["started"]:
+        metrics.add_metric(name="IngestStarted", unit=MetricUnit.Count, value=1)
+        logger.info("ingest started", extra={"execution": plan.execution_name, "key": plan.key})
+    else:
+        metrics.add_metric(name="DuplicateUpload", unit=MetricUnit.Count, value=1)
+        logger.info("duplicate delivery: ingest already under way", extra={"execution": plan.execution_name})
+    return {**result, "name": plan.execution_name}

@@ -1,0 +1,66 @@
+"""Amazon S3: the data and artifact buckets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import boto3
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What HeadObject says about an object."""
+
+    bucket: str
+    key: str
+    size: int
+    etag: str
+    version_id: str | None
+
+
+class S3Store:
+    """Reads and writes objects; never deletes."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        self._client = client or boto3.client("s3")
+
+    def head(self, bucket: str, key: str, version_id: str | None = None) -> ObjectInfo:
+        """Size, ETag and version of an object."""
+        extra = {"VersionId": version_id} if version_id else {}
+        meta = self._client.head_object(Bucket=bucket, Key=key, **extra)
+        return ObjectInfo(bucket, key, meta["ContentLength"], meta["ETag"].strip('"'), meta.get("VersionId"))
+
+    def open(self, bucket: str, key: str, version_id: str | None = None) -> IO[bytes]:
+        """A streaming, read-once body of the object (the exact version when given)."""
+        extra = {"VersionId": version_id} if version_id else {}
+        return self._client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+
+    def read(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
+        """The whole object in memory (small objects: contracts, manifests)."""
+        return self.open(bucket, key, version_id).read()
+
+    def put(self, bucket: str, key: str, body: bytes, content_type: str = "application/octet-stream") -> str:
+        """Write an object; returns its s3:// URI."""
+        self._client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+        return f"s3://{bucket}/{key}"
+
+    def copy(self, bucket: str, key: str, to_key: str, version_id: str | None = None) -> str:
+        """Server-side copy inside a bucket (quarantine keeps the exact version that failed)."""
+        source: dict[str, str] = {"Bucket": bucket, "Key": key}
+        if version_id:
+            source["VersionId"] = version_id
+        self._client.copy_object(Bucket=bucket, Key=to_key, CopySource=source)
+        return f"s3://{bucket}/{to_key}"
+
+    def exists(self, bucket: str, key: str) -> bool:
+        """True when the object exists."""
+        found = self._client.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+        return bool(found) and found[0]["Key"] == key
+
+    def list_keys(self, bucket: str, prefix: str) -> Iterator[str]:
+        """Every key under a prefix, in S3's (lexicographic) order."""
+        for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"]

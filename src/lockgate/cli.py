@@ -1,0 +1,88 @@
+"""`lockgate`: the offline cloud, the Docker-free `sam local invoke`, runs, and the bias check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from lockgate.local.clock import DEFAULT_SPEED
+
+DEFAULT_TEMPLATE = Path("template.yaml")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (template.yaml)"
+    )
+    parser.add_argument(
+        "--clock-speed",
+        type=float,
+        default=DEFAULT_SPEED,
+        help=f"how much faster Wait states and Retry intervals run than real time (default {DEFAULT_SPEED:g}; 1 = real time)",
+    )
+    parser.add_argument(
+        "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="lockgate", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the local cloud and keep it serving (Ctrl-C stops it)")
+    _common(up)
+    up.add_argument("--port", type=int, default=0, help="endpoint port (default: a free one)")
+    invoke = sub.add_parser("invoke", help="run one function with an event file, like `sam local invoke`")
+    _common(invoke)
+    invoke.add_argument("function", help="the function's logical id in the template, e.g. StarterFunction")
+    invoke.add_argument("--event", "-e", type=Path, help="event JSON file (default: {})")
+    runs = sub.add_parser("runs", help="executions so far, with the states each went through")
+    runs.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
+    runs.add_argument("--limit", type=int, default=20)
+    demo = sub.add_parser("demo", help="the full offline demo")
+    _common(demo)
+    demo.add_argument("--rows", type=int, default=5000, help="rows in the generated sample dataset")
+    sub.add_parser("bias", help="Clarify-compatible bias metrics from files", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `lockgate` command."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["bias"]:
+        from lockgate.bias.cli import main as bias_main
+
+        return bias_main(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    if args.command == "up":
+        from lockgate.commands.up import run_up
+
+        return run_up(args)
+    if args.command == "invoke":
+        from lockgate.commands.invoke import run_invoke
+
+        return run_invoke(args)
+    if args.command == "runs":
+        from lockgate.commands.runs import run_runs
+
+        return run_runs(args)
+    from lockgate.commands.demo import run_demo
+
+    return run_demo(args)
+
+
+def parameter_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    """KEY=VALUE strings to a dict; a malformed pair is a usage error."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"lockgate: --parameter-overrides takes KEY=VALUE, got {pair!r}")
+        result[key] = value
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

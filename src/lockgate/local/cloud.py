@@ -1,0 +1,135 @@
+"""The local cloud: moto as a real AWS endpoint on 127.0.0.1, the template deployed into it, and
+every Lambda function running its real handler in a worker process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from moto.server import ThreadedMotoServer
+
+from lockgate.local import moto_patches
+from lockgate.local.clock import LocalClock
+from lockgate.local.deployer import deploy
+from lockgate.local.lambda_runtime import LambdaRuntime
+from lockgate.local.model import DeployedStack
+
+REGION = "us-east-1"
+HOST = "127.0.0.1"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# What the offline runtime changes for every function: no X-Ray daemon runs here.
+LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
+
+
+def free_port(host: str = HOST) -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class LocalCloud:
+    """Start with `start()`, stop with `stop()` (or use it as a context manager)."""
+
+    template: Path
+    clock: LocalClock = field(default_factory=LocalClock)
+    parameter_overrides: dict[str, str] = field(default_factory=dict)
+    log_sink: Callable[[str, str], None] | None = None
+    warn: Callable[[str], None] = print
+    port: int = 0
+    stack: DeployedStack | None = None
+    startup_seconds: float = 0.0
+    _server: ThreadedMotoServer | None = None
+    _runtime: LambdaRuntime | None = None
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL for boto3 and the AWS CLI."""
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def runtime(self) -> LambdaRuntime:
+        """The worker runtime that runs the functions."""
+        if self._runtime is None:
+            raise RuntimeError("the local cloud is not started")
+        return self._runtime
+
+    def start(self) -> DeployedStack:
+        """Serve the endpoint, patch moto, deploy the template, register the functions."""
+        began = time.perf_counter()
+        self.port = self.port or free_port()
+        # moto's state-machine interpreter reaches other services at localhost:$MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(self.port)
+        for name, value in CREDENTIALS.items():
+            os.environ.setdefault(name, value)
+        self._server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
+        self._server.start()
+        self._runtime = LambdaRuntime(endpoint_url=self.url, region=REGION, log_sink=self.log_sink)
+        moto_patches.apply(invoker=self._runtime, clock=self.clock, start_execution=self._start_execution)
+        self.stack = deploy(
+            self.template,
+            self.url,
+            region=REGION,
+            parameter_overrides=self.parameter_overrides,
+            warn=self.warn,
+        )
+        for function in self.stack.functions.values():
+            env = {**function.environment, **LOCAL_FUNCTION_ENV}
+            self._runtime.register(replace(function, environment=env))
+        self.startup_seconds = time.perf_counter() - began
+        return self.stack
+
+    def stop(self) -> None:
+        """Stop the workers, the patches and the endpoint."""
+        if self._runtime is not None:
+            self._runtime.shutdown()
+            self._runtime = None
+        moto_patches.remove()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> LocalCloud:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def client(self, service: str) -> Any:
+        """A boto3 client pointed at this endpoint."""
+        return client_for(service, self.url)
+
+    def environment(self) -> dict[str, str]:
+        """Variables that point the AWS CLI and any boto3 program at this endpoint."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            **CREDENTIALS,
+        }
+
+    def _start_execution(self, state_machine_arn: str, name: str, payload: str) -> None:
+        self.client("stepfunctions").start_execution(
+            stateMachineArn=state_machine_arn, name=name, input=payload
+        )
+
+
+def client_for(service: str, endpoint_url: str) -> Any:
+    """A boto3 client for the local endpoint (no retries hide errors; generous read timeout)."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        config=Config(retries={"max_attempts": 1}, read_timeout=900),
+    )

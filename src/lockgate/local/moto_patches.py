@@ -1,0 +1,230 @@
+"""Every change Lockgate makes to moto, in one module.
+
+moto (pinned in pyproject.toml) is the local AWS endpoint. Four things it lacks are filled here,
+each behind a named patch whose target is listed in `PATCH_TARGETS`; tests/contract checks every
+target still exists with the shape we rely on, so a moto upgrade that moves one fails loudly:
+
+1. Lambda invoke runs the real handler in the worker runtime (moto would start Docker).
+2. EventBridge rule targets for Lambda and Step Functions (moto raises NotImplementedError).
+3. JSONata in state machines (moto's evaluator hook is empty; jsonata-python fills it).
+4. Wait states and Retry intervals follow the local clock (moto sleeps in real time).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import jsonata
+from moto.awslambda.models import LambdaFunction
+from moto.core.config import default_user_config
+from moto.events.models import Rule
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
+
+from lockgate.local.clock import LocalClock
+from lockgate.local.event_targets import target_input
+
+LOG = logging.getLogger(__name__)
+
+# (module or class, attribute) pairs that the patches replace or read; checked by the contract tests.
+PATCH_TARGETS: tuple[tuple[object, str], ...] = (
+    (LambdaFunction, "invoke"),
+    (Rule, "send_to_targets"),
+    (Rule, "event_pattern"),
+    (moto_jsonata, "_eval_jsonata"),
+    (moto_jsonata, "eval_jsonata_expression"),
+    (retrier_decl, "time"),
+    (WaitFunction, "_wait_interval"),
+)
+
+
+class Invoker(Protocol):
+    """What the patches need from the Lambda runtime."""
+
+    def invoke(self, function_name_or_arn: str, payload: bytes, *, invocation_type: str = ...) -> Any: ...
+
+    def invoke_async(self, function_name_or_arn: str, payload: bytes) -> Any: ...
+
+
+@dataclass
+class _Bindings:
+    invoker: Invoker
+    clock: LocalClock
+    start_execution: Callable[[str, str, str], None]  # (state machine arn, name, input)
+    dispatch: ThreadPoolExecutor
+
+
+class _State:
+    bound: _Bindings | None = None
+
+
+_state = _State()
+_paused = threading.Event()
+_originals: dict[tuple[int, str], Any] = {}
+_lock = threading.Lock()
+
+
+def apply(*, invoker: Invoker, clock: LocalClock, start_execution: Callable[[str, str, str], None]) -> None:
+    """Install every patch (idempotent) and bind them to this local cloud's runtime and clock."""
+    with _lock:
+        _state.bound = _Bindings(invoker, clock, start_execution, ThreadPoolExecutor(8, "lockgate-events"))
+        default_user_config["stepfunctions"]["execute_state_machine"] = True
+        if _originals:
+            return
+        _replace(LambdaFunction, "invoke", _lambda_invoke)
+        _replace(Rule, "send_to_targets", _send_to_targets)
+        _replace(moto_jsonata, "_eval_jsonata", _eval_jsonata)
+        _replace(retrier_decl, "time", _ClockedTime)
+        _replace(WaitFunction, "_wait_interval", _wait_interval)
+
+
+def remove() -> None:
+    """Undo every patch (tests use this to leave moto as they found it)."""
+    with _lock:
+        for (owner_id, name), (owner, original) in list(_originals.items()):
+            setattr(owner, name, original)
+            del _originals[(owner_id, name)]
+        if _state.bound is not None:
+            _state.bound.dispatch.shutdown(wait=False)
+        _state.bound = None
+
+
+def _replace(owner: object, name: str, value: object) -> None:
+    _originals[(id(owner), name)] = (owner, getattr(owner, name))
+    setattr(owner, name, value)
+
+
+def _bindings() -> _Bindings:
+    if _state.bound is None:
+        raise RuntimeError("lockgate.local.moto_patches.apply() has not been called")
+    return _state.bound
+
+
+@contextmanager
+def events_paused() -> Iterator[None]:
+    """Deliver no EventBridge events inside the block (seeding fixtures must not start pipelines)."""
+    _paused.set()
+    try:
+        yield
+    finally:
+        _paused.clear()
+
+
+# 1. Lambda -----------------------------------------------------------------------------------
+
+
+def _lambda_invoke(self: LambdaFunction, body: str, request_headers: Any, response_headers: Any) -> bytes:
+    """moto's LambdaFunction.invoke, running the real handler instead of a container."""
+    payload = body.encode() if isinstance(body, str) else (body or b"{}")
+    invocation_type = request_headers.get("x-amz-invocation-type", "RequestResponse")
+    invoker = _bindings().invoker
+    if invocation_type == "DryRun":
+        return b""
+    if invocation_type == "Event":
+        invoker.invoke_async(self.function_name, payload)
+        return b""
+    result = invoker.invoke(self.function_name, payload, invocation_type="RequestResponse")
+    if result.function_error:
+        response_headers["x-amz-function-error"] = result.function_error
+    response_headers["x-amz-log-result"] = base64.b64encode(result.log_tail.encode()).decode()
+    return bytes(result.payload)
+
+
+# 2. EventBridge targets ----------------------------------------------------------------------
+
+
+def _send_to_targets(self: Rule, original_event: dict[str, Any], transform_input: bool = True) -> None:
+    """Rule.send_to_targets with Lambda and Step Functions targets added (asynchronous, as on AWS)."""
+    if _paused.is_set() or not self.event_pattern.matches_event(original_event):
+        return
+    event = _with_iso_time(original_event)
+    ours = [t for t in self.targets if _service(t["Arn"]) in ("lambda", "states")]
+    others = [t for t in self.targets if t not in ours]
+    bindings = _bindings()
+    for target in ours:
+        payload = target_input(event, target) if transform_input else json.dumps(event)
+        if _service(target["Arn"]) == "lambda":
+            bindings.dispatch.submit(_deliver_to_lambda, target["Arn"], payload)
+        else:
+            bindings.dispatch.submit(_deliver_to_state_machine, target["Arn"], payload)
+    if others:
+        rest = _copy_with_targets(self, others)
+        _originals[(id(Rule), "send_to_targets")][1](rest, original_event, transform_input)
+
+
+def _deliver_to_lambda(function_arn: str, payload: str) -> None:
+    try:
+        _bindings().invoker.invoke_async(function_arn, payload.encode())
+    except Exception:  # an event delivery failure must not kill the dispatcher
+        LOG.exception("EventBridge could not deliver to %s", function_arn)
+
+
+def _deliver_to_state_machine(state_machine_arn: str, payload: str) -> None:
+    try:
+        _bindings().start_execution(state_machine_arn, str(uuid.uuid4()), payload)
+    except Exception:
+        LOG.exception("EventBridge could not start %s", state_machine_arn)
+
+
+def _copy_with_targets(rule: Rule, targets: list[dict[str, Any]]) -> Rule:
+    clone = object.__new__(Rule)
+    clone.__dict__.update(rule.__dict__)
+    clone.targets = targets
+    return clone
+
+
+def _service(arn: str) -> str:
+    return arn.split(":", 3)[2]
+
+
+def _with_iso_time(event: dict[str, Any]) -> dict[str, Any]:
+    """moto keeps `time` as epoch seconds; EventBridge delivers ISO 8601 ('2026-11-22T05:00:00Z')."""
+    stamp = event.get("time")
+    if isinstance(stamp, int | float):
+        iso = datetime.fromtimestamp(float(stamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {**event, "time": iso}
+    return dict(event)
+
+
+# 3. JSONata ----------------------------------------------------------------------------------
+
+
+def _eval_jsonata(expression: str) -> Any:
+    try:
+        return jsonata.Jsonata(expression).evaluate(None)
+    except Exception as error:
+        raise moto_jsonata.JSONataException("States.QueryEvaluationError", str(error)) from error
+
+
+# 4. The local clock --------------------------------------------------------------------------
+
+
+class _ClockedTime:
+    """Stands in for the `time` module inside moto's retrier: Retry intervals follow the clock."""
+
+    time = staticmethod(time.time)
+    monotonic = staticmethod(time.monotonic)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        _bindings().clock.sleep(seconds)
+
+
+def _wait_interval(self: WaitFunction, env: Any, wait_seconds: float) -> None:
+    """A Wait state waits `wait_seconds` of local-clock time; stopping the execution interrupts it."""
+    deadline = time.monotonic() + _bindings().clock.scale(wait_seconds)
+    while env.is_running() and (remaining := deadline - time.monotonic()) > 0:
+        if env.program_state_event.wait(remaining):  # set by an unrelated state change: keep waiting
+            time.sleep(min(remaining, 0.01))
