@@ -53,7 +53,7 @@ def lambda_handler(event: S3EventBridgeNotificationEvent, context: LambdaContext
     detail = event.detail
     plan = plan_ingest(
         detail.bucket.name,
-        detail.object.key,
+        detail.object["key"],  # raw, still URL-encoded: plan_ingest decodes it once (not .key)
         detail.object.size or 0,
         detail.object.etag or "",
         detail.object.version_id,

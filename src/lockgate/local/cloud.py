@@ -3,6 +3,7 @@ every Lambda function running its real handler in a worker process."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -70,6 +71,7 @@ class LocalCloud:
         os.environ["MOTO_PORT"] = str(self.port)
         for name, value in CREDENTIALS.items():
             os.environ.setdefault(name, value)
+        _quiet_third_party_loggers()
         self._server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
         self._server.start()
         self._runtime = LambdaRuntime(endpoint_url=self.url, region=REGION, log_sink=self.log_sink)
@@ -133,3 +135,10 @@ def client_for(service: str, endpoint_url: str) -> Any:
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         config=Config(retries={"max_attempts": 1}, read_timeout=900),
     )
+
+
+def _quiet_third_party_loggers() -> None:
+    """Werkzeug logs every request and moto's interpreter logs every failed execution as an
+    error with its internals: the demo and `lockgate up` show runs through `lockgate runs`."""
+    for name in ("werkzeug", "moto.stepfunctions.parser"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 import uuid
+from urllib.parse import quote_plus
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -147,9 +148,12 @@ def _lambda_invoke(self: LambdaFunction, body: str, request_headers: Any, respon
 
 def _send_to_targets(self: Rule, original_event: dict[str, Any], transform_input: bool = True) -> None:
     """Rule.send_to_targets with Lambda and Step Functions targets added (asynchronous, as on AWS)."""
-    if _paused.is_set() or not self.event_pattern.matches_event(original_event):
+    if _paused.is_set():
         return
-    event = _with_iso_time(original_event)
+    original_event = _as_aws_delivers(original_event)
+    if not self.event_pattern.matches_event(original_event):
+        return
+    event = original_event
     ours = [t for t in self.targets if _service(t["Arn"]) in ("lambda", "states")]
     others = [t for t in self.targets if t not in ours]
     bindings = _bindings()
@@ -189,13 +193,22 @@ def _service(arn: str) -> str:
     return arn.split(":", 3)[2]
 
 
-def _with_iso_time(event: dict[str, Any]) -> dict[str, Any]:
-    """moto keeps `time` as epoch seconds; EventBridge delivers ISO 8601 ('2026-11-22T05:00:00Z')."""
+def _as_aws_delivers(event: dict[str, Any]) -> dict[str, Any]:
+    """Fields moto gets wrong: `time` is ISO 8601 on AWS (moto: epoch seconds); S3 object keys
+    arrive URL-encoded, '+' for a space (moto: the raw key); the S3 field is `etag` (moto: `eTag`)."""
+    event = dict(event)
     stamp = event.get("time")
     if isinstance(stamp, int | float):
-        iso = datetime.fromtimestamp(float(stamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {**event, "time": iso}
-    return dict(event)
+        event["time"] = datetime.fromtimestamp(float(stamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if event.get("source") == "aws.s3" and isinstance(event.get("detail", {}).get("object"), dict):
+        obj = event["detail"]["object"]
+        fixed = {name: value for name, value in obj.items() if name != "eTag"}
+        if "eTag" in obj:
+            fixed["etag"] = obj["eTag"]
+        if "key" in obj:
+            fixed["key"] = quote_plus(obj["key"], safe="/")
+        event["detail"] = {**event["detail"], "object": fixed}
+    return event
 
 
 # 3. JSONata ----------------------------------------------------------------------------------
@@ -214,8 +227,8 @@ def _eval_jsonata(expression: str) -> Any:
 class _ClockedTime:
     """Stands in for the `time` module inside moto's retrier: Retry intervals follow the clock."""
 
-    time = staticmethod(time.time)
     monotonic = staticmethod(time.monotonic)
+    time = staticmethod(time.time)
 
     @staticmethod
     def sleep(seconds: float) -> None:
