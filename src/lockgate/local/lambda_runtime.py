@@ -326,6 +326,7 @@ class _LogShipper:
 
     def _run(self) -> None:
         import boto3
+        from botocore.config import Config
         from botocore.exceptions import BotoCoreError, ClientError
 
         client = boto3.client(
@@ -334,6 +335,7 @@ class _LogShipper:
             region_name=self._region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
+            config=Config(retries={"total_max_attempts": 2, "mode": "standard"}, connect_timeout=2),
         )
         while (item := self._queue.get()) is not None:
             try:
