@@ -1,0 +1,164 @@
+"""The engine's entry points: data + config -> count tables -> metrics -> Clarify's analysis.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from lockgate.bias.counts import CountTable, build_counts, merge
+from lockgate.bias.metric_value import FacetCells, MetricValue
+from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
+from lockgate.bias.metrics_post import compute_post_training
+from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
+from lockgate.bias.metrics_pre import compute_pre_training
+from lockgate.bias.specs import BiasConfig, FacetSpec, Scalar
+
+PRE_TRAINING_STAGE = "pre_training"
+POST_TRAINING_STAGE = "post_training"
+
+
+@dataclass(frozen=True)
+class FacetResult:
+    """The metrics of one facet value (one sensitive group) at one stage."""
+
+    facet: str
+    value_or_threshold: str
+    stage: str
+    metrics: tuple[MetricValue, ...]
+
+
+@dataclass(frozen=True)
+class BiasAnalysis:
+    """Every metric of every facet value, plus the label text Clarify reports."""
+
+    label: str
+    label_value_or_threshold: str
+    pre_training: tuple[FacetResult, ...]
+    post_training: tuple[FacetResult, ...]
+    rows: int
+    rows_skipped: int
+
+    def results(self) -> tuple[FacetResult, ...]:
+        return self.pre_training + self.post_training
+
+
+def count_tables(table: pa.Table, config: BiasConfig, source: str = "data") -> list[CountTable]:
+    """One count table per facet column (one pass each); merge partitions' tables with `merge_all`."""
+    return [
+        build_counts(
+            table,
+            facet,
+            config.label,
+            prediction=config.prediction if config.post_training_methods else None,
+            group_variable=config.group_variable,
+            source=source,
+        )
+        for facet in config.facets
+    ]
+
+
+def merge_all(partitions: list[list[CountTable]]) -> list[CountTable]:
+    """Merge per-partition lists of count tables (same config) facet by facet."""
+    return [merge(list(tables)) for tables in zip(*partitions, strict=True)]
+
+
+def analyze(table: pa.Table, config: BiasConfig, source: str = "data") -> BiasAnalysis:
+    """All configured metrics for a pyarrow Table."""
+    return analysis_from_counts(count_tables(table, config, source), config)
+
+
+def analysis_from_counts(tables: list[CountTable], config: BiasConfig) -> BiasAnalysis:
+    """All configured metrics from (merged) count tables."""
+    pre: list[FacetResult] = []
+    post: list[FacetResult] = []
+    for t in tables:
+        for value_text, cells in facet_cells(t):
+            if config.pre_training_methods:
+                pre_cells = FacetCells(
+                    cells.d.sum(axis=2, keepdims=True), cells.a.sum(axis=2, keepdims=True), cells.has_groups
+                )
+                metrics = compute_pre_training(pre_cells, config.pre_training_methods)
+                pre.append(FacetResult(t.facet.name, value_text, PRE_TRAINING_STAGE, tuple(metrics)))
+            if config.post_training_methods and t.has_predictions:
+                metrics = compute_post_training(cells, config.post_training_methods)
+                post.append(FacetResult(t.facet.name, value_text, POST_TRAINING_STAGE, tuple(metrics)))
+    first = tables[0] if tables else None
+    return BiasAnalysis(
+        label=config.label.name,
+        label_value_or_threshold=_label_text(config, first.label_max if first else None),
+        pre_training=tuple(pre),
+        post_training=tuple(post),
+        rows=first.rows if first else 0,
+        rows_skipped=first.rows_skipped if first else 0,
+    )
+
+
+def facet_cells(table: CountTable) -> list[tuple[str, FacetCells]]:
+    """(value_or_threshold text, counts of d and a) for each sensitive group of the facet."""
+    has_groups = table.groups is not None
+    total = table.counts.sum(axis=1)
+    out = []
+    if table.facet.kind == "one_vs_rest":
+        for i, category in enumerate(table.categories):
+            d = table.counts[:, i]
+            out.append((_scalar_text(category), FacetCells(d, total - d, has_groups)))
+        return out
+    d = table.counts[:, table.categories.index("d")] if "d" in table.categories else total * 0
+    return [(facet_text(table.facet, table.facet_max), FacetCells(d, total - d, has_groups))]
+
+
+def _scalar_text(value: Scalar) -> str:
+    return str(value)
+
+
+def _interval_text(threshold: float, top: float | None) -> str:
+    both_int = isinstance(top, int) and float(threshold).is_integer()
+    low = str(int(threshold)) if both_int else str(float(threshold))
+    high = "max" if top is None else (str(top) if both_int else str(float(top)))
+    return f"({low}, {high}]"
+
+
+def facet_text(facet: FacetSpec, facet_max: float | None) -> str:
+    """Clarify's value_or_threshold text: "v1,v2" for values, "(t, max]" for a threshold."""
+    if facet.kind == "threshold" and facet.threshold is not None:
+        return _interval_text(facet.threshold, facet_max)
+    return ",".join(_scalar_text(v) for v in facet.values)
+
+
+def _label_text(config: BiasConfig, label_max: float | None) -> str:
+    if config.label.threshold is not None:
+        return _interval_text(config.label.threshold, label_max)
+    return ",".join(_scalar_text(v) for v in config.label.values)
+
+
+def _metric_json(metric: MetricValue) -> dict[str, Any]:
+    description = PRE_DESCRIPTIONS.get(metric.name) or POST_DESCRIPTIONS[metric.name]
+    out: dict[str, Any] = {"name": metric.name, "description": description, "value": metric.value}
+    if metric.value is None:
+        out["error"] = metric.reason
+    return out
+
+
+def _stage_json(analysis: BiasAnalysis, results: tuple[FacetResult, ...]) -> dict[str, Any]:
+    facets: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        facets.setdefault(r.facet, []).append(
+            {"value_or_threshold": r.value_or_threshold, "metrics": [_metric_json(m) for m in r.metrics]}
+        )
+    return {
+        "label": analysis.label,
+        "facets": facets,
+        "label_value_or_threshold": analysis.label_value_or_threshold,
+    }
+
+
+def to_analysis_json(analysis: BiasAnalysis) -> dict[str, Any]:
+    """Clarify's analysis.json shape; undefined metrics are null with an "error" reason."""
+    out: dict[str, Any] = {"version": "1.0"}
+    if analysis.pre_training:
+        out["pre_training_bias_metrics"] = _stage_json(analysis, analysis.pre_training)
+    if analysis.post_training:
+        out["post_training_bias_metrics"] = _stage_json(analysis, analysis.post_training)
+    return out

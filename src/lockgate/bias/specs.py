@@ -1,0 +1,74 @@
+"""Resolved analysis specs: what is the sensitive group, what is a positive label or prediction.
+
+Clarify's config says "value_or_threshold" and leaves the meaning to the data; these specs say it
+exactly, so every partition of a dataset builds its count table the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Scalar = str | int | float | bool
+FacetKind = Literal["values", "threshold", "one_vs_rest"]
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """A facet column. values: d = rows whose value is in `values`; threshold: d = (threshold, max];
+    one_vs_rest: each distinct value in turn is d, the rest is a."""
+
+    name: str
+    kind: FacetKind
+    values: tuple[Scalar, ...] = ()
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """The label column: positive = value in `values`, or value > `threshold`."""
+
+    name: str
+    values: tuple[Scalar, ...] = ()
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class PredictionSpec:
+    """Predicted labels (judged like the label) or scores (positive = score > probability_threshold)."""
+
+    name: str
+    kind: Literal["labels", "scores"] = "labels"
+    probability_threshold: float = 0.5
+
+
+PRE_TRAINING_METHODS: tuple[str, ...] = ("CI", "DPL", "KL", "JS", "LP", "TVD", "KS", "CDDL")
+POST_TRAINING_METHODS: tuple[str, ...] = (
+    "DPPL",
+    "DI",
+    "DCA",
+    "DCR",
+    "RD",
+    "SD",
+    "DAR",
+    "DRR",
+    "AD",
+    "TE",
+    "CDDPL",
+    "GE",
+)
+# Clarify's documentation spells DCA as DCAcc in places; both names mean the same metric.
+METHOD_ALIASES: dict[str, str] = {"DCAcc": "DCA"}
+
+
+@dataclass(frozen=True)
+class BiasConfig:
+    """Everything the engine needs; built from a Clarify analysis_config.json by clarify_config."""
+
+    label: LabelSpec
+    facets: tuple[FacetSpec, ...]
+    group_variable: str | None = None
+    prediction: PredictionSpec | None = None
+    pre_training_methods: tuple[str, ...] = ()
+    post_training_methods: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
