@@ -96,7 +96,23 @@ def s3_bucket(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
 
 
 def s3_bucket_policy(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
-    ctx.client("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=_json(p["PolicyDocument"]))
+    """Bucket policy minus statements with a Condition: moto treats an unmet Condition as an explicit
+    deny whatever the Effect (moto/iam/access_control.py:493, IAMPolicyStatement.is_action_permitted),
+    so the usual DenyInsecureTransport statement would refuse every request over http."""
+    document = p["PolicyDocument"]
+    if isinstance(document, str):
+        document = json.loads(document)
+    statements = document.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    kept = [s for s in statements if "Condition" not in s]
+    if len(kept) < len(statements):
+        dropped = ", ".join(str(s.get("Sid", "?")) for s in statements if "Condition" in s)
+        ctx.warn(
+            f"{logical_id} (AWS::S3::BucketPolicy): Condition statements not applied offline ({dropped})"
+        )
+    if kept:
+        policy = json.dumps({**document, "Statement": kept})
+        ctx.client("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=policy)
     return p["Bucket"], {}
 
 
