@@ -192,3 +192,26 @@ def test_cycle_is_an_error(moto_endpoint: str) -> None:
 
 def test_deploy_is_fast(dev: Deployed) -> None:
     assert dev.seconds < 5, f"deploying the fixture template took {dev.seconds:.1f} s"
+
+
+# The project's template: what may be skipped offline, by type, and why.
+PROJECT_TEMPLATE = Path(__file__).parents[3] / "template.yaml"
+ALLOWED_OFFLINE_SKIPS = {
+    "AWS::CloudWatch::Dashboard": "a view only; nothing in the pipeline reads it",
+}
+
+
+@pytest.mark.skipif(not PROJECT_TEMPLATE.exists(), reason="no template.yaml at the repository root")
+def test_project_template_deploys(moto_endpoint: str, aws: Aws) -> None:
+    deployed = Deployed(moto_endpoint, PROJECT_TEMPLATE, stack_name="project")
+    unexpected = [
+        s for s in deployed.stack.skipped if s.split("(")[1].split(")")[0] not in ALLOWED_OFFLINE_SKIPS
+    ]
+    assert unexpected == []
+    assert deployed.stack.functions and deployed.stack.state_machines
+    for function in deployed.stack.functions.values():
+        assert function.code_dir.is_dir(), function
+        assert all(d.is_dir() for d in function.layer_dirs), function
+    for arn in deployed.stack.state_machines.values():
+        definition = aws("stepfunctions").describe_state_machine(stateMachineArn=arn)["definition"]
+        assert "${" not in definition, arn
