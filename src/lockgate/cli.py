@@ -20,7 +20,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--clock-speed",
         type=float,
         default=DEFAULT_SPEED,
-        help=f"how much faster Wait states and Retry intervals run than real time (default {DEFAULT_SPEED:g}; 1 = real time)",
+        help=f"how much faster Wait and Retry run than real time (default {DEFAULT_SPEED:g}; 1 = real)",
     )
     parser.add_argument(
         "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters"

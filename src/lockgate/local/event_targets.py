@@ -54,7 +54,7 @@ def render_template(event: dict[str, Any], paths: dict[str, str], template: str)
         if name not in values:
             return match.group(0)
         value = values[name]
-        inside_quotes = match.start() > 0 and template[match.start() - 1] == '"'
+        inside_quotes = _inside_string(template, match.start())
         if inside_quotes and isinstance(value, str):
             return json.dumps(value)[1:-1]
         if inside_quotes and value is None:
@@ -62,3 +62,16 @@ def render_template(event: dict[str, Any], paths: dict[str, str], template: str)
         return json.dumps(value)
 
     return _PLACEHOLDER.sub(fill, template)
+
+
+def _inside_string(template: str, position: int) -> bool:
+    """True when `position` lies inside a JSON string literal of the template."""
+    inside, escaped = False, False
+    for char in template[:position]:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = inside
+        elif char == '"':
+            inside = not inside
+    return inside

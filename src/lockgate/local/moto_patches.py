@@ -18,13 +18,13 @@ import logging
 import threading
 import time
 import uuid
-from urllib.parse import quote_plus
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import quote_plus
 
 import jsonata
 from moto.awslambda.models import LambdaFunction
@@ -43,7 +43,6 @@ LOG = logging.getLogger(__name__)
 PATCH_TARGETS: tuple[tuple[object, str], ...] = (
     (LambdaFunction, "invoke"),
     (Rule, "send_to_targets"),
-    (Rule, "event_pattern"),
     (moto_jsonata, "_eval_jsonata"),
     (moto_jsonata, "eval_jsonata_expression"),
     (retrier_decl, "time"),

@@ -1,0 +1,89 @@
+"""One local cloud for the integration tests: the real template, state machines and handlers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lockgate.local.clock import LocalClock
+from lockgate.local.cloud import LocalCloud
+from lockgate.local.executions import FINISHED
+from lockgate.local.fixtures import upload_contracts
+from lockgate.pipeline.execution_names import execution_name
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Pipeline:
+    """The running cloud plus what tests need to drive and observe it."""
+
+    cloud: LocalCloud
+    bucket: str
+    ingest_arn: str
+    queue_url: str  # subscribed to the notification topic: what people would be told
+
+    def upload(self, key: str, body: bytes) -> str:
+        """Put an object under the data bucket; returns the execution name it must start."""
+        version = self.cloud.client("s3").put_object(Bucket=self.bucket, Key=key, Body=body)["VersionId"]
+        return execution_name(self.bucket, key, version)
+
+    def wait(self, name: str, timeout: float = 120.0) -> dict[str, Any]:
+        """Wait for the named ingest execution to finish; returns describe_execution."""
+        import time
+
+        sfn = self.cloud.client("stepfunctions")
+        arn = self.ingest_arn.replace(":stateMachine:", ":execution:") + ":" + name
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                described = sfn.describe_execution(executionArn=arn)
+            except sfn.exceptions.ExecutionDoesNotExist:
+                described = {"status": "NOT_STARTED"}
+            if described["status"] in FINISHED:
+                return described
+            time.sleep(0.05)
+        raise TimeoutError(f"execution {name} did not finish in {timeout} s")
+
+    def executions_named(self, name: str) -> list[dict[str, Any]]:
+        """Every ingest execution with this name (Step Functions allows at most one)."""
+        sfn = self.cloud.client("stepfunctions")
+        return [
+            e for e in sfn.list_executions(stateMachineArn=self.ingest_arn)["executions"] if e["name"] == name
+        ]
+
+    def notifications(self) -> list[dict[str, Any]]:
+        """Messages published to the notification topic so far (drains the queue)."""
+        sqs = self.cloud.client("sqs")
+        messages = []
+        while batch := sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            for message in batch:
+                messages.append(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return messages
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> Iterator[Pipeline]:
+    cloud = LocalCloud(
+        REPO / "template.yaml", clock=LocalClock(1000), log_sink=lambda *_: None, warn=lambda _: None
+    )
+    with cloud:
+        assert cloud.stack is not None
+        outputs = cloud.stack.outputs
+        sqs, sns = cloud.client("sqs"), cloud.client("sns")
+        queue_url = sqs.create_queue(QueueName="it-notifications")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        sns.subscribe(TopicArn=outputs["NotificationTopicArn"], Protocol="sqs", Endpoint=queue_arn)
+        upload_contracts(cloud)
+        yield Pipeline(cloud, outputs["DataBucketName"], outputs["IngestStateMachineArn"], queue_url)
