@@ -16,7 +16,6 @@ from lockgate.local.executions import FINISHED
 from lockgate.local.fixtures import upload_contracts
 from lockgate.pipeline.execution_names import execution_name
 
-
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -36,7 +36,9 @@ def test_input_transformer_quotes_strings_inside_quotes_and_json_outside() -> No
                 "size": "$.detail.object.size",
                 "obj": "$.detail.object",
             },
-            "InputTemplate": '{"where": "s3://<bucket>/x", "size": <size>, "object": <obj>, "keep": "<unknown>"}',
+            "InputTemplate": (
+                '{"where": "s3://<bucket>/x", "size": <size>, "object": <obj>, "keep": "<unknown>"}'
+            ),
         },
     }
     assert json.loads(target_input(EVENT, target)) == {
