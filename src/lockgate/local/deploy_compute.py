@@ -109,7 +109,7 @@ def lambda_function(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created
             memory_mb=kwargs["MemorySize"],
             environment=environment,
             layer_dirs=tuple(ctx.layer_dirs[a] for a in local_layers),
-            log_group=f"/aws/lambda/{name}",
+            log_group=p.get("LoggingConfig", {}).get("LogGroup") or f"/aws/lambda/{name}",
         )
     return name, {"Arn": arn}
 

@@ -80,6 +80,8 @@ def s3_bucket(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
         s3.put_public_access_block(
             Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"]
         )
+    if "OwnershipControls" in p:
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=p["OwnershipControls"])
     if "Tags" in p:
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(p["Tags"])})
     notifications = _notifications(ctx, logical_id, p.get("NotificationConfiguration", {}))
@@ -147,6 +149,11 @@ def dynamodb_table(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
     if ttl and ttl.get("Enabled") in (True, "true"):
         ddb.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}
+        )
+    pitr = p.get("PointInTimeRecoverySpecification", {})
+    if pitr.get("PointInTimeRecoveryEnabled") in (True, "true"):
+        ddb.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
         )
     attributes = {"Arn": table["TableArn"]}
     if "LatestStreamArn" in table:

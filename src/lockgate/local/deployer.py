@@ -72,6 +72,9 @@ def _parameter_values(
             value = spec["Default"]
         else:
             raise DeployError(f"parameter {name!r} has no Default and no override")
+        allowed = spec.get("AllowedValues")
+        if allowed is not None and str(value) not in map(str, allowed):
+            raise DeployError(f"parameter {name!r}: {value!r} is not one of {allowed}")
         kind = str(spec.get("Type", "String"))
         if kind == "CommaDelimitedList" or kind.startswith("List<"):
             value = value if isinstance(value, list) else [v.strip() for v in str(value).split(",")]

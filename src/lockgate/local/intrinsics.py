@@ -8,6 +8,7 @@ fragment depends on, so the deployer can create resources in dependency order.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,6 +190,8 @@ _FUNCTIONS: dict[str, Callable[[Resolver, Any], Any]] = {
     "Fn::FindInMap": _find_in_map,
     "Fn::Base64": _base64,
     "Fn::GetAZs": _get_azs,
+    "Fn::ToJsonString": lambda r, a: json.dumps(r.resolve(a), separators=(",", ":")),
+    "Fn::Length": lambda r, a: len(r.resolve(a)),
     "Fn::Equals": lambda r, a: r._evaluate({"Fn::Equals": a}),
     "Fn::Not": lambda r, a: r._evaluate({"Fn::Not": a}),
     "Fn::And": lambda r, a: r._evaluate({"Fn::And": a}),

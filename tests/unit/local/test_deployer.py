@@ -87,6 +87,19 @@ def test_function_config_globals_environment_layer(dev: Deployed) -> None:
     assert env["ENCODED"] == "YWJj"
 
 
+def test_inline_code_and_logging_config(dev: Deployed) -> None:
+    function = dev.stack.functions["InlineFunction"]
+    assert (function.code_dir / "index.py").read_text().startswith("def handler(event, context):")
+    assert function.log_group == "/lockgate/dev/shared"
+    assert json.loads(function.environment["CONFIG"]) == {"stage": "dev", "retries": 3}
+    assert function.environment["STAGE"] == "dev"
+
+
+def test_parameter_outside_allowed_values(moto_endpoint: str) -> None:
+    with pytest.raises(DeployError, match="'qa' is not one of"):
+        deploy(FULL, moto_endpoint, stack_name="qa", parameter_overrides={"Stage": "qa"}, warn=print)
+
+
 def test_state_machine_definition_substituted(dev: Deployed, aws: Aws) -> None:
     arn = dev.stack.state_machines["IngestStateMachine"]
     described = aws("stepfunctions").describe_state_machine(stateMachineArn=arn)
