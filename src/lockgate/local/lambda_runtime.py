@@ -58,6 +58,7 @@ _log = logging.getLogger(__name__)
 LogSink = Callable[[str, str], None]
 
 INIT_LIMIT_S = 10.0  # Lambda's limit for the init phase of an on-demand function
+MAX_SYNC_PAYLOAD_BYTES = 6_291_556  # Lambda's limit of a synchronous request or response
 LOG_TAIL_BYTES = 4096  # what LogType=Tail returns
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # Lambda's delays before the two retries of an async invocation
 _BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "PYTHONPATH", "SSL_CERT_FILE")
@@ -70,6 +71,10 @@ class FunctionNotFound(LookupError):
 
 class InvalidRequestContent(ValueError):
     """The payload is not JSON (Lambda's InvalidRequestContentException)."""
+
+
+class RequestTooLarge(ValueError):
+    """The payload is over Lambda's limit (RequestTooLargeException)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ class _Worker:
         self.log_stream = log_stream
         self.init_ms: float | None = None  # set once init succeeded
         self.alive = True
+        self._log_fd = self._req_w = self._resp_r = -1
         fd, path = tempfile.mkstemp(prefix=f"lockgate-{config.name}-", suffix=".log")
         os.unlink(path)
         fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
@@ -187,11 +193,14 @@ class _Worker:
         self.proc.wait()
         self._close_fds()
 
-    def stop(self, grace_s: float = 1.0) -> None:
-        """Close its request pipe (the worker exits at end of input); kill it if it lingers."""
+    def close_input(self) -> None:
+        """Close its request pipe: an idle worker exits at end of input."""
         self.alive = False
-        with contextlib.suppress(OSError):
-            os.close(self._req_w)
+        self._close("_req_w")
+
+    def stop(self, grace_s: float = 1.0) -> None:
+        """Close its request pipe and wait for it to exit; kill it if it lingers."""
+        self.close_input()
         try:
             self.proc.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
@@ -200,9 +209,15 @@ class _Worker:
         self._close_fds()
 
     def _close_fds(self) -> None:
-        for fd in (self._req_w, self._resp_r, self._log_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        for name in ("_req_w", "_resp_r", "_log_fd"):
+            self._close(name)
+
+    def _close(self, name: str) -> None:
+        """Close a descriptor once: a number closed twice may by then be another thread's file."""
+        fd = getattr(self, name)
+        if fd >= 0:
+            setattr(self, name, -1)
+            os.close(fd)
 
     def _read_frame(self, deadline: float) -> tuple[dict[str, Any], bytes]:
         head = self._read_exact(lambda_worker._FRAME.size, deadline)
@@ -396,6 +411,7 @@ class LambdaRuntime:
         self.max_workers_per_function = max_workers_per_function
         self._shipper = _LogShipper(endpoint_url, region) if cloudwatch_logs else None
         self._lock = threading.Lock()
+        self._sink_lock = threading.Lock()
         self._functions: dict[str, FunctionConfig] = {}
         self._arns: dict[str, str] = {}
         self._pools: dict[str, _Pool] = {}
@@ -465,6 +481,8 @@ class LambdaRuntime:
             return InvokeResult(b"", None, "", 0.0, False, str(uuid.uuid4()), status_code=204)
         if invocation_type != "RequestResponse":
             raise ValueError(f"Unknown InvocationType {invocation_type!r}")
+        if len(payload) > MAX_SYNC_PAYLOAD_BYTES:
+            raise RequestTooLarge(f"{len(payload)} byte payload is over {MAX_SYNC_PAYLOAD_BYTES} bytes")
         return self._invoke(config, invoked_arn, payload, str(uuid.uuid4()), _client_context(client_context))
 
     def invoke_async(
@@ -521,9 +539,11 @@ class LambdaRuntime:
             pools = list(self._pools.values())
         self._stopping.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
-        for pool in pools:
-            for worker in pool.close():
-                worker.stop()
+        workers = [worker for pool in pools for worker in pool.close()]
+        for worker in workers:
+            worker.close_input()  # all exit in parallel
+        for worker in workers:
+            worker.stop()
         if self._shipper is not None:
             self._shipper.close()
         atexit.unregister(self.shutdown)
@@ -609,6 +629,8 @@ class LambdaRuntime:
         else:
             if reply["status"] == "unmarshal":
                 raise InvalidRequestContent(f"Could not parse request body into json: {reply['message']}")
+            if len(body) > MAX_SYNC_PAYLOAD_BYTES:
+                reply["status"], body = "error", _response_too_large()
             outcome = _Outcome(
                 body,
                 reply["status"] != "ok",
@@ -699,8 +721,9 @@ class LambdaRuntime:
 
     def _emit(self, config: FunctionConfig, stream: str, lines: list[str], started_wall: float) -> None:
         if self.log_sink is not None:
-            for line in lines:
-                self.log_sink(config.name, line)
+            with self._sink_lock:  # one invocation's lines stay together
+                for line in lines:
+                    self.log_sink(config.name, line)
         if self._shipper is not None:
             start_ms, end_ms = int(started_wall * 1000), int(time.time() * 1000)
             events = [(start_ms, lines[0])] + [(end_ms, line) for line in lines[1:] if line]
@@ -741,6 +764,15 @@ def _client_context(encoded: str | None) -> dict[str, Any] | None:
         return json.loads(base64.b64decode(encoded, validate=True))
     except (binascii.Error, ValueError):
         return json.loads(encoded)
+
+
+def _response_too_large() -> bytes:
+    error = {
+        "errorMessage": "Response payload size exceeded maximum allowed payload size "
+        f"({MAX_SYNC_PAYLOAD_BYTES} bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
+    return json.dumps(error).encode()
 
 
 def _iso_now() -> str:

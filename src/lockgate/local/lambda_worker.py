@@ -29,6 +29,7 @@ import os
 import resource
 import struct
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -284,9 +285,18 @@ def handle(handler: Callable[[Any, LambdaContext], Any], meta: dict[str, Any], b
     return encode_frame(meta_out, payload)
 
 
+def _exit_with_parent(parent_pid: int, period_s: float = 1.0) -> None:
+    """A worker never outlives the local cloud, even one stuck in a handler when it was killed."""
+    while True:
+        time.sleep(period_s)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
 def main(argv: list[str]) -> int:
     """Entry point: argv = [prog, REQ_FD, RESP_FD, extra sys.path entries...]."""
     req_fd, resp_fd = int(argv[1]), int(argv[2])
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     sys.path[0:1] = [task_root, *argv[3:]]
     setup_logging()

@@ -17,6 +17,7 @@ from lockgate.local.lambda_runtime import (
     InvalidRequestContent,
     InvokeResult,
     LambdaRuntime,
+    RequestTooLarge,
 )
 from lockgate.local.model import FunctionConfig
 
@@ -78,6 +79,8 @@ def runtime(sink: Sink) -> Iterator[LambdaRuntime]:
         config("flaky", "app.flaky", code="errors"),
         config("broken-import", "app.handler", code="broken_import"),
         config("missing-handler", "app.nope", code="errors"),
+        config("huge", "app.huge", code="errors"),
+        config("powertools", "app.handler", code="powertools"),
     ]
     for function in functions:
         rt.register(function)
@@ -294,3 +297,21 @@ def test_unknown_function_and_bad_payload(runtime: LambdaRuntime) -> None:
     with pytest.raises(InvalidRequestContent):
         runtime.invoke("echo", b"{not json")
     assert runtime.invoke("echo", b"{}", invocation_type="DryRun").status_code == 204
+
+
+def test_response_over_6mb_is_an_error(runtime: LambdaRuntime) -> None:
+    result, body = invoke(runtime, "huge")
+    assert result.function_error == "Unhandled"
+    assert body["errorType"] == "Function.ResponseSizeTooLarge"
+    with pytest.raises(RequestTooLarge):
+        runtime.invoke("echo", b'"' + b"x" * 6_300_000 + b'"')
+
+
+def test_powertools_logger_sees_the_lambda_context(runtime: LambdaRuntime, sink: Sink) -> None:
+    result, body = invoke(runtime, "powertools", {"key": "raw/a.csv"})
+    assert body == {"ok": True}
+    records = [json.loads(line) for line in sink.of("powertools") if line.startswith("{")]
+    record = next(r for r in records if r.get("message") == "structured")
+    assert record["function_request_id"] == result.request_id
+    assert record["function_name"] == "powertools" and record["function_memory_size"] == "128"
+    assert record["key"] == "raw/a.csv" and record["cold_start"] is True

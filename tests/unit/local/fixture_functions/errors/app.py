@@ -45,3 +45,7 @@ def flaky(event, context):
     if attempt < event["succeed_on"]:
         raise RuntimeError(f"attempt {attempt} fails")
     return {"attempt": attempt}
+
+
+def huge(event, context):
+    return "x" * 6_300_000
