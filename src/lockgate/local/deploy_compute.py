@@ -185,6 +185,14 @@ def state_machine(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
     return arn, {"Arn": arn, "Name": name, "StateMachineRevisionId": ""}
 
 
+def activity(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
+    kwargs: dict[str, Any] = {"name": p["Name"]}
+    if "Tags" in p:
+        kwargs["tags"] = tag_list(p["Tags"], "key", "value")
+    arn = ctx.client("stepfunctions").create_activity(**kwargs)["activityArn"]
+    return arn, {"Name": p["Name"]}
+
+
 # --- EventBridge / CloudWatch ---------------------------------------------------------------------
 _TARGET_FIELDS = (
     "Id",

@@ -47,6 +47,7 @@ CREATORS: dict[str, Creator] = {
     "AWS::Lambda::Version": compute.lambda_version,
     "AWS::Lambda::Alias": compute.lambda_alias,
     "AWS::StepFunctions::StateMachine": compute.state_machine,
+    "AWS::StepFunctions::Activity": compute.activity,
     "AWS::Events::EventBus": compute.event_bus,
     "AWS::Events::Rule": compute.events_rule,
     "AWS::CloudWatch::Alarm": compute.cloudwatch_alarm,
@@ -76,6 +77,8 @@ def _parameter_values(
         if allowed is not None and str(value) not in map(str, allowed):
             raise DeployError(f"parameter {name!r}: {value!r} is not one of {allowed}")
         kind = str(spec.get("Type", "String"))
+        if kind.startswith("AWS::SSM::Parameter::Value<"):
+            warn(f"parameter {name!r} ({kind}): not read from SSM offline; the parameter name is used as is")
         if kind == "CommaDelimitedList" or kind.startswith("List<"):
             value = value if isinstance(value, list) else [v.strip() for v in str(value).split(",")]
         else:
@@ -84,7 +87,7 @@ def _parameter_values(
     return values
 
 
-def _creation_order(resources: dict[str, Any]) -> list[str]:
+def creation_order(resources: dict[str, Any]) -> list[str]:
     """Logical ids in dependency order (DependsOn and implicit references), template order otherwise."""
     known = set(resources)
     position = {name: i for i, name in enumerate(resources)}
@@ -167,7 +170,7 @@ def deploy(
         for logical_id, resource in template.get("Resources", {}).items()
         if "Condition" not in resource or resolver.condition(resource["Condition"])
     }
-    for logical_id in _creation_order(resources):
+    for logical_id in creation_order(resources):
         resource = resources[logical_id]
         resource_type = resource["Type"]
         creator = CREATORS.get(resource_type)

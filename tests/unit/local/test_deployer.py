@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lockgate.local.deployer import DeployError, deploy
+from lockgate.local.deployer import DeployError, creation_order, deploy
 from lockgate.local.model import DeployedStack
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -196,6 +196,16 @@ def test_unknown_override_warns(moto_endpoint: str) -> None:
         moto_endpoint, TEMPLATES / "unsupported.yaml", stack_name="override", parameter_overrides={"X": "1"}
     )
     assert any("'X' is not declared" in w for w in deployed.warnings)
+
+
+def testcreation_order_follows_dependencies_then_template_order() -> None:
+    resources = {
+        "Fn": {"Type": "T", "Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]}}},
+        "Param": {"Type": "T", "DependsOn": "Queue", "Properties": {"Value": {"Fn::Sub": "${Fn}"}}},
+        "Role": {"Type": "T"},
+        "Queue": {"Type": "T", "Properties": {"Name": {"Fn::Sub": "${AWS::Region}-${!Fn}"}}},
+    }
+    assert creation_order(resources) == ["Role", "Queue", "Fn", "Param"]
 
 
 def test_cycle_is_an_error(moto_endpoint: str) -> None:
