@@ -9,7 +9,6 @@ distinct values that are at least 5% of its rows, means a threshold; anything el
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +26,6 @@ from lockgate.bias.specs import (
     Scalar,
 )
 from lockgate.errors import ContractInvalid
-
-logger = logging.getLogger(__name__)
 
 SUPPORTED_DATASET_TYPES = ("text/csv", "application/x-parquet")
 # Keys Lockgate reads.
@@ -204,7 +201,6 @@ def parse_analysis_config(raw: Any, source: str = "analysis_config.json") -> Cla
     warnings: tuple[str, ...] = ()
     if skipped:
         warnings = (f"Lockgate does not compute {', '.join(skipped)}: skipped; the bias metrics still run",)
-        logger.warning(warnings[0])
     return ClarifyConfig(
         dataset_type=dataset_type,
         headers=None if headers is None else tuple(headers),

@@ -1,0 +1,56 @@
+"""One call for a handler or the CLI: table + Clarify config + thresholds -> every output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from lockgate.bias.analysis import BiasAnalysis, analyze, to_analysis_json
+from lockgate.bias.clarify_config import ClarifyConfig, parse_analysis_config, resolve
+from lockgate.bias.cloudwatch import MetricDatum, metric_data
+from lockgate.bias.gate import GatePolicy, GateResult, evaluate, parse_policy
+from lockgate.bias.report_html import render
+from lockgate.bias.specs import BiasConfig
+
+
+@dataclass(frozen=True)
+class BiasCheck:
+    """Everything a bias check produces. analysis_json is Clarify's analysis.json."""
+
+    config: BiasConfig
+    analysis: BiasAnalysis
+    gate: GateResult
+    analysis_json: dict[str, Any]
+    report_html: str
+    metric_data: list[MetricDatum]
+    warnings: tuple[str, ...]
+
+
+def bias_check(
+    table: pa.Table,
+    analysis_config: dict[str, Any] | ClarifyConfig,
+    thresholds: dict[str, Any] | GatePolicy | None = None,
+    source: str = "data",
+) -> BiasCheck:
+    """Parse the config (ContractInvalid if bad), compute the metrics (InputRejected if the data
+    does not fit), gate them, and render the report."""
+    parsed = (
+        analysis_config
+        if isinstance(analysis_config, ClarifyConfig)
+        else parse_analysis_config(analysis_config)
+    )
+    policy = thresholds if isinstance(thresholds, GatePolicy) else parse_policy(thresholds or {})
+    config = resolve(parsed, table)
+    analysis = analyze(table, config, source)
+    gate = evaluate(analysis, policy)
+    return BiasCheck(
+        config=config,
+        analysis=analysis,
+        gate=gate,
+        analysis_json=to_analysis_json(analysis),
+        report_html=render(analysis, gate, parsed.report_title, parsed.warnings),
+        metric_data=metric_data(analysis),
+        warnings=parsed.warnings,
+    )

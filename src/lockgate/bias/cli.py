@@ -1,0 +1,144 @@
+"""`lockgate bias --config analysis_config.json --data FILE [--predictions FILE] --out DIR
+[--thresholds FILE]`: prints metrics, thresholds and verdicts; writes analysis.json, gate.json and
+report.html to DIR.
+
+Exit status: 0 pass, 1 fail, 2 usage error, 3 needs-human, 4 invalid config or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from lockgate.bias.check import BiasCheck, bias_check
+from lockgate.bias.clarify_config import ClarifyConfig, parse_analysis_config
+from lockgate.bias.tables import read_schema_names, read_table
+from lockgate.errors import ContractInvalid, InputRejected
+
+EXIT_CODES = {"pass": 0, "fail": 1, "needs-human": 3}
+EXIT_INVALID = 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lockgate bias", description="Clarify-compatible bias check")
+    p.add_argument("--config", required=True, type=Path, help="Clarify analysis_config.json")
+    p.add_argument("--data", required=True, type=Path, help="dataset (CSV or Parquet, per dataset_type)")
+    p.add_argument("--predictions", type=Path, help="predicted labels or scores, one row per data row")
+    p.add_argument("--out", required=True, type=Path, help="output directory")
+    p.add_argument("--thresholds", type=Path, help="gate thresholds JSON (default: the conventions)")
+    return p
+
+
+def _load_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ContractInvalid(str(path), "(file)", f"cannot read {what}: {exc}") from exc
+
+
+def _wanted_columns(config: ClarifyConfig, names: list[str]) -> list[str] | None:
+    refs = [
+        config.label,
+        *(f.name_or_index for f in config.facets),
+        config.group_variable,
+        config.predicted_label,
+    ]
+    wanted = []
+    for ref in refs:
+        if ref is None:
+            continue
+        name = names[ref] if isinstance(ref, int) and 0 <= ref < len(names) else ref
+        if isinstance(name, str) and name in names and name not in wanted:
+            wanted.append(name)
+    return wanted or None
+
+
+def load_inputs(
+    config: ClarifyConfig, data: Path, predictions: Path | None
+) -> tuple[pa.Table, ClarifyConfig]:
+    """The data table (needed columns only) with the predictions column joined on row order."""
+    names = read_schema_names(data, config.dataset_type, config.headers)
+    table = read_table(
+        data, config.dataset_type, headers=config.headers, columns=_wanted_columns(config, names)
+    )
+    if predictions is None:
+        return table, config
+    kind = "application/x-parquet" if predictions.suffix.lower() in {".parquet", ".pq"} else "text/csv"
+    preds = read_table(predictions, kind, headers=config.predicted_label_headers)
+    ref = config.predicted_label
+    if isinstance(ref, str) and ref in preds.column_names:
+        name = ref
+    elif isinstance(ref, int) and 0 <= ref < preds.num_columns:
+        name = preds.column_names[ref]
+    elif preds.num_columns == 1:
+        name = preds.column_names[0]
+    else:
+        raise InputRejected(
+            str(predictions), "predicted label column", preds.num_columns, f"which column is {ref!r}?"
+        )
+    if preds.num_rows != table.num_rows:
+        raise InputRejected(
+            str(predictions),
+            "one prediction per data row",
+            abs(preds.num_rows - table.num_rows),
+            f"{preds.num_rows} predictions for {table.num_rows} rows",
+        )
+    column_name = name if name not in table.column_names else f"{name}__predicted"
+    table = table.append_column(column_name, preds.column(name))
+    return table, dataclasses.replace(config, predicted_label=column_name)
+
+
+def _print_table(check: BiasCheck) -> None:
+    checks = {(c.stage, c.facet, c.value_or_threshold, c.metric): c for c in check.gate.checks}
+    rows = [("stage", "facet", "value", "metric", "value", "allowed", "verdict")]
+    for r in check.analysis.results():
+        for m in r.metrics:
+            c = checks.get((r.stage, r.facet, r.value_or_threshold, m.name))
+            allowed = (
+                "" if c is None else f"[{_bound(c.threshold.min, '-inf')}, {_bound(c.threshold.max, '+inf')}]"
+            )
+            shown = f"{m.value:.6g}" if m.value is not None else f"null ({m.reason})"
+            rows.append(
+                (r.stage, r.facet, r.value_or_threshold, m.name, shown, allowed, c.status if c else "-")
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print(f"\nverdict: {check.gate.verdict}")
+    for reason in check.gate.reasons:
+        print(f"  {reason}")
+
+
+def _bound(value: float | None, missing: str) -> str:
+    return missing if value is None else f"{value:g}"
+
+
+def main(argv: list[str]) -> int:
+    """Run the bias check; see the module docstring for the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        config = parse_analysis_config(_load_json(args.config, "analysis config"), str(args.config))
+        thresholds = _load_json(args.thresholds, "thresholds") if args.thresholds else None
+        table, config = load_inputs(config, args.data, args.predictions)
+        check = bias_check(table, config, thresholds, source=str(args.data))
+    except (ContractInvalid, InputRejected) as exc:
+        print(f"lockgate bias: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for warning in check.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "analysis.json").write_text(json.dumps(check.analysis_json, indent=2, allow_nan=False) + "\n")
+    (args.out / "gate.json").write_text(json.dumps(check.gate.to_json(), indent=2, allow_nan=False) + "\n")
+    (args.out / "report.html").write_text(check.report_html, encoding="utf-8")
+    _print_table(check)
+    return EXIT_CODES[check.gate.verdict]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

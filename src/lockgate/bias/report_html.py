@@ -1,0 +1,126 @@
+"""A self-contained HTML bias report: the verdict first, then one inline-SVG bar chart per facet
+value (one row per metric, its own scale, the allowed band shaded, pass/fail marked). No scripts."""
+
+from __future__ import annotations
+
+from html import escape
+
+from lockgate.bias.analysis import BiasAnalysis, FacetResult
+from lockgate.bias.gate import Check, GateResult
+from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
+from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
+
+COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "needs-human": "#bf8700", None: "#57606a"}
+MARKS = {"pass": "PASS", "fail": "FAIL", "needs-human": "REVIEW", None: ""}
+ROW, LABEL_W, CHART_W, VALUE_W = 26, 70, 360, 330
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2328;max-width:900px}
+.verdict{font-size:2rem;font-weight:700;color:#fff;padding:.6rem 1rem;border-radius:6px;display:inline-block}
+h2{margin-top:2rem;border-bottom:1px solid #d0d7de}
+h3{margin-bottom:.2rem}
+ul.reasons li{margin:.2rem 0}
+.meta{color:#57606a}
+"""
+
+
+def _row(y: int, name: str, value: float | None, reason: str | None, check: Check | None) -> str:
+    status = check.status if check else None
+    colour = COLOURS[status]
+    title = escape(PRE_DESCRIPTIONS.get(name) or POST_DESCRIPTIONS.get(name, name))
+    parts = [f'<text x="0" y="{y + 17}" font-weight="600"><title>{title}</title>{escape(name)}</text>']
+    x0 = LABEL_W
+    if value is None:
+        text = f"undefined: {reason}"
+        parts.append(f'<text x="{x0}" y="{y + 17}" fill="{colour}" font-style="italic">{escape(text)}</text>')
+    else:
+        low_b = check.threshold.min if check else None
+        high_b = check.threshold.max if check else None
+        points = [0.0, value] + [b for b in (low_b, high_b) if b is not None]
+        lo, hi = min(points), max(points)
+        pad = (hi - lo) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+
+        def sx(v: float) -> float:
+            return x0 + (v - lo) / (hi - lo) * CHART_W
+
+        if check:
+            band_lo = sx(low_b if low_b is not None else lo)
+            band_hi = sx(high_b if high_b is not None else hi)
+            parts.append(
+                f'<rect x="{band_lo:.1f}" y="{y + 3}" width="{band_hi - band_lo:.1f}" height="{ROW - 6}" '
+                f'fill="#dafbe1" stroke="#1a7f37" stroke-dasharray="3 2"/>'
+            )
+        left, right = sorted((sx(0.0), sx(value)))
+        parts.append(
+            f'<rect x="{left:.1f}" y="{y + 7}" width="{max(right - left, 1):.1f}" '
+            f'height="{ROW - 14}" fill="{colour}"/>'
+        )
+        parts.append(
+            f'<line x1="{sx(0.0):.1f}" x2="{sx(0.0):.1f}" y1="{y}" y2="{y + ROW}" stroke="#8c959f"/>'
+        )
+        bounds = (
+            f" allowed [{low_b if low_b is not None else '-inf'}, {high_b if high_b is not None else '+inf'}]"
+            if check
+            else ""
+        )
+        parts.append(
+            f'<text x="{x0 + CHART_W + 8}" y="{y + 17}">{value:.4g}{escape(bounds)} '
+            f'<tspan fill="{colour}" font-weight="700">{MARKS[status]}</tspan></text>'
+        )
+        return "".join(parts)
+    parts.append(
+        f'<text x="{x0 + CHART_W + 8}" y="{y + 17}" fill="{colour}" font-weight="700">{MARKS[status]}</text>'
+    )
+    return "".join(parts)
+
+
+def _chart(result: FacetResult, checks: dict[tuple[str, str, str, str], Check]) -> str:
+    height = ROW * len(result.metrics) + 4
+    width = LABEL_W + CHART_W + VALUE_W
+    rows = [
+        _row(
+            i * ROW,
+            m.name,
+            m.value,
+            m.reason,
+            checks.get((result.stage, result.facet, result.value_or_threshold, m.name)),
+        )
+        for i, m in enumerate(result.metrics)
+    ]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-size="13" '
+        f'role="img" aria-label="bias metrics for {escape(result.facet)}">{"".join(rows)}</svg>'
+    )
+
+
+def render(
+    analysis: BiasAnalysis, gate: GateResult, title: str = "Bias report", warnings: tuple[str, ...] = ()
+) -> str:
+    """The whole report as one HTML string."""
+    checks = {(c.stage, c.facet, c.value_or_threshold, c.metric): c for c in gate.checks}
+    verdict_colour = COLOURS[gate.verdict]
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        f'<div class="verdict" style="background:{verdict_colour}">{escape(gate.verdict.upper())}</div>',
+        f'<p class="meta">Label <b>{escape(analysis.label)}</b> positive when '
+        f"{escape(analysis.label_value_or_threshold)}; {analysis.rows} rows analysed, "
+        f"{analysis.rows_skipped} skipped (missing values).</p>",
+    ]
+    if gate.reasons:
+        body.append('<ul class="reasons">' + "".join(f"<li>{escape(r)}</li>" for r in gate.reasons) + "</ul>")
+    body += [f'<p class="meta">Warning: {escape(w)}</p>' for w in warnings]
+    for stage_title, results in (
+        ("Pre-training", analysis.pre_training),
+        ("Post-training", analysis.post_training),
+    ):
+        if not results:
+            continue
+        body.append(f"<h2>{stage_title} bias metrics</h2>")
+        for r in results:
+            body.append(f"<h3>{escape(r.facet)} = {escape(r.value_or_threshold)}</h3>")
+            body.append(_chart(r, checks))
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n"
+    )
