@@ -17,7 +17,7 @@ from lockgate.local import deploy_compute as compute
 from lockgate.local import deploy_data as data
 from lockgate.local.deploy_context import Clients, Context
 from lockgate.local.deploy_template import load_template, localize_artifacts, translate
-from lockgate.local.intrinsics import Resolver, references
+from lockgate.local.intrinsics import IntrinsicError, Resolver, references
 from lockgate.local.model import DeployedStack, PhysicalResource
 
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -109,6 +109,33 @@ def creation_order(resources: dict[str, Any]) -> list[str]:
     return order
 
 
+def _pseudo_parameters(stack_name: str, region: str) -> dict[str, Any]:
+    partition = "aws"
+    if region.startswith("cn-"):
+        partition = "aws-cn"
+    elif region.startswith("us-gov-"):
+        partition = "aws-us-gov"
+    return {
+        "AWS::Region": region,
+        "AWS::AccountId": ACCOUNT_ID,
+        "AWS::StackName": stack_name,
+        "AWS::StackId": f"arn:{partition}:cloudformation:{region}:{ACCOUNT_ID}:stack/{stack_name}/local",
+        "AWS::Partition": partition,
+        "AWS::URLSuffix": "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com",
+        "AWS::NotificationARNs": [],
+    }
+
+
+def _outputs(declared: dict[str, Any], resolver: Resolver) -> dict[str, str]:
+    outputs = {}
+    for name, output in declared.items():
+        if "Condition" in output and not resolver.condition(output["Condition"]):
+            continue
+        value = resolver.resolve(output["Value"])
+        outputs[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    return outputs
+
+
 def deploy(
     template_path: Path,
     endpoint_url: str,
@@ -120,32 +147,25 @@ def deploy(
 ) -> DeployedStack:
     """Create every resource of the SAM template at `template_path` in the endpoint; return what exists."""
     template_path = Path(template_path).resolve()
-    partition = (
-        "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
-    )
-    pseudo = {
-        "AWS::Region": region,
-        "AWS::AccountId": ACCOUNT_ID,
-        "AWS::StackName": stack_name,
-        "AWS::StackId": f"arn:{partition}:cloudformation:{region}:{ACCOUNT_ID}:stack/{stack_name}/local",
-        "AWS::Partition": partition,
-        "AWS::URLSuffix": "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com",
-        "AWS::NotificationARNs": [],
-    }
+    pseudo = _pseudo_parameters(stack_name, region)
+    partition = pseudo["AWS::Partition"]
     sam_template = load_template(template_path)
     parameters = _parameter_values(sam_template, parameter_overrides or {}, warn)
     localized, artifacts = localize_artifacts(sam_template, template_path.parent)
     template = translate(localized, {**parameters, **pseudo})
 
     skipped: list[str] = []
+    skipped_ids: set[str] = set()
     warned_refs: set[str] = set()
 
     def placeholder(name: str, attribute: str | None) -> str:
         target = f"{name}.{attribute}" if attribute else name
+        if name not in skipped_ids:  # a typo or a resource whose Condition is false: a template error
+            raise IntrinsicError(f"unresolvable reference {target!r}")
         if target not in warned_refs:
             warned_refs.add(target)
             warn(f"reference to {target} resolves to a placeholder: the resource was not created offline")
-        if attribute == "Arn" or (attribute is None and name in template.get("Resources", {})):
+        if attribute in ("Arn", None):
             return f"arn:{partition}:lockgate-placeholder:{region}:{ACCOUNT_ID}:{name}"
         return f"lockgate-placeholder-{name}"
 
@@ -178,6 +198,7 @@ def deploy(
             reason = "not supported offline"
             warn(f"skipped {logical_id} ({resource_type}): {reason}")
             skipped.append(f"{logical_id} ({resource_type}): {reason}")
+            skipped_ids.add(logical_id)
             continue
         try:
             properties = resolver.resolve(resource.get("Properties", {}))
@@ -186,13 +207,7 @@ def deploy(
             raise DeployError(f"cannot create {logical_id} ({resource_type}): {exc}") from exc
         resolver.resources[logical_id] = PhysicalResource(logical_id, resource_type, physical_id, attributes)
 
-    outputs = {}
-    for name, output in (template.get("Outputs", {}) or {}).items():
-        if "Condition" in output and not resolver.condition(output["Condition"]):
-            continue
-        value = resolver.resolve(output["Value"])
-        outputs[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-
+    outputs = _outputs(template.get("Outputs", {}) or {}, resolver)
     return DeployedStack(
         stack_name=stack_name,
         region=region,

@@ -77,7 +77,8 @@ class Resolver:
         if len(value) == 1:
             ((key, arg),) = value.items()
             handler = _FUNCTIONS.get(key)
-            if handler is not None:
+            # {"Condition": ...} is a function only with a name (an IAM statement's Condition is a map)
+            if handler is not None and (key != "Condition" or isinstance(arg, str)):
                 return handler(self, arg)
         out = {}
         for k, v in value.items():

@@ -208,6 +208,11 @@ def testcreation_order_follows_dependencies_then_template_order() -> None:
     assert creation_order(resources) == ["Role", "Queue", "Fn", "Param"]
 
 
+def test_reference_to_an_undeclared_name_is_an_error(moto_endpoint: str) -> None:
+    with pytest.raises(DeployError, match="'Typo'"):
+        deploy(TEMPLATES / "bad_ref.yaml", moto_endpoint, stack_name="bad-ref", warn=print)
+
+
 def test_cycle_is_an_error(moto_endpoint: str) -> None:
     with pytest.raises(DeployError, match="circular"):
         deploy(TEMPLATES / "cycle.yaml", moto_endpoint, stack_name="cycle", warn=lambda _: None)

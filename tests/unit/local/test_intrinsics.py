@@ -69,6 +69,11 @@ def test_conditions_and_if(resolver: Resolver) -> None:
     assert resolver.resolve({"X": {"Fn::If": ["IsProd", 1, {"Ref": "AWS::NoValue"}]}}) == {}
 
 
+def test_iam_condition_map_is_data_not_a_function(resolver: Resolver) -> None:
+    statement = {"Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    assert resolver.resolve(statement) == statement
+
+
 def test_find_in_map_base64_getazs(resolver: Resolver) -> None:
     assert resolver.resolve({"Fn::FindInMap": ["Sizes", {"Ref": "Stage"}, "Memory"]}) == 256
     assert resolver.resolve({"Fn::Base64": "abc"}) == "YWJj"
