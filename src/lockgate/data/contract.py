@@ -1,0 +1,297 @@
+"""The dataset contract: one YAML or JSON file per dataset, validated by pydantic.
+
+`load_contract` turns any problem with the contract itself into `ContractInvalid` naming the field
+(`columns[3].min`), so a broken contract is never mistaken for a broken dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from lockgate.errors import ContractInvalid
+
+ColumnType = Literal["string", "integer", "float", "boolean"]
+Scalar = str | int | float | bool
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Format(_Strict):
+    """How the file is encoded. Compression `gzip` is also inferred from a `.gz` file name."""
+
+    type: Literal["csv", "parquet"] = "csv"
+    delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
+    encoding: str = "utf-8"
+    compression: Literal["none", "gzip"] = "none"
+    null_values: list[str] = Field(default_factory=lambda: [""], description="CSV cells read as null.")
+
+    @model_validator(mode="after")
+    def _known_encoding(self) -> Format:
+        import codecs
+
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError as exc:
+            raise ValueError(f"unknown encoding {self.encoding!r}") from exc
+        return self
+
+
+class Column(_Strict):
+    """One column and its rules. `min`/`max` are inclusive; `allowed` lists every valid value."""
+
+    name: Annotated[str, Field(min_length=1)]
+    type: ColumnType
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: list[Scalar] | None = None
+    regex: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Column:
+        if (self.min is not None or self.max is not None) and self.type not in ("integer", "float"):
+            raise ValueError(f"min/max only apply to integer or float columns, not {self.type}")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        for bound in (self.min, self.max):
+            if bound is not None and not math.isfinite(bound):
+                raise ValueError("min/max must be finite")
+        if self.regex is not None:
+            if self.type != "string":
+                raise ValueError("regex only applies to string columns")
+            try:
+                re.compile(self.regex)
+            except re.error as exc:
+                raise ValueError(f"invalid regex: {exc}") from exc
+        if self.allowed is not None:
+            if not self.allowed:
+                raise ValueError("allowed must not be empty")
+            for value in self.allowed:
+                if not _fits(value, self.type):
+                    raise ValueError(f"allowed value {value!r} is not of type {self.type}")
+            if len({json.dumps(v) for v in self.allowed}) != len(self.allowed):
+                raise ValueError("allowed values must be distinct")
+        return self
+
+
+def _fits(value: Scalar, column_type: ColumnType) -> bool:
+    match column_type:
+        case "string":
+            return isinstance(value, str)
+        case "boolean":
+            return isinstance(value, bool)
+        case "integer":
+            return isinstance(value, int) and not isinstance(value, bool)
+        case "float":
+            return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class RowBounds(_Strict):
+    """Inclusive bounds on the number of data rows (of the whole dataset, all parts together)."""
+
+    min: Annotated[int, Field(ge=0)] = 1
+    max: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RowBounds:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max {self.max} is less than min {self.min}")
+        return self
+
+
+class Label(_Strict):
+    """The target column; positive class given by values (categorical) or a threshold (numeric)."""
+
+    column: str
+    positive_values: list[Scalar] | None = None
+    positive_threshold: float | None = Field(default=None, description="Positive when value > threshold.")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Label:
+        if (self.positive_values is None) == (self.positive_threshold is None):
+            raise ValueError("give exactly one of positive_values or positive_threshold")
+        if self.positive_values is not None and not self.positive_values:
+            raise ValueError("positive_values must not be empty")
+        return self
+
+
+class Facet(_Strict):
+    """A sensitive attribute. `values`: the sensitive group (omitted: one-vs-rest for each value);
+    `threshold`: numeric facet whose sensitive group is (threshold, max]."""
+
+    column: str
+    values: list[Scalar] | None = None
+    threshold: float | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Facet:
+        if self.values is not None and self.threshold is not None:
+            raise ValueError("give at most one of values or threshold")
+        if self.values is not None and not self.values:
+            raise ValueError("values must not be empty")
+        return self
+
+
+class Bounds(_Strict):
+    """A gate interval for one metric, inclusive."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        return self
+
+
+class Bias(_Strict):
+    """What the bias gate checks and where its thresholds lie (Clarify metric names: DI, DPL...)."""
+
+    facets: Annotated[list[Facet], Field(min_length=1)]
+    group_variable: str | None = None
+    thresholds: dict[str, Bounds] = Field(default_factory=dict)
+    optional: list[str] = Field(default_factory=list, description="Metrics that may be null.")
+
+    @model_validator(mode="after")
+    def _names(self) -> Bias:
+        for name in [*self.thresholds, *self.optional]:
+            if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name):
+                raise ValueError(f"metric name {name!r} is not a Clarify metric name (e.g. DI, DPL)")
+        return self
+
+
+class Split(_Strict):
+    """Train/validation/test ratios (sum to 1) and the seed of the per-row assignment."""
+
+    train: Annotated[float, Field(ge=0, le=1)] = 0.8
+    validation: Annotated[float, Field(ge=0, le=1)] = 0.1
+    test: Annotated[float, Field(ge=0, le=1)] = 0.1
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> Split:
+        total = self.train + self.validation + self.test
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"train + validation + test must be 1, got {total}")
+        return self
+
+
+class Contract(_Strict):
+    """A dataset contract. See contracts/credit.yaml for a complete example."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    format: Format = Field(default_factory=Format)
+    columns: Annotated[list[Column], Field(min_length=1)]
+    keys: list[str] = Field(default_factory=list)
+    rows: RowBounds = Field(default_factory=RowBounds)
+    label: Label
+    bias: Bias | None = None
+    split: Split = Field(default_factory=Split)
+    max_object_bytes: Annotated[int, Field(gt=0)] = 5 * 1024**3
+
+    @model_validator(mode="after")
+    def _references(self) -> Contract:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"duplicate column names {dup}")
+        known = set(names)
+        refs = [("keys", k) for k in self.keys] + [("label.column", self.label.column)]
+        if self.bias is not None:
+            refs += [(f"bias.facets[{i}].column", f.column) for i, f in enumerate(self.bias.facets)]
+            if self.bias.group_variable is not None:
+                refs.append(("bias.group_variable", self.bias.group_variable))
+        for where, ref in refs:
+            if ref not in known:
+                raise ValueError(f"{where}: {ref!r} is not a declared column")
+        label_col = self.column(self.label.column)
+        if self.label.positive_threshold is not None and label_col.type not in ("integer", "float"):
+            raise ValueError("label.positive_threshold needs a numeric label column")
+        if self.label.positive_values is not None:
+            for value in self.label.positive_values:
+                if not _fits(value, label_col.type):
+                    raise ValueError(f"label.positive_values: {value!r} is not of type {label_col.type}")
+        return self
+
+    def column(self, name: str) -> Column:
+        """The declared column called `name` (KeyError if none)."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    def compression_for(self, file_name: str) -> str:
+        """`gzip` when declared, or when the file name ends with `.gz`."""
+        return "gzip" if self.format.compression == "gzip" or file_name.endswith(".gz") else "none"
+
+    def sha256(self) -> str:
+        """Hash of the canonical JSON of the contract (independent of YAML layout and comments)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.startswith(("function-", "union[", "constrained-", "list[", "float", "int")):
+            continue  # pydantic's internal validator names, not fields
+        else:
+            path += f".{part}" if path else part
+    return path or "<root>"
+
+
+def load_contract(path_or_text: str | Path, source_name: str | None = None) -> Contract:
+    """Load a contract from a path or from YAML/JSON text. Raises ContractInvalid naming the field."""
+    if isinstance(path_or_text, Path) or (
+        "\n" not in path_or_text and path_or_text.endswith((".yaml", ".yml", ".json"))
+    ):
+        path = Path(path_or_text)
+        source = source_name or str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ContractInvalid(source, "<file>", f"cannot read: {exc}") from exc
+    else:
+        text, source = str(path_or_text), source_name or "<contract>"
+    try:
+        data: Any = yaml.safe_load(text)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        raise ContractInvalid(source, "<syntax>", str(exc).replace("\n", " ")) from exc
+    if not isinstance(data, dict):
+        raise ContractInvalid(source, "<root>", "must be a mapping")
+    try:
+        return Contract.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise ContractInvalid(source, _field_path(err["loc"]), err["msg"] + more) from exc
+
+
+def contract_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a contract (committed as contracts/contract.schema.json)."""
+    return Contract.model_json_schema()
+
+
+def contract_json_schema_text() -> str:
+    """The committed schema text. Regenerate it with
+    `.venv/bin/python -m lockgate.data.contract > contracts/contract.schema.json`."""
+    return json.dumps(contract_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    print(contract_json_schema_text(), end="")

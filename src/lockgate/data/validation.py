@@ -1,0 +1,273 @@
+"""Validate a dataset file against its contract in one streaming pass.
+
+`validate` never raises for bad data: every problem, structural (empty, header only, undecodable,
+ragged, NUL bytes, unreadable) or semantic (types, nulls, ranges, allowed values, label values, keys,
+row count), becomes a failed rule in the report. `report.raise_if_failed()` turns a failed report
+into the typed, non-retryable `DatasetRejected`.
+
+Row numbers in examples are 1-based data rows (the first row after the header is 1). Ragged rows
+are skipped, so rows after one are numbered as if it were absent; ragged rows themselves carry
+their physical line number.
+
+Multipart datasets: validate each part with `whole_dataset=False` (column rules and statistics
+only), then `finalize_parts` merges reports, statistics and key hashes and applies the dataset
+rules (row count, key uniqueness across parts) once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+
+from lockgate.data.contract import Contract
+from lockgate.data.hashing import row_hashes
+from lockgate.data.readers import BatchSource, CsvSource, ReadFailed, open_parquet
+from lockgate.data.report import MAX_EXAMPLES, FailureCollector, ValidationReport, merge_reports
+from lockgate.data.rules import ARROW_TYPES, profile
+from lockgate.data.stats import DatasetStats, KeyHashes, merge_stats
+from lockgate.errors import DatasetRejected
+
+BatchConsumer = Callable[[pa.RecordBatch, int], None]
+"""Receives each batch with every declared column in contract order and type, and its first row."""
+
+
+@dataclass
+class ValidationResult:
+    """Report, statistics and key hashes of one file (or of all parts, after `finalize_parts`)."""
+
+    report: ValidationReport
+    stats: DatasetStats
+    key_hashes: KeyHashes | None = None
+
+
+def check_size(file_name: str, size: int, contract: Contract) -> None:
+    """Reject an object from its size alone, before downloading it (DatasetRejected)."""
+    if size > contract.max_object_bytes:
+        raise DatasetRejected(
+            file_name,
+            "max_object_bytes",
+            size,
+            f"{size} bytes is over the contract's limit of {contract.max_object_bytes}",
+        )
+    if size == 0:
+        raise DatasetRejected(file_name, "non_empty", 0, "the object has no bytes")
+
+
+def _sha256_and_rewind(file: BinaryIO) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    while chunk := file.read(8 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    return digest.hexdigest(), size
+
+
+def _plain(arr: pa.Array) -> pa.Array:
+    return arr.dictionary_decode() if pa.types.is_dictionary(arr.type) else arr
+
+
+class _Validator:
+    def __init__(self, file_name: str, contract: Contract, on_batch: BatchConsumer | None) -> None:
+        self.file_name = file_name
+        self.contract = contract
+        self.on_batch = on_batch
+        self.failures = FailureCollector()
+        self.stats = DatasetStats.for_contract(contract)
+        self.key_parts: list[np.ndarray] = []
+        self.rows = 0
+
+    def check_header(self, names: list[str]) -> list[str]:
+        contract = self.contract
+        declared = [c.name for c in contract.columns]
+        seen: set[str] = set()
+        dups = [(i + 1, n) for i, n in enumerate(names) if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
+        self.failures.add(
+            "duplicate_columns", len(dups), dups, detail="header names given twice (row = position)"
+        )
+        unknown = [(i + 1, n) for i, n in enumerate(names) if n not in set(declared)]
+        self.failures.add(
+            "unknown_columns", len(unknown), unknown, detail="columns the contract does not declare"
+        )
+        label = contract.label.column
+        missing = [n for n in declared if n not in set(names) and n != label]
+        self.failures.add(
+            "missing_columns",
+            len(missing),
+            [(0, n) for n in missing],
+            detail="declared columns absent from the file",
+        )
+        if label not in names:
+            self.failures.add(
+                "missing_label", 1, [(0, label)], detail=f"the label column {label!r} is absent"
+            )
+        return [n for n in declared if n in set(names)]
+
+    def run(self, source: BatchSource) -> None:
+        present = self.check_header(source.columns)
+        columns = self.contract.columns
+        key_cols = [(k, self.contract.column(k).type) for k in self.contract.keys]
+        keys_present = bool(key_cols) and all(k in present for k, _ in key_cols)
+        for batch in source.batches:
+            n = batch.num_rows
+            if not n:
+                continue
+            typed: dict[str, pa.Array] = {}
+            for col in columns:
+                if col.name not in present:
+                    continue
+                typed[col.name] = profile(
+                    batch.column(col.name),
+                    col,
+                    self.contract,
+                    self.rows,
+                    self.failures,
+                    stats=self.stats.columns[col.name],
+                )
+            if keys_present:
+                self.key_parts.append(row_hashes([(typed[k], t) for k, t in key_cols], n))
+            if self.on_batch is not None:
+                arrays = [
+                    _plain(typed[c.name]) if c.name in typed else pa.nulls(n, ARROW_TYPES[c.type])
+                    for c in columns
+                ]
+                self.on_batch(pa.RecordBatch.from_arrays(arrays, names=[c.name for c in columns]), self.rows)
+            self.rows += n
+        self.stats.rows = self.rows
+
+    def key_hashes(self) -> KeyHashes | None:
+        if not self.contract.keys or not self.key_parts:
+            return None
+        ordered = np.concatenate(self.key_parts)
+        ordered.sort()
+        new_value = np.empty(len(ordered), dtype=bool)
+        new_value[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=new_value[1:])
+        repeats = len(ordered) - int(np.count_nonzero(new_value))
+        if repeats:  # rare: pay for a stable argsort to name the rows
+            order = np.argsort(np.concatenate(self.key_parts), kind="stable")
+            starts = np.maximum.accumulate(np.where(new_value, np.arange(len(ordered)), 0))
+            repeat = np.flatnonzero(~new_value)
+            rows, firsts = order[repeat] + 1, order[starts[repeat]] + 1
+            pick = np.argsort(rows, kind="stable")[:MAX_EXAMPLES]
+            examples = [(int(rows[i]), f"same key as row {int(firsts[i])}") for i in pick]
+            self.failures.add(
+                "unique_keys", repeats, examples, detail=f"rows repeating a key {self.contract.keys}"
+            )
+        self.key_parts = []
+        return KeyHashes(ordered[new_value] if repeats else ordered, repeats)
+
+
+def _dataset_rules(contract: Contract, rows: int, failures: FailureCollector) -> None:
+    bounds = contract.rows
+    if rows == 0:
+        failures.add("has_data_rows", 1, detail="no data rows (header only, or every row rejected)")
+    elif rows < bounds.min or (bounds.max is not None and rows > bounds.max):
+        failures.add("row_count", rows, detail=f"{rows} rows, contract allows [{bounds.min}, {bounds.max}]")
+
+
+def validate(
+    file: BinaryIO | str | Path,
+    file_name: str,
+    contract: Contract,
+    size: int | None = None,
+    *,
+    on_batch: BatchConsumer | None = None,
+    whole_dataset: bool = True,
+) -> ValidationResult:
+    """Validate one file (a path or a binary file object; Parquet needs it seekable) in one pass.
+
+    `size` (bytes, e.g. from the S3 event) is checked against `max_object_bytes` before reading.
+    `on_batch` sees every typed batch (e.g. a `Splitter`); discard what it wrote if the report
+    failed. `whole_dataset=False` skips the dataset rules (row count, has_data_rows, key
+    uniqueness) for a part of a multipart dataset: see `finalize_parts`.
+    """
+    v = _Validator(file_name, contract, on_batch)
+    sha256 = None
+    nbytes = size or 0
+    with ExitStack() as stack:
+        if size is not None and size > contract.max_object_bytes:
+            v.failures.add(
+                "max_object_bytes", size, detail=f"over the limit of {contract.max_object_bytes} bytes"
+            )
+            return _result(v, file_name, None, nbytes, keys=None, whole_dataset=whole_dataset)
+        if isinstance(file, str | Path):
+            file = stack.enter_context(open(file, "rb"))
+        csv_source: CsvSource | None = None
+        try:
+            if contract.format.type == "parquet":
+                sha256, nbytes = _sha256_and_rewind(file)
+                if nbytes == 0:
+                    raise ReadFailed("non_empty", "the file has no bytes", 0)
+                source, _ = open_parquet(file, contract)
+            else:
+                csv_source = CsvSource(file, file_name, contract, v.failures)
+                source = csv_source.open()
+            v.run(source)
+            if csv_source is not None:
+                sha256, nbytes = csv_source.hashing.sha256.hexdigest(), csv_source.hashing.size
+        except ReadFailed as exc:
+            v.failures.add(
+                exc.rule, max(exc.count, 1) if exc.rule != "non_empty" else 1, detail=exc.detail[:500]
+            )
+            v.rows = v.stats.rows = v.rows
+            if exc.rule == "non_empty":
+                whole_dataset = False  # has_data_rows would only repeat it
+        except (pa.ArrowException, ValueError, OSError, EOFError, UnicodeError) as exc:  # defensive
+            rule = "readable_parquet" if contract.format.type == "parquet" else "readable_csv"
+            v.failures.add(rule, 1, detail=f"{type(exc).__name__}: {exc}"[:500])
+        if csv_source is not None:
+            csv_source.finish()
+    return _result(v, file_name, sha256, nbytes, keys=v.key_hashes(), whole_dataset=whole_dataset)
+
+
+def _result(
+    v: _Validator,
+    file_name: str,
+    sha256: str | None,
+    nbytes: int,
+    *,
+    keys: KeyHashes | None,
+    whole_dataset: bool,
+) -> ValidationResult:
+    if whole_dataset:
+        _dataset_rules(v.contract, v.rows, v.failures)
+    failures = v.failures.failures()
+    report = ValidationReport(
+        passed=not failures, file=file_name, rows=v.rows, bytes=nbytes, sha256=sha256, failures=failures
+    )
+    return ValidationResult(report, v.stats, keys)
+
+
+def finalize_parts(name: str, parts: list[ValidationResult], contract: Contract) -> ValidationResult:
+    """Merge the results of parts validated with `whole_dataset=False` and apply the dataset rules.
+
+    Key uniqueness across parts merges the parts' `KeyHashes` (duplicates within a part keep
+    their examples; duplicates across parts are counted, without row examples).
+    """
+    report = merge_reports(name, [p.report for p in parts])
+    stats = merge_stats([p.stats for p in parts], contract)
+    keys: KeyHashes | None = None
+    for p in parts:
+        if p.key_hashes is not None:
+            keys = p.key_hashes if keys is None else keys.merge(p.key_hashes)
+    failures = FailureCollector()
+    within = {(f.rule, f.column) for f in report.failures}
+    _dataset_rules(contract, stats.rows, failures)
+    if keys is not None and keys.duplicates and ("unique_keys", None) not in within:
+        failures.add(
+            "unique_keys", keys.duplicates, detail=f"rows repeating a key {contract.keys} across parts"
+        )
+    elif keys is not None and keys.duplicates:
+        for f in report.failures:
+            if f.rule == "unique_keys":
+                f.count = keys.duplicates
+    report.failures.extend(failures.failures())
+    report.passed = not report.failures
+    return ValidationResult(report, stats, keys)
