@@ -74,7 +74,9 @@ class LocalCloud:
         _quiet_third_party_loggers()
         self._server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
         self._server.start()
-        self._runtime = LambdaRuntime(endpoint_url=self.url, region=REGION, log_sink=self.log_sink)
+        self._runtime = LambdaRuntime(
+            endpoint_url=self.url, region=REGION, log_sink=self.log_sink, clock_factor=1 / self.clock.speed
+        )
         moto_patches.apply(invoker=self._runtime, clock=self.clock, start_execution=self._start_execution)
         self.stack = deploy(
             self.template,
