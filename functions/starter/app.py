@@ -59,7 +59,8 @@ def lambda_handler(event: S3EventBridgeNotificationEvent, context: LambdaContext
         detail.object.version_id,
     )
     if plan is None:
-        logger.info("object starts nothing", extra={"key": detail.object.key})
+        metrics.add_metric(name="ObjectIgnored", unit=MetricUnit.Count, value=1)
+        logger.info("object starts nothing", extra={"key": detail.object["key"]})
         return {"started": False, "reason": "ignored"}
     request = {"name": plan.execution_name, "input": plan.as_input(), "requestId": context.aws_request_id}
     try:
