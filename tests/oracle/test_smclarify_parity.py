@@ -23,7 +23,7 @@ from smclarify.bias import report as clarify
 from lockgate.bias.analysis import BiasAnalysis, analyze, count_tables, facet_cells
 from lockgate.bias.clarify_config import parse_analysis_config, resolve
 from lockgate.bias.metric_value import FacetCells
-from lockgate.bias.specs import BiasConfig
+from lockgate.bias.specs import POST_TRAINING_METHODS, BiasConfig
 
 pytestmark = pytest.mark.oracle
 logging.getLogger("smclarify").setLevel(logging.CRITICAL)  # it logs a traceback per undefined metric
@@ -38,15 +38,20 @@ class Case:
     facets: list[dict[str, Any]]
     group: str | None
     post: bool = True
+    label_values: tuple[float, ...] = (1,)
+    scores: bool = False  # yhat holds scores: Lockgate applies probability_threshold 0.5
 
 
 def clarify_metrics(case: Case, facet: dict[str, Any], stage: str) -> dict[str, dict[str, Any]] | None:
     """smclarify's report for one facet: {value_or_threshold: {metric: {value, error?}}}."""
     df = case.df
-    label = clarify.LabelColumn("y", df["y"], [1])
+    label = clarify.LabelColumn("y", df["y"], list(case.label_values))
+    if case.scores:  # Clarify's job binarises scores before smclarify sees them
+        df = df.assign(yhat=(df["yhat"] > 0.5).astype(np.int64))
     kwargs: dict[str, Any] = {"group_variable": df[case.group] if case.group else None}
     if stage == "post":
-        kwargs["predicted_label_column"] = clarify.LabelColumn("yhat", df["yhat"], [1])
+        kwargs["predicted_label_column"] = clarify.LabelColumn("yhat", df["yhat"], list(case.label_values))
+        kwargs["metrics"] = list(POST_TRAINING_METHODS)  # FlipTest (FT) is not part of Lockgate
         stage_type = clarify.StageType.POST_TRAINING
     else:
         stage_type = clarify.StageType.PRE_TRAINING
@@ -70,12 +75,13 @@ def lockgate_run(case: Case) -> tuple[BiasAnalysis, BiasConfig, pa.Table]:
     raw: dict[str, Any] = {
         "dataset_type": "text/csv",
         "label": "y",
-        "label_values_or_threshold": [1],
+        "label_values_or_threshold": list(case.label_values),
         "facet": case.facets,
         "methods": methods,
     }
     if case.post:
         raw["predicted_label"] = "yhat"
+        raw["probability_threshold"] = 0.5
     if case.group:
         raw["group_variable"] = case.group
     table = pa.Table.from_pandas(case.df, preserve_index=False)
@@ -147,7 +153,7 @@ def compare(case: Case) -> dict[str, int]:
     """Compare every metric of every facet value; return counts of equal / pinned-difference cases."""
     tally = {"equal": 0, "both_undefined": 0, "documented": 0}
     for facet_cfg in case.facets:
-        one = Case(case.df, [facet_cfg], case.group, case.post)
+        one = Case(case.df, [facet_cfg], case.group, case.post, case.label_values, case.scores)
         analysis, config, table = lockgate_run(one)
         (counts,) = count_tables(table, config)
         cells_by_value = dict(facet_cells(counts))
@@ -291,3 +297,23 @@ def test_small_binary_label_is_categorical_where_smclarify_calls_it_continuous()
     assert config.label.values == (1,) and config.label.threshold is None
     dppl = {m.name: m.value for m in analysis.post_training[0].metrics}["DPPL"]
     assert dppl == pytest.approx(3 / 5 - 3 / 5)
+
+
+@pytest.mark.parametrize("seed", range(40, 44))
+def test_prediction_scores_with_probability_threshold_match_binarised_smclarify(seed: int) -> None:
+    df = synthetic(seed, 2_000, 0.2, 4)
+    rng = np.random.default_rng(seed)
+    df["yhat"] = np.clip(0.5 * df["y"] + 0.6 * rng.random(len(df)) - 0.05, 0, 1)
+    tally = compare(Case(df, FACETS[:3], "region", scores=True))
+    assert tally["equal"] >= 100, tally  # every other metric is pinned by _check
+
+
+@pytest.mark.parametrize("seed", range(50, 54))
+def test_continuous_label_with_threshold_matches_smclarify(seed: int) -> None:
+    """label_values_or_threshold [0.5] on a float label means positive = (0.5, max]."""
+    df = synthetic(seed, 2_000, 0.2, 4)
+    rng = np.random.default_rng(seed)
+    df["y"] = np.round(0.5 * df["y"] + 0.5 * rng.random(len(df)), 6)
+    df["yhat"] = np.round(0.5 * df["yhat"] + 0.5 * rng.random(len(df)), 6)
+    tally = compare(Case(df, FACETS[:4], "region", label_values=(0.5,)))
+    assert tally["equal"] >= 100, tally  # every other metric is pinned by _check
