@@ -149,10 +149,9 @@ def _send_to_targets(self: Rule, original_event: dict[str, Any], transform_input
     """Rule.send_to_targets with Lambda and Step Functions targets added (asynchronous, as on AWS)."""
     if _paused.is_set():
         return
-    original_event = _as_aws_delivers(original_event)
-    if not self.event_pattern.matches_event(original_event):
+    event = _as_aws_delivers(original_event)
+    if not self.event_pattern.matches_event(event):
         return
-    event = original_event
     ours = [t for t in self.targets if _service(t["Arn"]) in ("lambda", "states")]
     others = [t for t in self.targets if t not in ours]
     bindings = _bindings()
@@ -162,7 +161,7 @@ def _send_to_targets(self: Rule, original_event: dict[str, Any], transform_input
             bindings.dispatch.submit(_deliver_to_lambda, target["Arn"], payload)
         else:
             bindings.dispatch.submit(_deliver_to_state_machine, target["Arn"], payload)
-    if others:
+    if others:  # moto's own targets get moto's own event shape (its SQS/Logs code parses `time`)
         rest = _copy_with_targets(self, others)
         _originals[(id(Rule), "send_to_targets")][1](rest, original_event, transform_input)
 
