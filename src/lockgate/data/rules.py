@@ -120,21 +120,21 @@ def convert(arr: pa.Array, col: Column, first_row: int, failures: FailureCollect
 
 
 def _range_violations(
-    arr: pa.Array, col: Column, lo: Any, hi: Any, *, first_row: int, failures: FailureCollector
+    arr: pa.Array, col: Column, *, out_of_range: bool, first_row: int, failures: FailureCollector
 ) -> None:
-    if col.min is None and col.max is None:
+    """Count values outside [min, max]; NaN and infinities are outside every range."""
+    if (col.min is None and col.max is None) or not out_of_range:
         return
-    if not (
-        (col.min is not None and lo is not None and lo < col.min)
-        or (col.max is not None and hi is not None and hi > col.max)
-    ):
-        return
-    bad = None
+    conditions = []
     if col.min is not None:
-        bad = pc.less(arr, pa.scalar(float(col.min)) if col.type == "float" else col.min)
+        conditions.append(pc.less(arr, pa.scalar(float(col.min)) if col.type == "float" else int(col.min)))
     if col.max is not None:
-        above = pc.greater(arr, pa.scalar(float(col.max)) if col.type == "float" else col.max)
-        bad = above if bad is None else pc.or_(bad, above)
+        conditions.append(pc.greater(arr, pa.scalar(float(col.max)) if col.type == "float" else int(col.max)))
+    if col.type == "float":
+        conditions.append(pc.invert(pc.is_finite(arr)))
+    bad = conditions[0]
+    for extra in conditions[1:]:
+        bad = pc.or_(bad, extra)
     bad = pc.fill_null(bad, False)
     failures.add(
         "range",
@@ -148,6 +148,7 @@ def _range_violations(
 def _profile_numeric(
     arr: pa.Array,
     col: Column,
+    contract: Contract,
     first_row: int,
     failures: FailureCollector,
     *,
@@ -162,19 +163,25 @@ def _profile_numeric(
         if not finite.all():
             non_finite = int(len(values) - finite.sum())
             values = values[finite]
-            if col.min is not None or col.max is not None:  # NaN and +-inf are outside every range
-                bad = pc.fill_null(pc.invert(pc.is_finite(arr)), False)
-                failures.add(
-                    "range",
-                    _count(bad),
-                    _examples(bad, arr, first_row),
-                    column=col.name,
-                    detail=f"values outside [{col.min}, {col.max}]",
-                )
     lo = hi = None
     if len(values):
         lo, hi = values.min().item(), values.max().item()
-        _range_violations(arr, col, lo, hi, first_row=first_row, failures=failures)
+    out_of_range = bool(non_finite) or (
+        lo is not None and ((col.min is not None and lo < col.min) or (col.max is not None and hi > col.max))
+    )
+    _range_violations(arr, col, out_of_range=out_of_range, first_row=first_row, failures=failures)
+    if col.allowed is not None:
+        bad = pc.and_(
+            pc.is_valid(arr), pc.invert(pc.is_in(arr, pa.array(col.allowed, ARROW_TYPES[col.type])))
+        )
+        rule = "label_values" if col.name == contract.label.column else "allowed"
+        failures.add(
+            rule,
+            _count(bad),
+            _examples(bad, arr, first_row),
+            column=col.name,
+            detail=f"values not in {col.allowed}",
+        )
     total = exact_sum_float(values) if col.type == "float" else exact_sum_int(values)
     counts = None
     if stats.histogram is not None and len(values):
@@ -289,6 +296,6 @@ def profile(
         nulls = pc.and_(pc.is_null(typed), pc.is_null(arr)) if invalid else pc.is_null(typed)
         failures.add("not_null", _count(nulls), _examples(nulls, typed, first_row), column=col.name)
     if col.type in ("integer", "float"):
-        _profile_numeric(typed, col, first_row, failures, stats=stats, invalid=invalid)
+        _profile_numeric(typed, col, contract, first_row, failures, stats=stats, invalid=invalid)
         return typed
     return _profile_categorical(typed, col, contract, first_row, failures, stats=stats, invalid=invalid)
