@@ -1,0 +1,108 @@
+"""`lockgate bias`: files in, analysis.json + report.html out, exit status by verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from lockgate.bias.cli import main
+
+
+def write_inputs(tmp_path: Path, biased: bool, parquet: bool = False) -> list[str]:
+    n = 200
+    sex = ["female", "male"] * (n // 2)
+    y = [1 if (i // 2) % 3 else 0 for i in range(n)]
+    pred = [label if s == "male" or not biased else 0 for label, s in zip(y, sex, strict=True)]
+    data = pa.table({"age": [20 + i % 50 for i in range(n)], "sex": sex, "y": y})
+    path = tmp_path / ("data.parquet" if parquet else "data.csv")
+    if parquet:
+        pq.write_table(data, path)
+    else:
+        pacsv.write_csv(data, path)
+    pacsv.write_csv(pa.table({"score": [0.9 if p else 0.1 for p in pred]}), tmp_path / "pred.csv")
+    config = {
+        "dataset_type": "application/x-parquet" if parquet else "text/csv",
+        "label": "y",
+        "label_values_or_threshold": [1],
+        "facet": [
+            {"name_or_index": "sex", "value_or_threshold": ["female"]},
+            {"name_or_index": "age", "value_or_threshold": [40]},
+        ],
+        "methods": {
+            "pre_training_bias": {"methods": "all"},
+            "post_training_bias": {"methods": "all"},
+            "shap": {},
+            "report": {"name": "report", "title": "Test report"},
+        },
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    return [
+        "--config",
+        str(tmp_path / "config.json"),
+        "--data",
+        str(path),
+        "--predictions",
+        str(tmp_path / "pred.csv"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+
+
+def test_a_fair_model_passes_and_writes_clarify_shaped_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(write_inputs(tmp_path, biased=False)) == 0
+    out = capsys.readouterr()
+    assert "verdict: pass" in out.out
+    assert out.err.count("warning:") == 1 and "methods.shap" in out.err
+    analysis = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    pre = analysis["pre_training_bias_metrics"]
+    assert pre["label"] == "y" and pre["label_value_or_threshold"] == "1"
+    assert [f["value_or_threshold"] for f in pre["facets"]["sex"]] == ["female"]
+    assert pre["facets"]["age"][0]["value_or_threshold"] == "(40, 69]"
+    names = [m["name"] for m in analysis["post_training_bias_metrics"]["facets"]["sex"][0]["metrics"]]
+    assert names[:3] == ["DPPL", "DI", "DCA"] and "GE" in names
+    cddl = pre["facets"]["sex"][0]["metrics"][-1]
+    assert cddl["name"] == "CDDL" and cddl["value"] is None and "group_variable" in cddl["error"]
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<svg" in html and "PASS" in html and "<script" not in html and "Test report" in html
+
+
+def test_a_biased_model_fails_with_exit_1_and_the_report_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(write_inputs(tmp_path, biased=True, parquet=True)) == 1
+    assert "verdict: fail" in capsys.readouterr().out
+    gate = json.loads((tmp_path / "out" / "gate.json").read_text())
+    assert gate["verdict"] == "fail" and any("DI" in r for r in gate["reasons"])
+    assert ">FAIL<" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_bad_config_exits_4_naming_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = write_inputs(tmp_path, biased=False)
+    (tmp_path / "config.json").write_text(json.dumps({"dataset_type": "text/csv", "lable": "y"}))
+    assert main(argv) == 4
+    assert "'lable'" in capsys.readouterr().err
+
+
+def test_prediction_count_mismatch_exits_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = write_inputs(tmp_path, biased=False)
+    pacsv.write_csv(pa.table({"score": [0.5]}), tmp_path / "pred.csv")
+    assert main(argv) == 4
+    assert "InputRejected" in capsys.readouterr().err
+
+
+def test_thresholds_file_can_make_an_undefined_metric_fail_closed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = write_inputs(tmp_path, biased=False)
+    (tmp_path / "t.json").write_text(json.dumps({"metrics": {"CDDL": {"min": -0.1, "max": 0.1}}}))
+    assert main([*argv, "--thresholds", str(tmp_path / "t.json")]) == 1
+    (tmp_path / "t.json").write_text(json.dumps({"metrics": {"CDDL": {"max": 0.1}}, "optional": ["CDDL"]}))
+    assert main([*argv, "--thresholds", str(tmp_path / "t.json")]) == 3
+    assert "needs-human" in capsys.readouterr().out
