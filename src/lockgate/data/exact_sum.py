@@ -10,6 +10,7 @@ rounded once (correctly, by Python's int division) when read.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -56,7 +57,10 @@ class ExactSum:
 
     def __float__(self) -> float:
         value = self.as_fraction()
-        return value.numerator / value.denominator
+        try:
+            return value.numerator / value.denominator
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
 
     def to_json(self) -> list[str | int]:
         """`[mantissa as decimal string, exponent]`: JSON numbers would lose the big integer."""

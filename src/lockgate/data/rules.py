@@ -165,7 +165,7 @@ def _profile_numeric(
             values = values[finite]
     lo = hi = None
     if len(values):
-        lo, hi = values.min().item(), values.max().item()
+        lo, hi = values.min().item() + 0, values.max().item() + 0  # -0.0 + 0 is 0.0: min/max never -0.0
     out_of_range = bool(non_finite) or (
         lo is not None and ((col.min is not None and lo < col.min) or (col.max is not None and hi > col.max))
     )
