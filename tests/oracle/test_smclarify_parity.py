@@ -23,6 +23,8 @@ from smclarify.bias import report as clarify
 from lockgate.bias.analysis import BiasAnalysis, analyze, count_tables, facet_cells
 from lockgate.bias.clarify_config import parse_analysis_config, resolve
 from lockgate.bias.metric_value import FacetCells
+from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
+from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
 from lockgate.bias.specs import POST_TRAINING_METHODS, BiasConfig
 
 pytestmark = pytest.mark.oracle
@@ -30,6 +32,7 @@ logging.getLogger("smclarify").setLevel(logging.CRITICAL)  # it logs a traceback
 
 TOLERANCE = 1e-9
 DISTRIBUTION_METRICS = {"KL", "JS", "LP", "TVD", "KS"}
+DESCRIPTIONS = PRE_DESCRIPTIONS | POST_DESCRIPTIONS
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ def compare(case: Case) -> dict[str, int]:
                     )
                 for metric in result.metrics:
                     their = theirs[value_text][metric.name]
+                    assert their["description"] == DESCRIPTIONS[metric.name], their
                     tally[_check(metric.name, metric.value, metric.reason, their, cells)] += 1
     return tally
 
@@ -245,7 +249,9 @@ SYNTHETIC_CASES = [
     *[(seed, 200, 0.02, 4) for seed in range(12, 20)],  # extreme imbalance: d often tiny or empty
     *[(seed, 1_000, 0.1, 5) for seed in range(20, 26)],
     *[(seed, 10_000, 0.25, 8) for seed in range(26, 29)],
+    *[(seed, 5_000, 0.003, 3) for seed in range(30, 34)],  # d of ~15 rows among 5000
     (29, 100_000, 0.01, 6),
+    (34, 100_000, 0.25, 12),
 ]
 
 
