@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from lockgate.bias.check import BiasCheck, bias_check
-from lockgate.bias.clarify_config import ClarifyConfig, parse_analysis_config
+from lockgate.bias.clarify_config import ClarifyConfig, NameOrIndex, column_name, parse_analysis_config
 from lockgate.bias.tables import read_schema_names, read_table
 from lockgate.errors import ContractInvalid, InputRejected
 
@@ -42,6 +42,26 @@ def _load_json(path: Path, what: str) -> Any:
         raise ContractInvalid(str(path), "(file)", f"cannot read {what}: {exc}") from exc
 
 
+def _by_name(config: ClarifyConfig, names: list[str], with_predictions_file: bool) -> ClarifyConfig:
+    """Column indexes (into the full file) as names, before only some columns are read."""
+
+    def name(ref: NameOrIndex | None, field: str) -> NameOrIndex | None:
+        return column_name(ref, names, field, "analysis_config.json") if isinstance(ref, int) else ref
+
+    facets = tuple(
+        dataclasses.replace(f, name_or_index=name(f.name_or_index, f"facet[{i}].name_or_index"))
+        for i, f in enumerate(config.facets)
+    )
+    predicted = config.predicted_label
+    return dataclasses.replace(
+        config,
+        label=name(config.label, "label"),
+        facets=facets,
+        group_variable=name(config.group_variable, "group_variable"),
+        predicted_label=predicted if with_predictions_file else name(predicted, "predicted_label"),
+    )
+
+
 def _wanted_columns(config: ClarifyConfig, names: list[str]) -> list[str] | None:
     refs = [
         config.label,
@@ -49,13 +69,7 @@ def _wanted_columns(config: ClarifyConfig, names: list[str]) -> list[str] | None
         config.group_variable,
         config.predicted_label,
     ]
-    wanted = []
-    for ref in refs:
-        if ref is None:
-            continue
-        name = names[ref] if isinstance(ref, int) and 0 <= ref < len(names) else ref
-        if isinstance(name, str) and name in names and name not in wanted:
-            wanted.append(name)
+    wanted = [r for r in dict.fromkeys(refs) if isinstance(r, str) and r in names]
     return wanted or None
 
 
@@ -64,6 +78,7 @@ def load_inputs(
 ) -> tuple[pa.Table, ClarifyConfig]:
     """The data table (needed columns only) with the predictions column joined on row order."""
     names = read_schema_names(data, config.dataset_type, config.headers)
+    config = _by_name(config, names, predictions is not None)
     table = read_table(
         data, config.dataset_type, headers=config.headers, columns=_wanted_columns(config, names)
     )
@@ -89,9 +104,9 @@ def load_inputs(
             abs(preds.num_rows - table.num_rows),
             f"{preds.num_rows} predictions for {table.num_rows} rows",
         )
-    column_name = name if name not in table.column_names else f"{name}__predicted"
-    table = table.append_column(column_name, preds.column(name))
-    return table, dataclasses.replace(config, predicted_label=column_name)
+    joined = name if name not in table.column_names else f"{name}__predicted"
+    table = table.append_column(joined, preds.column(name))
+    return table, dataclasses.replace(config, predicted_label=joined)
 
 
 def _print_table(check: BiasCheck) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -106,3 +108,37 @@ def test_thresholds_file_can_make_an_undefined_metric_fail_closed(
     (tmp_path / "t.json").write_text(json.dumps({"metrics": {"CDDL": {"max": 0.1}}, "optional": ["CDDL"]}))
     assert main([*argv, "--thresholds", str(tmp_path / "t.json")]) == 3
     assert "needs-human" in capsys.readouterr().out
+
+
+def test_report_svgs_are_well_formed_xml(tmp_path: Path) -> None:
+    main(write_inputs(tmp_path, biased=True))
+    html = (tmp_path / "out" / "report.html").read_text()
+    svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(svgs) == 4  # 2 facets x 2 stages
+    for svg in svgs:
+        ElementTree.fromstring(svg)
+
+
+def test_headerless_csv_takes_column_names_from_the_config_headers(tmp_path: Path) -> None:
+    (tmp_path / "data.csv").write_text("f,1\nm,0\nf,0\nm,1\nf,1\nm,1\n")
+    config = {
+        "dataset_type": "text/csv",
+        "headers": ["sex", "y"],
+        "label": "y",
+        "label_values_or_threshold": [1],
+        "facet": [{"name_or_index": 0, "value_or_threshold": ["f"]}],
+        "methods": {"pre_training_bias": {"methods": ["CI", "DPL"]}},
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    argv = [
+        "--config",
+        str(tmp_path / "config.json"),
+        "--data",
+        str(tmp_path / "data.csv"),
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    assert main(argv) == 0
+    analysis = json.loads((tmp_path / "o" / "analysis.json").read_text())
+    metrics = analysis["pre_training_bias_metrics"]["facets"]["sex"][0]["metrics"]
+    assert [m["value"] for m in metrics] == [0.0, pytest.approx(2 / 3 - 2 / 3)]
