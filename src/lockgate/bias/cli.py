@@ -8,17 +8,14 @@ Exit status: 0 pass, 1 fail, 2 usage error, 3 needs-human, 4 invalid config or i
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from lockgate.bias.check import BiasCheck, bias_check
-from lockgate.bias.clarify_config import ClarifyConfig, NameOrIndex, column_name, parse_analysis_config
-from lockgate.bias.tables import read_schema_names, read_table
+from lockgate.bias.clarify_config import parse_analysis_config
+from lockgate.bias.tables import load_inputs
 from lockgate.errors import ContractInvalid, InputRejected
 
 EXIT_CODES = {"pass": 0, "fail": 1, "needs-human": 3}
@@ -40,73 +37,6 @@ def _load_json(path: Path, what: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ContractInvalid(str(path), "(file)", f"cannot read {what}: {exc}") from exc
-
-
-def _by_name(config: ClarifyConfig, names: list[str], with_predictions_file: bool) -> ClarifyConfig:
-    """Column indexes (into the full file) as names, before only some columns are read."""
-
-    def name(ref: NameOrIndex | None, field: str) -> NameOrIndex | None:
-        return column_name(ref, names, field, "analysis_config.json") if isinstance(ref, int) else ref
-
-    facets = tuple(
-        dataclasses.replace(f, name_or_index=name(f.name_or_index, f"facet[{i}].name_or_index"))
-        for i, f in enumerate(config.facets)
-    )
-    predicted = config.predicted_label
-    return dataclasses.replace(
-        config,
-        label=name(config.label, "label"),
-        facets=facets,
-        group_variable=name(config.group_variable, "group_variable"),
-        predicted_label=predicted if with_predictions_file else name(predicted, "predicted_label"),
-    )
-
-
-def _wanted_columns(config: ClarifyConfig, names: list[str]) -> list[str] | None:
-    refs = [
-        config.label,
-        *(f.name_or_index for f in config.facets),
-        config.group_variable,
-        config.predicted_label,
-    ]
-    wanted = [r for r in dict.fromkeys(refs) if isinstance(r, str) and r in names]
-    return wanted or None
-
-
-def load_inputs(
-    config: ClarifyConfig, data: Path, predictions: Path | None
-) -> tuple[pa.Table, ClarifyConfig]:
-    """The data table (needed columns only) with the predictions column joined on row order."""
-    names = read_schema_names(data, config.dataset_type, config.headers)
-    config = _by_name(config, names, predictions is not None)
-    table = read_table(
-        data, config.dataset_type, headers=config.headers, columns=_wanted_columns(config, names)
-    )
-    if predictions is None:
-        return table, config
-    kind = "application/x-parquet" if predictions.suffix.lower() in {".parquet", ".pq"} else "text/csv"
-    preds = read_table(predictions, kind, headers=config.predicted_label_headers)
-    ref = config.predicted_label
-    if isinstance(ref, str) and ref in preds.column_names:
-        name = ref
-    elif isinstance(ref, int) and 0 <= ref < preds.num_columns:
-        name = preds.column_names[ref]
-    elif preds.num_columns == 1:
-        name = preds.column_names[0]
-    else:
-        raise InputRejected(
-            str(predictions), "predicted label column", preds.num_columns, f"which column is {ref!r}?"
-        )
-    if preds.num_rows != table.num_rows:
-        raise InputRejected(
-            str(predictions),
-            "one prediction per data row",
-            abs(preds.num_rows - table.num_rows),
-            f"{preds.num_rows} predictions for {table.num_rows} rows",
-        )
-    joined = name if name not in table.column_names else f"{name}__predicted"
-    table = table.append_column(joined, preds.column(name))
-    return table, dataclasses.replace(config, predicted_label=joined)
 
 
 def _print_table(check: BiasCheck) -> None:

@@ -6,8 +6,8 @@ exactly, so every partition of a dataset builds its count table the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 Scalar = str | int | float | bool
 FacetKind = Literal["values", "threshold", "one_vs_rest"]
@@ -72,3 +72,24 @@ class BiasConfig:
     pre_training_methods: tuple[str, ...] = ()
     post_training_methods: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+
+
+def config_to_json(config: BiasConfig) -> dict[str, Any]:
+    """A resolved config as plain JSON, to hand to every partition of a Distributed Map (resolve
+    once, so every partition counts the same way)."""
+    return asdict(config)
+
+
+def config_from_json(data: dict[str, Any]) -> BiasConfig:
+    prediction = data.get("prediction")
+    return BiasConfig(
+        label=LabelSpec(data["label"]["name"], tuple(data["label"]["values"]), data["label"]["threshold"]),
+        facets=tuple(
+            FacetSpec(f["name"], f["kind"], tuple(f["values"]), f["threshold"]) for f in data["facets"]
+        ),
+        group_variable=data.get("group_variable"),
+        prediction=None if prediction is None else PredictionSpec(**prediction),
+        pre_training_methods=tuple(data.get("pre_training_methods", ())),
+        post_training_methods=tuple(data.get("post_training_methods", ())),
+        warnings=tuple(data.get("warnings", ())),
+    )

@@ -12,7 +12,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from lockgate.bias.check import bias_check
+from lockgate.bias.clarify_config import parse_analysis_config
 from lockgate.bias.cli import main
+from lockgate.bias.tables import load_inputs
 
 
 def write_inputs(tmp_path: Path, biased: bool, parquet: bool = False) -> list[str]:
@@ -142,3 +145,14 @@ def test_headerless_csv_takes_column_names_from_the_config_headers(tmp_path: Pat
     analysis = json.loads((tmp_path / "o" / "analysis.json").read_text())
     metrics = analysis["pre_training_bias_metrics"]["facets"]["sex"][0]["metrics"]
     assert [m["value"] for m in metrics] == [0.0, pytest.approx(2 / 3 - 2 / 3)]
+
+
+def test_inputs_load_from_bytes_as_a_lambda_function_would(tmp_path: Path) -> None:
+    write_inputs(tmp_path, biased=False, parquet=True)
+    config = parse_analysis_config(json.loads((tmp_path / "config.json").read_text()))
+    table, resolved = load_inputs(
+        config, (tmp_path / "data.parquet").read_bytes(), (tmp_path / "pred.csv").read_bytes()
+    )
+    assert table.column_names == ["y", "sex", "age", "score"]  # only what the analysis needs
+    assert resolved.predicted_label == "score"
+    assert bias_check(table, resolved).gate.verdict == "pass"

@@ -17,6 +17,8 @@ from lockgate.bias.specs import (
     FacetSpec,
     LabelSpec,
     PredictionSpec,
+    config_from_json,
+    config_to_json,
 )
 from lockgate.errors import InputRejected
 
@@ -134,3 +136,15 @@ def test_a_threshold_on_text_is_input_rejected() -> None:
     t = pa.table({"f": ["x", "y"], "y": [1, 0]})
     with pytest.raises(InputRejected, match="numeric"):
         build_counts(t, FacetSpec("f", "threshold", threshold=1.0), LABEL)
+
+
+def test_a_resolved_config_survives_json_for_the_partitions() -> None:
+    config = BiasConfig(
+        LABEL,
+        (FacetSpec("f", "values", values=("a",)), FacetSpec("x", "threshold", threshold=0.5)),
+        group_variable="g",
+        prediction=PredictionSpec("p", "scores", 0.7),
+        pre_training_methods=PRE_TRAINING_METHODS,
+        post_training_methods=("DI",),
+    )
+    assert config_from_json(json.loads(json.dumps(config_to_json(config)))) == config
