@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import boto3
@@ -44,6 +45,11 @@ class S3Store:
     def put(self, bucket: str, key: str, body: bytes, content_type: str = "application/octet-stream") -> str:
         """Write an object; returns its s3:// URI."""
         self._client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+        return f"s3://{bucket}/{key}"
+
+    def put_file(self, bucket: str, key: str, path: Path) -> str:
+        """Upload a local file with the managed transfer (multipart when large)."""
+        self._client.upload_file(str(path), bucket, key)
         return f"s3://{bucket}/{key}"
 
     def copy(self, bucket: str, key: str, to_key: str, version_id: str | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 CONTRACTS_DIR = REPO_ROOT / "contracts"
 SAMPLE_DATASET = "credit"
 SAMPLE_KEY = "raw/credit/credit-sample.csv"
+BROKEN_KEY = "raw/credit/broken-sample.csv"
+PART_KEYS = ("raw/credit/batch-1/part-00000.csv", "raw/credit/batch-1/part-00001.csv")
 SAMPLE_ROWS = 1000
 SAMPLE_SEED = 7
 
@@ -30,6 +33,33 @@ def sample_csv(rows: int = SAMPLE_ROWS, seed: int = SAMPLE_SEED) -> bytes:
     return buffer.getvalue()
 
 
+def sample_parts(parts: int, rows: int = SAMPLE_ROWS, seed: int = SAMPLE_SEED) -> list[bytes]:
+    """The demo dataset cut into `parts` CSV files, each with its header (a multipart batch)."""
+    import pyarrow.csv as pacsv
+
+    from lockgate.sample_data import generate_credit
+
+    table, bodies = generate_credit(rows, seed), []
+    bounds = [round(i * rows / parts) for i in range(parts + 1)]
+    for start, stop in pairwise(bounds):
+        buffer = io.BytesIO()
+        pacsv.write_csv(table.slice(start, stop - start), buffer)
+        bodies.append(buffer.getvalue())
+    return bodies
+
+
+def broken_csv(rows: int = SAMPLE_ROWS, seed: int = SAMPLE_SEED) -> bytes:
+    """The demo dataset with 12 unknown label values and 3 impossible ages: fails its contract."""
+    text = sample_csv(rows, seed).decode()
+    text = text.replace(',"good"\n', ',"unknown"\n', 12)
+    lines = text.splitlines(keepends=True)
+    for row in (5, 50, 500):
+        fields = lines[row].split(",")
+        fields[1] = "-4"
+        lines[row] = ",".join(fields)
+    return "".join(lines).encode()
+
+
 def upload_contracts(cloud: LocalCloud) -> None:
     """Put every contracts/*.yaml into the data bucket under contracts/ (where functions read them)."""
     s3, bucket = cloud.client("s3"), data_bucket(cloud)
@@ -39,9 +69,13 @@ def upload_contracts(cloud: LocalCloud) -> None:
 
 def seed_fixtures(cloud: LocalCloud) -> None:
     """Contracts plus the sample dataset, without starting any pipeline."""
+    s3, bucket = cloud.client("s3"), data_bucket(cloud)
     with moto_patches.events_paused():
         upload_contracts(cloud)
-        cloud.client("s3").put_object(Bucket=data_bucket(cloud), Key=SAMPLE_KEY, Body=sample_csv())
+        s3.put_object(Bucket=bucket, Key=SAMPLE_KEY, Body=sample_csv())
+        s3.put_object(Bucket=bucket, Key=BROKEN_KEY, Body=broken_csv())
+        for key, body in zip(PART_KEYS, sample_parts(len(PART_KEYS)), strict=True):
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
 
 
 def data_bucket(cloud: LocalCloud) -> str:

@@ -1,0 +1,344 @@
+"""The data gate's steps over an object store: validate, quarantine, version, split.
+
+One streaming pass per object: `validate` reads the bytes once, hashing them (the version) and
+handing every typed batch to a `Splitter` that writes the splits to local files; the splits are
+uploaded only when the report passes. A failed dataset is copied to quarantine/ with its report,
+nothing under raw/ changes, and `DatasetRejected` (typed, never retried) names file, rule, count.
+
+Layout in the data bucket:
+  contracts/<dataset>.yaml                                the dataset contract
+  quarantine/<dataset>/<path>(.report.json|.report.txt)   rejected data, with its report beside it
+  datasets/<dataset>/<version>/manifest.json              one content-addressed version
+  datasets/<dataset>/<version>/parquet/<split>/part-*.parquet
+  datasets/<dataset>/<version>/xgboost/<split>/part-*.csv  headerless, label first (SageMaker XGBoost)
+  datasets/_staging/<dataset>/<execution>/...             parts of a multipart dataset, before reduce
+                                                          (expired by a lifecycle rule)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from lockgate.data.contract import Contract, load_contract
+from lockgate.data.report import ValidationReport
+from lockgate.data.splitting import SPLITS, Splitter
+from lockgate.data.stats import DatasetStats, KeyHashes
+from lockgate.data.validation import ValidationResult, check_size, finalize_parts, validate
+from lockgate.data.versioning import Source, build_manifest, multipart_version
+from lockgate.errors import ContractInvalid, DatasetRejected
+from lockgate.pipeline.object_keys import PART_PREFIX, RAW_PREFIX
+from lockgate.pipeline.ports import ObjectStore
+
+KINDS = {"parquet": "parquet", "csv": "xgboost"}  # Splitter sink kind -> folder in the version
+EXTENSIONS = {"parquet": "parquet", "csv": "csv"}
+CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def utc_now() -> datetime:
+    """The real clock (tests inject their own)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """One object of an ingest request."""
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+    etag: str = ""
+    size: int | None = None
+
+    @property
+    def name(self) -> str:
+        """How reports and errors name the file."""
+        return f"s3://{self.bucket}/{self.key}"
+
+
+@dataclass
+class DataGate:
+    """The data gate's steps; `store` is S3 in Lambda and a dict in the unit tests."""
+
+    store: ObjectStore
+    clock: Callable[[], datetime] = utc_now
+    workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()))
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def check_object(self, obj: ObjectRef, dataset: str) -> dict[str, Any]:
+        """Single-file dataset: validate + version + split in one pass; quarantine on failure."""
+        contract = self.contract(obj.bucket, dataset)
+        try:
+            check_size(obj.name, obj.size or 0, contract)
+        except DatasetRejected as rejected:
+            self._quarantine_size(obj, dataset, rejected)
+            raise
+        with self._staged() as stage:
+            result = self._validate(obj, contract, stage.splitter(contract))
+            if not result.report.passed:
+                self._quarantine([obj], dataset, relative(obj.key, dataset), result.report)
+                result.report.raise_if_failed()
+            version = str(result.report.sha256)
+            prefix = version_prefix(dataset, version)
+            if self.store.exists(obj.bucket, f"{prefix}manifest.json"):
+                return self._summary(dataset, version, obj.bucket, prefix, new=False)
+            locations = stage.upload(self.store, obj.bucket, prefix, "part-00000")
+        source = Source(bucket=obj.bucket, key=obj.key, version_id=obj.version_id, etag=obj.etag)
+        self._write_version(
+            obj.bucket,
+            dataset=dataset,
+            version=version,
+            source=source,
+            contract=contract,
+            result=result,
+            rows=stage.rows,
+            locations=locations,
+        )
+        return self._summary(dataset, version, obj.bucket, prefix, new=True)
+
+    def check_part(self, obj: ObjectRef, dataset: str, execution: str) -> dict[str, Any]:
+        """One part of a multipart dataset: column rules + partial statistics, splits staged.
+        Bad data never raises here: `reduce_parts` judges the whole dataset."""
+        if not Path(obj.key).name.startswith(PART_PREFIX):
+            return {"key": obj.key, "skipped": True}
+        contract = self.contract(obj.bucket, dataset)
+        staging = staging_prefix(dataset, execution)
+        with self._staged() as stage:
+            result = self._validate(obj, contract, stage.splitter(contract), whole_dataset=False)
+            part = Path(obj.key).name.split(".")[0]
+            if result.report.passed:
+                stage.upload(self.store, obj.bucket, staging, part)
+        body = {
+            "report": result.report.model_dump(mode="json"),
+            "stats": result.stats.to_json(),
+            "rows": stage.rows,
+        }
+        self.store.put(
+            obj.bucket, f"{staging}results/{part}.json", json.dumps(body).encode(), "application/json"
+        )
+        if result.key_hashes is not None:
+            self.store.put(obj.bucket, f"{staging}results/{part}.keys", result.key_hashes.to_bytes())
+        return {
+            "key": obj.key,
+            "skipped": False,
+            "passed": result.report.passed,
+            "sha256": result.report.sha256,
+        }
+
+    def reduce_parts(
+        self, bucket: str, prefix: str, dataset: str, execution: str, parts: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Merge the parts' results into one verdict, then version the whole dataset."""
+        contract = self.contract(bucket, dataset)
+        staging = staging_prefix(dataset, execution)
+        checked = sorted((p for p in parts if not p.get("skipped")), key=lambda p: p["key"])
+        if not checked:
+            raise DatasetRejected(f"s3://{bucket}/{prefix}", "has_parts", 0, f"no {PART_PREFIX}* objects")
+        results, rows = [], dict.fromkeys(SPLITS, 0)
+        for part in checked:
+            result, part_rows = self._load_part(
+                bucket, staging, Path(part["key"]).name.split(".")[0], contract
+            )
+            results.append(result)
+            rows = {split: rows[split] + part_rows.get(split, 0) for split in SPLITS}
+        merged = finalize_parts(f"s3://{bucket}/{prefix}", results, contract)
+        if not merged.report.passed:
+            refs = [ObjectRef(bucket, key) for key in self.store.list_keys(bucket, prefix)]
+            self._quarantine(refs, dataset, relative(prefix, dataset) + "_report", merged.report)
+            merged.report.raise_if_failed()
+        version = multipart_version({p["key"]: p["sha256"] for p in checked})
+        target = version_prefix(dataset, version)
+        if self.store.exists(bucket, f"{target}manifest.json"):
+            return self._summary(dataset, version, bucket, target, new=False)
+        locations = self._promote(bucket, staging, target)
+        source = Source(bucket=bucket, key=prefix, parts=len(checked))
+        self._write_version(
+            bucket,
+            dataset=dataset,
+            version=version,
+            source=source,
+            contract=contract,
+            result=merged,
+            rows=rows,
+            locations=locations,
+        )
+        return self._summary(dataset, version, bucket, target, new=True)
+
+    # -- pieces --------------------------------------------------------------------------------
+
+    def contract(self, bucket: str, dataset: str) -> Contract:
+        """The dataset's contract from contracts/<dataset>.yaml|.yml|.json in the data bucket."""
+        for suffix in CONTRACT_SUFFIXES:
+            key = f"contracts/{dataset}{suffix}"
+            if self.store.exists(bucket, key):
+                text = self.store.read(bucket, key).decode("utf-8")
+                return load_contract(text, f"s3://{bucket}/{key}")
+        raise ContractInvalid(
+            f"s3://{bucket}/contracts/{dataset}.yaml", "<file>", "no contract for this dataset"
+        )
+
+    def _validate(
+        self, obj: ObjectRef, contract: Contract, splitter: Splitter, *, whole_dataset: bool = True
+    ) -> ValidationResult:
+        with self._readable(obj, contract) as stream:
+            return validate(
+                stream, obj.name, contract, obj.size, on_batch=splitter, whole_dataset=whole_dataset
+            )
+
+    @contextmanager
+    def _readable(self, obj: ObjectRef, contract: Contract) -> Iterator[BinaryIO]:
+        """CSV streams straight from the store; Parquet needs a seekable local copy."""
+        body = self.store.open(obj.bucket, obj.key, obj.version_id)
+        if contract.format.type != "parquet":
+            yield body  # type: ignore[misc]
+            return
+        with tempfile.TemporaryFile(dir=self.workdir) as local:
+            shutil.copyfileobj(body, local, 8 << 20)
+            local.seek(0)
+            yield local  # type: ignore[misc]
+
+    @contextmanager
+    def _staged(self) -> Iterator[_Stage]:
+        with tempfile.TemporaryDirectory(dir=self.workdir) as folder:
+            stage = _Stage(Path(folder))
+            try:
+                yield stage
+            finally:
+                stage.close()
+
+    def _load_part(
+        self, bucket: str, staging: str, part: str, contract: Contract
+    ) -> tuple[ValidationResult, dict[str, int]]:
+        body = json.loads(self.store.read(bucket, f"{staging}results/{part}.json"))
+        keys_key = f"{staging}results/{part}.keys"
+        hashes = KeyHashes.from_bytes(self.store.read(bucket, keys_key)) if contract.keys else None
+        report = ValidationReport.model_validate(body["report"])
+        return ValidationResult(report, DatasetStats.from_json(body["stats"], contract), hashes), body["rows"]
+
+    def _promote(self, bucket: str, staging: str, target: str) -> dict[str, dict[str, str]]:
+        """Copy the staged split files of every part into the version's folders."""
+        for folder in KINDS.values():
+            for key in self.store.list_keys(bucket, f"{staging}{folder}/"):
+                self.store.copy(bucket, key, target + key.removeprefix(staging))
+        return split_locations(bucket, target)
+
+    def _write_version(
+        self,
+        bucket: str,
+        *,
+        dataset: str,
+        version: str,
+        source: Source,
+        contract: Contract,
+        result: ValidationResult,
+        rows: dict[str, int],
+        locations: dict[str, dict[str, str]],
+    ) -> None:
+        prefix = version_prefix(dataset, version)
+        manifest = build_manifest(
+            dataset=dataset,
+            version=version,
+            source=source,
+            contract=contract,
+            stats=result.stats,
+            split_rows=rows,
+            split_locations=locations,
+            created=self.clock(),
+        )
+        report = result.report.model_dump_json(indent=2).encode()
+        self.store.put(bucket, f"{prefix}validation-report.json", report, "application/json")
+        # The manifest goes last: its existence marks a complete version.
+        self.store.put(bucket, f"{prefix}manifest.json", manifest.to_json_bytes(), "application/json")
+
+    def _quarantine(
+        self, objects: list[ObjectRef], dataset: str, report_name: str, report: ValidationReport
+    ) -> None:
+        base = f"quarantine/{dataset}/"
+        for obj in objects:
+            self.store.copy(obj.bucket, obj.key, base + relative(obj.key, dataset), obj.version_id)
+        bucket = objects[0].bucket
+        self.store.put(bucket, f"{base}{report_name}.report.json", report.model_dump_json(indent=2).encode())
+        self.store.put(bucket, f"{base}{report_name}.report.txt", report.summary().encode(), "text/plain")
+
+    def _quarantine_size(self, obj: ObjectRef, dataset: str, rejected: DatasetRejected) -> None:
+        failure = {"rule": rejected.rule, "count": rejected.count, "detail": rejected.detail}
+        report = ValidationReport.model_validate(
+            {"passed": False, "file": obj.name, "rows": 0, "bytes": obj.size or 0, "failures": [failure]}
+        )
+        self._quarantine([obj], dataset, relative(obj.key, dataset), report)
+
+    def _summary(self, dataset: str, version: str, bucket: str, prefix: str, *, new: bool) -> dict[str, Any]:
+        return {
+            "dataset": dataset,
+            "version": version,
+            "new": new,
+            "manifest": f"s3://{bucket}/{prefix}manifest.json",
+            "splits": split_locations(bucket, prefix),
+        }
+
+
+@dataclass
+class _Stage:
+    """Split files written locally during the pass, uploaded only when the data passed."""
+
+    folder: Path
+    files: list[tuple[str, str, Path, IO[bytes]]] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    _splitter: Splitter | None = None
+
+    def splitter(self, contract: Contract) -> Splitter:
+        self._splitter = Splitter(contract, self._open_sink)
+        return self._splitter
+
+    def _open_sink(self, split: str, kind: str) -> IO[bytes]:
+        path = self.folder / f"{split}.{EXTENSIONS[kind]}"
+        handle = path.open("wb")
+        self.files.append((split, kind, path, handle))
+        return handle
+
+    def close(self) -> None:
+        """Close the local files (the splitter leaves its sinks open)."""
+        for *_, handle in self.files:
+            handle.close()
+
+    def upload(self, store: ObjectStore, bucket: str, prefix: str, part: str) -> dict[str, dict[str, str]]:
+        """Close the writers and put every non-empty split file under `prefix`."""
+        assert self._splitter is not None
+        self._splitter.close()
+        self.rows = dict(self._splitter.rows)
+        self.close()
+        for split, kind, path, _ in self.files:
+            if self.rows.get(split):
+                key = f"{prefix}{KINDS[kind]}/{split}/{part}.{EXTENSIONS[kind]}"
+                store.put_file(bucket, key, path)
+        return split_locations(bucket, prefix)
+
+
+def version_prefix(dataset: str, version: str) -> str:
+    """Where one dataset version lives."""
+    return f"datasets/{dataset}/{version}/"
+
+
+def staging_prefix(dataset: str, execution: str) -> str:
+    """Where a multipart ingest keeps its parts' results until reduce."""
+    return f"datasets/_staging/{dataset}/{execution}/"
+
+
+def split_locations(bucket: str, prefix: str) -> dict[str, dict[str, str]]:
+    """{split: {"parquet": s3 prefix, "xgboost": s3 prefix}} for a version folder."""
+    return {
+        split: {kind: f"s3://{bucket}/{prefix}{kind}/{split}/" for kind in KINDS.values()} for split in SPLITS
+    }
+
+
+def relative(key: str, dataset: str) -> str:
+    """A raw key's path below raw/<dataset>/ (kept in quarantine)."""
+    return key.removeprefix(f"{RAW_PREFIX}{dataset}/")

@@ -1,0 +1,37 @@
+"""The words people read when a run fails (pure)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def failure_message(pipeline: str, run: dict[str, Any], error: dict[str, Any]) -> tuple[str, str]:
+    """(subject, body) from a Step Functions Catch output: {"Error": name, "Cause": text}.
+
+    A Lambda error's Cause is JSON ({errorMessage, errorType, stackTrace}); only the message is
+    for people. Any other Cause (States.Timeout, an SDK error) is shown as it is.
+    """
+    name = str(error.get("Error", "UnknownError"))
+    cause = _readable_cause(str(error.get("Cause", "")))
+    where = run.get("key") or run.get("prefix") or run.get("name") or ""
+    location = f"s3://{run['bucket']}/{where}" if run.get("bucket") and where else where
+    subject = f"Lockgate {pipeline} failed: {name}"
+    lines = [f"The {pipeline} run for {location or 'an unnamed input'} failed.", "", f"Error: {name}"]
+    if cause:
+        lines += ["", cause]
+    if run.get("execution"):
+        lines += ["", f"Execution: {run['execution']}"]
+    if name in {"DatasetRejected", "InputRejected"} and run.get("dataset"):
+        lines += ["", f"The data and its report are under quarantine/{run['dataset']}/ in the data bucket."]
+    return subject, "\n".join(lines)
+
+
+def _readable_cause(cause: str) -> str:
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return cause
+    if isinstance(parsed, dict) and "errorMessage" in parsed:
+        return str(parsed["errorMessage"])
+    return cause
