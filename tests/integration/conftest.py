@@ -27,6 +27,7 @@ class Pipeline:
     bucket: str
     ingest_arn: str
     queue_url: str  # subscribed to the notification topic: what people would be told
+    events_queue_url: str  # a rule sends every `lockgate` event here
 
     def upload(self, key: str, body: bytes) -> str:
         """Put an object under the data bucket; returns the execution name it must start."""
@@ -59,15 +60,24 @@ class Pipeline:
 
     def notifications(self) -> list[dict[str, Any]]:
         """Messages published to the notification topic so far (drains the queue)."""
-        sqs = self.cloud.client("sqs")
-        messages = []
-        while batch := sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            for message in batch:
-                messages.append(json.loads(message["Body"]))
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return messages
+        return _drain(self.cloud.client("sqs"), self.queue_url)
+
+    def lockgate_events(self) -> list[dict[str, Any]]:
+        """`lockgate` events put on the default bus so far (drains the queue)."""
+        return _drain(self.cloud.client("sqs"), self.events_queue_url)
+
+    def read(self, key: str) -> bytes:
+        """An object of the data bucket."""
+        return self.cloud.client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+
+def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    messages = []
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in batch:
+            messages.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return messages
 
 
 @pytest.fixture(scope="session")
@@ -84,5 +94,15 @@ def pipeline() -> Iterator[Pipeline]:
             "QueueArn"
         ]
         sns.subscribe(TopicArn=outputs["NotificationTopicArn"], Protocol="sqs", Endpoint=queue_arn)
+        events_queue_url = sqs.create_queue(QueueName="it-lockgate-events")["QueueUrl"]
+        events_queue_arn = sqs.get_queue_attributes(QueueUrl=events_queue_url, AttributeNames=["QueueArn"])
+        events = cloud.client("events")
+        events.put_rule(Name="it-lockgate-events", EventPattern=json.dumps({"source": ["lockgate"]}))
+        events.put_targets(
+            Rule="it-lockgate-events",
+            Targets=[{"Id": "q", "Arn": events_queue_arn["Attributes"]["QueueArn"]}],
+        )
         upload_contracts(cloud)
-        yield Pipeline(cloud, outputs["DataBucketName"], outputs["IngestStateMachineArn"], queue_url)
+        yield Pipeline(
+            cloud, outputs["DataBucketName"], outputs["IngestStateMachineArn"], queue_url, events_queue_url
+        )
