@@ -20,13 +20,14 @@ Outputs (same input rows in the same order => byte-identical bytes):
 from __future__ import annotations
 
 import io
+import queue
+import threading
 from collections.abc import Callable
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from lockgate.data.contract import Contract
@@ -38,7 +39,6 @@ ROW_GROUP_ROWS = 1 << 17
 PARQUET_OPTIONS = {
     "version": "2.6",
     "compression": "snappy",
-    "use_dictionary": True,
     "write_statistics": True,
     "data_page_version": "1.0",
 }
@@ -72,40 +72,55 @@ def assign(batch: pa.RecordBatch, contract: Contract) -> np.ndarray:
     return np.searchsorted(edges, u, side="right").astype(np.int8)
 
 
-def _label_ints(arr: pa.Array, contract: Contract) -> pa.Array:
+def _label_strings(arr: pa.Array, contract: Contract) -> pa.Array:
     label = contract.label
     if label.positive_values is not None:
         col_type = contract.column(label.column).type
         positive = pc.is_in(arr, pa.array(label.positive_values, ARROW_TYPES[col_type]))
     else:
         positive = pc.greater(arr, pa.scalar(float(label.positive_threshold or 0.0)))
-    return pc.cast(pc.fill_null(positive, False), pa.int8())
+    return pc.if_else(pc.fill_null(positive, False), "1", "0")
 
 
-def xgboost_table(batch: pa.RecordBatch, contract: Contract) -> pa.Table:
-    """Label (1/0) then the encoded features of a typed batch (see the module docstring)."""
-    arrays = [_label_ints(batch.column(contract.label.column), contract)]
-    names = [contract.label.column]
+def _one_hot_strings(arr: pa.Array, allowed: list) -> pa.Array:
+    """The one-hot block of a categorical column as text: "0,1,0" per row (all zeros if not allowed)."""
+    k = len(allowed)
+    segments = pa.array([",".join("1" if j == i else "0" for j in range(k)) for i in range(k + 1)])
+    encoded = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+    position = pc.fill_null(pc.index_in(encoded.dictionary, pa.array(allowed, encoded.dictionary.type)), k)
+    return pc.fill_null(pc.take(segments, pc.take(position, encoded.indices)), segments[k])
+
+
+def xgboost_rows(batch: pa.RecordBatch, contract: Contract) -> pa.Array:
+    """One XGBoost CSV line per row (no newline): label 1/0, then the features (module docstring).
+
+    Built with Arrow string kernels: numbers are formatted by Arrow's cast to string, which is the
+    same shortest round-trip formatting its CSV writer uses; a null is an empty field."""
+    fields = [_label_strings(batch.column(contract.label.column), contract)]
     for col in contract.columns:
         if col.name == contract.label.column or col.name in contract.keys:
             continue
         arr = batch.column(col.name)
         if col.type == "string":
-            for value in col.allowed or []:
-                arrays.append(pc.cast(pc.equal(arr, value), pa.int8()))
-                names.append(f"{col.name}={value}")
+            if col.allowed is not None:
+                fields.append(_one_hot_strings(arr, col.allowed))
         elif col.type == "boolean":
-            arrays.append(pc.cast(arr, pa.int8()))
-            names.append(col.name)
+            fields.append(pc.cast(pc.cast(arr, pa.int8()), pa.string()))
         else:
-            arrays.append(arr)
-            names.append(col.name)
-    return pa.Table.from_arrays(arrays, names=names)
+            fields.append(pc.cast(arr, pa.string()))
+    return pc.binary_join_element_wise(*fields, ",", null_handling="replace", null_replacement="")
+
+
+def _csv_bytes(rows: pa.Array) -> pa.Buffer:
+    lines = pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), rows)
+    text = pc.binary_join(lines, "\n")[0]
+    return pa.py_buffer(text.as_buffer().to_pybytes() + b"\n")
 
 
 class _ParquetSink:
     def __init__(self, sink: BinaryIO, schema: pa.Schema) -> None:
-        self.writer = pq.ParquetWriter(sink, schema, **PARQUET_OPTIONS)  # type: ignore[arg-type]
+        strings = [f.name for f in schema if pa.types.is_string(f.type)]  # dictionary pages for strings only
+        self.writer = pq.ParquetWriter(sink, schema, use_dictionary=strings, **PARQUET_OPTIONS)  # type: ignore[arg-type]
         self.schema = schema
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
@@ -131,42 +146,97 @@ class _ParquetSink:
 
 class Splitter:
     """A `validation.BatchConsumer` writing each split's Parquet and XGBoost CSV to the sinks
-    returned by `open_sink(split, kind)` (kind: "parquet" or "csv"). Call `close()` at the end."""
+    returned by `open_sink(split, kind)` (kind: "parquet" or "csv"); pyarrow closes them.
 
-    def __init__(self, contract: Contract, open_sink: Callable[[str, str], BinaryIO]) -> None:
+    The encoding and writing run in one background thread (batches in order, so output bytes
+    do not depend on timing; a bounded queue keeps memory bounded), overlapping the parsing and
+    validation of the next batch. Always end with `close()` (flush; re-raises a writer error) or
+    `abort()` (drop everything), or use it as a context manager."""
+
+    def __init__(
+        self, contract: Contract, open_sink: Callable[[str, str], BinaryIO], *, threaded: bool = True
+    ) -> None:
         self.contract = contract
         self.schema = contract_schema(contract)
         self.rows = dict.fromkeys(SPLITS, 0)
         self._parquet = [_ParquetSink(open_sink(s, "parquet"), self.schema) for s in SPLITS]
         self._csv_sinks = [open_sink(s, "csv") for s in SPLITS]
-        self._csv: list[pacsv.CSVWriter | None] = [None, None, None]
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[pa.RecordBatch | None] | None = None
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._queue = queue.Queue(maxsize=4)
+            self._thread = threading.Thread(target=self._drain, name="lockgate-splitter", daemon=True)
+            self._thread.start()
+
+    def __enter__(self) -> Splitter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
     def __call__(self, batch: pa.RecordBatch, first_row: int = 0) -> None:
         """Route the rows of one typed batch (all declared columns, in contract order)."""
-        batch = pa.RecordBatch.from_arrays(batch.columns, schema=self.schema)
+        if self._error is not None:
+            raise self._error
+        if self._queue is None:
+            self._write(batch)
+        else:
+            self._queue.put(batch)
+
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while (batch := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(batch)
+                except BaseException as exc:  # handed to the caller by close()
+                    self._error = exc
+
+    def _write(self, batch: pa.RecordBatch) -> None:
         which = assign(batch, self.contract)
+        counts = np.bincount(which, minlength=3)
+        # rows grouped by split, in input order (cheap on dictionary-encoded string columns)
+        grouped = batch.take(pa.array(np.argsort(which, kind="stable")))
+        lines = xgboost_rows(grouped, self.contract)
+        start = 0
         for i, name in enumerate(SPLITS):
-            mask = which == i
-            count = int(mask.sum())
+            count = int(counts[i])
             if not count:
                 continue
-            part = batch.filter(pa.array(mask)) if count < batch.num_rows else batch
             self.rows[name] += count
-            self._parquet[i].write(part)
-            table = xgboost_table(part, self.contract)
-            if self._csv[i] is None:
-                self._csv[i] = pacsv.CSVWriter(
-                    self._csv_sinks[i], table.schema, write_options=pacsv.WriteOptions(include_header=False)
-                )
-            self._csv[i].write_table(table)  # type: ignore[union-attr]
+            part = grouped.slice(start, count)
+            plain = [
+                a.cast(f.type) if a.type != f.type else a
+                for a, f in zip(part.columns, self.schema, strict=True)
+            ]
+            self._parquet[i].write(pa.RecordBatch.from_arrays(plain, schema=self.schema))
+            self._csv_sinks[i].write(memoryview(_csv_bytes(lines.slice(start, count))))
+            start += count
+
+    def _stop(self) -> None:
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = None
 
     def close(self) -> None:
-        """Flush and close every writer (the sinks stay open for the caller)."""
+        """Wait for the writer thread, flush and close every writer; re-raise a writer error."""
+        self._stop()
+        if self._error is not None:
+            raise self._error
         for pw in self._parquet:
             pw.close()
-        for cw in self._csv:
-            if cw is not None:
-                cw.close()
+        for sink in self._csv_sinks:
+            sink.close()
+
+    def abort(self) -> None:
+        """Stop without flushing (after a failed validation: the partial output is discarded)."""
+        self._error = self._error or RuntimeError("splitter aborted")
+        self._stop()
 
 
 def split_table(

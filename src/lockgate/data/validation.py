@@ -35,7 +35,8 @@ from lockgate.data.stats import DatasetStats, KeyHashes, merge_stats
 from lockgate.errors import DatasetRejected
 
 BatchConsumer = Callable[[pa.RecordBatch, int], None]
-"""Receives each batch with every declared column in contract order and type, and its first row."""
+"""Receives each batch, with every declared column in contract order and type (string columns may be
+dictionary-encoded), and the batch's first row index (0-based)."""
 
 
 @dataclass
@@ -67,10 +68,6 @@ def _sha256_and_rewind(file: BinaryIO) -> tuple[str, int]:
         size += len(chunk)
     file.seek(0)
     return digest.hexdigest(), size
-
-
-def _plain(arr: pa.Array) -> pa.Array:
-    return arr.dictionary_decode() if pa.types.is_dictionary(arr.type) else arr
 
 
 class _Validator:
@@ -134,8 +131,7 @@ class _Validator:
                 self.key_parts.append(row_hashes([(typed[k], t) for k, t in key_cols], n))
             if self.on_batch is not None:
                 arrays = [
-                    _plain(typed[c.name]) if c.name in typed else pa.nulls(n, ARROW_TYPES[c.type])
-                    for c in columns
+                    typed[c.name] if c.name in typed else pa.nulls(n, ARROW_TYPES[c.type]) for c in columns
                 ]
                 self.on_batch(pa.RecordBatch.from_arrays(arrays, names=[c.name for c in columns]), self.rows)
             self.rows += n
