@@ -1,0 +1,17 @@
+"""Clarify-compatible bias metrics from one count table (numpy + pyarrow only).
+
+Public API (import the submodules; this package imports nothing, to keep cold starts short):
+- check.bias_check(table, analysis_config, thresholds) -> BiasCheck: everything in one call
+  (analysis_json in Clarify's shape, gate verdict, report_html, CloudWatch metric_data, warnings).
+- tables.load_inputs(clarify_config, data, predictions) -> (pyarrow Table, config): CSV/Parquet
+  from a path or bytes, only the needed columns, predictions joined on row order.
+- clarify_config.parse_analysis_config(dict) -> ClarifyConfig; resolve(ClarifyConfig, table) -> BiasConfig.
+- analysis.count_tables(table, BiasConfig) -> [CountTable] (per partition; CountTable.to_json/from_json),
+  analysis.merge_all([[CountTable], ...]), analysis.analysis_from_counts(tables, BiasConfig) -> BiasAnalysis,
+  analysis.to_analysis_json(BiasAnalysis) -> dict.
+- gate.parse_policy(dict) -> GatePolicy; gate.evaluate(BiasAnalysis, GatePolicy) -> GateResult.
+- cloudwatch.metric_data(BiasAnalysis) -> [(f"bias_metric_{NAME}", value, {Facet, FacetValue, BiasStage})].
+- report_html.render(BiasAnalysis, GateResult, title, warnings) -> str.
+- cli.main(argv) -> exit status (0 pass, 1 fail, 2 usage, 3 needs-human, 4 invalid config or input).
+Differences from smclarify: SMCLARIFY_DIFFERENCES.md.
+"""

@@ -159,50 +159,95 @@ def _as_numeric(column: pa.ChunkedArray, what: str, source: str) -> pa.ChunkedAr
         raise InputRejected(source, f"{what} is numeric for a threshold", 1, str(exc)) from exc
 
 
-def above(column: pa.ChunkedArray, threshold: float, what: str, source: str) -> pa.ChunkedArray:
-    """column > threshold, compared in the column's own type where that is exact (much faster)."""
-    numeric = _as_numeric(column, what, source)
-    if pa.types.is_integer(numeric.type):
-        try:  # for integers, x > 40.5 is x > 40
-            return pc.greater(numeric, pa.scalar(math.floor(threshold)).cast(numeric.type))
-        except (pa.ArrowInvalid, OverflowError):
-            pass
-    elif pa.types.is_floating(numeric.type) and numeric.type != pa.float64():
-        as_float = pa.scalar(threshold).cast(numeric.type)
-        if as_float.as_py() == threshold:
-            return pc.greater(numeric, as_float)
-    return pc.greater(numeric, threshold)
+def _above_arrow(column: pa.ChunkedArray, threshold: float, what: str, source: str) -> pa.ChunkedArray:
+    return pc.greater(_as_numeric(column, what, source), threshold)
 
 
-def is_one_of(column: pa.ChunkedArray, values: tuple[Scalar, ...], what: str, source: str) -> pa.ChunkedArray:
-    """column in values: OR of typed equalities for a few values (hash lookups cost 15x more)."""
-    typed = _typed_values(column, values, what, source)
-    if len(typed) > 8 or pa.types.is_dictionary(column.type):
-        return pc.is_in(column, value_set=typed)
-    result = None
-    for i in range(len(typed)):
-        eq = pc.equal(column, typed[i])
-        result = eq if result is None else pc.or_(result, eq)
-    return result
+def _one_of_arrow(
+    column: pa.ChunkedArray, values: tuple[Scalar, ...], what: str, source: str
+) -> pa.ChunkedArray:
+    return pc.is_in(column, value_set=_typed_values(column, values, what, source))
 
 
-def positive_labels(table: pa.Table, spec: LabelSpec, source: str = "data") -> pa.ChunkedArray:
-    """Boolean column: the label is positive."""
+# Packed bits: one bit per row, little-endian bit order (Arrow's), zero padding after the last row.
+# Counting is a popcount over ANDs of these: a few passes over n/8 bytes, no per-row codes.
+
+
+def _pack(mask: np.ndarray) -> np.ndarray:
+    return np.packbits(mask, bitorder="little")
+
+
+def _arrow_bits(mask: pa.ChunkedArray) -> np.ndarray:
+    return _pack(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+
+
+def _numeric_values(column: pa.ChunkedArray) -> np.ndarray | None:
+    """The column as a numpy array when that is cheap and exact (ints and floats, no nulls)."""
+    kind = column.type
+    if column.null_count or not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+        return None
+    return column.to_numpy()
+
+
+def above_bits(column: pa.ChunkedArray, threshold: float, what: str, source: str) -> np.ndarray:
+    """Rows where column > threshold, compared exactly (ints: x > 40.5 is x > 40)."""
+    x = _numeric_values(column)
+    if x is None:
+        return _arrow_bits(_above_arrow(column, threshold, what, source))
+    if np.issubdtype(x.dtype, np.integer):
+        info = np.iinfo(x.dtype)
+        floor = math.floor(threshold)
+        if floor < info.min:
+            return _pack(np.ones(len(x), dtype=bool))
+        if floor >= info.max:
+            return _pack(np.zeros(len(x), dtype=bool))
+        return _pack(x > x.dtype.type(floor))
+    if float(x.dtype.type(threshold)) == threshold:
+        return _pack(x > x.dtype.type(threshold))
+    return _pack(x.astype(np.float64) > threshold)
+
+
+def one_of_bits(column: pa.ChunkedArray, values: tuple[Scalar, ...], what: str, source: str) -> np.ndarray:
+    """Rows whose value is one of `values` (cast to the column's type)."""
+    x = _numeric_values(column)
+    if x is None or len(values) > 8:
+        return _arrow_bits(_one_of_arrow(column, values, what, source))
+    typed = _typed_values(column, values, what, source).to_numpy()
+    mask = x == typed[0]
+    for v in typed[1:]:
+        mask |= x == v
+    return _pack(mask)
+
+
+def positive_label_bits(table: pa.Table, spec: LabelSpec, source: str = "data") -> np.ndarray:
+    """Packed bits: the label is positive."""
     column = _column(table, spec.name, source)
     if spec.threshold is not None:
-        return above(column, spec.threshold, "label", source)
-    return is_one_of(column, spec.values, "label", source)
+        return above_bits(column, spec.threshold, "label", source)
+    return one_of_bits(column, spec.values, "label", source)
 
 
-def positive_predictions(
+def positive_prediction_bits(
     table: pa.Table, spec: PredictionSpec, label: LabelSpec, source: str = "data"
-) -> pa.ChunkedArray:
-    """Boolean column: the prediction is positive (scores above the threshold, or labels judged like
-    the label column)."""
-    column = _column(table, spec.name, source)
+) -> np.ndarray:
+    """Packed bits: the prediction is positive (a score above probability_threshold, or a predicted
+    label judged like the label column)."""
     if spec.kind == "scores":
-        return above(column, spec.probability_threshold, "prediction score", source)
-    return positive_labels(table, LabelSpec(spec.name, label.values, label.threshold), source)
+        return above_bits(
+            _column(table, spec.name, source), spec.probability_threshold, "prediction score", source
+        )
+    return positive_label_bits(table, LabelSpec(spec.name, label.values, label.threshold), source)
+
+
+def _not(bits: np.ndarray, n: int) -> np.ndarray:
+    out = np.invert(bits)
+    if n % 8:
+        out[-1] &= (1 << (n % 8)) - 1
+    return out
+
+
+def _popcount(bits: np.ndarray) -> int:
+    return int(np.bitwise_count(bits).sum(dtype=np.int64))
 
 
 def build_counts(
@@ -227,41 +272,42 @@ def build_counts(
             if pa.types.is_floating(table.column(name).type):
                 table = table.filter(pc.invert(pc.is_nan(table.column(name))))
         skipped = before - table.num_rows
-    lab = positive_labels(table, label, source)
-    pred = positive_predictions(table, prediction, label, source) if prediction else None
+    n = table.num_rows
+    lab = positive_label_bits(table, label, source)
+    pred = positive_prediction_bits(table, prediction, label, source) if prediction else None
     col = table.column(facet.name)
     facet_max: float | None = None
+    masks: list[np.ndarray] | None = None
     if facet.kind == "one_vs_rest":
         categories: list[Scalar] = _distinct(col)
-        masks: list[pa.ChunkedArray] | None = None
     else:
         categories = [D_CATEGORY, A_CATEGORY]
         if facet.kind == "threshold":
             if facet.threshold is None:
                 raise ValueError(f"facet {facet.name}: threshold kind needs a threshold")
-            in_d = above(col, facet.threshold, f"facet {facet.name}", source)
+            in_d = above_bits(col, facet.threshold, f"facet {facet.name}", source)
             facet_max = pc.max(_as_numeric(col, f"facet {facet.name}", source)).as_py()
         else:
-            in_d = is_one_of(col, facet.values, f"facet {facet.name}", source)
-        masks = [in_d, pc.invert(in_d)]
+            in_d = one_of_bits(col, facet.values, f"facet {facet.name}", source)
+        masks = [in_d, _not(in_d, n)]
     groups = _distinct(table.column(group_variable)) if group_variable else None
     n_groups = len(groups) if groups else 1
     if n_groups * len(categories) <= MAX_MASK_CELLS:
         if masks is None:
-            masks = [_equal(col, c) for c in categories]
-        group_masks = (
-            [_equal(table.column(group_variable), g) for g in groups] if group_variable and groups else [None]
-        )
+            masks = [_equal_bits(col, c) for c in categories]
+        group_masks: list[np.ndarray | None] = [None]
+        if group_variable and groups:
+            group_masks = [_equal_bits(table.column(group_variable), g) for g in groups]
         counts = _mask_cells(group_masks, masks, lab, pred)
     else:
         g_codes = _codes(table.column(group_variable), groups) if group_variable and groups else None
-        c_codes = _codes(col, categories) if masks is None else 1 - _to_numpy_bool(masks[0]).astype(np.int32)
+        c_codes = _codes(col, categories) if masks is None else 1 - _unpack(masks[0], n).astype(np.int32)
         counts = _bincount_cells(
             g_codes=g_codes,
             c_codes=c_codes,
             n_categories=len(categories),
-            lab=lab,
-            pred=pred,
+            lab=_unpack(lab, n),
+            pred=None if pred is None else _unpack(pred, n),
             n_groups=n_groups,
         )
     label_max = None
@@ -272,7 +318,11 @@ def build_counts(
     )
 
 
-MAX_MASK_CELLS = 64  # up to this many (group, category) pairs, count by bit-packed masks
+MAX_MASK_CELLS = 64  # up to this many (group, category) pairs, count by bit masks; beyond, one bincount
+
+
+def _unpack(bits: np.ndarray, n: int) -> np.ndarray:
+    return np.unpackbits(bits, count=n, bitorder="little").astype(bool)
 
 
 def _has_missing(column: pa.ChunkedArray) -> bool:
@@ -289,9 +339,12 @@ def _distinct(column: pa.ChunkedArray) -> list[Scalar]:
     return values.take(pc.array_sort_indices(values)).to_pylist()
 
 
-def _equal(column: pa.ChunkedArray, value: Scalar) -> pa.ChunkedArray:
+def _equal_bits(column: pa.ChunkedArray, value: Scalar) -> np.ndarray:
+    x = _numeric_values(column)
+    if x is not None:
+        return _pack(x == value)
     kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
-    return pc.equal(column, pa.scalar(value, type=kind))
+    return _arrow_bits(pc.equal(column, pa.scalar(value, type=kind)))
 
 
 def _codes(column: pa.ChunkedArray, values: list[Scalar]) -> np.ndarray:
@@ -302,34 +355,25 @@ def _codes(column: pa.ChunkedArray, values: list[Scalar]) -> np.ndarray:
 
 
 def _mask_cells(
-    group_masks: list[pa.ChunkedArray | None],
-    category_masks: list[pa.ChunkedArray],
-    lab: pa.ChunkedArray,
-    pred: pa.ChunkedArray | None,
+    group_masks: list[np.ndarray | None],
+    category_masks: list[np.ndarray],
+    lab: np.ndarray,
+    pred: np.ndarray | None,
 ) -> np.ndarray:
-    """Cells [g, c, l, p] by bit-packed boolean algebra: a few popcounts per cell, no per-row codes."""
+    """Cells [g, c, l, p] by popcounts of ANDed bit masks."""
     p_size = 2 if pred is not None else 1
     out = np.zeros((len(group_masks), len(category_masks), 2, p_size), dtype=np.int64)
-    lab_pred = pc.and_(lab, pred) if pred is not None else None
+    lab_pred = None if pred is None else lab & pred
     for gi, g_mask in enumerate(group_masks):
         for ci, c_mask in enumerate(category_masks):
-            m = c_mask if g_mask is None else pc.and_(g_mask, c_mask)
-            n, n_l = _true_count(m), _true_count(pc.and_(m, lab))
+            m = c_mask if g_mask is None else g_mask & c_mask
+            n, n_l = _popcount(m), _popcount(m & lab)
             if pred is None or lab_pred is None:
                 out[gi, ci, :, 0] = (n - n_l, n_l)
                 continue
-            n_p, n_lp = _true_count(pc.and_(m, pred)), _true_count(pc.and_(m, lab_pred))
+            n_p, n_lp = _popcount(m & pred), _popcount(m & lab_pred)
             out[gi, ci] = ((n - n_l - n_p + n_lp, n_p - n_lp), (n_l - n_lp, n_lp))
     return out
-
-
-def _to_numpy_bool(arr: pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _true_count(arr: pa.ChunkedArray) -> int:
-    total = pc.sum(arr).as_py()
-    return int(total or 0)
 
 
 def _bincount_cells(
@@ -337,16 +381,16 @@ def _bincount_cells(
     g_codes: np.ndarray | None,
     c_codes: np.ndarray,
     n_categories: int,
-    lab: pa.ChunkedArray,
-    pred: pa.ChunkedArray | None,
+    lab: np.ndarray,
+    pred: np.ndarray | None,
     n_groups: int,
 ) -> np.ndarray:
-    """Cells [g, c, l, p] with one bincount over a combined code."""
+    """Cells [g, c, l, p] with one bincount over a combined code (many groups or categories)."""
     p_size = 2 if pred is not None else 1
     code = c_codes.astype(np.int64) * (2 * p_size)
-    code += _to_numpy_bool(lab).astype(np.int64) * p_size
+    code += lab.astype(np.int64) * p_size
     if pred is not None:
-        code += _to_numpy_bool(pred)
+        code += pred
     if g_codes is not None:
         code += g_codes.astype(np.int64) * (n_categories * 2 * p_size)
     flat = np.bincount(code, minlength=n_groups * n_categories * 2 * p_size)

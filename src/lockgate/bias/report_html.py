@@ -25,52 +25,46 @@ ul.reasons li{margin:.2rem 0}
 
 
 def _row(y: int, name: str, value: float | None, reason: str | None, check: Check | None) -> str:
+    """One metric: name, bar from 0 on a symmetric scale, allowed band, value and verdict."""
     status = check.status if check else None
     colour = COLOURS[status]
     title = escape(PRE_DESCRIPTIONS.get(name) or POST_DESCRIPTIONS.get(name, name))
-    parts = [f'<text x="0" y="{y + 17}" font-weight="600"><title>{title}</title>{escape(name)}</text>']
-    x0 = LABEL_W
+    x0, text_y = LABEL_W, y + 17
+    parts = [f'<text x="0" y="{text_y}" font-weight="600"><title>{title}</title>{escape(name)}</text>']
     if value is None:
-        text = f"undefined: {reason}"
-        parts.append(f'<text x="{x0}" y="{y + 17}" fill="{colour}" font-style="italic">{escape(text)}</text>')
-    else:
-        low_b = check.threshold.min if check else None
-        high_b = check.threshold.max if check else None
-        points = [0.0, value] + [b for b in (low_b, high_b) if b is not None]
-        lo, hi = min(points), max(points)
-        pad = (hi - lo) * 0.1 or 1.0
-        lo, hi = lo - pad, hi + pad
-
-        def sx(v: float) -> float:
-            return x0 + (v - lo) / (hi - lo) * CHART_W
-
-        if check:
-            band_lo = sx(low_b if low_b is not None else lo)
-            band_hi = sx(high_b if high_b is not None else hi)
-            parts.append(
-                f'<rect x="{band_lo:.1f}" y="{y + 3}" width="{band_hi - band_lo:.1f}" height="{ROW - 6}" '
-                f'fill="#dafbe1" stroke="#1a7f37" stroke-dasharray="3 2"/>'
-            )
-        left, right = sorted((sx(0.0), sx(value)))
         parts.append(
-            f'<rect x="{left:.1f}" y="{y + 7}" width="{max(right - left, 1):.1f}" '
-            f'height="{ROW - 14}" fill="{colour}"/>'
-        )
-        parts.append(
-            f'<line x1="{sx(0.0):.1f}" x2="{sx(0.0):.1f}" y1="{y}" y2="{y + ROW}" stroke="#8c959f"/>'
-        )
-        bounds = (
-            f" allowed [{low_b if low_b is not None else '-inf'}, {high_b if high_b is not None else '+inf'}]"
-            if check
-            else ""
-        )
-        parts.append(
-            f'<text x="{x0 + CHART_W + 8}" y="{y + 17}">{value:.4g}{escape(bounds)} '
-            f'<tspan fill="{colour}" font-weight="700">{MARKS[status]}</tspan></text>'
+            f'<text x="{x0}" y="{text_y}" fill="{colour}"><tspan font-weight="700">{MARKS[status]}</tspan> '
+            f'<tspan font-style="italic">undefined: {escape(reason or "")}</tspan></text>'
         )
         return "".join(parts)
+    low = check.threshold.min if check else None
+    high = check.threshold.max if check else None
+    # symmetric around 0 and at least [-1, 1], so that small values look small
+    extent = max([1.0, abs(value)] + [abs(b) for b in (low, high) if b is not None]) * 1.05
+
+    def sx(v: float) -> float:
+        return x0 + (v + extent) / (2 * extent) * CHART_W
+
+    if check:
+        band_lo, band_hi = sx(-extent if low is None else low), sx(extent if high is None else high)
+        parts.append(
+            f'<rect x="{band_lo:.1f}" y="{y + 3}" width="{band_hi - band_lo:.1f}" height="{ROW - 6}" '
+            f'fill="#dafbe1" stroke="#1a7f37" stroke-dasharray="3 2"/>'
+        )
+    left, right = sorted((sx(0.0), sx(value)))
     parts.append(
-        f'<text x="{x0 + CHART_W + 8}" y="{y + 17}" fill="{colour}" font-weight="700">{MARKS[status]}</text>'
+        f'<rect x="{left:.1f}" y="{y + 7}" width="{max(right - left, 1):.1f}" '
+        f'height="{ROW - 14}" fill="{colour}"/>'
+    )
+    parts.append(f'<line x1="{sx(0.0):.1f}" x2="{sx(0.0):.1f}" y1="{y}" y2="{y + ROW}" stroke="#8c959f"/>')
+    bounds = ""
+    if check:
+        bounds = (
+            f" allowed [{'-inf' if low is None else f'{low:g}'}, {'+inf' if high is None else f'{high:g}'}]"
+        )
+    parts.append(
+        f'<text x="{x0 + CHART_W + 8}" y="{text_y}">{value:.4g}{escape(bounds)} '
+        f'<tspan fill="{colour}" font-weight="700">{MARKS[status]}</tspan></text>'
     )
     return "".join(parts)
 
@@ -118,7 +112,22 @@ def render(
             continue
         body.append(f"<h2>{stage_title} bias metrics</h2>")
         for r in results:
-            body.append(f"<h3>{escape(r.facet)} = {escape(r.value_or_threshold)}</h3>")
+            statuses = {
+                c.status
+                for c in gate.checks
+                if (c.stage, c.facet, c.value_or_threshold) == (r.stage, r.facet, r.value_or_threshold)
+            }
+            worst = (
+                "fail"
+                if "fail" in statuses
+                else "needs-human"
+                if "needs-human" in statuses
+                else "pass"
+                if statuses
+                else None
+            )
+            mark = f' <span style="color:{COLOURS[worst]}">{MARKS[worst]}</span>' if worst else ""
+            body.append(f"<h3>{escape(r.facet)} = {escape(r.value_or_threshold)}{mark}</h3>")
             body.append(_chart(r, checks))
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

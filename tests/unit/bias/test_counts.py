@@ -148,3 +148,46 @@ def test_a_resolved_config_survives_json_for_the_partitions() -> None:
         post_training_methods=("DI",),
     )
     assert config_from_json(json.loads(json.dumps(config_to_json(config)))) == config
+
+
+def test_an_empty_table_gives_undefined_metrics_not_zeros() -> None:
+    t = pa.table(
+        {
+            "f": pa.array([], pa.string()),
+            "x": pa.array([], pa.float32()),
+            "y": pa.array([], pa.int8()),
+            "p": pa.array([], pa.int8()),
+        }
+    )
+    config = BiasConfig(
+        LABEL,
+        (FacetSpec("f", "values", values=("a",)), FacetSpec("x", "threshold", threshold=0.5)),
+        prediction=PRED,
+        pre_training_methods=PRE_TRAINING_METHODS,
+        post_training_methods=POST_TRAINING_METHODS,
+    )
+    result = analyze(t, config)
+    assert all(m.value is None and m.reason for r in result.results() for m in r.metrics)
+
+
+@pytest.mark.parametrize(
+    ("values", "threshold", "expected"),
+    [
+        ([1, 2, 3, 127], 2.5, [False, False, True, True]),
+        ([1, 2, 3, 127], -1000.0, [True, True, True, True]),
+        ([1, 2, 3, 127], 1000.0, [False, False, False, False]),
+    ],
+)
+def test_integer_thresholds_compare_exactly_even_outside_the_type(
+    values: list, threshold: float, expected: list
+) -> None:
+    t = pa.table({"x": pa.array(values, pa.int8()), "y": [1, 0, 1, 0]})
+    ct = build_counts(t, FacetSpec("x", "threshold", threshold=threshold), LABEL)
+    assert ct.counts[0, 0].sum() == sum(expected)
+
+
+def test_float32_thresholds_compare_in_double_precision() -> None:
+    t = pa.table({"x": pa.array([0.1, 0.2], pa.float32()), "y": [1, 0]})
+    # float32(0.1) is 0.100000001490116..., which is above the double 0.1
+    ct = build_counts(t, FacetSpec("x", "threshold", threshold=0.1), LABEL)
+    assert ct.counts[0, 0].sum() == 2
