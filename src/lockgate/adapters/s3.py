@@ -33,6 +33,10 @@ class S3Store:
         meta = self._client.head_object(Bucket=bucket, Key=key, **extra)
         return ObjectInfo(bucket, key, meta["ContentLength"], meta["ETag"].strip('"'), meta.get("VersionId"))
 
+    def size(self, bucket: str, key: str, version_id: str | None = None) -> int:
+        """The object's size in bytes (HeadObject)."""
+        return self.head(bucket, key, version_id).size
+
     def open(self, bucket: str, key: str, version_id: str | None = None) -> IO[bytes]:
         """A streaming, read-once body of the object (the exact version when given)."""
         extra = {"VersionId": version_id} if version_id else {}

@@ -15,6 +15,10 @@ class ObjectStore(Protocol):
         """A read-once binary stream of the object."""
         ...
 
+    def size(self, bucket: str, key: str, version_id: str | None = None) -> int:
+        """The object's size in bytes, without reading it."""
+        ...
+
     def read(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         """The whole object."""
         ...

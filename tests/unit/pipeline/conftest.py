@@ -22,6 +22,9 @@ class MemoryStore:
         self.opened.append(key)
         return io.BytesIO(self.objects[(bucket, key)])
 
+    def size(self, bucket: str, key: str, version_id: str | None = None) -> int:
+        return len(self.objects[(bucket, key)])
+
     def read(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         return self.objects[(bucket, key)]
 

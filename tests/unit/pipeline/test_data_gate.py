@@ -85,6 +85,11 @@ def test_an_object_over_the_size_limit_is_rejected_before_download(gate: DataGat
     assert store.exists(BUCKET, "quarantine/credit/huge.csv.report.txt")
 
 
+def test_an_event_without_a_size_is_sized_from_the_store(gate: DataGate, store) -> None:  # type: ignore[no-untyped-def]
+    raw = _upload(store, "raw/credit/a.csv", _csv(generate_credit(300, seed=9)))
+    assert gate.check_object(ObjectRef(raw.bucket, raw.key), "credit")["new"] is True
+
+
 def test_a_dataset_without_a_contract_names_where_it_looked(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     raw = _upload(store, "raw/unknown/a.csv", b"a\n1\n")
     with pytest.raises(ContractInvalid, match=r"contracts/unknown\.yaml"):

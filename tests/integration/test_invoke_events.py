@@ -1,0 +1,75 @@
+"""`lockgate invoke` (the Docker-free `sam local invoke`) on every events/ file, as a user runs it.
+
+Convention: events/<function folder>[_anything].json belongs to the function whose CodeUri is
+functions/<function folder>/; a file whose name has "_rejected" must fail with a typed error.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from lockgate.local.deploy_template import load_template
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+LOCKGATE = [sys.executable, "-m", "lockgate.cli"]
+
+
+def _functions() -> dict[str, str]:
+    """Function folder -> logical id, from template.yaml."""
+    resources = load_template(REPO / "template.yaml")["Resources"]
+    return {
+        Path(r["Properties"]["CodeUri"]).name: logical_id
+        for logical_id, r in resources.items()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def _owner(event_file: Path, functions: dict[str, str]) -> str:
+    matches = [
+        folder
+        for folder in functions
+        if event_file.stem == folder or event_file.stem.startswith(folder + "_")
+    ]
+    assert matches, f"{event_file.name} names no function folder of {sorted(functions)}"
+    return functions[max(matches, key=len)]
+
+
+def test_every_function_has_an_event_file() -> None:
+    files = [path.stem for path in (REPO / "events").glob("*.json")]
+    for folder in _functions():
+        assert any(stem == folder or stem.startswith(folder + "_") for stem in files), (
+            f"no events/{folder}*.json"
+        )
+
+
+def _invoke(event_file: Path, logical_id: str) -> subprocess.CompletedProcess[str]:
+    command = [*LOCKGATE, "invoke", logical_id, "--event", str(event_file)]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_lockgate_invoke_runs_every_event_file() -> None:
+    functions = _functions()
+    files = sorted((REPO / "events").glob("*.json"))
+    with ThreadPoolExecutor(3) as pool:
+        runs = list(pool.map(lambda path: _invoke(path, _owner(path, functions)), files))
+    for path, run in zip(files, runs, strict=True):
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        if "_rejected" in path.stem:
+            assert run.returncode == 1, (path.name, run.stdout[-2000:])
+            assert result["errorType"] == "DatasetRejected", result
+        else:
+            assert run.returncode == 0, (path.name, run.stdout[-1000:], run.stderr[-3000:])
+            assert "errorType" not in result, result
+        assert "REPORT RequestId" in run.stderr, run.stderr[-2000:]
+
+
+def test_an_unknown_function_is_a_usage_error() -> None:
+    run = _invoke(REPO / "events" / "starter_object_created.json", "NoSuchFunction")
+    assert run.returncode == 2 and "StarterFunction" in run.stdout
