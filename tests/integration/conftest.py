@@ -12,7 +12,7 @@ import pytest
 
 from lockgate.local.clock import LocalClock
 from lockgate.local.cloud import LocalCloud
-from lockgate.local.executions import FINISHED
+from lockgate.local.executions import wait_for_execution
 from lockgate.local.fixtures import upload_contracts
 from lockgate.pipeline.execution_names import execution_name
 
@@ -36,20 +36,7 @@ class Pipeline:
 
     def wait(self, name: str, timeout: float = 120.0) -> dict[str, Any]:
         """Wait for the named ingest execution to finish; returns describe_execution."""
-        import time
-
-        sfn = self.cloud.client("stepfunctions")
-        arn = self.ingest_arn.replace(":stateMachine:", ":execution:") + ":" + name
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                described = sfn.describe_execution(executionArn=arn)
-            except sfn.exceptions.ExecutionDoesNotExist:
-                described = {"status": "NOT_STARTED"}
-            if described["status"] in FINISHED:
-                return described
-            time.sleep(0.05)
-        raise TimeoutError(f"execution {name} did not finish in {timeout} s")
+        return wait_for_execution(self.cloud.client("stepfunctions"), self.ingest_arn, name, timeout)
 
     def executions_named(self, name: str) -> list[dict[str, Any]]:
         """Every ingest execution with this name (Step Functions allows at most one)."""

@@ -1,21 +1,71 @@
-"""`lockgate demo`: the whole offline pipeline, end to end, in one command."""
+"""`lockgate demo`: the whole offline pipeline, end to end, in one command.
+
+1. A good dataset lands in raw/: the data gate versions and splits it, DatasetVersionCreated fires.
+2. A broken copy lands: it fails, goes to quarantine/ with its report, and people are told why.
+3. A multipart batch (part files, then _SUCCESS) runs on the Distributed Map: one version.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from typing import Any
 
 from lockgate.cli import parameter_overrides
 from lockgate.commands.console import quiet_log_sink, render_visits, say
 from lockgate.local.clock import LocalClock
 from lockgate.local.cloud import LocalCloud
-from lockgate.local.executions import wait_for_executions
-from lockgate.local.fixtures import data_bucket, sample_csv, upload_contracts
+from lockgate.local.executions import wait_for_execution
+from lockgate.local.fixtures import broken_csv, data_bucket, sample_csv, sample_parts, upload_contracts
+from lockgate.pipeline.execution_names import execution_name
 from lockgate.pipeline.run_history import state_visits
 
 
+class Demo:
+    """The demo's steps against one running local cloud."""
+
+    def __init__(self, cloud: LocalCloud, rows: int) -> None:
+        assert cloud.stack is not None
+        self.cloud, self.rows = cloud, rows
+        self.bucket = data_bucket(cloud)
+        self.ingest_arn = cloud.stack.outputs["IngestStateMachineArn"]
+        self.s3, self.sfn = cloud.client("s3"), cloud.client("stepfunctions")
+
+    def upload(self, key: str, body: bytes) -> dict[str, Any]:
+        """Upload under raw/ and follow the run it starts by itself."""
+        version = self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)["VersionId"]
+        say(f"\n> uploaded s3://{self.bucket}/{key} ({len(body):,} bytes)")
+        name = execution_name(self.bucket, key, version)
+        described = wait_for_execution(self.sfn, self.ingest_arn, name, timeout=300)
+        history = self.sfn.get_execution_history(executionArn=described["executionArn"], maxResults=1000)
+        took = (described["stopDate"] - described["startDate"]).total_seconds()
+        say(f"  ingest {described['status']} in {took:.2f} s  ({name})")
+        for line in render_visits(state_visits(history["events"])):
+            say(line)
+        return described
+
+    def show_version(self, described: dict[str, Any]) -> None:
+        """Print what the manifest of the new version says."""
+        version = json.loads(described["output"])["datasetVersion"]
+        key = version["manifest"].split(f"{self.bucket}/", 1)[1]
+        manifest = json.loads(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+        say(
+            f"  version {version['version'][:16]}...  rows {manifest['rows']:,}  splits {manifest['split']['rows']}"
+        )
+        say(f"  manifest s3://{self.bucket}/{key}")
+
+    def show_quarantine(self, key: str) -> None:
+        """Print the quarantined report's summary."""
+        report_key = key.replace("raw/", "quarantine/", 1) + ".report.txt"
+        summary = self.s3.get_object(Bucket=self.bucket, Key=report_key)["Body"].read().decode()
+        say(f"  quarantined with its report: s3://{self.bucket}/{report_key}")
+        for line in summary.splitlines():
+            say(f"    {line}")
+
+
 def run_demo(args: argparse.Namespace) -> int:
-    """Start the local cloud, upload a generated dataset, follow the run; exit 0 when it succeeds."""
+    """Run the three scenarios; exit 0 when each ends as it should."""
     began = time.perf_counter()
     cloud = LocalCloud(
         args.template,
@@ -24,19 +74,27 @@ def run_demo(args: argparse.Namespace) -> int:
         log_sink=quiet_log_sink,
     )
     with cloud:
-        assert cloud.stack is not None
         say(f"local cloud up at {cloud.url} in {cloud.startup_seconds:.2f} s")
         upload_contracts(cloud)
-        bucket, key = data_bucket(cloud), "raw/credit/applications 2026-11.csv"
-        cloud.client("s3").put_object(Bucket=bucket, Key=key, Body=sample_csv(args.rows))
-        say(f"uploaded s3://{bucket}/{key} ({args.rows} rows)")
-        sfn = cloud.client("stepfunctions")
-        ingest_arn = cloud.stack.outputs["IngestStateMachineArn"]
-        (execution,) = wait_for_executions(sfn, ingest_arn, count=1, timeout=300)
-        history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)
-        say(f"ingest {execution['status']}: {execution['name']}")
-        for line in render_visits(state_visits(history["events"])):
-            say(line)
-        ok = execution["status"] == "SUCCEEDED"
-    say(f"demo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
+        demo = Demo(cloud, args.rows)
+        good = demo.upload("raw/credit/applications 2026-11.csv", sample_csv(args.rows))
+        outcomes = [good["status"] == "SUCCEEDED"]
+        if outcomes[-1]:
+            demo.show_version(good)
+        broken_key = "raw/credit/applications 2026-11 (broken copy).csv"
+        broken = demo.upload(broken_key, broken_csv(args.rows))
+        outcomes.append(broken["status"] == "FAILED")
+        if outcomes[-1]:
+            demo.show_quarantine(broken_key)
+        for number, body in enumerate(sample_parts(4, args.rows, seed=8)):
+            demo.s3.put_object(
+                Bucket=demo.bucket, Key=f"raw/credit/batch-2026-11-22/part-{number:05d}.csv", Body=body
+            )
+        say("\n> uploaded 4 part files of raw/credit/batch-2026-11-22/ (they wait for _SUCCESS)")
+        batch = demo.upload("raw/credit/batch-2026-11-22/_SUCCESS", b"")
+        outcomes.append(batch["status"] == "SUCCEEDED")
+        if outcomes[-1]:
+            demo.show_version(batch)
+    ok = all(outcomes)
+    say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
     return 0 if ok else 1

@@ -9,21 +9,22 @@ FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 
 class ExecutionWaitTimeout(TimeoutError):
-    """Executions did not appear or finish in time."""
+    """An execution did not appear or finish in time."""
 
 
-def wait_for_executions(
-    sfn: Any, state_machine_arn: str, count: int = 1, timeout: float = 120.0
-) -> list[dict[str, Any]]:
-    """Wait until `count` executions exist and all have finished; return them (oldest first)."""
+def wait_for_execution(sfn: Any, state_machine_arn: str, name: str, timeout: float = 120.0) -> dict[str, Any]:
+    """Wait until the named execution exists and has finished; returns describe_execution."""
+    arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
     deadline = time.monotonic() + timeout
-    while True:
-        executions = sfn.list_executions(stateMachineArn=state_machine_arn)["executions"]
-        if len(executions) >= count and all(item["status"] in FINISHED for item in executions):
-            return sorted(executions, key=lambda item: item["startDate"])
-        if time.monotonic() > deadline:
-            states = [(item["name"], item["status"]) for item in executions]
-            raise ExecutionWaitTimeout(
-                f"after {timeout:.0f} s wanted {count} finished executions, have {states}"
-            )
+    status = "NOT_STARTED"
+    while time.monotonic() < deadline:
+        try:
+            described = sfn.describe_execution(executionArn=arn)
+        except sfn.exceptions.ExecutionDoesNotExist:
+            described = None
+        if described is not None:
+            status = described["status"]
+            if status in FINISHED:
+                return dict(described)
         time.sleep(0.05)
+    raise ExecutionWaitTimeout(f"execution {name} still {status} after {timeout:.0f} s")
