@@ -50,9 +50,8 @@ class Demo:
         version = json.loads(described["output"])["datasetVersion"]
         key = version["manifest"].split(f"{self.bucket}/", 1)[1]
         manifest = json.loads(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
-        say(
-            f"  version {version['version'][:16]}...  rows {manifest['rows']:,}  splits {manifest['split']['rows']}"
-        )
+        splits = manifest["split"]["rows"]
+        say(f"  version {version['version'][:16]}...  rows {manifest['rows']:,}  splits {splits}")
         say(f"  manifest s3://{self.bucket}/{key}")
 
     def show_quarantine(self, key: str) -> None:
