@@ -85,7 +85,10 @@ def smclarify_seconds(table: pa.Table) -> float:
 
 def import_ms() -> float:
     """Import of the bias function's library in a fresh interpreter (best of 5)."""
-    code = "import time;s=time.perf_counter();import lockgate.bias.check;print(time.perf_counter()-s)"
+    code = (
+        "import time;s=time.perf_counter();import lockgate.bias.check,lockgate.bias.tables;"
+        "print(time.perf_counter()-s)"
+    )
     runs = [float(subprocess.check_output([sys.executable, "-c", code], text=True)) for _ in range(5)]
     return min(runs) * 1000
 
@@ -186,7 +189,9 @@ def main() -> None:
             "",
         )
     )
-    lines.append(("import lockgate.bias.check (fresh process)", f"{import_ms():.0f} ms", "goal <= 400 ms"))
+    lines.append(
+        ("import lockgate.bias.check + .tables (fresh process)", f"{import_ms():.0f} ms", "goal <= 400 ms")
+    )
     width = max(len(a) for a, _, _ in lines)
     value_width = max(len(b) for _, b, _ in lines)
     print(f"{'measure'.ljust(width)}  {'result'.rjust(value_width)}  note")
