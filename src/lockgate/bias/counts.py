@@ -272,6 +272,11 @@ def build_counts(
             if pa.types.is_floating(table.column(name).type):
                 table = table.filter(pc.invert(pc.is_nan(table.column(name))))
         skipped = before - table.num_rows
+    for name in dict.fromkeys(used):  # categorical columns (Parquet dictionaries) compare by value
+        kind = table.column(name).type
+        if pa.types.is_dictionary(kind):
+            index = table.column_names.index(name)
+            table = table.set_column(index, name, pc.cast(table.column(name), kind.value_type))
     n = table.num_rows
     lab = positive_label_bits(table, label, source)
     pred = positive_prediction_bits(table, prediction, label, source) if prediction else None

@@ -191,3 +191,15 @@ def test_float32_thresholds_compare_in_double_precision() -> None:
     # float32(0.1) is 0.100000001490116..., which is above the double 0.1
     ct = build_counts(t, FacetSpec("x", "threshold", threshold=0.1), LABEL)
     assert ct.counts[0, 0].sum() == 2
+
+
+def test_dictionary_columns_count_like_plain_ones() -> None:
+    plain = table(500, seed=9)
+    encoded = plain.set_column(0, "f", plain.column("f").dictionary_encode()).set_column(
+        4, "g", plain.column("g").dictionary_encode()
+    )
+    for spec in (FacetSpec("f", "one_vs_rest"), FacetSpec("f", "values", values=("b",))):
+        a = build_counts(plain, spec, LABEL, prediction=PRED, group_variable="g")
+        b = build_counts(encoded, spec, LABEL, prediction=PRED, group_variable="g")
+        assert a.categories == b.categories and a.groups == b.groups
+        np.testing.assert_array_equal(a.counts, b.counts)
