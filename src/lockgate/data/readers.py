@@ -257,7 +257,8 @@ def _rule_for(exc: BaseException) -> str:
 def open_parquet(file: BinaryIO, contract: Contract) -> tuple[BatchSource, pq.ParquetFile]:
     """Open a Parquet file (seekable) and iterate its declared columns (ReadFailed if unreadable)."""
     try:
-        pf = pq.ParquetFile(file)
+        strings = [c.name for c in contract.columns if c.type == "string"]
+        pf = pq.ParquetFile(file, read_dictionary=strings)  # dictionary pages read as dictionary arrays
         schema = pf.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise ReadFailed("readable_parquet", str(exc)) from exc

@@ -192,7 +192,7 @@ def validate(
             v.failures.add(
                 "max_object_bytes", size, detail=f"over the limit of {contract.max_object_bytes} bytes"
             )
-            return _result(v, file_name, None, nbytes, keys=None, whole_dataset=whole_dataset)
+            return _result(v, file_name, None, nbytes, size=size, keys=None, whole_dataset=whole_dataset)
         if isinstance(file, str | Path):
             file = stack.enter_context(open(file, "rb"))
         csv_source: CsvSource | None = None
@@ -220,7 +220,7 @@ def validate(
             v.failures.add(rule, 1, detail=f"{type(exc).__name__}: {exc}"[:500])
         if csv_source is not None:
             csv_source.finish()
-    return _result(v, file_name, sha256, nbytes, keys=v.key_hashes(), whole_dataset=whole_dataset)
+    return _result(v, file_name, sha256, nbytes, size=size, keys=v.key_hashes(), whole_dataset=whole_dataset)
 
 
 def _result(
@@ -229,9 +229,14 @@ def _result(
     sha256: str | None,
     nbytes: int,
     *,
+    size: int | None = None,
     keys: KeyHashes | None,
     whole_dataset: bool,
 ) -> ValidationResult:
+    if nbytes > v.contract.max_object_bytes and size is None:  # size unknown up front: caught after reading
+        v.failures.add(
+            "max_object_bytes", nbytes, detail=f"over the limit of {v.contract.max_object_bytes} bytes"
+        )
     if whole_dataset:
         _dataset_rules(v.contract, v.rows, v.failures)
     failures = v.failures.failures()

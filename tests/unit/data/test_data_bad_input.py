@@ -230,3 +230,11 @@ def test_report_is_json_serialisable(run_csv, credit_csv: bytes) -> None:
     assert len(failure["examples"]) == 5
     assert all(e["value"] == "meh" for e in failure["examples"])
     assert "label_values[credit_risk]: 7" in report.summary()
+
+
+def test_size_limit_is_enforced_after_reading_when_the_size_was_unknown(
+    credit_contract: Contract, credit_csv
+) -> None:
+    small = credit_contract.model_copy(update={"max_object_bytes": 1000})
+    result = validate(io.BytesIO(credit_csv), NAME, small)
+    _assert_rejected(result, "max_object_bytes", len(credit_csv))
