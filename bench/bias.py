@@ -126,10 +126,14 @@ def end_to_end(rows: int, tmp: Path) -> list[tuple[str, float]]:
 
 
 def cli_peak_rss_mb(argv: list[str]) -> float:
-    """Peak RSS of one `lockgate bias` run in a fresh process (what a Lambda function needs)."""
+    """Peak RSS (VmHWM) of one `lockgate bias` run in a fresh process: what a Lambda function needs.
+
+    Not ru_maxrss: Linux carries the parent's high-water mark across fork and exec.
+    """
     code = (
-        "import resource,sys;from lockgate.bias.cli import main;main(sys.argv[1:]);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        "import sys;from lockgate.bias.cli import main;main(sys.argv[1:]);"
+        "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')];"
+        "print(hwm[0].split()[1], file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False)
     return int(done.stderr.strip().splitlines()[-1]) / 1024
