@@ -1,6 +1,6 @@
-"""Tell people a pipeline run failed, in words: which file, which rule, how many rows.
-
-Called by the state machines' Catch paths with {"run": ..., "error": {"Error", "Cause"}}.
+"""Tell people a pipeline run failed (or needs their review), in words: which file, which
+rule, how many rows. Called by the state machines' Catch paths with
+{"pipeline", "run": {...}, "error": {"Error", "Cause"}, "outcome"?}.
 """
 
 from __future__ import annotations

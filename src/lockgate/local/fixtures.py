@@ -17,6 +17,8 @@ CONTRACTS_DIR = REPO_ROOT / "contracts"
 SAMPLE_DATASET = "credit"
 SAMPLE_KEY = "raw/credit/credit-sample.csv"
 BROKEN_KEY = "raw/credit/broken-sample.csv"
+SAMPLE_VERSION_PREFIX = "datasets/credit/sample/parquet/"
+SAMPLE_PREDICTIONS_KEY = "predictions/credit/sample/test-scores.csv"
 PART_KEYS = ("raw/credit/batch-1/part-00000.csv", "raw/credit/batch-1/part-00001.csv")
 SAMPLE_ROWS = 1000
 SAMPLE_SEED = 7
@@ -60,6 +62,32 @@ def broken_csv(rows: int = SAMPLE_ROWS, seed: int = SAMPLE_SEED) -> bytes:
     return "".join(lines).encode()
 
 
+def sample_version() -> dict[str, bytes]:
+    """A dataset version's split files and test-split scores: {key: bytes} (bias-check events).
+
+    The scores come from a fixed formula of the label and the features (a stand-in model): the
+    events/ files need predictions without a training job."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lockgate.data.contract import load_contract
+    from lockgate.data.splitting import split_table
+    from lockgate.sample_data import generate_credit
+
+    contract = load_contract(CONTRACTS_DIR / "credit.yaml")
+    splits = split_table(generate_credit(SAMPLE_ROWS * 4, SAMPLE_SEED), contract)
+    files = {
+        f"{SAMPLE_VERSION_PREFIX}{name}/part-00000.parquet": body["parquet"] for name, body in splits.items()
+    }
+    table = pq.read_table(pa.BufferReader(splits["test"]["parquet"]))
+    good = np.asarray(table.column("credit_risk").to_pylist()) == "good"
+    amount = np.asarray(table.column("credit_amount").to_numpy(zero_copy_only=False), dtype=float)
+    scores = np.clip(0.25 + 0.5 * good + 0.2 * (amount < np.median(amount)) - 0.1, 0.0, 1.0)
+    files[SAMPLE_PREDICTIONS_KEY] = "".join(f"{score:.4f}\n" for score in scores).encode()
+    return files
+
+
 def upload_contracts(cloud: LocalCloud) -> None:
     """Put every contracts/*.yaml into the data bucket under contracts/ (where functions read them)."""
     s3, bucket = cloud.client("s3"), data_bucket(cloud)
@@ -75,6 +103,8 @@ def seed_fixtures(cloud: LocalCloud) -> None:
         s3.put_object(Bucket=bucket, Key=SAMPLE_KEY, Body=sample_csv())
         s3.put_object(Bucket=bucket, Key=BROKEN_KEY, Body=broken_csv())
         for key, body in zip(PART_KEYS, sample_parts(len(PART_KEYS)), strict=True):
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
+        for key, body in sample_version().items():
             s3.put_object(Bucket=bucket, Key=key, Body=body)
 
 

@@ -6,8 +6,11 @@ import json
 from typing import Any
 
 
-def failure_message(pipeline: str, run: dict[str, Any], error: dict[str, Any]) -> tuple[str, str]:
+def failure_message(
+    pipeline: str, run: dict[str, Any], error: dict[str, Any], outcome: str = "failed"
+) -> tuple[str, str]:
     """(subject, body) from a Step Functions Catch output: {"Error": name, "Cause": text}.
+    `outcome` is "failed", or e.g. "needs a person's review" for a gate that wants a human.
 
     A Lambda error's Cause is JSON ({errorMessage, errorType, stackTrace}); only the message is
     for people. Any other Cause (States.Timeout, an SDK error) is shown as it is.
@@ -16,10 +19,13 @@ def failure_message(pipeline: str, run: dict[str, Any], error: dict[str, Any]) -
     cause = _readable_cause(str(error.get("Cause", "")))
     where = run.get("key") or run.get("prefix") or run.get("name") or ""
     location = f"s3://{run['bucket']}/{where}" if run.get("bucket") and where else where
-    subject = f"Lockgate {pipeline} failed: {name}"
-    lines = [f"The {pipeline} run for {location or 'an unnamed input'} failed.", "", f"Error: {name}"]
+    subject = f"Lockgate {pipeline} {outcome}: {name}"
+    lines = [f"The {pipeline} run for {location or 'an unnamed input'} {outcome}.", "", f"Reason: {name}"]
     if cause:
         lines += ["", cause]
+    for label, key in (("Report", "report"), ("Dataset version", "version")):
+        if run.get(key):
+            lines += ["", f"{label}: {run[key]}"]
     if run.get("execution"):
         lines += ["", f"Execution: {run['execution']}"]
     if name in {"DatasetRejected", "InputRejected"} and run.get("dataset"):

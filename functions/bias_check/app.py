@@ -1,0 +1,48 @@
+"""Bias gate: Clarify-compatible bias metrics for a dataset version (pre-training, on its train
+split) or a model's predictions (post-training), gated by the dataset contract's thresholds.
+
+Writes analysis.json (Clarify's shape), report.html and gate.json to the artifact bucket, emits
+`bias_metric_<NAME>` metrics with Facet, FacetValue and BiasStage dimensions (EMF, like
+Clarify's), and returns the verdict: pass, fail or needs-human, with reasons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.s3 import S3Store
+from lockgate.pipeline.bias_gate import BiasGate
+from lockgate.pipeline.settings import Settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = Settings.from_env("data_bucket", "artifact_bucket")
+gate = BiasGate(S3Store(), settings.artifact_bucket)
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """{dataset, version, data: s3 uri (object or prefix), predictions?: s3 uri} -> verdict."""
+    check, summary = gate.check(
+        event.get("bucket", settings.data_bucket),
+        event["dataset"],
+        event["version"],
+        event["data"],
+        event.get("predictions"),
+    )
+    for name, value, dimensions in check.metric_data:
+        with single_metric(
+            name=name, unit=MetricUnit.NoUnit, value=value, namespace=metrics.namespace
+        ) as metric:
+            for key, dimension in dimensions.items():
+                metric.add_dimension(name=key, value=str(dimension))
+    metrics.add_metric(name=f"BiasGate_{summary['verdict']}", unit=MetricUnit.Count, value=1)
+    logger.info("bias verdict", extra={"verdict": summary["verdict"], "reasons": summary["reasons"]})
+    return summary

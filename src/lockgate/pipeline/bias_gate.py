@@ -1,0 +1,154 @@
+"""The bias gate's step over an object store: read the data (and predictions), compute the
+Clarify-compatible metrics, gate them with the contract's thresholds, write the reports.
+
+The dataset contract is the single source of the configuration: `analysis_config_for` turns its
+label and bias sections into Clarify's analysis_config.json, `policy_for` its thresholds into the
+gate policy. Outputs, in the artifact bucket:
+  reports/<dataset>/<version>/bias/<stage>/analysis.json   Clarify's shape
+  reports/<dataset>/<version>/bias/<stage>/report.html     the verdict at a glance
+  reports/<dataset>/<version>/bias/<stage>/gate.json       verdict and reasons
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from lockgate.bias.check import BiasCheck, bias_check
+from lockgate.bias.clarify_config import parse_analysis_config
+from lockgate.bias.tables import PARQUET, load_inputs
+from lockgate.data.contract import Contract
+from lockgate.errors import InputRejected
+from lockgate.pipeline.data_gate import DataGate
+from lockgate.pipeline.ports import ObjectStore
+
+PRE, POST = "pre_training", "post_training"
+PREDICTED = "predicted_score"
+
+
+def analysis_config_for(contract: Contract, *, post_training: bool) -> dict[str, Any]:
+    """Clarify's analysis_config.json for this dataset, as Clarify's documentation writes it."""
+    label = contract.label
+    bias = contract.bias
+    config: dict[str, Any] = {
+        "dataset_type": PARQUET,
+        "label": label.column,
+        "label_values_or_threshold": label.positive_values or [label.positive_threshold],
+        "facet": [
+            {"name_or_index": facet.column, "value_or_threshold": facet.values or [facet.threshold]}
+            if facet.values is not None or facet.threshold is not None
+            else {"name_or_index": facet.column}
+            for facet in (bias.facets if bias else [])
+        ],
+        "methods": {f"{PRE}_bias": {"methods": "all"}},
+    }
+    if bias and bias.group_variable:
+        config["group_variable"] = bias.group_variable
+    if post_training:
+        config["methods"][f"{POST}_bias"] = {"methods": "all"}
+        config["predicted_label"] = PREDICTED
+        config["probability_threshold"] = 0.5
+    return config
+
+
+def policy_for(contract: Contract) -> dict[str, Any]:
+    """The gate policy from the contract's thresholds (conventions when it sets none)."""
+    if contract.bias is None or not contract.bias.thresholds:
+        return {"optional": list(contract.bias.optional) if contract.bias else []}
+    metrics = {
+        name: bounds.model_dump(exclude_none=True) for name, bounds in contract.bias.thresholds.items()
+    }
+    return {"metrics": metrics, "optional": list(contract.bias.optional)}
+
+
+@dataclass
+class BiasGate:
+    """Runs a bias check on data in the store and writes its reports to the artifact bucket."""
+
+    store: ObjectStore
+    artifact_bucket: str
+
+    def check(
+        self,
+        data_bucket: str,
+        dataset: str,
+        version: str,
+        data_uri: str,
+        predictions_uri: str | None = None,
+    ) -> tuple[BiasCheck, dict[str, Any]]:
+        """Pre-training when no predictions are given, else post-training; returns the check and
+        a JSON summary (verdict, reasons, where the reports are)."""
+        contract = DataGate(self.store).contract(data_bucket, dataset)
+        stage = POST if predictions_uri else PRE
+        columns = parse_analysis_config(analysis_config_for(contract, post_training=False))
+        data = pa.concat_tables(
+            [load_inputs(columns, self._read(uri))[0] for uri in self._data_files(data_uri)]
+        )
+        if predictions_uri:
+            data = self._join_predictions(data, self._read(predictions_uri), predictions_uri)
+        config = parse_analysis_config(analysis_config_for(contract, post_training=stage == POST))
+        result = bias_check(data, config, policy_for(contract), source=data_uri)
+        prefix = f"reports/{dataset}/{version}/bias/{stage}/"
+        self._write(prefix, result)
+        summary = {
+            "stage": stage,
+            "dataset": dataset,
+            "version": version,
+            "verdict": result.gate.verdict,
+            "reasons": list(result.gate.to_json().get("reasons", [])),
+            "analysis": f"s3://{self.artifact_bucket}/{prefix}analysis.json",
+            "report": f"s3://{self.artifact_bucket}/{prefix}report.html",
+            "warnings": list(result.warnings),
+        }
+        return result, summary
+
+    def _data_files(self, uri: str) -> list[str]:
+        """One object, or every Parquet object under a prefix (a split's part files)."""
+        bucket, key = split_uri(uri)
+        if not key.endswith("/"):
+            return [uri]
+        keys = [k for k in self.store.list_keys(bucket, key) if k.endswith(".parquet")]
+        if not keys:
+            raise InputRejected(uri, "has_data_files", 0, "no .parquet objects under this prefix")
+        return [f"s3://{bucket}/{k}" for k in keys]
+
+    def _read(self, uri: str) -> bytes:
+        bucket, key = split_uri(uri)
+        return self.store.read(bucket, key)
+
+    @staticmethod
+    def _join_predictions(data: pa.Table, predictions: bytes, uri: str) -> pa.Table:
+        """Scores (one per row, headerless CSV as SageMaker batch transform writes them) join on row order."""
+        import pyarrow.csv as pacsv
+
+        options = pacsv.ReadOptions(column_names=[PREDICTED])
+        scores = pacsv.read_csv(pa.BufferReader(predictions), read_options=options)
+        if scores.num_rows != data.num_rows:
+            raise InputRejected(
+                uri,
+                "one prediction per data row",
+                abs(scores.num_rows - data.num_rows),
+                f"{scores.num_rows} predictions for {data.num_rows} rows",
+            )
+        return data.append_column(PREDICTED, scores.column(PREDICTED))
+
+    def _write(self, prefix: str, result: BiasCheck) -> None:
+        bucket = self.artifact_bucket
+        analysis = json.dumps(result.analysis_json, indent=2, allow_nan=False).encode()
+        self.store.put(bucket, f"{prefix}analysis.json", analysis, "application/json")
+        gate = json.dumps(result.gate.to_json(), indent=2, allow_nan=False).encode()
+        self.store.put(bucket, f"{prefix}gate.json", gate, "application/json")
+        self.store.put(
+            bucket, f"{prefix}report.html", result.report_html.encode(), "text/html; charset=utf-8"
+        )
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """s3://bucket/key -> (bucket, key); anything else is bad input."""
+    if not uri.startswith("s3://") or "/" not in uri[5:]:
+        raise InputRejected(uri, "s3_uri", 1, "expected s3://bucket/key")
+    bucket, key = uri[5:].split("/", 1)
+    return bucket, key

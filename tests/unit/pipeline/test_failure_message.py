@@ -1,0 +1,35 @@
+import json
+
+from lockgate.pipeline.failure_message import failure_message
+
+RUN = {"bucket": "data", "key": "raw/credit/a b.csv", "dataset": "credit", "execution": "arn:x"}
+
+
+def test_a_lambda_error_shows_only_its_message() -> None:
+    cause = json.dumps(
+        {
+            "errorMessage": "s3://data/raw/credit/a b.csv: rule 'range[age]' failed (3)",
+            "errorType": "DatasetRejected",
+            "stackTrace": ["  File x"],
+        }
+    )
+    subject, body = failure_message("ingest", RUN, {"Error": "DatasetRejected", "Cause": cause})
+    assert subject == "Lockgate ingest failed: DatasetRejected"
+    assert "s3://data/raw/credit/a b.csv failed" in body and "range[age]' failed (3)" in body
+    assert "stackTrace" not in body and "quarantine/credit/" in body
+
+
+def test_a_plain_cause_is_shown_as_it_is() -> None:
+    _, body = failure_message("ingest", RUN, {"Error": "States.Timeout", "Cause": "Task timed out"})
+    assert "Task timed out" in body and "quarantine" not in body
+
+
+def test_a_review_is_not_called_a_failure() -> None:
+    subject, body = failure_message(
+        "train",
+        {"version": "v1", "report": "s3://r/report.html"},
+        {"Error": "BiasNeedsReview"},
+        "needs a person's review",
+    )
+    assert subject == "Lockgate train needs a person's review: BiasNeedsReview"
+    assert "failed" not in body and "s3://r/report.html" in body
