@@ -39,6 +39,9 @@ class BiasAnalysis:
     post_training: tuple[FacetResult, ...]
     rows: int
     rows_skipped: int
+    # Data conditions a person should see (no positive label at all, rows skipped): the gate turns
+    # a pass into needs-human when there is one, since metrics such as DPL = 0 - 0 would mislead.
+    warnings: tuple[str, ...] = ()
 
     def results(self) -> tuple[FacetResult, ...]:
         return self.pre_training + self.post_training
@@ -86,6 +89,7 @@ def analysis_from_counts(tables: list[CountTable], config: BiasConfig) -> BiasAn
                 post.append(FacetResult(t.facet.name, value_text, POST_TRAINING_STAGE, tuple(metrics)))
     first = tables[0] if tables else None
     return BiasAnalysis(
+        warnings=data_warnings(first, config),
         label=config.label.name,
         label_value_or_threshold=_label_text(config, first.label_max if first else None),
         pre_training=tuple(pre),
@@ -93,6 +97,30 @@ def analysis_from_counts(tables: list[CountTable], config: BiasConfig) -> BiasAn
         rows=first.rows if first else 0,
         rows_skipped=first.rows_skipped if first else 0,
     )
+
+
+def data_warnings(table: CountTable | None, config: BiasConfig) -> tuple[str, ...]:
+    """Whole-data conditions under which defined metrics still say little."""
+    if table is None or table.rows == 0:
+        return ("no rows to analyse",)
+    out = []
+    by_label = table.counts.sum(axis=(0, 1, 3))
+    label_rule = _label_text(config, table.label_max)
+    if by_label[1] == 0:
+        out.append(
+            f"no row has a positive label ({config.label.name} {label_rule}): check label_values_or_threshold"
+        )
+    if by_label[0] == 0:
+        out.append(f"every row has a positive label ({config.label.name} {label_rule})")
+    if table.has_predictions:
+        by_prediction = table.counts.sum(axis=(0, 1, 2))
+        if by_prediction[1] == 0:
+            out.append("no prediction is positive")
+        if by_prediction[0] == 0:
+            out.append("every prediction is positive")
+    if table.rows_skipped:
+        out.append(f"{table.rows_skipped} rows skipped for missing values")
+    return tuple(out)
 
 
 def facet_cells(table: CountTable) -> list[tuple[str, FacetCells]]:

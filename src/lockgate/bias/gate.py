@@ -6,7 +6,8 @@ Rules, per facet value and metric with a threshold:
 - value None, metric listed as optional     -> needs-human (a person decides; the reason is shown)
 - value inside but within `margin` of a bound -> needs-human (too close to call on one sample)
 - otherwise                                 -> pass
-The verdict is fail if any check fails, else needs-human if any check needs a human, else pass.
+The verdict is fail if any check fails, else needs-human if any check needs a human or the data
+carries a warning (no positive label at all, every prediction one class, rows skipped), else pass.
 Metrics without a threshold are reported, not gated.
 """
 
@@ -68,15 +69,16 @@ class Check:
 class GateResult:
     verdict: Status
     checks: tuple[Check, ...]
+    data_warnings: tuple[str, ...] = ()
 
     @property
     def reasons(self) -> list[str]:
-        """One line per check that did not pass."""
+        """One line per check that did not pass, then the data warnings."""
         return [
             f"{c.status}: {c.stage} {c.metric} for {c.facet}={c.value_or_threshold}: {c.reason}"
             for c in self.checks
             if c.status != "pass"
-        ]
+        ] + [f"needs-human: data: {w}" for w in self.data_warnings]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -134,9 +136,9 @@ def evaluate(analysis: BiasAnalysis, policy: GatePolicy | None = None) -> GateRe
             checks.append(
                 Check(result.facet, result.value_or_threshold, result.stage, m.name, m.value, t, status, why)
             )
-    statuses = {c.status for c in checks}
+    statuses = {c.status for c in checks} | ({"needs-human"} if analysis.warnings else set())
     verdict: Status = "fail" if "fail" in statuses else "needs-human" if "needs-human" in statuses else "pass"
-    return GateResult(verdict, tuple(checks))
+    return GateResult(verdict, tuple(checks), analysis.warnings)
 
 
 def _threshold(raw: Any, field_name: str, source: str) -> Threshold:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pyarrow as pa
 import pytest
 
-from lockgate.bias.analysis import BiasAnalysis, FacetResult
+from lockgate.bias.analysis import BiasAnalysis, FacetResult, analyze
 from lockgate.bias.cloudwatch import metric_data
 from lockgate.bias.gate import DEFAULT_THRESHOLDS, GatePolicy, Threshold, evaluate, parse_policy
 from lockgate.bias.metric_value import MetricValue
+from lockgate.bias.specs import BiasConfig, FacetSpec, LabelSpec, PredictionSpec
 from lockgate.errors import ContractInvalid
 
 
@@ -80,3 +84,27 @@ def test_cloudwatch_metric_data_skips_nulls_and_carries_clarify_dimensions() -> 
         ("bias_metric_DI", 0.9, {"Facet": "sex", "FacetValue": "female", "BiasStage": "post_training"})
     ]
     assert np.isfinite([v for _, v, _ in data]).all()
+
+
+def test_a_data_warning_turns_pass_into_needs_human_but_not_fail_into_pass() -> None:
+    warned = dataclasses.replace(analysis(MetricValue("DI", 1.0)), warnings=("no row has a positive label",))
+    result = evaluate(warned)
+    assert result.verdict == "needs-human"
+    assert result.reasons == ["needs-human: data: no row has a positive label"]
+    failing = dataclasses.replace(analysis(MetricValue("DI", 0.1)), warnings=("x",))
+    assert evaluate(failing).verdict == "fail"
+
+
+def test_labels_that_match_no_row_are_a_data_warning_not_a_quiet_zero() -> None:
+    t = pa.table({"f": ["a", "b"] * 10, "y": ["no"] * 20, "p": ["no", "no", "yes", "yes"] * 5})
+    config = BiasConfig(
+        LabelSpec("y", values=("yes",)),
+        (FacetSpec("f", "values", values=("a",)),),
+        prediction=PredictionSpec("p", "labels"),
+        pre_training_methods=("DPL",),
+        post_training_methods=("DPPL",),
+    )
+    result = analyze(t, config)
+    assert {m.name: m.value for r in result.results() for m in r.metrics}["DPL"] == 0.0
+    assert any("no row has a positive label" in w for w in result.warnings)
+    assert evaluate(result).verdict == "needs-human"
