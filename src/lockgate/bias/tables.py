@@ -19,16 +19,18 @@ Source = Path | bytes  # a file, or an object's bytes (a Lambda function's S3 Ge
 
 
 def dataset_type_of(source: Source, declared: str) -> str:
-    """The type the bytes (Parquet's magic) or file name (.parquet/.pq, .csv) say, else the declared one."""
+    """What the bytes say (Parquet starts with its magic "PAR1"), else the declared type."""
     if isinstance(source, bytes):
-        return PARQUET if source[:4] == b"PAR1" else CSV
-    if isinstance(source, Path):
-        suffix = source.suffix.lower()
-        if suffix in {".parquet", ".pq"}:
-            return PARQUET
-        if suffix == ".csv":
-            return CSV
-    return declared
+        head = source[:4]
+    else:
+        try:
+            with source.open("rb") as f:
+                head = f.read(4)
+        except OSError:
+            return declared
+    if head == b"PAR1":
+        return PARQUET
+    return CSV if declared == PARQUET else declared
 
 
 def _name(source: Source) -> str:
@@ -125,11 +127,10 @@ def load_inputs(
 ) -> tuple[pa.Table, ClarifyConfig]:
     """The data table (needed columns only) with the predicted label column joined on row order,
     and the config with column indexes turned into names."""
-    names = read_schema_names(data, config.dataset_type, config.headers)
+    kind = dataset_type_of(data, config.dataset_type)
+    names = read_schema_names(data, kind, config.headers)
     config = _by_name(config, names, predictions is not None)
-    table = read_table(
-        data, config.dataset_type, headers=config.headers, columns=_wanted_columns(config, names)
-    )
+    table = read_table(data, kind, headers=config.headers, columns=_wanted_columns(config, names))
     if predictions is None:
         return table, config
     preds = read_table(

@@ -156,3 +156,10 @@ def test_inputs_load_from_bytes_as_a_lambda_function_would(tmp_path: Path) -> No
     assert table.column_names == ["y", "sex", "age", "score"]  # only what the analysis needs
     assert resolved.predicted_label == "score"
     assert bias_check(table, resolved).gate.verdict == "pass"
+
+
+def test_the_file_content_decides_between_parquet_and_csv(tmp_path: Path) -> None:
+    argv = write_inputs(tmp_path, biased=False, parquet=True)
+    config = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "dataset_type": "text/csv"}))
+    assert main(argv) == 0
