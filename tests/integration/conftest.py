@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ class Pipeline:
     cloud: LocalCloud
     bucket: str
     ingest_arn: str
+    train_arn: str
     queue_url: str  # subscribed to the notification topic: what people would be told
     events_queue_url: str  # a rule sends every `lockgate` event here
 
@@ -37,6 +39,20 @@ class Pipeline:
     def wait(self, name: str, timeout: float = 120.0) -> dict[str, Any]:
         """Wait for the named ingest execution to finish; returns describe_execution."""
         return wait_for_execution(self.cloud.client("stepfunctions"), self.ingest_arn, name, timeout)
+
+    def train_run_for(self, version: str, timeout: float = 120.0) -> dict[str, Any]:
+        """The finished train execution that DatasetVersionCreated for `version` started."""
+        sfn, deadline = self.cloud.client("stepfunctions"), time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for execution in sfn.list_executions(stateMachineArn=self.train_arn)["executions"]:
+                described = sfn.describe_execution(executionArn=execution["executionArn"])
+                if (
+                    json.loads(described["input"]).get("version") == version
+                    and described["status"] != "RUNNING"
+                ):
+                    return dict(described)
+            time.sleep(0.1)
+        raise TimeoutError(f"no finished train run for {version}")
 
     def executions_named(self, name: str) -> list[dict[str, Any]]:
         """Every ingest execution with this name (Step Functions allows at most one)."""
@@ -91,5 +107,10 @@ def pipeline() -> Iterator[Pipeline]:
         )
         upload_contracts(cloud)
         yield Pipeline(
-            cloud, outputs["DataBucketName"], outputs["IngestStateMachineArn"], queue_url, events_queue_url
+            cloud,
+            outputs["DataBucketName"],
+            outputs["IngestStateMachineArn"],
+            outputs["TrainStateMachineArn"],
+            queue_url,
+            events_queue_url,
         )
