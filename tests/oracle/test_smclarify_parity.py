@@ -335,8 +335,8 @@ def test_more_german_credit_facets_integer_categories_and_thresholds() -> None:
         {"name_or_index": "saving_accounts", "value_or_threshold": ["little", "not_known"]},
     ]
     tally = compare(Case(df, facets, "housing"))
-    # duration > 24 has no positive prediction (yhat needs duration <= 24): DCA, DAR and DI's
-    # partner ratios are undefined there, pinned by _check
+    # credit_amount > 5000 has no positive prediction (yhat needs credit_amount < 4000): DCA, DAR and
+    # TE are undefined there (smclarify: -Infinity, 0.7585, Infinity), pinned by _check
     assert tally == {"equal": 137, "both_undefined": 0, "documented": 3}, tally
 
 
