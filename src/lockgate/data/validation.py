@@ -9,9 +9,14 @@ Row numbers in examples are 1-based data rows (the first row after the header is
 are skipped, so rows after one are numbered as if it were absent; ragged rows themselves carry
 their physical line number.
 
-Multipart datasets: validate each part with `whole_dataset=False` (column rules and statistics
-only), then `finalize_parts` merges reports, statistics and key hashes and applies the dataset
-rules (row count, key uniqueness across parts) once.
+Multipart datasets (convention: `raw/<dataset>/<batch>/part-*.csv` then an empty
+`raw/<dataset>/<batch>/_SUCCESS` marker that starts the run): each Distributed Map item validates
+one part with `whole_dataset=False` (column rules and statistics only; rows numbered within the
+part), returns `ValidationResult.to_json()` and stores `key_hashes.to_bytes()` beside its output;
+the reduce step rebuilds them with `ValidationResult.from_json` and calls `finalize_parts`, which
+merges reports, statistics and key hashes and applies the dataset rules (row count, has_data_rows,
+key uniqueness across parts) once. The merged statistics equal one pass over the concatenated
+parts, bit for bit (see `stats`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -46,6 +51,22 @@ class ValidationResult:
     report: ValidationReport
     stats: DatasetStats
     key_hashes: KeyHashes | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Report and statistics as JSON (a Distributed Map item's result: a few KB per column at
+        most). Key hashes are too big for a state payload: store `key_hashes.to_bytes()` beside it."""
+        return {"report": self.report.model_dump(mode="json"), "stats": self.stats.to_json()}
+
+    @staticmethod
+    def from_json(
+        data: dict[str, Any], contract: Contract, key_hashes: bytes | None = None
+    ) -> ValidationResult:
+        """Inverse of `to_json` (plus the stored key hashes, if any)."""
+        return ValidationResult(
+            ValidationReport.model_validate(data["report"]),
+            DatasetStats.from_json(data["stats"], contract),
+            KeyHashes.from_bytes(key_hashes) if key_hashes is not None else None,
+        )
 
 
 def check_size(file_name: str, size: int, contract: Contract) -> None:
@@ -135,7 +156,6 @@ class _Validator:
                 ]
                 self.on_batch(pa.RecordBatch.from_arrays(arrays, names=[c.name for c in columns]), self.rows)
             self.rows += n
-        self.stats.rows = self.rows
 
     def key_hashes(self) -> KeyHashes | None:
         if not self.contract.keys or not self.key_parts:
@@ -212,7 +232,6 @@ def validate(
             v.failures.add(
                 exc.rule, max(exc.count, 1) if exc.rule != "non_empty" else 1, detail=exc.detail[:500]
             )
-            v.rows = v.stats.rows = v.rows
             if exc.rule == "non_empty":
                 whole_dataset = False  # has_data_rows would only repeat it
         except (pa.ArrowException, ValueError, OSError, EOFError, UnicodeError) as exc:  # defensive
@@ -220,6 +239,7 @@ def validate(
             v.failures.add(rule, 1, detail=f"{type(exc).__name__}: {exc}"[:500])
         if csv_source is not None:
             csv_source.finish()
+        v.stats.rows = v.rows  # also when reading stopped early
     return _result(v, file_name, sha256, nbytes, size=size, keys=v.key_hashes(), whole_dataset=whole_dataset)
 
 

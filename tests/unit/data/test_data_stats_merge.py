@@ -196,3 +196,16 @@ def test_exact_sum_edge_cases() -> None:
     ints = np.array([2**63 - 1, 2**63 - 1, -(2**63), 5], dtype=np.int64)
     assert exact_sum_int(ints).as_fraction() == sum(int(v) for v in ints)
     assert ExactSum.of(12, 0) == ExactSum.of(3, 2)  # normalized: equal values, equal representation
+
+
+def test_part_results_round_trip_through_json(table: pa.Table, contract: Contract) -> None:
+    parts = _validate_parts(table, contract, [0, 5000, N])
+    rebuilt = []
+    for p in parts:
+        assert p.key_hashes is not None
+        payload = json.loads(json.dumps(p.to_json()))
+        rebuilt.append(ValidationResult.from_json(payload, contract, p.key_hashes.to_bytes()))
+    direct = finalize_parts("b/", parts, contract)
+    via_json = finalize_parts("b/", rebuilt, contract)
+    assert _canonical(via_json.stats) == _canonical(direct.stats)
+    assert via_json.report == direct.report
