@@ -117,11 +117,15 @@ def _key(value: Scalar) -> tuple[str, Scalar]:
 
 
 def _union(lists: list[list[Scalar]]) -> list[Scalar]:
+    """All values, sorted like a single table's (so partitioning never changes the order of sums)."""
     seen: dict[tuple[str, Scalar], Scalar] = {}
     for values in lists:
         for v in values:
             seen.setdefault(_key(v), v)
-    return list(seen.values())
+    try:
+        return sorted(seen.values())  # type: ignore[type-var]
+    except TypeError:  # mixed types: keep first-seen order
+        return list(seen.values())
 
 
 # ---------------------------------------------------------------- building from data

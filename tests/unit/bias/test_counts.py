@@ -87,19 +87,19 @@ def test_partition_counts_merge_to_the_whole_to_the_last_bit() -> None:
         post_training_methods=POST_TRAINING_METHODS,
     )
     whole = analyze(t, config)
-    parts = [count_tables(t.slice(i, 700), config) for i in range(0, 3000, 700)]
+    parts = [count_tables(t.slice(i, 700), config) for i in range(0, 3000, 700)][::-1]  # any order
     # through JSON, as a Distributed Map would pass them
     parts = [[CountTable.from_json(json.loads(json.dumps(c.to_json()))) for c in p] for p in parts]
     merged = analysis_from_counts(merge_all(parts), config)
     assert to_analysis_json(merged) == to_analysis_json(whole)
 
 
-def test_merge_aligns_categories_seen_in_only_some_partitions() -> None:
+def test_merge_aligns_categories_seen_in_only_some_partitions_and_sorts_them() -> None:
     one = build_counts(pa.table({"f": ["a", "a"], "y": [1, 0]}), FacetSpec("f", "one_vs_rest"), LABEL)
-    two = build_counts(pa.table({"f": ["b", "a"], "y": [1, 1]}), FacetSpec("f", "one_vs_rest"), LABEL)
-    merged = merge([one, two])
-    assert merged.categories == ["a", "b"]
-    assert merged.counts[0, :, :, 0].tolist() == [[1, 2], [0, 1]]
+    two = build_counts(pa.table({"f": ["c", "b", "c"], "y": [1, 1, 0]}), FacetSpec("f", "one_vs_rest"), LABEL)
+    merged = merge([two, one])
+    assert merged.categories == ["a", "b", "c"]
+    assert merged.counts[0, :, :, 0].tolist() == [[1, 1], [0, 1], [1, 1]]
 
 
 def test_merge_refuses_tables_of_different_facets() -> None:
