@@ -146,12 +146,15 @@ class _ParquetSink:
 
 class Splitter:
     """A `validation.BatchConsumer` writing each split's Parquet and XGBoost CSV to the sinks
-    returned by `open_sink(split, kind)` (kind: "parquet" or "csv"); pyarrow closes them.
+    returned by `open_sink(split, kind)` (kind: "parquet" or "csv"); `close()` closes them.
 
-    The encoding and writing run in one background thread (batches in order, so output bytes
-    do not depend on timing; a bounded queue keeps memory bounded), overlapping the parsing and
-    validation of the next batch. Always end with `close()` (flush; re-raises a writer error) or
-    `abort()` (drop everything), or use it as a context manager."""
+    The encoding and writing run in a background thread (one at a time, batches in order, so the
+    bytes never depend on timing; a bounded queue keeps memory bounded), overlapping the parsing
+    and validation of the next batch. End with `close()` (flush; re-raises a writer error) or
+    `abort()` (after a failed validation), or use it as a context manager. A splitter that is
+    never closed leaks nothing for long: its thread exits after `IDLE_SECONDS` without batches."""
+
+    IDLE_SECONDS = 30.0
 
     def __init__(
         self, contract: Contract, open_sink: Callable[[str, str], BinaryIO], *, threaded: bool = True
@@ -162,12 +165,10 @@ class Splitter:
         self._parquet = [_ParquetSink(open_sink(s, "parquet"), self.schema) for s in SPLITS]
         self._csv_sinks = [open_sink(s, "csv") for s in SPLITS]
         self._error: BaseException | None = None
-        self._queue: queue.Queue[pa.RecordBatch | None] | None = None
+        self._threaded = threaded
+        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=4)
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        if threaded:
-            self._queue = queue.Queue(maxsize=4)
-            self._thread = threading.Thread(target=self._drain, name="lockgate-splitter", daemon=True)
-            self._thread.start()
 
     def __enter__(self) -> Splitter:
         return self
@@ -182,14 +183,27 @@ class Splitter:
         """Route the rows of one typed batch (all declared columns, in contract order)."""
         if self._error is not None:
             raise self._error
-        if self._queue is None:
+        if not self._threaded:
             self._write(batch)
-        else:
+            return
+        with self._lock:
             self._queue.put(batch)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._drain, name="lockgate-splitter", daemon=True)
+                self._thread.start()
 
     def _drain(self) -> None:
-        assert self._queue is not None
-        while (batch := self._queue.get()) is not None:
+        while True:
+            try:
+                batch = self._queue.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():  # nothing can arrive while we hold the lock
+                        self._thread = None
+                        return
+                continue
+            if batch is None:
+                return
             if self._error is None:
                 try:
                     self._write(batch)
@@ -218,10 +232,13 @@ class Splitter:
             start += count
 
     def _stop(self) -> None:
-        if self._queue is not None and self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._queue = None
+        with self._lock:
+            thread = self._thread
+            if thread is not None:
+                self._queue.put(None)
+        if thread is not None:
+            thread.join()
+        self._thread = None
 
     def close(self) -> None:
         """Wait for the writer thread, flush and close every writer; re-raise a writer error."""

@@ -224,3 +224,44 @@ def test_multipart_manifest_equals_the_single_file_manifest(
     assert many.to_json_bytes() == one.to_json_bytes()
     for s in SPLITS:
         assert csv_parts[s] == single_buffers[(s, "csv")].getvalue()
+
+
+def test_splitter_thread_lifecycle(credit_contract: Contract, credit_table: pa.Table) -> None:
+    typed = credit_table.select([c.name for c in credit_contract.columns]).to_batches(max_chunksize=1000)
+    buffers, open_sink = _sinks()
+    splitter = Splitter(credit_contract, open_sink)  # type: ignore[arg-type]
+    splitter.IDLE_SECONDS = 0.05
+    splitter(typed[0])
+    first = splitter._thread
+    assert first is not None and first.is_alive()
+    first.join(timeout=5)  # idle: the writer thread exits by itself (a never-closed splitter leaks no thread)
+    assert not first.is_alive() and splitter._thread is None
+    for batch in typed[1:]:
+        splitter(batch)  # a new thread picks up where the old one stopped
+    splitter.close()
+    assert _digest(_bytes(buffers)) == _digest(split_table(credit_table, credit_contract))
+
+    _, open_sink = _sinks()
+    aborted = Splitter(credit_contract, open_sink)  # type: ignore[arg-type]
+    aborted(typed[0])
+    aborted.abort()
+    with pytest.raises(RuntimeError, match="aborted"):
+        aborted(typed[1])
+
+
+def test_a_writer_error_surfaces_at_close(credit_contract: Contract, credit_table: pa.Table) -> None:
+    class Broken(io.BytesIO):
+        def write(self, data) -> int:  # type: ignore[override]
+            raise OSError("disk full")
+
+    def open_sink(split: str, kind: str) -> io.BytesIO:
+        return Broken() if kind == "csv" else io.BytesIO()  # the CSV writes happen in the thread
+
+    splitter = Splitter(credit_contract, open_sink)  # type: ignore[arg-type]
+    for batch in credit_table.select([c.name for c in credit_contract.columns]).to_batches(max_chunksize=500):
+        try:
+            splitter(batch)
+        except OSError:
+            break
+    with pytest.raises(OSError, match="disk full"):
+        splitter.close()
