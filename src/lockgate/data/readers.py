@@ -96,6 +96,8 @@ class ByteScanner(io.RawIOBase):
             return self._decoded(tail, self.offset)
         base = self.offset
         self.offset += len(raw)
+        if base == 0 and self._utf8 and raw.startswith(codecs.BOM_UTF8):  # Excel's UTF-8 byte order mark
+            raw = raw[len(codecs.BOM_UTF8) :]
         nul = raw.count(b"\0") if b"\0" in raw else 0
         if nul:
             self.nul_count += nul

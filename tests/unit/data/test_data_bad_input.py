@@ -238,3 +238,8 @@ def test_size_limit_is_enforced_after_reading_when_the_size_was_unknown(
     small = credit_contract.model_copy(update={"max_object_bytes": 1000})
     result = validate(io.BytesIO(credit_csv), NAME, small)
     _assert_rejected(result, "max_object_bytes", len(credit_csv))
+
+
+def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column_name(run_csv, credit_csv: bytes) -> None:
+    result = run_csv(b"\xef\xbb\xbf" + credit_csv, NAME)
+    assert result.report.passed, result.report.summary()
