@@ -356,3 +356,20 @@ def test_smclarify_negative_kl_is_pinned() -> None:
     assert ours["KL"].value is None and "absent from d" in (ours["KL"].reason or "")
     assert ours["TVD"].value == pytest.approx(12 / 25)  # smclarify: 0.5 * |13/25 - 1| = 6/25
     assert theirs["red"]["TVD"]["value"] == pytest.approx(6 / 25)
+
+
+def test_float_binary_label_is_categorical_where_smclarify_selects_nothing() -> None:
+    """Pinned difference: smclarify calls every float column continuous, so a 0.0/1.0 label with
+    [1] becomes the empty interval (1.0, 1.0]: no positive label, DPL = 0 - 0. Lockgate treats a
+    column with at most two distinct values as categories."""
+    df = synthetic(60, 2_000, 0.2, 4)
+    df["y"] = df["y"].astype(float)
+    case = Case(df, [{"name_or_index": "colour", "value_or_threshold": ["red"]}], None, post=False)
+    theirs = clarify_metrics(case, case.facets[0], "pre")
+    assert theirs is not None and theirs["red"]["DPL"]["value"] == 0.0
+    analysis, config, _ = lockgate_run(case)
+    assert config.label.values == (1,) and config.label.threshold is None
+    ours = {m.name: m.value for m in analysis.pre_training[0].metrics}
+    is_red = df["colour"] == "red"
+    assert ours["DPL"] == pytest.approx(df.loc[~is_red, "y"].mean() - df.loc[is_red, "y"].mean())
+    assert abs(ours["DPL"]) > 0.1

@@ -2,9 +2,10 @@
 
 parse_analysis_config() checks the keys (an unknown key is ContractInvalid naming it; a Clarify
 feature Lockgate does not compute yields one warning naming all of them). resolve() then reads the
-data's schema to turn "value_or_threshold" into an exact spec, with smclarify's rule: several values
-mean categories; one numeric value on a float column, or on an integer column with more than two
-distinct values that are at least 5% of its rows, means a threshold; anything else means categories.
+data to turn "value_or_threshold" into an exact spec, with smclarify's rule: several values mean
+categories; one numeric value on a float column, or on an integer column whose distinct values are
+at least 5% of its rows, means a threshold; anything else means categories. One exception: a column
+with at most two distinct values is always categorical (see is_threshold).
 """
 
 from __future__ import annotations
@@ -255,20 +256,30 @@ def column_name(ref: NameOrIndex, columns: list[str], field: str, source: str) -
     return ref
 
 
+def _at_most_two_values(column: pa.ChunkedArray) -> bool:
+    """Every value is the column's min or max (a binary column, whatever its type)."""
+    low_high = pc.min_max(column).as_py()
+    low, high = low_high["min"], low_high["max"]
+    if low is None or low == high:
+        return True
+    others = pc.and_(pc.not_equal(column, low), pc.not_equal(column, high))
+    return not pc.any(others).as_py()
+
+
 def is_threshold(column: pa.ChunkedArray, values: tuple[Scalar, ...]) -> bool:
-    """smclarify's rule: does a single numeric value mean a threshold on this column?"""
+    """Does a single numeric value mean a threshold on this column? smclarify's rule (floats always;
+    integers when distinct values are >= 5% of rows), except that a column holding at most two
+    distinct values is always categorical: there smclarify's rule turns a 0/1 label with [1] into
+    the empty interval (1, 1] (floats, or integers in datasets under 40 rows)."""
     if len(values) != 1 or isinstance(values[0], bool) or not isinstance(values[0], int | float):
         return False
     kind = column.type
+    if not (pa.types.is_floating(kind) or pa.types.is_integer(kind)) or _at_most_two_values(column):
+        return False
     if pa.types.is_floating(kind):
         return True
-    if pa.types.is_integer(kind):
-        count = len(column) - column.null_count
-        distinct = pc.count_distinct(column).as_py()
-        # A two-valued column is never a threshold (smclarify's rule alone makes a 0/1 label in a
-        # dataset under 40 rows "continuous", so [1] would select nothing).
-        return count > 0 and distinct > 2 and distinct / count >= UNIQUENESS_THRESHOLD
-    return False
+    count = len(column) - column.null_count
+    return count > 0 and pc.count_distinct(column).as_py() / count >= UNIQUENESS_THRESHOLD
 
 
 def resolve(config: ClarifyConfig, table: pa.Table, source: str = "analysis_config.json") -> BiasConfig:

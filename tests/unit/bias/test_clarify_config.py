@@ -146,3 +146,20 @@ def test_integer_values_are_categories_unless_the_column_is_varied_enough() -> N
     assert resolve(parse_analysis_config(raw), few).facets[0].kind == "values"
     assert resolve(parse_analysis_config(raw), many).facets[0].kind == "threshold"
     assert resolve(parse_analysis_config(raw), binary).facets[0].kind == "values"
+
+
+def test_a_float_binary_label_with_one_value_is_categorical() -> None:
+    data = pa.table(
+        {"f": ["a", "b"] * 50, "y": [0.0, 1.0, 1.0, 0.0] * 25, "s": [i / 100 for i in range(100)]}
+    )
+    raw = config(
+        label="y",
+        label_values_or_threshold=[1],
+        facet=[{"name_or_index": "s", "value_or_threshold": [0.5]}],
+        group_variable=None,
+        predicted_label=None,
+        methods={"pre_training_bias": {"methods": "all"}},
+    )
+    bias = resolve(parse_analysis_config(raw), data)
+    assert bias.label.values == (1,) and bias.label.threshold is None
+    assert bias.facets[0].kind == "threshold"
