@@ -3,6 +3,7 @@
 1. A good dataset lands in raw/: the data gate versions and splits it, DatasetVersionCreated fires.
 2. A broken copy lands: it fails, goes to quarantine/ with its report, and people are told why.
 3. A multipart batch (part files, then _SUCCESS) runs on the Distributed Map: one version.
+4. Each new version starts the train state machine, whose first gate checks bias (Clarify's metrics).
 """
 
 from __future__ import annotations
@@ -54,6 +55,39 @@ class Demo:
         say(f"  version {version['version'][:16]}...  rows {manifest['rows']:,}  splits {splits}")
         say(f"  manifest s3://{self.bucket}/{key}")
 
+    def follow_training(self, described: dict[str, Any]) -> bool:
+        """Follow the train run the version's DatasetVersionCreated event started; print the bias gate."""
+        assert self.cloud.stack is not None
+        version = json.loads(described["output"])["datasetVersion"]["version"]
+        train_arn = self.cloud.stack.outputs["TrainStateMachineArn"]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for execution in self.sfn.list_executions(stateMachineArn=train_arn)["executions"]:
+                run = self.sfn.describe_execution(executionArn=execution["executionArn"])
+                if json.loads(run["input"]).get("version") == version and run["status"] != "RUNNING":
+                    return self._show_bias(run)
+            time.sleep(0.1)
+        say("  no train run finished in 120 s")
+        return False
+
+    def _show_bias(self, run: dict[str, Any]) -> bool:
+        history = self.sfn.get_execution_history(executionArn=run["executionArn"], maxResults=1000)
+        say(f"  DatasetVersionCreated -> train {run['status']}")
+        for line in render_visits(state_visits(history["events"])):
+            say(line)
+        if run["status"] != "SUCCEEDED":
+            return False
+        bias = json.loads(run["output"])["preTrainingBias"]
+        say(f"  pre-training bias gate: {bias['verdict'].upper()}  report {bias['report']}")
+        bucket, key = bias["analysis"][5:].split("/", 1)
+        analysis = json.loads(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        for facet, groups in analysis["pre_training_bias_metrics"]["facets"].items():
+            for group in groups:
+                values = {m["name"]: m["value"] for m in group["metrics"]}
+                shown = "  ".join(_metric(name, values.get(name)) for name in ("CI", "DPL", "KL", "JS", "KS"))
+                say(f"    {facet}={group['value_or_threshold']!s:<10} {shown}")
+        return True
+
     def show_quarantine(self, key: str) -> None:
         """Print the quarantined report's summary."""
         report_key = key.replace("raw/", "quarantine/", 1) + ".report.txt"
@@ -80,6 +114,7 @@ def run_demo(args: argparse.Namespace) -> int:
         outcomes = [good["status"] == "SUCCEEDED"]
         if outcomes[-1]:
             demo.show_version(good)
+            outcomes.append(demo.follow_training(good))
         broken_key = "raw/credit/applications 2026-11 (broken copy).csv"
         broken = demo.upload(broken_key, broken_csv(args.rows))
         outcomes.append(broken["status"] == "FAILED")
@@ -97,3 +132,7 @@ def run_demo(args: argparse.Namespace) -> int:
     ok = all(outcomes)
     say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
     return 0 if ok else 1
+
+
+def _metric(name: str, value: float | None) -> str:
+    return f"{name} {'null' if value is None else f'{value:+.3f}'}"

@@ -89,6 +89,7 @@ class BiasGate:
         )
         if predictions_uri:
             data = self._join_predictions(data, self._read(predictions_uri), predictions_uri)
+        data = as_thresholded(data, contract)
         config = parse_analysis_config(analysis_config_for(contract, post_training=stage == POST))
         result = bias_check(data, config, policy_for(contract), source=data_uri)
         prefix = f"reports/{dataset}/{version}/bias/{stage}/"
@@ -144,6 +145,17 @@ class BiasGate:
         self.store.put(
             bucket, f"{prefix}report.html", result.report_html.encode(), "text/html; charset=utf-8"
         )
+
+
+def as_thresholded(table: pa.Table, contract: Contract) -> pa.Table:
+    """Facets the contract gives a `threshold` become float columns. Clarify (and smclarify) treat
+    an integer column with few distinct values as categorical, reading `value_or_threshold: [25]`
+    as "age == 25"; the contract's words are "age > 25", which Clarify applies to float columns."""
+    for facet in contract.bias.facets if contract.bias else []:
+        if facet.threshold is not None and facet.column in table.column_names:
+            index = table.column_names.index(facet.column)
+            table = table.set_column(index, facet.column, table.column(index).cast(pa.float64()))
+    return table
 
 
 def split_uri(uri: str) -> tuple[str, str]:

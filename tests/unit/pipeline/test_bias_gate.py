@@ -1,0 +1,90 @@
+"""The bias step against an in-memory store: the contract drives the Clarify config and the gate."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from lockgate.bias.clarify_config import parse_analysis_config
+from lockgate.data.contract import load_contract
+from lockgate.errors import InputRejected
+from lockgate.pipeline.bias_gate import BiasGate, analysis_config_for, as_thresholded, policy_for
+from lockgate.pipeline.data_gate import DataGate, ObjectRef
+from lockgate.sample_data import generate_credit
+
+CONTRACT = Path(__file__).resolve().parents[3] / "contracts" / "credit.yaml"
+
+
+@pytest.fixture
+def version(store, tmp_path: Path) -> dict:  # type: ignore[no-untyped-def]
+    store.put("data", "contracts/credit.yaml", CONTRACT.read_bytes())
+    buffer = io.BytesIO()
+    pa.csv.write_csv(generate_credit(4000, seed=3), buffer)
+    store.put("data", "raw/credit/a.csv", buffer.getvalue())
+    return DataGate(store, workdir=tmp_path).check_object(ObjectRef("data", "raw/credit/a.csv"), "credit")
+
+
+def test_the_contract_becomes_a_clarify_config_clarify_accepts() -> None:
+    contract = load_contract(CONTRACT)
+    config = analysis_config_for(contract, post_training=True)
+    assert config["label"] == "credit_risk" and config["label_values_or_threshold"] == ["good"]
+    assert {"name_or_index": "age", "value_or_threshold": [25.0]} in config["facet"]
+    assert config["group_variable"] == "purpose"
+    parsed = parse_analysis_config(config)
+    assert parsed.warnings == ()
+
+
+def test_the_contract_thresholds_become_the_gate_policy() -> None:
+    policy = policy_for(load_contract(CONTRACT))
+    assert policy["metrics"]["DI"] == {"min": 0.8, "max": 1.25}
+    assert policy["optional"] == ["CDDL"]
+
+
+def test_a_threshold_facet_is_compared_as_a_number_not_a_category() -> None:
+    table = as_thresholded(
+        pa.table({"age": pa.array([20, 30], pa.int64()), "sex": ["f", "m"]}), load_contract(CONTRACT)
+    )
+    assert table.schema.field("age").type == pa.float64() and table.schema.field("sex").type == pa.string()
+
+
+def test_pre_training_writes_clarify_analysis_and_passes(store, version: dict) -> None:  # type: ignore[no-untyped-def]
+    check, summary = BiasGate(store, "art").check(
+        "data", "credit", version["version"], version["splits"]["train"]["parquet"]
+    )
+    assert summary["verdict"] == "pass" and summary["stage"] == "pre_training"
+    analysis = json.loads(store.read("art", summary["analysis"].removeprefix("s3://art/")))
+    assert set(analysis["pre_training_bias_metrics"]["facets"]) == {"sex", "age", "foreign_worker"}
+    assert all(name.startswith("bias_metric_") for name, _, _ in check.metric_data)
+
+
+def test_post_training_joins_scores_on_row_order(store, version: dict) -> None:  # type: ignore[no-untyped-def]
+    test_prefix = version["splits"]["test"]["parquet"]
+    rows = sum(
+        pq.read_metadata(io.BytesIO(store.read("data", k))).num_rows
+        for k in store.list_keys("data", test_prefix.removeprefix("s3://data/"))
+    )
+    scores = np.random.default_rng(0).random(rows)
+    store.put("data", "p.csv", "".join(f"{s:.5f}\n" for s in scores).encode())
+    check, summary = BiasGate(store, "art").check("data", "credit", "v", test_prefix, "s3://data/p.csv")
+    assert summary["stage"] == "post_training" and summary["verdict"] in {"pass", "fail", "needs-human"}
+    stages = {dims["BiasStage"] for _, _, dims in check.metric_data}
+    assert stages == {"pre_training", "post_training"}
+
+
+def test_a_predictions_file_of_the_wrong_length_is_rejected(store, version: dict) -> None:  # type: ignore[no-untyped-def]
+    store.put("data", "p.csv", b"0.5\n0.7\n")
+    with pytest.raises(InputRejected, match="one prediction per data row"):
+        BiasGate(store, "art").check(
+            "data", "credit", "v", version["splits"]["test"]["parquet"], "s3://data/p.csv"
+        )
+
+
+def test_an_empty_prefix_is_rejected_by_name(store, version: dict) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputRejected, match="has_data_files"):
+        BiasGate(store, "art").check("data", "credit", "v", "s3://data/datasets/credit/none/")
