@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,19 +31,28 @@ class BiasCheck:
 
 def bias_check(
     table: pa.Table,
-    analysis_config: dict[str, Any] | ClarifyConfig,
+    analysis_config: dict[str, Any] | ClarifyConfig | BiasConfig,
     thresholds: dict[str, Any] | GatePolicy | None = None,
     source: str = "data",
+    title: str = "Bias report",
 ) -> BiasCheck:
     """Parse the config (ContractInvalid if bad), compute the metrics (InputRejected if the data
-    does not fit), gate them, and render the report."""
-    parsed = (
-        analysis_config
-        if isinstance(analysis_config, ClarifyConfig)
-        else parse_analysis_config(analysis_config)
-    )
+    does not fit), gate them, and render the report.
+
+    analysis_config: Clarify's analysis_config.json (dict or parsed), or an exact BiasConfig (for
+    callers that know whether a facet value is a category or a threshold, e.g. from a contract).
+    """
+    if isinstance(analysis_config, BiasConfig):
+        config = analysis_config
+    else:
+        parsed = (
+            analysis_config
+            if isinstance(analysis_config, ClarifyConfig)
+            else parse_analysis_config(analysis_config)
+        )
+        config = dataclasses.replace(resolve(parsed, table), warnings=parsed.warnings)
+        title = parsed.report_title or title
     policy = thresholds if isinstance(thresholds, GatePolicy) else parse_policy(thresholds or {})
-    config = resolve(parsed, table)
     analysis = analyze(table, config, source)
     gate = evaluate(analysis, policy)
     return BiasCheck(
@@ -50,7 +60,7 @@ def bias_check(
         analysis=analysis,
         gate=gate,
         analysis_json=to_analysis_json(analysis),
-        report_html=render(analysis, gate, parsed.report_title, parsed.warnings),
+        report_html=render(analysis, gate, title, config.warnings),
         metric_data=metric_data(analysis),
-        warnings=parsed.warnings,
+        warnings=config.warnings,
     )

@@ -76,7 +76,7 @@ class ClarifyConfig:
     probability_threshold: float
     pre_training_methods: tuple[str, ...]
     post_training_methods: tuple[str, ...]
-    report_title: str
+    report_title: str | None
     warnings: tuple[str, ...]
 
 
@@ -214,7 +214,7 @@ def parse_analysis_config(raw: Any, source: str = "analysis_config.json") -> Cla
         probability_threshold=float(threshold),
         pre_training_methods=pre,
         post_training_methods=post,
-        report_title=str(report.get("title", "Bias report")),
+        report_title=str(report["title"]) if "title" in report else None,
         warnings=warnings,
     )
 

@@ -15,6 +15,7 @@ import pytest
 from lockgate.bias.check import bias_check
 from lockgate.bias.clarify_config import parse_analysis_config
 from lockgate.bias.cli import main
+from lockgate.bias.specs import BiasConfig, FacetSpec, LabelSpec
 from lockgate.bias.tables import load_inputs
 
 
@@ -163,3 +164,17 @@ def test_the_file_content_decides_between_parquet_and_csv(tmp_path: Path) -> Non
     config = json.loads((tmp_path / "config.json").read_text())
     (tmp_path / "config.json").write_text(json.dumps({**config, "dataset_type": "text/csv"}))
     assert main(argv) == 0
+
+
+def test_bias_check_takes_an_exact_bias_config_for_a_threshold_on_a_low_cardinality_integer() -> None:
+    # ages 20..24 over 300 rows: smclarify's rule (and resolve) would read [22] as "age == 22"
+    table = pa.table({"age": [20 + i % 5 for i in range(300)], "y": [i % 2 for i in range(300)]})
+    config = BiasConfig(
+        LabelSpec("y", values=(1,)),
+        (FacetSpec("age", "threshold", threshold=22),),
+        pre_training_methods=("CI",),
+    )
+    check = bias_check(table, config, title="Exact")
+    assert check.analysis.pre_training[0].value_or_threshold == "(22, 24]"
+    assert check.analysis.pre_training[0].metrics[0].value == pytest.approx((180 - 120) / 300)
+    assert "<title>Exact</title>" in check.report_html
