@@ -22,6 +22,7 @@ from smclarify.bias import report as clarify
 
 from lockgate.bias.analysis import BiasAnalysis, analyze, count_tables, facet_cells
 from lockgate.bias.clarify_config import parse_analysis_config, resolve
+from lockgate.bias.fliptest import flip_test
 from lockgate.bias.metric_value import FacetCells
 from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
 from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
@@ -373,3 +374,32 @@ def test_float_binary_label_is_categorical_where_smclarify_selects_nothing() -> 
     is_red = df["colour"] == "red"
     assert ours["DPL"] == pytest.approx(df.loc[~is_red, "y"].mean() - df.loc[is_red, "y"].mean())
     assert abs(ours["DPL"]) > 0.1
+
+
+@pytest.mark.parametrize(
+    ("seed", "rows", "share_d"), [(70, 50, 0.85), (71, 60, 0.3), (72, 400, 0.2), (73, 3_000, 0.1)]
+)
+def test_fliptest_matches_smclarify(seed: int, rows: int, share_d: float) -> None:
+    """FT is separate (row features and a kNN, not the count table); same value as smclarify."""
+    rng = np.random.default_rng(seed)
+    colour = np.where(rng.random(rows) < share_d, "red", "blue")
+    x = rng.normal(size=(rows, 3)) + (colour == "red")[:, None] * 0.5
+    yhat = (x[:, 0] + 0.5 * rng.normal(size=rows) > 0.3).astype(np.int64)
+    yhat[0] = 1  # smclarify rejects a post-training stage without a positive prediction
+    df = pd.DataFrame(
+        {"colour": colour, "x1": x[:, 0], "x2": x[:, 1], "x3": x[:, 2], "y": yhat, "yhat": yhat}
+    )
+    result = clarify.bias_report(
+        df,
+        clarify.FacetColumn("colour", ["red"]),
+        clarify.LabelColumn("y", df["y"], [1]),
+        clarify.StageType.POST_TRAINING,
+        predicted_label_column=clarify.LabelColumn("yhat", df["yhat"], [1]),
+        metrics=["FT"],
+    )
+    their = result[0]["metrics"][0]
+    ours = flip_test(x, colour == "red", yhat == 1)
+    if their.get("value") is None:
+        assert ours.value is None, (their, ours)
+    else:
+        assert ours.value == pytest.approx(their["value"], abs=TOLERANCE), (their, ours)

@@ -12,6 +12,7 @@ Public API (import the submodules; this package imports nothing, to keep cold st
 - gate.parse_policy(dict) -> GatePolicy; gate.evaluate(BiasAnalysis, GatePolicy) -> GateResult.
 - cloudwatch.metric_data(BiasAnalysis) -> [(f"bias_metric_{NAME}", value, {Facet, FacetValue, BiasStage})].
 - report_html.render(BiasAnalysis, GateResult, title, warnings) -> str.
+- fliptest.flip_test(features, in_d, predicted_positive) -> MetricValue: FT, separate (row features, kNN).
 - cli.main(argv) -> exit status (0 pass, 1 fail, 2 usage, 3 needs-human, 4 invalid config or input).
 Differences from smclarify: SMCLARIFY_DIFFERENCES.md.
 """

@@ -49,7 +49,7 @@ INERT_KEYS = {"dataset_uri", "excluded_columns", "predicted_label_dataset_uri", 
 UNSUPPORTED_KEYS = {"predictor", "time_series_data_config", "facet_dataset_uri", "facet_headers", "features"}
 METHOD_KEYS_USED = {"pre_training_bias", "post_training_bias", "report"}
 METHOD_KEYS_UNSUPPORTED = {"shap", "pdp", "asymmetric_shapley_value"}
-UNSUPPORTED_METRICS = {"FT": "FT (FlipTest)"}
+UNSUPPORTED_METRICS = {"FT": "FT (FlipTest needs row features: call lockgate.bias.fliptest.flip_test)"}
 UNIQUENESS_THRESHOLD = 0.05  # smclarify's: integer columns this unique are continuous
 
 NameOrIndex = str | int
