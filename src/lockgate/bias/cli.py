@@ -41,7 +41,7 @@ def _load_json(path: Path, what: str) -> Any:
 
 def _print_table(check: BiasCheck) -> None:
     checks = {(c.stage, c.facet, c.value_or_threshold, c.metric): c for c in check.gate.checks}
-    rows = [("stage", "facet", "value", "metric", "value", "allowed", "verdict")]
+    rows = [("stage", "facet", "sensitive group", "metric", "value", "allowed", "verdict")]
     for r in check.analysis.results():
         for m in r.metrics:
             c = checks.get((r.stage, r.facet, r.value_or_threshold, m.name))
