@@ -258,11 +258,16 @@ def _rule_for(exc: BaseException) -> str:
 
 def open_parquet(file: BinaryIO, contract: Contract) -> tuple[BatchSource, pq.ParquetFile]:
     """Open a Parquet file (seekable) and iterate its declared columns (ReadFailed if unreadable)."""
+    declared_strings = {c.name for c in contract.columns if c.type == "string"}
     try:
-        strings = [c.name for c in contract.columns if c.type == "string"]
-        pf = pq.ParquetFile(file, read_dictionary=strings)  # dictionary pages read as dictionary arrays
+        pf = pq.ParquetFile(file)
         schema = pf.schema_arrow
-    except (pa.ArrowException, OSError, ValueError) as exc:
+        strings = [f.name for f in schema if f.name in declared_strings and pa.types.is_string(f.type)]
+        if strings:  # read string columns as dictionary arrays (cheap from dictionary pages)
+            file.seek(0)
+            pf = pq.ParquetFile(file, read_dictionary=strings)
+            schema = pf.schema_arrow
+    except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
         raise ReadFailed("readable_parquet", str(exc)) from exc
     known = {c.name for c in contract.columns}
     names = list(schema.names)

@@ -243,3 +243,13 @@ def test_size_limit_is_enforced_after_reading_when_the_size_was_unknown(
 def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column_name(run_csv, credit_csv: bytes) -> None:
     result = run_csv(b"\xef\xbb\xbf" + credit_csv, NAME)
     assert result.report.passed, result.report.summary()
+
+
+def test_parquet_without_the_label_or_with_unknown_columns(credit_contract: Contract, credit_table) -> None:
+    pq_contract = credit_contract.model_copy(
+        update={"format": credit_contract.format.model_copy(update={"type": "parquet"})}
+    )
+    table = credit_table.drop_columns(["credit_risk", "sex"]).append_column("notes", credit_table["purpose"])
+    result = validate(io.BytesIO(parquet_bytes(table)), "raw/credit/x.parquet", pq_contract)
+    _assert_rejected(result, "unknown_columns", 1)
+    assert rules(result)["missing_label"] == 1 and rules(result)["missing_columns"] == 1
