@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -257,13 +258,16 @@ def column_name(ref: NameOrIndex, columns: list[str], field: str, source: str) -
 
 
 def _at_most_two_values(column: pa.ChunkedArray) -> bool:
-    """Every value is the column's min or max (a binary column, whatever its type)."""
+    """Every value is the column's min or max (a binary column, whatever its numeric type)."""
     low_high = pc.min_max(column).as_py()
     low, high = low_high["min"], low_high["max"]
     if low is None or low == high:
         return True
-    others = pc.and_(pc.not_equal(column, low), pc.not_equal(column, high))
-    return not pc.any(others).as_py()
+    for chunk in column.chunks:  # numpy on each chunk's buffer: no copy, no cast, early exit
+        x = chunk.drop_null().to_numpy()
+        if np.any((x != low) & (x != high)):
+            return False
+    return True
 
 
 def is_threshold(column: pa.ChunkedArray, values: tuple[Scalar, ...]) -> bool:
