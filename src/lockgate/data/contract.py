@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -71,8 +73,10 @@ class Column(_Strict):
                 raise ValueError("regex only applies to string columns")
             try:
                 re.compile(self.regex)
-            except re.error as exc:
-                raise ValueError(f"invalid regex: {exc}") from exc
+                # checked by Arrow's RE2 engine, which runs it: no lookarounds, no backreferences
+                pc.match_substring_regex(pa.array([""]), f"^(?:{self.regex})$")
+            except (re.error, pa.ArrowInvalid) as exc:
+                raise ValueError(f"invalid regex (RE2 syntax): {exc}") from exc
         if self.allowed is not None:
             if not self.allowed:
                 raise ValueError("allowed must not be empty")

@@ -109,6 +109,8 @@ def test_label_needs_exactly_one_positive_rule() -> None:
 def test_bad_regex_and_allowed_of_the_wrong_type() -> None:
     err = _invalid(lambda d: d["columns"][2].update(regex="[a-"), "columns[2]")
     assert "invalid regex" in err.detail
+    err = _invalid(lambda d: d["columns"][2].update(regex="(?=f)female"), "columns[2]")  # RE2: no lookahead
+    assert "RE2" in err.detail
     err = _invalid(lambda d: d["columns"][1].update(allowed=["old"]), "columns[1]")
     assert "not of type integer" in err.detail
 
