@@ -76,3 +76,25 @@ def test_a_multipart_batch_equals_one_pass_over_the_same_rows(pipeline, parts: i
     assert many["statistics"] == one["statistics"]
     assert many["split"]["rows"] == one["split"]["rows"]
     assert many["source"]["parts"] == parts
+
+
+def test_the_same_object_version_run_again_writes_nothing_and_announces_nothing(pipeline) -> None:  # type: ignore[no-untyped-def]
+    body = sample_csv(600, seed=14)
+    key = "raw/credit/flow/rerun.csv"
+    described = pipeline.wait(pipeline.upload(key, body))
+    assert described["status"] == "SUCCEEDED"
+    s3 = pipeline.cloud.client("s3")
+    version = hashlib.sha256(body).hexdigest()
+    before = s3.list_object_versions(Bucket=pipeline.bucket, Prefix=f"datasets/credit/{version}/")["Versions"]
+    pipeline.lockgate_events()
+    sfn = pipeline.cloud.client("stepfunctions")  # an operator re-runs the same input by hand
+    sfn.start_execution(stateMachineArn=pipeline.ingest_arn, name="manual-rerun", input=described["input"])
+    again = pipeline.wait("manual-rerun")
+    assert again["status"] == "SUCCEEDED"
+    assert json.loads(again["output"])["datasetVersion"] == {
+        **json.loads(described["output"])["datasetVersion"],
+        "new": False,
+    }
+    after = s3.list_object_versions(Bucket=pipeline.bucket, Prefix=f"datasets/credit/{version}/")["Versions"]
+    assert len(after) == len(before)  # no second write of any split, report or manifest
+    assert [e for e in pipeline.lockgate_events() if e["detail-type"] == "DatasetVersionCreated"] == []
