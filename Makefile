@@ -33,6 +33,7 @@ sam-check: $(STAMP)
 	$(SAM_ENV) $(BIN)/sam build --parallel
 
 bench: $(STAMP)
+	$(BIN)/python bench/local_cloud.py
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/bias.py
 
