@@ -23,7 +23,7 @@ import io
 import queue
 import threading
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -144,15 +144,67 @@ class _ParquetSink:
         self.writer.close()
 
 
+class _Lane:
+    """One background worker: runs `work(item)` for each item in order, on its own thread.
+
+    The queue is bounded (memory stays bounded); the thread starts on the first item and exits
+    after `idle_seconds` without items, so a lane that is never stopped leaks no thread."""
+
+    def __init__(self, name: str, work: Callable[[Any], None], idle_seconds: float) -> None:
+        self.name, self.work, self.idle_seconds = name, work, idle_seconds
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def put(self, item: Any) -> None:
+        with self._lock:
+            self._queue.put(item)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._drain, name=self.name, daemon=True)
+                self._thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                item = self._queue.get(timeout=self.idle_seconds)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():  # nothing can arrive while we hold the lock
+                        self._thread = None
+                        return
+                continue
+            if item is _STOP:
+                return
+            if self.error is None:
+                try:
+                    self.work(item)
+                except BaseException as exc:  # handed to the caller by Splitter.close()
+                    self.error = exc
+
+    def stop(self) -> None:
+        with self._lock:
+            thread = self._thread
+            if thread is not None:
+                self._queue.put(_STOP)
+        if thread is not None:
+            thread.join()
+        self._thread = None
+
+
+_STOP = object()
+
+
 class Splitter:
     """A `validation.BatchConsumer` writing each split's Parquet and XGBoost CSV to the sinks
     returned by `open_sink(split, kind)` (kind: "parquet" or "csv"); `close()` closes them.
 
-    The encoding and writing run in a background thread (one at a time, batches in order, so the
-    bytes never depend on timing; a bounded queue keeps memory bounded), overlapping the parsing
-    and validation of the next batch. End with `close()` (flush; re-raises a writer error) or
-    `abort()` (after a failed validation), or use it as a context manager. A splitter that is
-    never closed leaks nothing for long: its thread exits after `IDLE_SECONDS` without batches."""
+    The caller's thread assigns rows to splits; the Parquet and the CSV writing each run on a
+    background thread (batches in order, so the bytes never depend on timing; bounded queues keep
+    memory bounded), overlapping the parsing and validation of the next batch (Arrow releases the
+    GIL). End with `close()` (flush; re-raises a writer error) or `abort()` (after a failed
+    validation), or use it as a context manager. A splitter never closed leaks no thread for long:
+    its threads exit after `IDLE_SECONDS` without batches."""
 
     IDLE_SECONDS = 30.0
 
@@ -164,11 +216,12 @@ class Splitter:
         self.rows = dict.fromkeys(SPLITS, 0)
         self._parquet = [_ParquetSink(open_sink(s, "parquet"), self.schema) for s in SPLITS]
         self._csv_sinks = [open_sink(s, "csv") for s in SPLITS]
-        self._error: BaseException | None = None
         self._threaded = threaded
-        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=4)
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._aborted = False
+        self._lanes = [
+            _Lane("lockgate-split-parquet", self._write_parquet, self.IDLE_SECONDS),
+            _Lane("lockgate-split-csv", self._write_csv, self.IDLE_SECONDS),
+        ]
 
     def __enter__(self) -> Splitter:
         return self
@@ -179,72 +232,54 @@ class Splitter:
         else:
             self.abort()
 
+    def _error(self) -> BaseException | None:
+        if self._aborted:
+            return RuntimeError("splitter aborted")
+        return next((lane.error for lane in self._lanes if lane.error is not None), None)
+
     def __call__(self, batch: pa.RecordBatch, first_row: int = 0) -> None:
         """Route the rows of one typed batch (all declared columns, in contract order)."""
-        if self._error is not None:
-            raise self._error
-        if not self._threaded:
-            self._write(batch)
-            return
-        with self._lock:
-            self._queue.put(batch)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._drain, name="lockgate-splitter", daemon=True)
-                self._thread.start()
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                batch = self._queue.get(timeout=self.IDLE_SECONDS)
-            except queue.Empty:
-                with self._lock:
-                    if self._queue.empty():  # nothing can arrive while we hold the lock
-                        self._thread = None
-                        return
-                continue
-            if batch is None:
-                return
-            if self._error is None:
-                try:
-                    self._write(batch)
-                except BaseException as exc:  # handed to the caller by close()
-                    self._error = exc
-
-    def _write(self, batch: pa.RecordBatch) -> None:
+        if (error := self._error()) is not None:
+            raise error
         which = assign(batch, self.contract)
         counts = np.bincount(which, minlength=3)
         # rows grouped by split, in input order (cheap on dictionary-encoded string columns)
         grouped = batch.take(pa.array(np.argsort(which, kind="stable")))
-        lines = xgboost_rows(grouped, self.contract)
-        start = 0
         for i, name in enumerate(SPLITS):
-            count = int(counts[i])
-            if not count:
-                continue
-            self.rows[name] += count
+            self.rows[name] += int(counts[i])
+        for lane in self._lanes:
+            if self._threaded:
+                lane.put((grouped, counts))
+            else:
+                lane.work((grouped, counts))
+
+    @staticmethod
+    def _slices(counts: np.ndarray) -> list[tuple[int, int, int]]:
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        return [(i, int(starts[i]), int(counts[i])) for i in range(len(SPLITS)) if counts[i]]
+
+    def _write_parquet(self, item: tuple[pa.RecordBatch, np.ndarray]) -> None:
+        grouped, counts = item
+        for i, start, count in self._slices(counts):
             part = grouped.slice(start, count)
             plain = [
                 a.cast(f.type) if a.type != f.type else a
                 for a, f in zip(part.columns, self.schema, strict=True)
             ]
             self._parquet[i].write(pa.RecordBatch.from_arrays(plain, schema=self.schema))
-            self._csv_sinks[i].write(memoryview(_csv_bytes(lines.slice(start, count))))
-            start += count
 
-    def _stop(self) -> None:
-        with self._lock:
-            thread = self._thread
-            if thread is not None:
-                self._queue.put(None)
-        if thread is not None:
-            thread.join()
-        self._thread = None
+    def _write_csv(self, item: tuple[pa.RecordBatch, np.ndarray]) -> None:
+        grouped, counts = item
+        lines = xgboost_rows(grouped, self.contract)
+        for i, start, count in self._slices(counts):
+            self._csv_sinks[i].write(memoryview(_csv_bytes(lines.slice(start, count))))
 
     def close(self) -> None:
-        """Wait for the writer thread, flush and close every writer; re-raise a writer error."""
-        self._stop()
-        if self._error is not None:
-            raise self._error
+        """Wait for the writer threads, flush and close every writer; re-raise a writer error."""
+        for lane in self._lanes:
+            lane.stop()
+        if (error := self._error()) is not None:
+            raise error
         for pw in self._parquet:
             pw.close()
         for sink in self._csv_sinks:
@@ -252,8 +287,10 @@ class Splitter:
 
     def abort(self) -> None:
         """Stop without flushing (after a failed validation: the partial output is discarded)."""
-        self._error = self._error or RuntimeError("splitter aborted")
-        self._stop()
+        self._aborted = True
+        for lane in self._lanes:
+            lane.error = lane.error or RuntimeError("splitter aborted")
+            lane.stop()
 
 
 def split_table(

@@ -230,12 +230,14 @@ def test_splitter_thread_lifecycle(credit_contract: Contract, credit_table: pa.T
     typed = credit_table.select([c.name for c in credit_contract.columns]).to_batches(max_chunksize=1000)
     buffers, open_sink = _sinks()
     splitter = Splitter(credit_contract, open_sink)  # type: ignore[arg-type]
-    splitter.IDLE_SECONDS = 0.05
+    for lane in splitter._lanes:
+        lane.idle_seconds = 0.05
     splitter(typed[0])
-    first = splitter._thread
-    assert first is not None and first.is_alive()
-    first.join(timeout=5)  # idle: the writer thread exits by itself (a never-closed splitter leaks no thread)
-    assert not first.is_alive() and splitter._thread is None
+    threads = [lane._thread for lane in splitter._lanes]
+    assert all(t is not None and t.is_alive() for t in threads)
+    for t in threads:  # idle: the writer threads exit by themselves (a never-closed splitter leaks none)
+        t.join(timeout=5)  # type: ignore[union-attr]
+    assert not any(t.is_alive() for t in threads) and all(lane._thread is None for lane in splitter._lanes)
     for batch in typed[1:]:
         splitter(batch)  # a new thread picks up where the old one stopped
     splitter.close()
