@@ -254,6 +254,25 @@ def _popcount(bits: np.ndarray) -> int:
     return int(np.bitwise_count(bits).sum(dtype=np.int64))
 
 
+def _usable_rows(table: pa.Table, used: list[str]) -> tuple[pa.Table, int]:
+    """The rows with a value (not null, not NaN) in every used column, dictionaries decoded, and how
+    many rows were dropped."""
+    skipped = 0
+    if any(_has_missing(table.column(n)) for n in used):
+        before = table.num_rows
+        table = table.select(list(dict.fromkeys(used))).drop_null()
+        for name in used:
+            if pa.types.is_floating(table.column(name).type):
+                table = table.filter(pc.invert(pc.is_nan(table.column(name))))
+        skipped = before - table.num_rows
+    for name in dict.fromkeys(used):  # categorical columns (Parquet dictionaries) compare by value
+        kind = table.column(name).type
+        if pa.types.is_dictionary(kind):
+            index = table.column_names.index(name)
+            table = table.set_column(index, name, pc.cast(table.column(name), kind.value_type))
+    return table, skipped
+
+
 def build_counts(
     table: pa.Table,
     facet: FacetSpec,
@@ -268,27 +287,16 @@ def build_counts(
     used += [group_variable] if group_variable else []
     for name in used:
         _column(table, name, source)
-    skipped = 0
-    if any(_has_missing(table.column(n)) for n in used):
-        before = table.num_rows
-        table = table.select(list(dict.fromkeys(used))).drop_null()
-        for name in used:
-            if pa.types.is_floating(table.column(name).type):
-                table = table.filter(pc.invert(pc.is_nan(table.column(name))))
-        skipped = before - table.num_rows
-    for name in dict.fromkeys(used):  # categorical columns (Parquet dictionaries) compare by value
-        kind = table.column(name).type
-        if pa.types.is_dictionary(kind):
-            index = table.column_names.index(name)
-            table = table.set_column(index, name, pc.cast(table.column(name), kind.value_type))
+    table, skipped = _usable_rows(table, used)
     n = table.num_rows
     lab = positive_label_bits(table, label, source)
     pred = positive_prediction_bits(table, prediction, label, source) if prediction else None
     col = table.column(facet.name)
     facet_max: float | None = None
     masks: list[np.ndarray] | None = None
-    if facet.kind == "one_vs_rest":
-        categories: list[Scalar] = _distinct(col)
+    facet_values = _ColumnValues(col) if facet.kind == "one_vs_rest" else None
+    if facet_values is not None:
+        categories: list[Scalar] = facet_values.values
     else:
         categories = [D_CATEGORY, A_CATEGORY]
         if facet.kind == "threshold":
@@ -299,18 +307,21 @@ def build_counts(
         else:
             in_d = one_of_bits(col, facet.values, f"facet {facet.name}", source)
         masks = [in_d, _not(in_d, n)]
-    groups = _distinct(table.column(group_variable)) if group_variable else None
+    group_values = _ColumnValues(table.column(group_variable)) if group_variable else None
+    groups = None if group_values is None else group_values.values
     n_groups = len(groups) if groups else 1
     if n_groups * len(categories) <= MAX_MASK_CELLS:
-        if masks is None:
-            masks = [_equal_bits(col, c) for c in categories]
+        if masks is None and facet_values is not None:
+            masks = [facet_values.bits(i) for i in range(len(categories))]
         group_masks: list[np.ndarray | None] = [None]
-        if group_variable and groups:
-            group_masks = [_equal_bits(table.column(group_variable), g) for g in groups]
-        counts = _mask_cells(group_masks, masks, lab, pred)
+        if group_values is not None and groups:
+            group_masks = [group_values.bits(i) for i in range(len(groups))]
+        counts = _mask_cells(group_masks, masks or [], lab, pred)
     else:
-        g_codes = _codes(table.column(group_variable), groups) if group_variable and groups else None
-        c_codes = _codes(col, categories) if masks is None else 1 - _unpack(masks[0], n).astype(np.int32)
+        g_codes = group_values.codes() if group_values is not None and groups else None
+        c_codes = (
+            facet_values.codes() if facet_values is not None else 1 - _unpack(masks[0], n).astype(np.int32)
+        )
         counts = _bincount_cells(
             g_codes=g_codes,
             c_codes=c_codes,
@@ -348,19 +359,38 @@ def _distinct(column: pa.ChunkedArray) -> list[Scalar]:
     return values.take(pc.array_sort_indices(values)).to_pylist()
 
 
-def _equal_bits(column: pa.ChunkedArray, value: Scalar) -> np.ndarray:
-    x = _numeric_values(column)
-    if x is not None:
-        return _pack(x == value)
-    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
-    return _arrow_bits(pc.equal(column, pa.scalar(value, type=kind)))
+class _ColumnValues:
+    """A column's distinct values (sorted) and, per value, the rows holding it: numeric columns
+    compare in numpy; others are dictionary-encoded once (a string compare per value costs ~10x)."""
 
+    def __init__(self, column: pa.ChunkedArray) -> None:
+        self._x = _numeric_values(column)
+        self._codes: np.ndarray | None = None
+        if self._x is not None:
+            self.values = _distinct(column)
+            return
+        encoded = pc.dictionary_encode(column).unify_dictionaries()
+        raw = encoded.chunk(0).dictionary.to_pylist() if encoded.num_chunks else []
+        order = sorted(range(len(raw)), key=raw.__getitem__)
+        rank = np.empty(len(raw), dtype=np.int32)
+        rank[order] = np.arange(len(raw), dtype=np.int32)
+        indices = [c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks]
+        self._codes = rank[np.concatenate(indices)] if indices else np.zeros(0, dtype=np.int32)
+        self.values = [raw[i] for i in order]
 
-def _codes(column: pa.ChunkedArray, values: list[Scalar]) -> np.ndarray:
-    """int32 position of each row's value in `values`."""
-    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
-    index = pc.index_in(column, value_set=pa.array(values, type=kind))
-    return index.to_numpy().astype(np.int32, copy=False)
+    def bits(self, i: int) -> np.ndarray:
+        """Packed bits: rows whose value is values[i]."""
+        if self._codes is not None:
+            return _pack(self._codes == i)
+        assert self._x is not None
+        return _pack(self._x == self.values[i])
+
+    def codes(self) -> np.ndarray:
+        """int32 position of each row's value in `values`."""
+        if self._codes is not None:
+            return self._codes
+        assert self._x is not None
+        return np.searchsorted(np.asarray(self.values), self._x).astype(np.int32)
 
 
 def _mask_cells(
