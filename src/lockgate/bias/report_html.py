@@ -104,6 +104,11 @@ def render(
     if gate.reasons:
         body.append('<ul class="reasons">' + "".join(f"<li>{escape(r)}</li>" for r in gate.reasons) + "</ul>")
     body += [f'<p class="meta">Warning: {escape(w)}</p>' for w in warnings]
+    body.append(
+        '<p class="meta">Each bar runs from 0 to the value on its own symmetric scale; the dashed green '
+        "band is the allowed range; PASS, FAIL and REVIEW (needs a person) mark gated metrics, grey bars "
+        "are reported but not gated. Hover a metric name for its full name.</p>"
+    )
     for stage_title, results in (
         ("Pre-training", analysis.pre_training),
         ("Post-training", analysis.post_training),
