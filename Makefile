@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # sam build needs python3.13 on PATH; the venv provides it.
 SAM_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test lint unit sam-check bench clean
+.PHONY: demo test lint unit sam-check bench checkov clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,5 +37,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/bias.py
 
+# checkov over the SAM template and its CloudFormation translation (.checkov.yaml lists the skips
+# and why). Its own venv: checkov pins many packages of its own.
+checkov: $(STAMP)
+	test -x .venv-checkov/bin/checkov || ($(PYTHON) -m venv .venv-checkov && .venv-checkov/bin/pip install -q checkov)
+	$(BIN)/lockgate translate > .aws-sam-translated.json
+	.venv-checkov/bin/checkov --config-file .checkov.yaml -f template.yaml
+	.venv-checkov/bin/checkov --config-file .checkov.yaml -f .aws-sam-translated.json
+
 clean:
-	rm -rf $(VENV) .aws-sam
+	rm -rf $(VENV) .venv-checkov .aws-sam .aws-sam-translated.json

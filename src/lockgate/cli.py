@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument("--rows", type=int, default=5000, help="rows in the generated sample dataset")
+    translate = sub.add_parser("translate", help="print the CloudFormation SAM makes of the template")
+    translate.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
     sub.add_parser("bias", help="Clarify-compatible bias metrics from files", add_help=False)
     return parser
 
@@ -68,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lockgate.commands.runs import run_runs
 
         return run_runs(args)
+    if args.command == "translate":
+        from lockgate.commands.translate import run_translate
+
+        return run_translate(args)
     from lockgate.commands.demo import run_demo
 
     return run_demo(args)
