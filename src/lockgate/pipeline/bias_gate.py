@@ -7,6 +7,7 @@ gate policy. Outputs, in the artifact bucket:
   reports/<dataset>/<version>/bias/<stage>/analysis.json   Clarify's shape
   reports/<dataset>/<version>/bias/<stage>/report.html     the verdict at a glance
   reports/<dataset>/<version>/bias/<stage>/gate.json       verdict and reasons
+  reports/<dataset>/<version>/bias/<stage>/analysis_config.json  the Clarify config it ran
 """
 
 from __future__ import annotations
@@ -90,10 +91,10 @@ class BiasGate:
         if predictions_uri:
             data = self._join_predictions(data, self._read(predictions_uri), predictions_uri)
         data = as_thresholded(data, contract)
-        config = parse_analysis_config(analysis_config_for(contract, post_training=stage == POST))
-        result = bias_check(data, config, policy_for(contract), source=data_uri)
+        raw_config = analysis_config_for(contract, post_training=stage == POST)
+        result = bias_check(data, parse_analysis_config(raw_config), policy_for(contract), source=data_uri)
         prefix = f"reports/{dataset}/{version}/bias/{stage}/"
-        self._write(prefix, result)
+        self._write(prefix, result, raw_config)
         summary = {
             "stage": stage,
             "dataset": dataset,
@@ -136,8 +137,10 @@ class BiasGate:
             )
         return data.append_column(PREDICTED, scores.column(PREDICTED))
 
-    def _write(self, prefix: str, result: BiasCheck) -> None:
+    def _write(self, prefix: str, result: BiasCheck, analysis_config: dict[str, Any]) -> None:
         bucket = self.artifact_bucket
+        config = json.dumps(analysis_config, indent=2).encode()  # `lockgate bias --config` re-runs it
+        self.store.put(bucket, f"{prefix}analysis_config.json", config, "application/json")
         analysis = json.dumps(result.analysis_json, indent=2, allow_nan=False).encode()
         self.store.put(bucket, f"{prefix}analysis.json", analysis, "application/json")
         gate = json.dumps(result.gate.to_json(), indent=2, allow_nan=False).encode()

@@ -61,6 +61,13 @@ def test_pre_training_writes_clarify_analysis_and_passes(store, version: dict) -
     analysis = json.loads(store.read("art", summary["analysis"].removeprefix("s3://art/")))
     assert set(analysis["pre_training_bias_metrics"]["facets"]) == {"sex", "age", "foreign_worker"}
     assert all(name.startswith("bias_metric_") for name, _, _ in check.metric_data)
+    config = json.loads(
+        store.read(
+            "art",
+            summary["analysis"].removeprefix("s3://art/").replace("analysis.json", "analysis_config.json"),
+        )
+    )
+    assert config["label"] == "credit_risk"
 
 
 def test_post_training_joins_scores_on_row_order(store, version: dict) -> None:  # type: ignore[no-untyped-def]
