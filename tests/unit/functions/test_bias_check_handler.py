@@ -1,0 +1,67 @@
+"""The bias-check handler with a fake gate: one EMF record per metric, Clarify's dimensions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import pytest
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "lockgate-bias-check-dev"
+    memory_limit_in_mb: int = 3008
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:lockgate-bias-check-dev"
+    aws_request_id: str = "req-1"
+
+
+@dataclass
+class FakeCheck:
+    metric_data: list = field(default_factory=list)
+
+
+class FakeGate:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def check(self, *args):  # type: ignore[no-untyped-def]
+        self.calls.append(args)
+        data = [
+            ("bias_metric_DPL", 0.02, {"Facet": "sex", "FacetValue": "female", "BiasStage": "pre_training"}),
+            ("bias_metric_CI", -0.5, {"Facet": "age", "FacetValue": "(25, 75]", "BiasStage": "pre_training"}),
+        ]
+        return FakeCheck(data), {"verdict": "pass", "reasons": [], "stage": "pre_training"}
+
+
+@pytest.fixture
+def handler(monkeypatch: pytest.MonkeyPatch, load_handler) -> ModuleType:  # type: ignore[no-untyped-def]
+    for name, value in {
+        "DATA_BUCKET": "data",
+        "ARTIFACT_BUCKET": "art",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Lockgate",
+    }.items():
+        monkeypatch.setenv(name, value)
+    module = load_handler("bias_check")
+    monkeypatch.setattr(module, "gate", FakeGate())
+    return module
+
+
+def test_every_metric_is_one_emf_record_with_clarify_dimensions(handler: ModuleType, capsys) -> None:  # type: ignore[no-untyped-def]
+    event = {"dataset": "credit", "version": "v1", "data": "s3://data/datasets/credit/v1/parquet/train/"}
+    assert handler.lambda_handler(event, LambdaContext())["verdict"] == "pass"
+    assert handler.gate.calls == [("data", "credit", "v1", event["data"], None)]
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    by_name = {r["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"]: r for r in records}
+    assert (
+        by_name["bias_metric_DPL"]["Facet"] == "sex" and by_name["bias_metric_DPL"]["bias_metric_DPL"] in (0.02, [0.02])
+    )
+    assert set(by_name["bias_metric_CI"]["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) >= {
+        "Facet",
+        "FacetValue",
+        "BiasStage",
+    }
+    assert "BiasGate_pass" in by_name
