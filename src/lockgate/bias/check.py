@@ -8,9 +8,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from lockgate.bias.analysis import BiasAnalysis, analyze, to_analysis_json
+from lockgate.bias.analysis import BiasAnalysis, analysis_from_counts, count_tables, to_analysis_json
 from lockgate.bias.clarify_config import ClarifyConfig, parse_analysis_config, resolve
 from lockgate.bias.cloudwatch import MetricDatum, metric_data
+from lockgate.bias.counts import CountTable
 from lockgate.bias.gate import GatePolicy, GateResult, evaluate, parse_policy
 from lockgate.bias.report_html import render
 from lockgate.bias.specs import BiasConfig
@@ -42,18 +43,34 @@ def bias_check(
     analysis_config: Clarify's analysis_config.json (dict or parsed), or an exact BiasConfig (for
     callers that know whether a facet value is a category or a threshold, e.g. from a contract).
     """
+    config, title = resolve_config(analysis_config, table, title)
+    return check_counts(count_tables(table, config, source), config, thresholds, title)
+
+
+def resolve_config(
+    analysis_config: dict[str, Any] | ClarifyConfig | BiasConfig, table: pa.Table, title: str = "Bias report"
+) -> tuple[BiasConfig, str]:
+    """The exact BiasConfig for this data (a partition's table is enough) and the report title."""
     if isinstance(analysis_config, BiasConfig):
-        config = analysis_config
-    else:
-        parsed = (
-            analysis_config
-            if isinstance(analysis_config, ClarifyConfig)
-            else parse_analysis_config(analysis_config)
-        )
-        config = dataclasses.replace(resolve(parsed, table), warnings=parsed.warnings)
-        title = parsed.report_title or title
+        return analysis_config, title
+    parsed = (
+        analysis_config
+        if isinstance(analysis_config, ClarifyConfig)
+        else parse_analysis_config(analysis_config)
+    )
+    config = dataclasses.replace(resolve(parsed, table), warnings=parsed.warnings)
+    return config, parsed.report_title or title
+
+
+def check_counts(
+    tables: list[CountTable],
+    config: BiasConfig,
+    thresholds: dict[str, Any] | GatePolicy | None = None,
+    title: str = "Bias report",
+) -> BiasCheck:
+    """The same outputs as `bias_check`, from count tables (merged over partitions with merge_all)."""
     policy = thresholds if isinstance(thresholds, GatePolicy) else parse_policy(thresholds or {})
-    analysis = analyze(table, config, source)
+    analysis = analysis_from_counts(tables, config)
     gate = evaluate(analysis, policy)
     return BiasCheck(
         config=config,

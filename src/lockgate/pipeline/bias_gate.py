@@ -17,9 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
-from lockgate.bias.check import BiasCheck, bias_check
+from lockgate.bias.analysis import count_tables, merge_all
+from lockgate.bias.check import BiasCheck, check_counts, resolve_config
 from lockgate.bias.clarify_config import parse_analysis_config
+from lockgate.bias.counts import CountTable
+from lockgate.bias.specs import BiasConfig
 from lockgate.bias.tables import PARQUET, load_inputs
 from lockgate.data.contract import Contract
 from lockgate.errors import InputRejected
@@ -84,15 +88,26 @@ class BiasGate:
         a JSON summary (verdict, reasons, where the reports are)."""
         contract = DataGate(self.store).contract(data_bucket, dataset)
         stage = POST if predictions_uri else PRE
-        columns = parse_analysis_config(analysis_config_for(contract, post_training=False))
-        data = pa.concat_tables(
-            [load_inputs(columns, self._read(uri))[0] for uri in self._data_files(data_uri)]
-        )
-        if predictions_uri:
-            data = self._join_predictions(data, self._read(predictions_uri), predictions_uri)
-        data = as_thresholded(data, contract)
         raw_config = analysis_config_for(contract, post_training=stage == POST)
-        result = bias_check(data, parse_analysis_config(raw_config), policy_for(contract), source=data_uri)
+        columns = parse_analysis_config(analysis_config_for(contract, post_training=False))
+        scores = self._scores(predictions_uri) if predictions_uri else None
+        counts: list[list[CountTable]] = []
+        config: BiasConfig | None = None
+        title, offset = "", 0
+        for uri in self._data_files(data_uri):  # one part file in memory at a time
+            part = as_thresholded(load_inputs(columns, self._read(uri))[0], contract)
+            offset += part.num_rows
+            if scores is not None:
+                if len(scores) < offset:
+                    raise _too_few_predictions(predictions_uri or "", len(scores), offset, "at least ")
+                part = part.append_column(PREDICTED, scores.slice(offset - part.num_rows, part.num_rows))
+            if config is None:
+                config, title = resolve_config(parse_analysis_config(raw_config), part)
+            counts.append(count_tables(part, config, data_uri))
+        if scores is not None and len(scores) != offset:
+            raise _too_few_predictions(predictions_uri or "", len(scores), offset)
+        assert config is not None  # _data_files returns at least one file
+        result = check_counts(merge_all(counts), config, policy_for(contract), title)
         prefix = f"reports/{dataset}/{version}/bias/{stage}/"
         self._write(prefix, result, raw_config)
         summary = {
@@ -121,21 +136,10 @@ class BiasGate:
         bucket, key = split_uri(uri)
         return self.store.read(bucket, key)
 
-    @staticmethod
-    def _join_predictions(data: pa.Table, predictions: bytes, uri: str) -> pa.Table:
-        """Scores (one per row, headerless CSV as SageMaker batch transform writes them) join on row order."""
-        import pyarrow.csv as pacsv
-
+    def _scores(self, uri: str) -> pa.ChunkedArray:
+        """Scores, one per data row, headerless CSV as SageMaker batch transform writes them."""
         options = pacsv.ReadOptions(column_names=[PREDICTED])
-        scores = pacsv.read_csv(pa.BufferReader(predictions), read_options=options)
-        if scores.num_rows != data.num_rows:
-            raise InputRejected(
-                uri,
-                "one prediction per data row",
-                abs(scores.num_rows - data.num_rows),
-                f"{scores.num_rows} predictions for {data.num_rows} rows",
-            )
-        return data.append_column(PREDICTED, scores.column(PREDICTED))
+        return pacsv.read_csv(pa.BufferReader(self._read(uri)), read_options=options).column(PREDICTED)
 
     def _write(self, prefix: str, result: BiasCheck, analysis_config: dict[str, Any]) -> None:
         bucket = self.artifact_bucket
@@ -148,6 +152,11 @@ class BiasGate:
         self.store.put(
             bucket, f"{prefix}report.html", result.report_html.encode(), "text/html; charset=utf-8"
         )
+
+
+def _too_few_predictions(uri: str, predictions: int, rows: int, qualifier: str = "") -> InputRejected:
+    detail = f"{predictions} predictions for {qualifier}{rows} rows"
+    return InputRejected(uri, "one prediction per data row", abs(rows - predictions), detail)
 
 
 def as_thresholded(table: pa.Table, contract: Contract) -> pa.Table:

@@ -95,3 +95,25 @@ def test_a_predictions_file_of_the_wrong_length_is_rejected(store, version: dict
 def test_an_empty_prefix_is_rejected_by_name(store, version: dict) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputRejected, match="has_data_files"):
         BiasGate(store, "art").check("data", "credit", "v", "s3://data/datasets/credit/none/")
+
+
+def test_a_split_in_many_part_files_gives_the_metrics_of_one_file(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store.put("data", "contracts/credit.yaml", CONTRACT.read_bytes())
+    table, gate = generate_credit(3000, seed=8), DataGate(store, workdir=tmp_path)
+    results = []
+    for number, start in enumerate(range(0, 3000, 700)):
+        buffer = io.BytesIO()
+        pa.csv.write_csv(table.slice(start, 700), buffer)
+        store.put("data", f"raw/credit/b/part-{number}.csv", buffer.getvalue())
+        results.append(gate.check_part(ObjectRef("data", f"raw/credit/b/part-{number}.csv"), "credit", "e"))
+    many = gate.reduce_parts("data", "raw/credit/b/", "credit", "e", results)
+    whole = io.BytesIO()
+    pa.csv.write_csv(table, whole)
+    store.put("data", "raw/credit/whole.csv", whole.getvalue())
+    one = gate.check_object(ObjectRef("data", "raw/credit/whole.csv"), "credit")
+    assert len(list(store.list_keys("data", many["splits"]["train"]["parquet"][len("s3://data/") :]))) == 5
+    checks = [
+        BiasGate(store, "art").check("data", "credit", v["version"], v["splits"]["train"]["parquet"])
+        for v in (one, many)
+    ]
+    assert checks[0][0].analysis_json == checks[1][0].analysis_json
