@@ -56,8 +56,9 @@ def test_every_metric_is_one_emf_record_with_clarify_dimensions(handler: ModuleT
     assert handler.gate.calls == [("data", "credit", "v1", event["data"], None)]
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     by_name = {r["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"]: r for r in records}
-    assert (
-        by_name["bias_metric_DPL"]["Facet"] == "sex" and by_name["bias_metric_DPL"]["bias_metric_DPL"] in (0.02, [0.02])
+    assert by_name["bias_metric_DPL"]["Facet"] == "sex" and by_name["bias_metric_DPL"]["bias_metric_DPL"] in (
+        0.02,
+        [0.02],
     )
     assert set(by_name["bias_metric_CI"]["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) >= {
         "Facet",

@@ -1,0 +1,95 @@
+"""The data-gate and notify handlers with fakes: routing and wording, no network."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+EVENTS = Path(__file__).resolve().parents[3] / "events"
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "fn"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:fn"
+    aws_request_id: str = "req-1"
+
+
+class FakeGate:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple]] = []
+
+    def check_object(self, obj, dataset):  # type: ignore[no-untyped-def]
+        self.calls.append(("object", (obj.key, obj.size, dataset)))
+        return {"version": "v", "new": True}
+
+    def check_part(self, obj, dataset, execution):  # type: ignore[no-untyped-def]
+        self.calls.append(("part", (obj.key, dataset, execution)))
+        return {"key": obj.key, "skipped": False}
+
+    def reduce_parts(self, bucket, prefix, dataset, execution, parts):  # type: ignore[no-untyped-def]
+        self.calls.append(("reduce", (prefix, dataset, execution, len(parts))))
+        return {"version": "v", "new": False}
+
+
+class FakeNotifier:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def publish(self, subject: str, message: str) -> str:
+        self.sent.append((subject, message))
+        return "m-1"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_IDEMPOTENCY_DISABLED": "1",
+        "POWERTOOLS_METRICS_NAMESPACE": "Lockgate",
+        "IDEMPOTENCY_TABLE": "t",
+        "TOPIC_ARN": "arn:aws:sns:us-east-1:1:t",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def data_gate(env, monkeypatch: pytest.MonkeyPatch, load_handler) -> ModuleType:  # type: ignore[no-untyped-def]
+    module = load_handler("data_gate")
+    monkeypatch.setattr(module, "gate", FakeGate())
+    return module
+
+
+def test_the_data_gate_routes_each_step(data_gate: ModuleType) -> None:
+    event = json.loads((EVENTS / "data_gate_object.json").read_text())
+    assert data_gate.lambda_handler(event, LambdaContext())["new"] is True
+    data_gate.lambda_handler(json.loads((EVENTS / "data_gate_part.json").read_text()), LambdaContext())
+    reduce = {
+        "step": "reduce",
+        "bucket": "b",
+        "prefix": "raw/credit/b1/",
+        "dataset": "credit",
+        "execution": "e",
+        "parts": [{"key": "a"}, {"key": "b"}],
+    }
+    data_gate.lambda_handler(reduce, LambdaContext())
+    assert data_gate.gate.calls == [
+        ("object", ("raw/credit/credit-sample.csv", None, "credit")),
+        ("part", ("raw/credit/batch-1/part-00000.csv", "credit", "local-invoke")),
+        ("reduce", ("raw/credit/b1/", "credit", "e", 2)),
+    ]
+
+
+def test_notify_sends_the_message_people_read(env, monkeypatch: pytest.MonkeyPatch, load_handler) -> None:  # type: ignore[no-untyped-def]
+    module = load_handler("notify_failure")
+    monkeypatch.setattr(module, "notifier", FakeNotifier())
+    result = module.lambda_handler(json.loads((EVENTS / "notify_failure.json").read_text()), LambdaContext())
+    ((subject, message),) = module.notifier.sent
+    assert subject == "Lockgate ingest failed: DatasetRejected" == result["subject"]
+    assert "allowed[credit_risk] (12)" in message and "broken-sample.csv" in message
