@@ -7,9 +7,10 @@ only on its content and the seed: never on file boundaries, batch sizes, row ord
 of parts, and appending rows never moves old ones.
 
 Outputs (same input rows in the same order => byte-identical bytes):
-- Parquet with every declared column in contract order, pinned writer options (format 2.6, snappy,
-  dictionary on, statistics on, fixed `ROW_GROUP_ROWS` row groups independent of the input batches;
-  Parquet stores no timestamps).
+- Parquet with every declared column in contract order (plain types: strings are not dictionary
+  typed), pinned writer options (format 2.6, snappy, dictionary pages for string columns only,
+  statistics on, fixed `ROW_GROUP_ROWS` row groups independent of the input batches; Parquet
+  stores no timestamps; the `created_by` footer names the pyarrow version, so pin pyarrow).
 - Headerless CSV for the SageMaker built-in XGBoost algorithm: label first (1 = positive, 0 =
   otherwise), then the features (`feature_names`) in contract order: integer and float columns as
   they are, booleans as 1/0, string columns with `allowed` values one-hot encoded as
