@@ -82,6 +82,10 @@ def check_size(file_name: str, size: int, contract: Contract) -> None:
         raise DatasetRejected(file_name, "non_empty", 0, "the object has no bytes")
 
 
+class _ConsumerFailed(Exception):
+    """Carries an exception raised by `on_batch` past the handlers that classify bad input."""
+
+
 def _sha256_and_rewind(file: BinaryIO) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     while chunk := file.read(8 << 20):
@@ -154,7 +158,12 @@ class _Validator:
                 arrays = [
                     typed[c.name] if c.name in typed else pa.nulls(n, ARROW_TYPES[c.type]) for c in columns
                 ]
-                self.on_batch(pa.RecordBatch.from_arrays(arrays, names=[c.name for c in columns]), self.rows)
+                try:
+                    self.on_batch(
+                        pa.RecordBatch.from_arrays(arrays, names=[c.name for c in columns]), self.rows
+                    )
+                except Exception as exc:  # the consumer's own failure (e.g. a full disk): not bad data
+                    raise _ConsumerFailed from exc
             self.rows += n
 
     def key_hashes(self) -> KeyHashes | None:
@@ -228,6 +237,8 @@ def validate(
             v.run(source)
             if csv_source is not None:
                 sha256, nbytes = csv_source.hashing.sha256.hexdigest(), csv_source.hashing.size
+        except _ConsumerFailed as exc:
+            raise exc.__cause__ from None  # type: ignore[misc]
         except ReadFailed as exc:
             v.failures.add(
                 exc.rule, max(exc.count, 1) if exc.rule != "non_empty" else 1, detail=exc.detail[:500]

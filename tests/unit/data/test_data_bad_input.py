@@ -253,3 +253,11 @@ def test_parquet_without_the_label_or_with_unknown_columns(credit_contract: Cont
     result = validate(io.BytesIO(parquet_bytes(table)), "raw/credit/x.parquet", pq_contract)
     _assert_rejected(result, "unknown_columns", 1)
     assert rules(result)["missing_label"] == 1 and rules(result)["missing_columns"] == 1
+
+
+def test_a_failing_batch_consumer_is_not_reported_as_bad_data(run_csv, credit_csv: bytes) -> None:
+    def full_disk(batch, first_row) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        run_csv(credit_csv, NAME, on_batch=full_disk)
