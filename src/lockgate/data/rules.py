@@ -36,6 +36,10 @@ def _examples(mask: pa.Array | np.ndarray, values: pa.Array, first_row: int) -> 
     return list(zip((first_row + idx + 1).tolist(), values.take(pa.array(idx)).to_pylist(), strict=True))
 
 
+def _bound(value: float | None) -> str:
+    return "unbounded" if value is None else f"{value:g}"
+
+
 def _count(mask: pa.Array) -> int:
     return int(pc.sum(mask, min_count=0).as_py())
 
@@ -141,7 +145,7 @@ def _range_violations(
         _count(bad),
         _examples(bad, arr, first_row),
         column=col.name,
-        detail=f"values outside [{col.min}, {col.max}]",
+        detail=f"values outside [{_bound(col.min)}, {_bound(col.max)}]",
     )
 
 

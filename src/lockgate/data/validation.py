@@ -303,3 +303,24 @@ def finalize_parts(name: str, parts: list[ValidationResult], contract: Contract)
     report.failures.extend(failures.failures())
     report.passed = not report.failures
     return ValidationResult(report, stats, keys)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Validate a local file: `python -m lockgate.data.validation FILE CONTRACT [--json]` (exit 1: failed)."""
+    import argparse
+    import json
+
+    from lockgate.data.contract import load_contract
+
+    parser = argparse.ArgumentParser(prog="python -m lockgate.data.validation", description=main.__doc__)
+    parser.add_argument("file", type=Path)
+    parser.add_argument("contract", type=Path)
+    parser.add_argument("--json", action="store_true", help="print the report and statistics as JSON")
+    args = parser.parse_args(argv)
+    result = validate(args.file, args.file.name, load_contract(args.contract), args.file.stat().st_size)
+    print(json.dumps(result.to_json(), indent=2) if args.json else result.report.summary())
+    return 0 if result.report.passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -162,3 +163,17 @@ def test_the_demo_contract_passes_generated_data_of_any_seed(credit_contract: Co
         ids = table["applicant_id"].to_numpy()
         assert len(np.unique(ids)) == len(ids)
         assert set(pc.unique(table["credit_risk"]).to_pylist()) == {"good", "bad"}
+
+
+def test_command_line_validation(tmp_path, credit_table: pa.Table, capsys) -> None:
+    from lockgate.data.validation import main
+
+    good = tmp_path / "good.csv"
+    good.write_bytes(_csv(credit_table))
+    contract = str(Path(__file__).resolve().parents[3] / "contracts" / "credit.yaml")
+    assert main([str(good), contract]) == 0
+    assert "good.csv: PASSED (3000 rows)" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv(_set(credit_table, "age", [3], 200)))
+    assert main([str(bad), contract]) == 1
+    assert "range[age]: 1 (values outside [18, 100]) e.g. row 4: 200" in capsys.readouterr().out
