@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lockgate.local.clock import DEFAULT_SPEED
+
+if TYPE_CHECKING:
+    from lockgate.local.cloud import LocalCloud
 
 DEFAULT_TEMPLATE = Path("template.yaml")
 
@@ -44,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument("--rows", type=int, default=5000, help="rows in the generated sample dataset")
+    demo.add_argument("--logs", action="store_true", help="print every function's logs, prefixed with it")
     translate = sub.add_parser("translate", help="print the CloudFormation SAM makes of the template")
     translate.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
     sub.add_parser("bias", help="Clarify-compatible bias metrics from files", add_help=False)
@@ -77,6 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     from lockgate.commands.demo import run_demo
 
     return run_demo(args)
+
+
+def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], port: int = 0) -> LocalCloud:
+    """The local cloud the common options (--template, --clock-speed, --parameter-overrides) ask for."""
+    from lockgate.local.clock import LocalClock
+    from lockgate.local.cloud import LocalCloud
+
+    return LocalCloud(
+        args.template,
+        clock=LocalClock(args.clock_speed),
+        parameter_overrides=parameter_overrides(args.parameter_overrides),
+        log_sink=log_sink,
+        port=port,
+    )
 
 
 def parameter_overrides(pairs: Sequence[str]) -> dict[str, str]:

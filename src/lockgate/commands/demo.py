@@ -13,9 +13,8 @@ import json
 import time
 from typing import Any
 
-from lockgate.cli import parameter_overrides
-from lockgate.commands.console import quiet_log_sink, render_visits, say
-from lockgate.local.clock import LocalClock
+from lockgate.cli import local_cloud
+from lockgate.commands.console import function_log_sink, quiet_log_sink, render_visits, say
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.executions import wait_for_execution
 from lockgate.local.fixtures import broken_csv, data_bucket, sample_csv, sample_parts, upload_contracts
@@ -100,12 +99,7 @@ class Demo:
 def run_demo(args: argparse.Namespace) -> int:
     """Run the three scenarios; exit 0 when each ends as it should."""
     began = time.perf_counter()
-    cloud = LocalCloud(
-        args.template,
-        clock=LocalClock(args.clock_speed),
-        parameter_overrides=parameter_overrides(args.parameter_overrides),
-        log_sink=quiet_log_sink,
-    )
+    cloud = local_cloud(args, function_log_sink if args.logs else quiet_log_sink)
     with cloud:
         say(f"local cloud up at {cloud.url} in {cloud.startup_seconds:.2f} s")
         upload_contracts(cloud)

@@ -11,10 +11,8 @@ import argparse
 import json
 from pathlib import Path
 
-from lockgate.cli import parameter_overrides
+from lockgate.cli import local_cloud
 from lockgate.commands.console import function_log_sink, say
-from lockgate.local.clock import LocalClock
-from lockgate.local.cloud import LocalCloud
 from lockgate.local.fixtures import seed_fixtures
 
 
@@ -22,12 +20,7 @@ def run_invoke(args: argparse.Namespace) -> int:
     """Invoke one function once; exit 1 when it errors, 2 when it is not in the template."""
     payload = Path(args.event).read_bytes() if args.event else b"{}"
     json.loads(payload)  # a malformed event file fails here, before anything starts
-    cloud = LocalCloud(
-        args.template,
-        clock=LocalClock(args.clock_speed),
-        parameter_overrides=parameter_overrides(args.parameter_overrides),
-        log_sink=function_log_sink,
-    )
+    cloud = local_cloud(args, function_log_sink)
     with cloud:
         assert cloud.stack is not None
         function = cloud.stack.functions.get(args.function)

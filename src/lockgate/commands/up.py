@@ -6,21 +6,13 @@ import argparse
 import signal
 import threading
 
-from lockgate.cli import parameter_overrides
+from lockgate.cli import local_cloud
 from lockgate.commands.console import function_log_sink, say
-from lockgate.local.clock import LocalClock
-from lockgate.local.cloud import LocalCloud
 
 
 def run_up(args: argparse.Namespace) -> int:
     """Deploy the template into a local endpoint and print how to reach it."""
-    cloud = LocalCloud(
-        args.template,
-        clock=LocalClock(args.clock_speed),
-        parameter_overrides=parameter_overrides(args.parameter_overrides),
-        log_sink=function_log_sink,
-        port=args.port,
-    )
+    cloud = local_cloud(args, function_log_sink, port=args.port)
     stack = cloud.start()
     say(f"Lockgate local cloud: {cloud.url}  (started in {cloud.startup_seconds:.2f} s)")
     for name, value in sorted(stack.outputs.items()):

@@ -10,14 +10,6 @@ import pytest
 
 
 @dataclass
-class LambdaContext:
-    function_name: str = "lockgate-bias-check-dev"
-    memory_limit_in_mb: int = 3008
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:lockgate-bias-check-dev"
-    aws_request_id: str = "req-1"
-
-
-@dataclass
 class FakeCheck:
     metric_data: list = field(default_factory=list)
 
@@ -50,9 +42,9 @@ def handler(monkeypatch: pytest.MonkeyPatch, load_handler) -> ModuleType:  # typ
     return module
 
 
-def test_every_metric_is_one_emf_record_with_clarify_dimensions(handler: ModuleType, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_every_metric_is_one_emf_record_with_clarify_dimensions(context, handler: ModuleType, capsys) -> None:  # type: ignore[no-untyped-def]
     event = {"dataset": "credit", "version": "v1", "data": "s3://data/datasets/credit/v1/parquet/train/"}
-    assert handler.lambda_handler(event, LambdaContext())["verdict"] == "pass"
+    assert handler.lambda_handler(event, context())["verdict"] == "pass"
     assert handler.gate.calls == [("data", "credit", "v1", event["data"], None)]
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     by_name = {r["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"]: r for r in records}

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "fn"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:fn"
-    aws_request_id: str = "req-1"
 
 
 class FakeGate:
@@ -66,10 +57,10 @@ def data_gate(env, monkeypatch: pytest.MonkeyPatch, load_handler) -> ModuleType:
     return module
 
 
-def test_the_data_gate_routes_each_step(data_gate: ModuleType) -> None:
+def test_the_data_gate_routes_each_step(context, data_gate: ModuleType) -> None:
     event = json.loads((EVENTS / "data_gate_object.json").read_text())
-    assert data_gate.lambda_handler(event, LambdaContext())["new"] is True
-    data_gate.lambda_handler(json.loads((EVENTS / "data_gate_part.json").read_text()), LambdaContext())
+    assert data_gate.lambda_handler(event, context())["new"] is True
+    data_gate.lambda_handler(json.loads((EVENTS / "data_gate_part.json").read_text()), context())
     reduce = {
         "step": "reduce",
         "bucket": "b",
@@ -78,7 +69,7 @@ def test_the_data_gate_routes_each_step(data_gate: ModuleType) -> None:
         "execution": "e",
         "parts": [{"key": "a"}, {"key": "b"}],
     }
-    data_gate.lambda_handler(reduce, LambdaContext())
+    data_gate.lambda_handler(reduce, context())
     assert data_gate.gate.calls == [
         ("object", ("raw/credit/credit-sample.csv", None, "credit")),
         ("part", ("raw/credit/batch-1/part-00000.csv", "credit", "local-invoke")),
@@ -86,10 +77,12 @@ def test_the_data_gate_routes_each_step(data_gate: ModuleType) -> None:
     ]
 
 
-def test_notify_sends_the_message_people_read(env, monkeypatch: pytest.MonkeyPatch, load_handler) -> None:  # type: ignore[no-untyped-def]
+def test_notify_sends_the_message_people_read(
+    context, env, monkeypatch: pytest.MonkeyPatch, load_handler
+) -> None:  # type: ignore[no-untyped-def]
     module = load_handler("notify_failure")
     monkeypatch.setattr(module, "notifier", FakeNotifier())
-    result = module.lambda_handler(json.loads((EVENTS / "notify_failure.json").read_text()), LambdaContext())
+    result = module.lambda_handler(json.loads((EVENTS / "notify_failure.json").read_text()), context())
     ((subject, message),) = module.notifier.sent
     assert subject == "Lockgate ingest failed: DatasetRejected" == result["subject"]
     assert "allowed[credit_risk] (12)" in message and "broken-sample.csv" in message

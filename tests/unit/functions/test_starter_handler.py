@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -13,18 +12,6 @@ from lockgate.adapters.stepfunctions import StartResult
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:lockgate-ingest-dev"
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "lockgate-starter-dev"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:lockgate-starter-dev"
-    aws_request_id: str = "req-1"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 30_000
 
 
 class FakeStepFunctions:
@@ -56,29 +43,29 @@ def _event(name: str) -> dict:
     return json.loads((EVENTS / name).read_text())
 
 
-def test_an_upload_starts_one_named_execution(starter: ModuleType) -> None:
-    result = starter.lambda_handler(_event("starter_object_created.json"), LambdaContext())
+def test_an_upload_starts_one_named_execution(context, starter: ModuleType) -> None:
+    result = starter.lambda_handler(_event("starter_object_created.json"), context())
     assert result["started"] is True
     (payload,) = starter.step_functions.started.values()
     assert payload["key"] == "raw/credit/credit-sample.csv"
     assert payload["version_id"] == "Cvj1NlmKfbBqXbc.ikR9IIuuNVkwoy2D"
 
 
-def test_a_repeat_delivery_is_reported_as_duplicate(starter: ModuleType) -> None:
+def test_a_repeat_delivery_is_reported_as_duplicate(context, starter: ModuleType) -> None:
     event = _event("starter_object_created.json")
-    first = starter.lambda_handler(event, LambdaContext())
-    again = starter.lambda_handler(event, LambdaContext(aws_request_id="req-2"))
+    first = starter.lambda_handler(event, context())
+    again = starter.lambda_handler(event, context(aws_request_id="req-2"))
     assert (first["started"], again["started"]) == (True, False)
     assert first["name"] == again["name"] and len(starter.step_functions.started) == 1
 
 
-def test_the_key_is_decoded_once(starter: ModuleType) -> None:
-    starter.lambda_handler(_event("starter_key_with_spaces.json"), LambdaContext())
+def test_the_key_is_decoded_once(context, starter: ModuleType) -> None:
+    starter.lambda_handler(_event("starter_key_with_spaces.json"), context())
     (payload,) = starter.step_functions.started.values()
     assert payload["key"] == "raw/credit/applications 2026-11 (copy)+1.csv"
 
 
-def test_part_files_start_nothing(starter: ModuleType) -> None:
-    result = starter.lambda_handler(_event("starter_part_file_ignored.json"), LambdaContext())
+def test_part_files_start_nothing(context, starter: ModuleType) -> None:
+    result = starter.lambda_handler(_event("starter_part_file_ignored.json"), context())
     assert result == {"started": False, "reason": "ignored"}
     assert starter.step_functions.started == {}
