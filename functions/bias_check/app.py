@@ -12,10 +12,12 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.s3 import S3Store
 from lockgate.pipeline.bias_gate import BiasGate
+from lockgate.pipeline.requests import BiasCheckRequest
 from lockgate.pipeline.settings import Settings
 
 logger = Logger()
@@ -28,15 +30,11 @@ gate = BiasGate(S3Store(), settings.artifact_bucket)
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+@event_parser(model=BiasCheckRequest)
+def lambda_handler(event: BiasCheckRequest, context: LambdaContext) -> dict[str, Any]:
     """{dataset, version, data: s3 uri (object or prefix), predictions?: s3 uri} -> verdict."""
-    check, summary = gate.check(
-        event.get("bucket", settings.data_bucket),
-        event["dataset"],
-        event["version"],
-        event["data"],
-        event.get("predictions"),
-    )
+    bucket = event.bucket or settings.data_bucket
+    check, summary = gate.check(bucket, event.dataset, event.version, event.data, event.predictions)
     for name, value, dimensions in check.metric_data:
         with single_metric(
             name=name, unit=MetricUnit.NoUnit, value=value, namespace=metrics.namespace

@@ -20,10 +20,12 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.s3 import S3Store
 from lockgate.pipeline.data_gate import DataGate, ObjectRef
+from lockgate.pipeline.requests import DataGateRequest
 from lockgate.pipeline.settings import Settings
 
 logger = Logger()
@@ -31,10 +33,7 @@ tracer = Tracer()
 metrics = Metrics()
 settings = Settings.from_env("idempotency_table")
 gate = DataGate(S3Store())
-idempotency = IdempotencyConfig(
-    event_key_jmespath="[step, bucket, key || prefix, version_id || etag, execution]",
-    expires_after_seconds=24 * 3600,
-)
+idempotency = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=24 * 3600)
 
 
 @idempotent_function(
@@ -43,32 +42,24 @@ idempotency = IdempotencyConfig(
     config=idempotency,
 )
 def run_step(request: dict[str, Any]) -> dict[str, Any]:
-    """One data-gate step; a repeat of the same step for the same object returns the first result."""
-    step, dataset = request["step"], request["dataset"]
-    if step == "reduce":
-        return gate.reduce_parts(
-            request["bucket"], request["prefix"], dataset, request["execution"], request["parts"]
-        )
-    obj = ObjectRef(
-        request["bucket"],
-        request["key"],
-        request.get("version_id"),
-        request.get("etag", ""),
-        request.get("size"),
-    )
-    if step == "part":
-        return gate.check_part(obj, dataset, request["execution"])
-    return gate.check_object(obj, dataset)
+    """One data-gate step; a repeat of the same step of the same run returns the first result."""
+    step = DataGateRequest.model_validate(request["step"])
+    if step.step == "reduce":
+        return gate.reduce_parts(step.bucket, step.prefix or "", step.dataset, step.execution, step.parts)
+    obj = ObjectRef(step.bucket, step.key or "", step.version_id, step.etag, step.size)
+    if step.step == "part":
+        return gate.check_part(obj, step.dataset, step.execution)
+    return gate.check_object(obj, step.dataset)
 
 
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+@event_parser(model=DataGateRequest)
+def lambda_handler(event: DataGateRequest, context: LambdaContext) -> dict[str, Any]:
     """Run the step the event names (default "object")."""
     idempotency.register_lambda_context(context)
-    request = {"step": "object", "execution": "", **event}
-    result = run_step(request=request)
+    result = run_step(request={"key": event.idempotency_key(), "step": event.model_dump()})
     if result.get("version"):
         metrics.add_metric(
             name="DatasetVersionsCreated" if result["new"] else "DatasetVersionsRepeated",

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from pydantic import ValidationError
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 
@@ -63,7 +64,7 @@ def test_the_data_gate_routes_each_step(context, data_gate: ModuleType) -> None:
     data_gate.lambda_handler(json.loads((EVENTS / "data_gate_part.json").read_text()), context())
     reduce = {
         "step": "reduce",
-        "bucket": "b",
+        "bucket": "data",
         "prefix": "raw/credit/b1/",
         "dataset": "credit",
         "execution": "e",
@@ -75,6 +76,12 @@ def test_the_data_gate_routes_each_step(context, data_gate: ModuleType) -> None:
         ("part", ("raw/credit/batch-1/part-00000.csv", "credit", "local-invoke")),
         ("reduce", ("raw/credit/b1/", "credit", "e", 2)),
     ]
+
+
+def test_a_malformed_payload_is_rejected_naming_the_field(context, data_gate: ModuleType) -> None:
+    with pytest.raises(ValidationError, match="dataset"):
+        data_gate.lambda_handler({"step": "object", "bucket": "data", "key": "raw/x/a.csv"}, context())
+    assert data_gate.gate.calls == []
 
 
 def test_notify_sends_the_message_people_read(
