@@ -86,6 +86,7 @@ class DataGate:
         with self._staged() as stage:
             result = self._validate(obj, contract, stage.splitter(contract))
             if not result.report.passed:
+                stage.abort()
                 self._quarantine([obj], dataset, relative(obj.key, dataset), result.report)
                 result.report.raise_if_failed()
             version = str(result.report.sha256)
@@ -118,6 +119,8 @@ class DataGate:
             part = Path(obj.key).name.split(".")[0]
             if result.report.passed:
                 stage.upload(self.store, obj.bucket, staging, part)
+            else:
+                stage.abort()
         body = {
             "report": result.report.model_dump(mode="json"),
             "stats": result.stats.to_json(),
@@ -307,9 +310,15 @@ class _Stage:
         return handle
 
     def close(self) -> None:
-        """Close the local files (the splitter leaves its sinks open)."""
+        """Close the local files (closing twice is harmless)."""
         for *_, handle in self.files:
             handle.close()
+
+    def abort(self) -> None:
+        """The data failed: stop the splitter's writers now, keep nothing."""
+        if self._splitter is not None:
+            self._splitter.abort()
+        self.close()
 
     def upload(self, store: ObjectStore, bucket: str, prefix: str, part: str) -> dict[str, dict[str, str]]:
         """Close the writers and put every non-empty split file under `prefix`."""
