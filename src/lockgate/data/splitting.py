@@ -292,6 +292,8 @@ class Splitter:
         for lane in self._lanes:
             lane.error = lane.error or RuntimeError("splitter aborted")
             lane.stop()
+        for pw in self._parquet:  # close now, not from __del__ after the caller closed the sinks
+            pw.writer.close()
 
 
 def split_table(
