@@ -18,9 +18,7 @@ class Settings:
     artifact_bucket: str = ""
     idempotency_table: str = ""
     topic_arn: str = ""
-    event_bus_name: str = "default"
     ingest_state_machine_arn: str = ""
-    contracts_prefix: str = "contracts/"
 
     @classmethod
     def from_env(cls, *required: str) -> Settings:
