@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from lockgate.local.cloud import LocalCloud, free_port
+from lockgate.local.cloud import LocalCloud
 from lockgate.local.lambda_runtime import LambdaRuntime
 from lockgate.local.model import FunctionConfig
 
@@ -47,7 +47,7 @@ def cloud_start() -> tuple[float, float]:
     from moto.server import ThreadedMotoServer
 
     began = time.perf_counter()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     bare = time.perf_counter() - began
     server.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,13 +26,6 @@ HOST = "127.0.0.1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # What the offline runtime changes for every function: no X-Ray daemon runs here.
 LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
-
-
-def free_port(host: str = HOST) -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -66,14 +58,14 @@ class LocalCloud:
     def start(self) -> DeployedStack:
         """Serve the endpoint, patch moto, deploy the template, register the functions."""
         began = time.perf_counter()
-        self.port = self.port or free_port()
-        # moto's state-machine interpreter reaches other services at localhost:$MOTO_PORT.
-        os.environ["MOTO_PORT"] = str(self.port)
         for name, value in CREDENTIALS.items():
             os.environ.setdefault(name, value)
         _quiet_third_party_loggers()
-        self._server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
+        self._server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)  # 0: any free port
         self._server.start()
+        self.port = self._server.get_host_and_port()[1]
+        # moto's state-machine interpreter reaches other services at localhost:$MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(self.port)
         self._runtime = LambdaRuntime(
             endpoint_url=self.url, region=REGION, log_sink=self.log_sink, clock_factor=1 / self.clock.speed
         )

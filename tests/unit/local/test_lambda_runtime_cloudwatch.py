@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from lockgate.local.lambda_runtime import LambdaRuntime
 from lockgate.local.model import FunctionConfig
@@ -16,13 +14,9 @@ FIXTURES = Path(__file__).parent / "fixture_functions"
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    """A moto server of its own on a free 127.0.0.1 port."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+def endpoint(moto_endpoint: str) -> str:
+    """The session's moto server (tests/unit/local/conftest.py)."""
+    return moto_endpoint
 
 
 def test_logs_reach_the_function_log_group(endpoint: str) -> None:
