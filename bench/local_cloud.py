@@ -39,7 +39,7 @@ HANDLER_ENV = {
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f} ms"
+    return f"{seconds * 1e6:,.1f} µs" if seconds < 1e-4 else f"{seconds * 1000:,.1f} ms"
 
 
 def cloud_start() -> tuple[float, float]:
@@ -138,7 +138,7 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
     full, bare = cloud_start()
     rows.append(
-        ("local cloud start (deploy template.yaml)", f"{full:.2f} s", f"bare moto server {bare:.2f} s")
+        ("local cloud start (deploy template.yaml)", f"{full:.2f} s", f"bare moto server {_ms(bare)}")
     )
     overhead = worker_overhead()
     rows.append(
