@@ -31,6 +31,25 @@ class Demo:
         self.bucket = data_bucket(cloud)
         self.ingest_arn = cloud.stack.outputs["IngestStateMachineArn"]
         self.s3, self.sfn = cloud.client("s3"), cloud.client("stepfunctions")
+        self.inbox = self._subscribe_inbox(cloud.stack.outputs["NotificationTopicArn"])
+
+    def _subscribe_inbox(self, topic_arn: str) -> str:
+        """An SQS queue on the notification topic: what people would receive by e-mail."""
+        sqs = self.cloud.client("sqs")
+        url = sqs.create_queue(QueueName="lockgate-demo-inbox")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.cloud.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn)
+        return str(url)
+
+    def show_messages(self) -> None:
+        """Print what the notification topic told people since the last call."""
+        sqs = self.cloud.client("sqs")
+        for message in sqs.receive_message(QueueUrl=self.inbox, MaxNumberOfMessages=10).get("Messages", []):
+            body = json.loads(message["Body"])
+            say(f"  people were told: {body.get('Subject', '')}")
+            for line in body["Message"].splitlines():
+                say(f"    | {line}")
+            sqs.delete_message(QueueUrl=self.inbox, ReceiptHandle=message["ReceiptHandle"])
 
     def upload(self, key: str, body: bytes) -> dict[str, Any]:
         """Upload under raw/ and follow the run it starts by itself."""
@@ -114,6 +133,7 @@ def run_demo(args: argparse.Namespace) -> int:
         outcomes.append(broken["status"] == "FAILED")
         if outcomes[-1]:
             demo.show_quarantine(broken_key)
+            demo.show_messages()
         for number, body in enumerate(sample_parts(4, args.rows, seed=8)):
             demo.s3.put_object(
                 Bucket=demo.bucket, Key=f"raw/credit/batch-2026-11-22/part-{number:05d}.csv", Body=body
