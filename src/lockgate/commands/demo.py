@@ -44,7 +44,9 @@ class Demo:
     def show_messages(self) -> None:
         """Print what the notification topic told people since the last call."""
         sqs = self.cloud.client("sqs")
-        for message in sqs.receive_message(QueueUrl=self.inbox, MaxNumberOfMessages=10).get("Messages", []):
+        for message in sqs.receive_message(
+            QueueUrl=self.inbox, MaxNumberOfMessages=10, WaitTimeSeconds=2
+        ).get("Messages", []):
             body = json.loads(message["Body"])
             say(f"  people were told: {body.get('Subject', '')}")
             for line in body["Message"].splitlines():

@@ -17,8 +17,12 @@ def failure_message(
     """
     name = str(error.get("Error", "UnknownError"))
     cause = _readable_cause(str(error.get("Cause", "")))
-    where = run.get("key") or run.get("prefix") or run.get("name") or ""
+    where = run.get("key") or run.get("prefix") or ""
     location = f"s3://{run['bucket']}/{where}" if run.get("bucket") and where else where
+    if not location and run.get("dataset"):
+        location = f"dataset {run['dataset']}" + (
+            f" version {str(run['version'])[:12]}" if run.get("version") else ""
+        )
     subject = f"Lockgate {pipeline} {outcome}: {name}"
     lines = [f"The {pipeline} run for {location or 'an unnamed input'} {outcome}.", "", f"Reason: {name}"]
     if cause:

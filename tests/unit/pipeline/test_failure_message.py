@@ -33,3 +33,10 @@ def test_a_review_is_not_called_a_failure() -> None:
     )
     assert subject == "Lockgate train needs a person's review: BiasNeedsReview"
     assert "failed" not in body and "s3://r/report.html" in body
+
+
+def test_a_run_without_a_file_is_named_by_dataset_and_version() -> None:
+    _, body = failure_message(
+        "train", {"dataset": "credit", "version": "0123456789abcdef"}, {"Error": "BiasGateFailed"}
+    )
+    assert body.startswith("The train run for dataset credit version 0123456789ab failed.")
