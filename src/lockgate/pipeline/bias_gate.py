@@ -27,7 +27,7 @@ from lockgate.bias.specs import BiasConfig
 from lockgate.bias.tables import PARQUET, load_inputs
 from lockgate.data.contract import Contract
 from lockgate.errors import InputRejected
-from lockgate.pipeline.data_gate import DataGate
+from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
 
 PRE, POST = "pre_training", "post_training"
@@ -86,7 +86,7 @@ class BiasGate:
     ) -> tuple[BiasCheck, dict[str, Any]]:
         """Pre-training when no predictions are given, else post-training; returns the check and
         a JSON summary (verdict, reasons, where the reports are)."""
-        contract = DataGate(self.store).contract(data_bucket, dataset)
+        contract = dataset_contract(self.store, data_bucket, dataset)
         stage = POST if predictions_uri else PRE
         raw_config = analysis_config_for(contract, post_training=stage == POST)
         columns = parse_analysis_config(analysis_config_for(contract, post_training=False))

@@ -27,19 +27,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from lockgate.data.contract import Contract, load_contract
+from lockgate.data.contract import Contract
 from lockgate.data.report import ValidationReport
 from lockgate.data.splitting import SPLITS, Splitter
 from lockgate.data.stats import DatasetStats, KeyHashes
 from lockgate.data.validation import ValidationResult, check_size, finalize_parts, validate
 from lockgate.data.versioning import Source, build_manifest, multipart_version
-from lockgate.errors import ContractInvalid, DatasetRejected
+from lockgate.errors import DatasetRejected
+from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.object_keys import PART_PREFIX, RAW_PREFIX
 from lockgate.pipeline.ports import ObjectStore
 
 KINDS = {"parquet": "parquet", "csv": "xgboost"}  # Splitter sink kind -> folder in the version
 EXTENSIONS = {"parquet": "parquet", "csv": "csv"}
-CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def utc_now() -> datetime:
@@ -180,15 +180,8 @@ class DataGate:
     # -- pieces --------------------------------------------------------------------------------
 
     def contract(self, bucket: str, dataset: str) -> Contract:
-        """The dataset's contract from contracts/<dataset>.yaml|.yml|.json in the data bucket."""
-        for suffix in CONTRACT_SUFFIXES:
-            key = f"contracts/{dataset}{suffix}"
-            if self.store.exists(bucket, key):
-                text = self.store.read(bucket, key).decode("utf-8")
-                return load_contract(text, f"s3://{bucket}/{key}")
-        raise ContractInvalid(
-            f"s3://{bucket}/contracts/{dataset}.yaml", "<file>", "no contract for this dataset"
-        )
+        """The dataset's contract (see lockgate.pipeline.contracts)."""
+        return dataset_contract(self.store, bucket, dataset)
 
     def _validate(
         self, obj: ObjectRef, contract: Contract, splitter: Splitter, *, whole_dataset: bool = True

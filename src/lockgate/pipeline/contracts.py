@@ -1,0 +1,19 @@
+"""Where a deployed stack keeps dataset contracts: contracts/<dataset>.yaml|.yml|.json in the
+data bucket (the demo uploads contracts/*.yaml from the repository)."""
+
+from __future__ import annotations
+
+from lockgate.data.contract import Contract, load_contract
+from lockgate.errors import ContractInvalid
+from lockgate.pipeline.ports import ObjectStore
+
+CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def dataset_contract(store: ObjectStore, bucket: str, dataset: str) -> Contract:
+    """The dataset's contract; ContractInvalid naming where it looked when there is none."""
+    for suffix in CONTRACT_SUFFIXES:
+        key = f"contracts/{dataset}{suffix}"
+        if store.exists(bucket, key):
+            return load_contract(store.read(bucket, key).decode("utf-8"), f"s3://{bucket}/{key}")
+    raise ContractInvalid(f"s3://{bucket}/contracts/{dataset}.yaml", "<file>", "no contract for this dataset")
