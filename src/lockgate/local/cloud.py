@@ -16,6 +16,7 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from lockgate.local import moto_patches
+from lockgate.local.cloudwatch import patches as cloudwatch_twin
 from lockgate.local.clock import LocalClock
 from lockgate.local.deployer import deploy
 from lockgate.local.lambda_runtime import LambdaRuntime
@@ -70,6 +71,7 @@ class LocalCloud:
             endpoint_url=self.url, region=REGION, log_sink=self.log_sink, clock_factor=1 / self.clock.speed
         )
         moto_patches.apply(invoker=self._runtime, clock=self.clock, start_execution=self._start_execution)
+        cloudwatch_twin.apply(clock=self.clock)
         self.stack = deploy(
             self.template,
             self.url,
@@ -88,6 +90,7 @@ class LocalCloud:
         if self._runtime is not None:
             self._runtime.shutdown()
             self._runtime = None
+        cloudwatch_twin.remove()
         moto_patches.remove()
         if self._server is not None:
             self._server.stop()
