@@ -7,8 +7,18 @@ from __future__ import annotations
 
 from lockgate.pipeline.requests import BiasCheckRequest, DataGateRequest
 from lockgate.steps.base import FunctionIO
+from lockgate.steps.monitoring import MonitorInput, MonitorOutput
+from lockgate.steps.remediation import (
+    ExecutionStatusChange,
+    PipelineStatusOutput,
+    RemediationInput,
+    RemediationOutput,
+)
 
 FUNCTIONS: dict[str, FunctionIO] = {
     "DataGateFunction": FunctionIO(DataGateRequest),
     "BiasCheckFunction": FunctionIO(BiasCheckRequest),
+    "RemediationFunction": FunctionIO(RemediationInput, RemediationOutput),
+    "PipelineStatusFunction": FunctionIO(ExecutionStatusChange, PipelineStatusOutput),
+    "MonitorFunction": FunctionIO(MonitorInput, MonitorOutput),
 }
