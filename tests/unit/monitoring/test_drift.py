@@ -59,5 +59,5 @@ def test_capture_rows_scores_and_ids_including_multi_row_requests() -> None:
 
 
 def test_capture_with_the_wrong_width_names_the_count() -> None:
-    with pytest.raises(InputRejected, match="capture_feature_count.*2 values, the model takes 3"):
+    with pytest.raises(InputRejected, match=r"capture_feature_count.*2 values, the model takes 3"):
         read_capture([capture_lines(np.ones((4, 2)), np.zeros(4))], 3, source="capture/x")
