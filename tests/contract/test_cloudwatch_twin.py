@@ -110,6 +110,20 @@ def _alarm(cw: Any, name: str = "a", **extra: Any) -> None:
     )
 
 
+def test_a_state_set_by_hand_holds_until_new_data(twin: dict[str, Any]) -> None:
+    cw = twin["cw"]
+    _alarm(cw)
+    cw.set_alarm_state(AlarmName="a", StateValue="ALARM", StateReason="by hand")
+    patches.tick(time.time() + 1.0)  # no data: held (AWS would re-evaluate at the next minute)
+    assert cw.describe_alarms(AlarmNames=["a"])["MetricAlarms"][0]["StateValue"] == "ALARM"
+    cw.put_metric_data(
+        Namespace="T",
+        MetricData=[{"MetricName": "Errors", "Dimensions": [{"Name": "E", "Value": "x"}], "Value": 0}],
+    )
+    patches.tick(time.time() + 0.01)
+    assert cw.describe_alarms(AlarmNames=["a"])["MetricAlarms"][0]["StateValue"] == "OK"
+
+
 def test_new_alarm_is_insufficient_data_and_update_keeps_state(twin: dict[str, Any]) -> None:
     cw = twin["cw"]
     _alarm(cw)
@@ -170,6 +184,8 @@ def test_schedule_rule_fires_on_the_local_clock(twin: dict[str, Any]) -> None:
     fired = _drain(twin)
     assert [e["detail-type"] for e in fired] == ["Scheduled Event"]
     assert fired[0]["resources"][0].endswith(":rule/every-5")
+    events.put_events(Entries=[{"Source": "custom", "DetailType": "x", "Detail": "{}"}])
+    assert _drain(twin) == []  # a schedule rule matches no event (moto's empty pattern matches all)
 
 
 def test_failed_execution_emits_status_change(twin: dict[str, Any]) -> None:

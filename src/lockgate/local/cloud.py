@@ -16,8 +16,8 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from lockgate.local import moto_patches
-from lockgate.local.cloudwatch import patches as cloudwatch_twin
 from lockgate.local.clock import LocalClock
+from lockgate.local.cloudwatch import patches as cloudwatch_twin
 from lockgate.local.deployer import deploy
 from lockgate.local.lambda_runtime import LambdaRuntime
 from lockgate.local.model import DeployedStack
@@ -71,7 +71,9 @@ class LocalCloud:
             endpoint_url=self.url, region=REGION, log_sink=self.log_sink, clock_factor=1 / self.clock.speed
         )
         moto_patches.apply(invoker=self._runtime, clock=self.clock, start_execution=self._start_execution)
-        cloudwatch_twin.apply(clock=self.clock)
+        cloudwatch_twin.apply(
+            clock=self.clock, ticking=False
+        )  # alarms created by deploy start INSUFFICIENT_DATA
         self.stack = deploy(
             self.template,
             self.url,
@@ -82,15 +84,16 @@ class LocalCloud:
         for function in self.stack.functions.values():
             env = {**function.environment, **LOCAL_FUNCTION_ENV}
             self._runtime.register(replace(function, environment=env))
+        cloudwatch_twin.start_ticking()  # alarms and schedules reach registered functions only
         self.startup_seconds = time.perf_counter() - began
         return self.stack
 
     def stop(self) -> None:
         """Stop the workers, the patches and the endpoint."""
+        cloudwatch_twin.remove()  # first: no alarm or schedule reaches a stopping runtime
         if self._runtime is not None:
             self._runtime.shutdown()
             self._runtime = None
-        cloudwatch_twin.remove()
         moto_patches.remove()
         if self._server is not None:
             self._server.stop()

@@ -322,8 +322,12 @@ class _Run:
             ]
         )
 
+        # An idle alarm on an endpoint that does not exist (yet) costs nothing: audit, no message.
+        quiet = ref.reaction is Reaction.IDLE and self.record.outcome.startswith(Outcome.GONE)
+
         def tell() -> None:
-            self.ports.announcer.notify(f"{prefix}Lockgate {ref.reaction.value}: {ref.name}", message)
+            if not quiet:
+                self.ports.announcer.notify(f"{prefix}Lockgate {ref.reaction.value}: {ref.name}", message)
             self.ports.announcer.metric(ref.reaction.value, self.record.outcome.split(":", 1)[0])
             self.ports.announcer.event(
                 {

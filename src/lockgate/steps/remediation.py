@@ -11,9 +11,11 @@ from lockgate.steps.base import StepModel
 
 
 class _Envelope(StepModel):
-    """The EventBridge envelope around every `detail`."""
+    """The EventBridge envelope around every `detail`. Unknown envelope keys are ignored, not
+    rejected: EventBridge adds some (`replay-name` on replays; moto adds `ingestion-time`); the
+    `detail` models are what the reactions read."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     version: str = "0"
     id: str = ""

@@ -148,6 +148,9 @@ def test_alarm_for_a_resource_that_no_longer_exists(world: World) -> None:
     assert result.outcome.startswith("resource-gone")
     (record,) = world.audit()
     assert "does not exist" in record["outcome"] and record["status"] == "done"
+    assert world.messages() == []  # an idle alarm on a missing endpoint costs nothing: audited, not announced
+    rollback = world.remediator().handle(alarm("lockgate-dev-rollback-credit-5xx", PROD))
+    assert rollback.outcome.startswith("resource-gone") and "does not exist" in world.messages()[0]
 
 
 @pytest.mark.parametrize(

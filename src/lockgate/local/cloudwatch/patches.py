@@ -4,7 +4,8 @@
 2. Every state transition (evaluator or set_alarm_state) puts a "CloudWatch Alarm State Change"
    event on the default bus, so EventBridge rules match it.
 3. A ticking thread evaluates every metric alarm over moto's stored metric data (`evaluation`),
-   with Period on the local clock, and fires schedule rules (rate()/cron()) on the local clock.
+   with Period on the local clock, and fires schedule rules (rate()/cron()) on the local clock;
+   a schedule rule receives no other event (moto's empty pattern matches every event).
 4. Executions that end put a "Step Functions Execution Status Change" event (moto emits none).
 
 A state set by hand (set_alarm_state) is held until a datapoint newer than the change arrives, or
@@ -59,6 +60,7 @@ class _Twin:
         self.manual: dict[str, tuple[float, float]] = {}  # alarm arn -> (set at, held until), real time
         self.next_fire: dict[str, float] = {}  # schedule rule arn -> real time of its next firing
         self.evaluating = threading.local()
+        self.firing = threading.local()  # set while a schedule rule fires its own targets
         self.thread = threading.Thread(target=self._run, name="lockgate-cloudwatch", daemon=True)
 
     @property
@@ -130,7 +132,11 @@ class _Twin:
         self.next_fire[rule.arn] = now + interval
         emitted = events.scheduled_event(rule.arn)
         message = _message(rule.account_id, rule.region_name, emitted)
-        rule.send_to_targets(message)
+        self.firing.active = True
+        try:
+            rule.send_to_targets(message)
+        finally:
+            self.firing.active = False
 
 
 class _State:
@@ -142,8 +148,9 @@ _state = _State()
 _lock = threading.Lock()
 
 
-def apply(*, clock: LocalClock) -> None:
-    """Install the hooks (idempotent) and start the ticking thread on `clock`."""
+def apply(*, clock: LocalClock, ticking: bool = True) -> None:
+    """Install the hooks (idempotent) on `clock`; start the ticking thread unless `ticking` is False
+    (LocalCloud starts it with `start_ticking()` once the functions the events reach are registered)."""
     with _lock:
         if _state.twin is not None:
             _state.twin.stop.set()
@@ -152,14 +159,25 @@ def apply(*, clock: LocalClock) -> None:
             _replace(CloudWatchBackend, "put_metric_alarm", _put_metric_alarm)
             _replace(Alarm, "update_state", _update_state)
             _replace(BaseExecutionWorkerCommunication, "terminated", _terminated)
-        _state.twin.thread.start()
+            _replace(Rule, "send_to_targets", _send_to_targets)
+        if ticking:
+            _state.twin.thread.start()
+
+
+def start_ticking() -> None:
+    """Start evaluating alarms and firing schedules (once)."""
+    with _lock:
+        if _state.twin is not None and not _state.twin.thread.is_alive() and not _state.twin.stop.is_set():
+            _state.twin.thread.start()
 
 
 def remove() -> None:
-    """Stop the thread and undo the hooks."""
+    """Stop the thread (waiting for a tick in progress) and undo the hooks."""
     with _lock:
         if _state.twin is not None:
             _state.twin.stop.set()
+            if _state.twin.thread.is_alive() and _state.twin.thread is not threading.current_thread():
+                _state.twin.thread.join(timeout=10)
             _state.twin = None
         for (_, name), (owner, original) in list(_state.originals.items()):
             setattr(owner, name, original)
@@ -229,6 +247,18 @@ def _update_state(self: Alarm, reason: str, reason_data: str, state_value: str) 
         alarm_arn=self.alarm_arn, alarm_name=self.name, previous=before, current=after, config=config
     )
     _put(account, self.region_name, emitted)
+
+
+# 3b. Schedule rules match no events -------------------------------------------------------------
+
+
+def _send_to_targets(self: Rule, original_event: dict[str, Any], transform_input: bool = True) -> None:
+    """A schedule rule has no event pattern, and moto's empty pattern matches every event: on AWS
+    a schedule rule's targets receive only its own Scheduled Events."""
+    twin = _state.twin
+    if self.scheduled_expression and not (twin is not None and getattr(twin.firing, "active", False)):
+        return
+    _original(Rule, "send_to_targets")(self, original_event, transform_input)
 
 
 # 4. Step Functions status change -------------------------------------------------------------
