@@ -129,3 +129,31 @@ def put_invocations(cloudwatch: Any, endpoint: str, count: float, variant: str =
             }
         ],
     )
+
+
+def train_features(s3: Any, bucket: str, dataset: str, version: str) -> np.ndarray:
+    """The train split's features (XGBoost CSV without its label column), model order."""
+    import io
+
+    import pyarrow.csv as pacsv
+
+    prefix = f"datasets/{dataset}/{version}/xgboost/train/"
+    parts = []
+    for obj in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+        body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+        table = pacsv.read_csv(
+            io.BytesIO(body), read_options=pacsv.ReadOptions(autogenerate_column_names=True)
+        )
+        parts.append(np.column_stack([table.column(i).to_numpy() for i in range(1, table.num_columns)]))
+    return np.vstack(parts).astype(np.float64)
+
+
+def drifted(rows: np.ndarray, names: list[str], seed: int = 7) -> np.ndarray:
+    """Live traffic that drifted: older applicants asking for three times the amount."""
+    rng = np.random.default_rng(seed)
+    out = rows[rng.integers(0, len(rows), len(rows))].copy()
+    for name, scale, shift in (("credit_amount", 3.0, 0.0), ("age", 1.0, 20.0)):
+        if name in names:
+            j = names.index(name)
+            out[:, j] = out[:, j] * scale + shift
+    return out
