@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lockgate.commands import alarms as alarm_commands
 from lockgate.local.clock import DEFAULT_SPEED
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate = sub.add_parser("translate", help="print the CloudFormation SAM makes of the template")
     translate.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
     sub.add_parser("bias", help="Clarify-compatible bias metrics from files", add_help=False)
+    alarm_commands.add_parsers(sub)
     return parser
 
 
@@ -75,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lockgate.commands.runs import run_runs
 
         return run_runs(args)
+    if args.command in ("alarm", "actions", "monitor"):
+        return alarm_commands.run(args)
     if args.command == "translate":
         from lockgate.commands.translate import run_translate
 

@@ -78,7 +78,7 @@ def test_drifted_capture_raises_the_drift_alarm_and_starts_one_retrain(pipeline)
     body = sample_csv(3000, seed=77)
     assert pipeline.wait(pipeline.upload("raw/credit/drift/base.csv", body))["status"] == "SUCCEEDED"
     version = hashlib.sha256(body).hexdigest()
-    pipeline.train_run_for(version)  # the version's own train run ends first (a running one skips the retrain)
+    pipeline.train_run_for(version)  # its own train run ends first (a running one skips the retrain)
     outputs, cloud = pipeline.cloud.stack.outputs, pipeline.cloud
     s3, sagemaker = cloud.client("s3"), cloud.client("sagemaker")
     endpoint = "lockgate-dev-credit"
@@ -134,3 +134,21 @@ def _scheduled() -> dict[str, Any]:
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/test"],
         "detail": {},
     }
+
+
+def test_cli_alarm_actions_and_monitor(pipeline, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lockgate.cli import main
+
+    url = pipeline.cloud.url
+    assert main(["alarm", "no-such-alarm", "--state", "ALARM", "--endpoint-url", url]) == 2
+    assert "no alarm named 'no-such-alarm'" in capsys.readouterr().out
+    name = "lockgate-dev-notify-dlq"
+    assert main(["alarm", name, "--state", "ALARM", "--reason", "testing", "--endpoint-url", url]) == 0
+    _wait(lambda: _audit(pipeline, name), timeout=60)
+    capsys.readouterr()
+    assert main(["actions", "--endpoint-url", url]) == 0
+    out = capsys.readouterr().out
+    assert name in out and "notify" in out and "notified" in out
+    assert main(["monitor", "run", "--endpoint-url", url]) == 0
+    out = capsys.readouterr().out
+    assert "no managed endpoints" in out or "rows, max PSI" in out
