@@ -60,6 +60,7 @@ class SageMakerEndpoints:
             tags={t["Key"]: t["Value"] for t in tags},
             variants=variants,
             created=endpoint.get("CreationTime"),
+            last_modified=endpoint.get("LastModifiedTime"),
         )
 
     def list_all(self) -> list[EndpointFacts]:

@@ -26,6 +26,7 @@ class EndpointFacts(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict)
     variants: list[Variant] = Field(default_factory=list)
     created: datetime | None = None
+    last_modified: datetime | None = None
 
     @property
     def instance_count(self) -> int:

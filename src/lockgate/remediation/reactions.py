@@ -4,7 +4,8 @@
 the audit journal (idempotency), run the reaction's steps (each saved as done before the next), then
 announce (SNS message, metric, RemediationTaken event). Safety rules: an endpoint is deleted or
 scaled only when tagged `lockgate:idle-action`; a rollback never runs during a guardrail deployment
-(the endpoint is Updating: the deployment rolls itself back); a retrain is skipped while one runs.
+(the endpoint is Updating: the deployment rolls itself back) nor on an endpoint updated after the
+alarm fired (the alarm judged a configuration that is gone); a retrain is skipped while one runs.
 Dry-run records and announces what would have been done and changes nothing.
 """
 
@@ -222,6 +223,11 @@ class _Run:
             return (
                 f"{Outcome.SKIPPED}: {name} is {endpoint.status} (a guardrail deployment rolls itself back)"
             )
+        if not self.record.steps and _changed_since(endpoint, self.record.timestamp):
+            return (
+                f"{Outcome.SKIPPED}: {name} changed after the alarm fired (a guardrail deployment "
+                "rolled it back or a new model went live): the alarm judged a configuration that is gone"
+            )
         dataset = endpoint.tags.get(DATASET_TAG, "")
         current = endpoint.tags.get(PACKAGE_TAG, "")
         self._before(endpoint)
@@ -350,3 +356,16 @@ def _previous(approved_newest_first: list[str], current: str) -> str | None:
         rest = approved_newest_first[index + 1 :]
         return rest[0] if rest else None
     return approved_newest_first[0] if approved_newest_first else None
+
+
+def _changed_since(endpoint: EndpointFacts, alarm_timestamp: str) -> bool:
+    """True when the endpoint was updated after the alarm's state timestamp."""
+    if endpoint.last_modified is None:
+        return False
+    try:
+        fired = datetime.strptime(alarm_timestamp, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        return False
+    modified = endpoint.last_modified
+    modified = modified if modified.tzinfo else modified.replace(tzinfo=UTC)
+    return modified > fired

@@ -282,3 +282,67 @@ def test_budget_acts_on_tagged_endpoints_only(world: World) -> None:
     assert world.endpoints() == {PROD}
     _, repeat = remediator.enforce_budget(125)  # next schedule tick, same month: nothing new
     assert all(r.claim is Claim.DUPLICATE for r in repeat)
+
+
+def _packages(world: World, count: int) -> list[str]:
+    sagemaker = world.clients["sagemaker"]
+    sagemaker.create_model_package_group(ModelPackageGroupName="lockgate-dev-credit")
+    arns = []
+    for _ in range(count):
+        arns.append(
+            sagemaker.create_model_package(
+                ModelPackageGroupName="lockgate-dev-credit",
+                ModelApprovalStatus="Approved",
+                InferenceSpecification={
+                    "Containers": [{"Image": "xgboost:3.0-5", "ModelDataUrl": "s3://a/model.tar.gz"}],
+                    "SupportedContentTypes": ["text/csv"],
+                    "SupportedResponseMIMETypes": ["text/csv"],
+                },
+            )["ModelPackageArn"]
+        )
+    return arns
+
+
+LATER = "2099-01-01T00:00:00.000+0000"  # an alarm that fired after the endpoint's last update
+
+
+def test_rollback_goes_to_the_previous_approved_package_and_verifies_the_config(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _packages(world, 2)
+    create_endpoint(world.clients["sagemaker"], PROD, "credit", "prod", package_arn=second)
+    remediator = world.remediator()
+    deployed: list[tuple[str, str]] = []
+    endpoints = remediator.ports.endpoints
+    # moto has no update_endpoint (the endpoint twin adds it): record the request, answer the wait
+    monkeypatch.setattr(endpoints, "deploy_package", lambda e, p, c: deployed.append((p, c)))
+    monkeypatch.setattr(endpoints, "wait_for_config", lambda n, c, t: c)
+    result = remediator.handle(alarm("lockgate-dev-rollback-credit-5xx", PROD, at=LATER))
+    assert result.outcome == "done" and deployed[0][0] == first
+    tags = world.clients["sagemaker"].list_tags(
+        ResourceArn=world.clients["sagemaker"].describe_endpoint(EndpointName=PROD)["EndpointArn"]
+    )["Tags"]
+    assert {"Key": "lockgate:package", "Value": first} in tags
+    (record,) = world.audit()
+    assert record["before"]["package"] == second and record["after"] == {
+        "package": first,
+        "config": deployed[0][1],
+    }
+    assert [s["name"] for s in record["steps"]] == ["deploy-previous", "verify", "tag", "announce"]
+
+
+def test_rollback_skips_an_endpoint_changed_after_the_alarm(world: World) -> None:
+    _, second = _packages(world, 2)
+    create_endpoint(world.clients["sagemaker"], PROD, "credit", "prod", package_arn=second)
+    result = world.remediator().handle(
+        alarm("lockgate-dev-rollback-credit-5xx", PROD, at="2000-01-01T00:00:00.000+0000")
+    )
+    assert result.outcome.startswith("skipped") and "changed after the alarm" in result.outcome
+
+
+def test_rollback_without_a_previous_package_says_so(world: World) -> None:
+    (only,) = _packages(world, 1)
+    create_endpoint(world.clients["sagemaker"], PROD, "credit", "prod", package_arn=only)
+    result = world.remediator().handle(alarm("lockgate-dev-rollback-credit-5xx", PROD, at=LATER))
+    assert result.outcome.startswith("skipped: no Approved package before")
+    assert "no Approved package" in world.messages()[0]
