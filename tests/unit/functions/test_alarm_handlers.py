@@ -14,6 +14,7 @@ from moto import mock_aws
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 REGION = "us-east-1"
+TRAIN_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:lockgate-train-dev"
 
 
 def _event(name: str) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             "AUDIT_TABLE": "audit",
             "TOPIC_ARN": topic,
             "DATA_BUCKET": "data",
-            "TRAIN_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:lockgate-train-dev",
+            "TRAIN_STATE_MACHINE_ARN": TRAIN_ARN,
             "POWERTOOLS_METRICS_NAMESPACE": "Lockgate",
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
