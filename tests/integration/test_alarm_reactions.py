@@ -48,7 +48,7 @@ def test_idle_tagged_staging_is_deleted_and_untagged_prod_is_reported(pipeline) 
     for name in (staging, prod):  # served once (the smoke test): the idle alarms go OK ...
         fx.put_invocations(cloudwatch, name, 1.0)
     started = time.monotonic()
-    # ... and, with no traffic for IdleHours (2 h = 7.2 s at clock speed 1000), ALARM again by themselves.
+    # ... and, with no traffic for 2 x 1 h (7.2 s at clock speed 1000), ALARM again by themselves.
     deleted = _wait(
         lambda: [r for r in _audit(pipeline, "lockgate-dev-idle-credit-staging") if r["outcome"] == "done"],
         timeout=60,
