@@ -43,8 +43,10 @@ def alarm_part(
         say(f"  alarm part skipped: no version of {dataset} yet")
         return False
     say("\n> alarms that fix things (nobody touches anything from here on)")
-    _ensure(sagemaker, staging, dataset, "staging", artifacts, {"lockgate:idle-action": "delete"})
-    _ensure(sagemaker, prod, dataset, "prod", artifacts, {})
+    _ensure(
+        sagemaker, staging, dataset, "staging", artifacts=artifacts, tags={"lockgate:idle-action": "delete"}
+    )
+    _ensure(sagemaker, prod, dataset, "prod", artifacts=artifacts, tags={})
     say(f"  {staging} tagged lockgate:idle-action=delete; {prod} untagged")
     for name in (staging, prod):
         fx.put_invocations(cloudwatch, name, 1.0)  # their last traffic; then nothing for the idle window
@@ -86,14 +88,13 @@ def alarm_part(
     ]
     say(f"  retrain executions started by the drift alarm: {len(retrains)}")
     ok = len(seen) == len(want) and len(retrains) == 1
-    say(
-        f"  alarm part {'succeeded' if ok else 'FAILED'} in {time.monotonic() - began:.1f} s (`lockgate actions` lists them)"
-    )
+    verdict = "succeeded" if ok else "FAILED"
+    say(f"  alarm part {verdict} in {time.monotonic() - began:.1f} s (`lockgate actions` lists them)")
     return ok
 
 
 def _ensure(
-    sagemaker: Any, name: str, dataset: str, stage: str, artifacts: str, tags: dict[str, str]
+    sagemaker: Any, name: str, dataset: str, stage: str, *, artifacts: str, tags: dict[str, str]
 ) -> None:
     try:
         arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
