@@ -107,9 +107,9 @@ def main() -> None:
         f"{f'alarm -> action p50, clock speed 1 ({len(latencies)} alarms)':<58}{p50:>11.3f}s{'<= 1.000s':>14}"
     )
     print(f"{'alarm -> action max':<58}{max(latencies):>11.3f}s{'':>14}")
-    print(
-        f"\ndrift goal {'met' if full <= 2 * bare else 'NOT met'}; latency goal {'met' if p50 <= 1 else 'NOT met'}"
-    )
+    drift_goal = "met" if full <= 2 * bare else "NOT met"
+    latency_goal = "met" if p50 <= 1 else "NOT met"
+    print(f"\ndrift goal {drift_goal}; latency goal {latency_goal}")
 
 
 if __name__ == "__main__":
