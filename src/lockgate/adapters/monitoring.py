@@ -59,7 +59,8 @@ class MonitoringSources:
             described = self._sagemaker.describe_model_package(ModelPackageName=package_arn)
         except self._sagemaker.exceptions.ClientError:
             return None
-        return described.get("CustomerMetadataProperties", {}).get("version")
+        version = described.get("CustomerMetadataProperties", {}).get("version")
+        return str(version) if version else None
 
     def new_capture(self, endpoint: str) -> tuple[list[bytes], str]:
         """Files under capture/<endpoint>/ modified after the cursor (ISO time + key, in order)."""

@@ -48,7 +48,7 @@ def feature_drift(baseline: FeatureBaseline, column: np.ndarray) -> FeatureDrift
     column = column[np.isfinite(column)]
     edges = np.asarray(baseline.edges)
     counts = np.bincount(np.searchsorted(edges, column, side="right"), minlength=edges.size + 1)
-    live = counts / max(1, counts.sum())
+    live = counts / max(1, int(counts.sum()))
     value = psi(np.asarray(baseline.expected), live)
     ks = None
     if baseline.numeric and baseline.quantiles and column.size:

@@ -16,16 +16,18 @@ not evaluated (they keep the state they have).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
 
-_OPERATORS = {
-    "GreaterThanOrEqualToThreshold": (lambda v, t: v >= t, ">="),
-    "GreaterThanThreshold": (lambda v, t: v > t, ">"),
-    "LessThanThreshold": (lambda v, t: v < t, "<"),
-    "LessThanOrEqualToThreshold": (lambda v, t: v <= t, "<="),
+Compare = Callable[[float, float], bool]
+_OPERATORS: dict[str, tuple[Compare, str]] = {
+    "GreaterThanOrEqualToThreshold": (operator.ge, ">="),
+    "GreaterThanThreshold": (operator.gt, ">"),
+    "LessThanThreshold": (operator.lt, "<"),
+    "LessThanOrEqualToThreshold": (operator.le, "<="),
 }
 
 

@@ -134,7 +134,7 @@ class _Twin:
         message = _message(rule.account_id, rule.region_name, emitted)
         self.firing.active = True
         try:
-            rule.send_to_targets(message)
+            rule.send_to_targets(message)  # type: ignore[arg-type]  # moto's TypedDict of the same keys
         finally:
             self.firing.active = False
 
@@ -238,7 +238,7 @@ def _update_state(self: Alarm, reason: str, reason_data: str, state_value: str) 
         description=self.description or "",
         namespace=self.namespace or "",
         metric_name=self.metric_name or "",
-        dimensions={d.name: d.value for d in self.dimensions if d.name},
+        dimensions={d.name: d.value or "" for d in self.dimensions if d.name},
         period=int(self.period or 0),
         stat=self.extended_statistic or self.statistic or "",
     )
