@@ -22,7 +22,7 @@ def analysis(*metrics: MetricValue, facet: str = "sex") -> BiasAnalysis:
 
 
 def test_conventions_apply_by_default() -> None:
-    assert DEFAULT_THRESHOLDS["DI"] == Threshold(0.8, 1.25)
+    assert DEFAULT_THRESHOLDS["DI"] == Threshold(min=0.8, max=1.25)
     assert evaluate(analysis(MetricValue("DI", 1.0), MetricValue("DPPL", 0.05))).verdict == "pass"
     result = evaluate(analysis(MetricValue("DI", 0.7)))
     assert result.verdict == "fail"
