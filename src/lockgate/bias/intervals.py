@@ -22,7 +22,7 @@ from statistics import NormalDist
 import numpy as np
 
 from lockgate.bias.metric_value import FacetCells, Interval, MetricValue
-from lockgate.bias.metrics_vector import VECTOR_METRICS
+from lockgate.bias.metrics_vector import VECTOR_METRICS, Stack
 
 WILSON = "wilson"
 NEWCOMBE = "newcombe-wilson"
@@ -212,13 +212,16 @@ def bootstrap(
     would cut is unknown)."""
     if not names:
         return {}
-    d = resample(cells.d, settings.resamples, rng)
-    a = resample(cells.a, settings.resamples, rng)
+    stack = Stack(
+        resample(cells.d, settings.resamples, rng),
+        resample(cells.a, settings.resamples, rng),
+        cells.has_groups,
+    )
     alpha = 1 - settings.level
     out: dict[str, Interval] = {}
     for name in names:
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = VECTOR_METRICS[name](d, a, cells.has_groups)
+            values = VECTOR_METRICS[name](stack)
         ok = values[np.isfinite(values)]
         missing = settings.resamples - ok.size
         if missing > alpha / 2 * settings.resamples or ok.size == 0:

@@ -1,7 +1,8 @@
 """Every bias metric over a stack of count tables at once (the bootstrap's resamples).
 
-d and a are [B, g, l, p] arrays (B tables; g groups, l label, p prediction). Each function returns
-B values, NaN where the metric is undefined in that table. The definitions are the scalar ones of
+A `Stack` holds d and a as [B, g, l, p] arrays (B tables; g groups, l label, p prediction) and
+computes each marginal once (the resamples share them across metrics). Each metric returns B
+values, NaN where it is undefined in that table. The definitions are the scalar ones of
 metrics_pre / metrics_post (a unit test checks they agree on every metric); call them under
 `np.errstate(divide="ignore", invalid="ignore")`.
 """
@@ -9,10 +10,9 @@ metrics_pre / metrics_post (a unit test checks they agree on every metric); call
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 import numpy as np
-
-Vector = Callable[[np.ndarray, np.ndarray, bool], np.ndarray]
 
 
 def _out(values: object) -> np.ndarray:
@@ -20,161 +20,180 @@ def _out(values: object) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
-def _n(side: np.ndarray) -> np.ndarray:
-    return _out(side.sum(axis=(1, 2, 3)).astype(np.float64))
+class Side:
+    """One side's B tables and their marginals, each [B] (computed on first use)."""
+
+    def __init__(self, cells: np.ndarray) -> None:
+        self.cells = cells  # [B, g, l, p]
+
+    @cached_property
+    def confusion(self) -> np.ndarray:
+        """[B, l, p] over all groups, float64, with p of size 2 (zeros when there are no predictions)."""
+        m = _out(self.cells[:, 0] if self.cells.shape[1] == 1 else self.cells.sum(axis=1))
+        if m.shape[2] == 1:
+            m = np.concatenate([m, np.zeros_like(m)], axis=2)
+        return m
+
+    @cached_property
+    def tp(self) -> np.ndarray:
+        return _out(self.confusion[:, 1, 1])
+
+    @cached_property
+    def fp(self) -> np.ndarray:
+        return _out(self.confusion[:, 0, 1])
+
+    @cached_property
+    def fn(self) -> np.ndarray:
+        return _out(self.confusion[:, 1, 0])
+
+    @cached_property
+    def tn(self) -> np.ndarray:
+        return _out(self.confusion[:, 0, 0])
+
+    @cached_property
+    def label1(self) -> np.ndarray:
+        return _out(self.tp + self.fn)
+
+    @cached_property
+    def label0(self) -> np.ndarray:
+        return _out(self.tn + self.fp)
+
+    @cached_property
+    def pred1(self) -> np.ndarray:
+        return _out(self.tp + self.fp)
+
+    @cached_property
+    def pred0(self) -> np.ndarray:
+        return _out(self.tn + self.fn)
+
+    @cached_property
+    def n(self) -> np.ndarray:
+        return _out(self.label0 + self.label1)
+
+    @cached_property
+    def q(self) -> np.ndarray:
+        """Positive label rate."""
+        return _out(self.label1 / self.n)
 
 
-def _labels(side: np.ndarray) -> np.ndarray:
-    """[B, 2]: (negatives, positives) by observed label."""
-    return _out(side.sum(axis=(1, 3)).astype(np.float64))
+class Stack:
+    """B resampled tables of one facet value: d and a, [B, g, l, p] each."""
+
+    def __init__(self, d: np.ndarray, a: np.ndarray, has_groups: bool) -> None:
+        self.d, self.a, self.has_groups = Side(d), Side(a), has_groups
 
 
-def _predictions(side: np.ndarray) -> np.ndarray:
-    """[B, 2]: (negatives, positives) by predicted label."""
-    return _out(side.sum(axis=(1, 2)).astype(np.float64))
-
-
-def _confusion(side: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(TP, FP, FN, TN), each [B]."""
-    m = side.sum(axis=1).astype(np.float64)
-    return _out(m[:, 1, 1]), _out(m[:, 0, 1]), _out(m[:, 1, 0]), _out(m[:, 0, 0])
-
-
-def _q(side: np.ndarray) -> np.ndarray:
-    return _out(_labels(side)[:, 1] / _n(side))
-
-
-def _distributions(d: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return _out(_labels(a) / _n(a)[:, None]), _out(_labels(d) / _n(d)[:, None])
-
-
-def _kl_rows(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """KL(p || q) per row; 0 log 0 = 0; NaN where p > 0 = q (infinite)."""
-    terms = np.where(p > 0, p * np.log(p / q), 0.0)
-    out = terms.sum(axis=1)
-    return _out(np.where(((p > 0) & (q == 0)).any(axis=1), np.nan, out))
-
-
-def ci(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    na, nd = _n(a), _n(d)
-    return _out((na - nd) / (na + nd))
-
-
-def dpl(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    return _out(_q(a) - _q(d))
-
-
-def kl(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    pa, pd = _distributions(d, a)
-    return _out(_kl_rows(pa, pd))
-
-
-def js(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    pa, pd = _distributions(d, a)
-    mid = (pa + pd) / 2
-    return _out(0.5 * (_kl_rows(pa, mid) + _kl_rows(pd, mid)))
-
-
-def lp(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    pa, pd = _distributions(d, a)
-    return _out(np.sqrt(((pa - pd) ** 2).sum(axis=1)))
-
-
-def tvd(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    pa, pd = _distributions(d, a)
-    return _out(0.5 * np.abs(pa - pd).sum(axis=1))
-
-
-def ks(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    pa, pd = _distributions(d, a)
-    return _out(np.abs(pa - pd).max(axis=1))
-
-
-def _cdd(d: np.ndarray, a: np.ndarray, groups: bool, other_axis: int) -> np.ndarray:
-    """CDD over the group variable; other_axis is the axis summed away (3: labels, 2: predictions)."""
-    if not groups:
-        return np.full(d.shape[0], np.nan)
-    d_out = d.sum(axis=other_axis).astype(np.float64)  # [B, g, outcome]
-    total = d_out + a.sum(axis=other_axis)
-    usable = (total[..., 0] > 0) & (total[..., 1] > 0)
-    n_i = total.sum(axis=2)
-    dd = d_out[..., 0] / total[..., 0] - d_out[..., 1] / total[..., 1]
-    weight = np.where(usable, n_i, 0.0)
-    return _out(np.where(usable, n_i * dd, 0.0).sum(axis=1) / weight.sum(axis=1))
-
-
-def cddl(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    return _out(_cdd(d, a, groups, 3))
-
-
-def cddpl(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    return _out(_cdd(d, a, groups, 2))
-
-
-def dppl(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    return _out(_predictions(a)[:, 1] / _n(a) - _predictions(d)[:, 1] / _n(d))
-
-
-def di(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    qa = _predictions(a)[:, 1] / _n(a)
-    qd = _predictions(d)[:, 1] / _n(d)
-    return _out(np.where(qa > 0, qd / qa, np.nan))
+Vector = Callable[[Stack], np.ndarray]
 
 
 def _nan_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return _out(np.where(den > 0, num / den, np.nan))
 
 
-def dca(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    accept_a = _nan_div(_labels(a)[:, 1], _predictions(a)[:, 1])
-    return _out(accept_a - _nan_div(_labels(d)[:, 1], _predictions(d)[:, 1]))
+def _kl_binary(p1: np.ndarray, q1: np.ndarray) -> np.ndarray:
+    """KL(p || q) of two-class distributions given by their class-1 shares; 0 log 0 = 0; NaN where
+    a class with p > 0 has q = 0 (infinite)."""
+    total = np.zeros_like(p1)
+    infinite = np.zeros(p1.shape, dtype=bool)
+    for p, q in ((p1, q1), (1 - p1, 1 - q1)):
+        total += np.where(p > 0, p * np.log(p / q), 0.0)
+        infinite |= (p > 0) & (q == 0)
+    return _out(np.where(infinite, np.nan, total))
 
 
-def dcr(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    reject_d = _nan_div(_labels(d)[:, 0], _predictions(d)[:, 0])
-    return _out(reject_d - _nan_div(_labels(a)[:, 0], _predictions(a)[:, 0]))
+def ci(s: Stack) -> np.ndarray:
+    return _out((s.a.n - s.d.n) / (s.a.n + s.d.n))
 
 
-def rd(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    tp_a, _, fn_a, _ = _confusion(a)
-    tp_d, _, fn_d, _ = _confusion(d)
-    return _out(_nan_div(tp_a, tp_a + fn_a) - _nan_div(tp_d, tp_d + fn_d))
+def dpl(s: Stack) -> np.ndarray:
+    return _out(s.a.q - s.d.q)
 
 
-def sd(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    _, fp_a, _, tn_a = _confusion(a)
-    _, fp_d, _, tn_d = _confusion(d)
-    return _out(_nan_div(tn_d, tn_d + fp_d) - _nan_div(tn_a, tn_a + fp_a))
+def kl(s: Stack) -> np.ndarray:
+    return _kl_binary(s.a.q, s.d.q)
 
 
-def dar(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    tp_a, fp_a, _, _ = _confusion(a)
-    tp_d, fp_d, _, _ = _confusion(d)
-    return _out(_nan_div(tp_a, tp_a + fp_a) - _nan_div(tp_d, tp_d + fp_d))
+def js(s: Stack) -> np.ndarray:
+    mid = (s.a.q + s.d.q) / 2
+    return _out(0.5 * (_kl_binary(s.a.q, mid) + _kl_binary(s.d.q, mid)))
 
 
-def drr(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    _, _, fn_a, tn_a = _confusion(a)
-    _, _, fn_d, tn_d = _confusion(d)
-    return _out(_nan_div(tn_d, tn_d + fn_d) - _nan_div(tn_a, tn_a + fn_a))
+def lp(s: Stack) -> np.ndarray:
+    return _out(np.sqrt(2.0) * np.abs(s.a.q - s.d.q))
 
 
-def ad(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    tp_a, _, _, tn_a = _confusion(a)
-    tp_d, _, _, tn_d = _confusion(d)
-    return _out((tp_a + tn_a) / _n(a) - (tp_d + tn_d) / _n(d))
+def tvd(s: Stack) -> np.ndarray:
+    return _out(np.abs(s.a.q - s.d.q))
 
 
-def te(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    _, fp_a, fn_a, _ = _confusion(a)
-    _, fp_d, fn_d, _ = _confusion(d)
-    return _out(_nan_div(fn_d, fp_d) - _nan_div(fn_a, fp_a))
+def ks(s: Stack) -> np.ndarray:
+    return _out(np.abs(s.a.q - s.d.q))
 
 
-def ge(d: np.ndarray, a: np.ndarray, groups: bool) -> np.ndarray:
-    tp_a, fp_a, fn_a, tn_a = _confusion(a)
-    tp_d, fp_d, fn_d, tn_d = _confusion(d)
-    ones, twos, zeros = tp_a + tn_a + tp_d + tn_d, fp_a + fp_d, fn_a + fn_d
+def _cdd(s: Stack, other_axis: int) -> np.ndarray:
+    """CDD over the group variable; other_axis is the axis summed away (3: labels, 2: predictions)."""
+    if not s.has_groups:
+        return _out(np.full(s.d.cells.shape[0], np.nan))
+    d_out = _out(s.d.cells.sum(axis=other_axis))  # [B, g, outcome]
+    total = d_out + s.a.cells.sum(axis=other_axis)
+    usable = (total[..., 0] > 0) & (total[..., 1] > 0)
+    n_i = total[..., 0] + total[..., 1]
+    dd = d_out[..., 0] / total[..., 0] - d_out[..., 1] / total[..., 1]
+    weight = np.where(usable, n_i, 0.0)
+    return _out(np.where(usable, n_i * dd, 0.0).sum(axis=1) / weight.sum(axis=1))
+
+
+def cddl(s: Stack) -> np.ndarray:
+    return _cdd(s, 3)
+
+
+def cddpl(s: Stack) -> np.ndarray:
+    return _cdd(s, 2)
+
+
+def dppl(s: Stack) -> np.ndarray:
+    return _out(s.a.pred1 / s.a.n - s.d.pred1 / s.d.n)
+
+
+def di(s: Stack) -> np.ndarray:
+    return _nan_div(s.d.pred1 / s.d.n, s.a.pred1 / s.a.n)
+
+
+def dca(s: Stack) -> np.ndarray:
+    return _out(_nan_div(s.a.label1, s.a.pred1) - _nan_div(s.d.label1, s.d.pred1))
+
+
+def dcr(s: Stack) -> np.ndarray:
+    return _out(_nan_div(s.d.label0, s.d.pred0) - _nan_div(s.a.label0, s.a.pred0))
+
+
+def rd(s: Stack) -> np.ndarray:
+    return _out(_nan_div(s.a.tp, s.a.label1) - _nan_div(s.d.tp, s.d.label1))
+
+
+def sd(s: Stack) -> np.ndarray:
+    return _out(_nan_div(s.d.tn, s.d.label0) - _nan_div(s.a.tn, s.a.label0))
+
+
+def dar(s: Stack) -> np.ndarray:
+    return _out(_nan_div(s.a.tp, s.a.pred1) - _nan_div(s.d.tp, s.d.pred1))
+
+
+def drr(s: Stack) -> np.ndarray:
+    return _out(_nan_div(s.d.tn, s.d.pred0) - _nan_div(s.a.tn, s.a.pred0))
+
+
+def ad(s: Stack) -> np.ndarray:
+    return _out((s.a.tp + s.a.tn) / s.a.n - (s.d.tp + s.d.tn) / s.d.n)
+
+
+def te(s: Stack) -> np.ndarray:
+    return _out(_nan_div(s.d.fn, s.d.fp) - _nan_div(s.a.fn, s.a.fp))
+
+
+def ge(s: Stack) -> np.ndarray:
+    ones = s.a.tp + s.a.tn + s.d.tp + s.d.tn
+    twos, zeros = s.a.fp + s.d.fp, s.a.fn + s.d.fn
     n = ones + twos + zeros
     sum_b = ones + 2 * twos
     mean = sum_b / n

@@ -24,7 +24,7 @@ from lockgate.bias.intervals import (
 from lockgate.bias.metric_value import FacetCells, Interval
 from lockgate.bias.metrics_post import POST_TRAINING, compute_post_training
 from lockgate.bias.metrics_pre import PRE_TRAINING
-from lockgate.bias.metrics_vector import VECTOR_METRICS
+from lockgate.bias.metrics_vector import VECTOR_METRICS, Stack
 from lockgate.bias.specs import POST_TRAINING_METHODS
 
 Z95 = z_value(0.95)
@@ -106,7 +106,7 @@ def test_every_vectorised_metric_equals_its_scalar_definition(seed: int) -> None
     # pre-training metrics read labels only, so a table with predictions gives them too
     for name, fn in VECTOR_METRICS.items():
         with np.errstate(divide="ignore", invalid="ignore"):
-            vector = fn(cells.d[None], cells.a[None], cells.has_groups)[0]
+            vector = fn(Stack(cells.d[None], cells.a[None], cells.has_groups))[0]
         expected = scalar[name].value
         if expected is None:
             assert not np.isfinite(vector), name
