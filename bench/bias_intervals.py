@@ -8,7 +8,8 @@ the default policy: 95%, min_group_rows 30, the conventional thresholds):
 - null: the true value is well inside the allowed range (DPL 0, DI 1, ...), n = 300. Goal: the
   gate fails <= 5% of the draws (the point-value gate of before is shown beside it);
 - alternative: the true value is clearly outside (DPL 0.3, DI 0.5, ...), n = 5,000. Goal: >= 99% fail;
-- coverage: how often the interval holds the true value (should be close to the level).
+- coverage: how often the interval holds the true value (should be close to the level);
+- the null again at n = 5,000: with enough rows, good data passes.
 The draws follow the population exactly: n_d ~ Binomial(n, share), each side's cells
 [label, prediction] ~ Multinomial(side size, the side's cell probabilities), the same as drawing rows.
 Then the time the intervals add to a check at 1e7 rows (goal <= 10%). Prints one table; state the
@@ -97,6 +98,7 @@ class Scenario:
 SCENARIOS = [
     Scenario("DPL", BASE, BASE, 300, 0.08, "null"),
     Scenario("DPL", BASE, BASE, 300, 0.5, "null"),
+    Scenario("DPL", BASE, BASE, 5000, 0.08, "null"),
     Scenario("DPL", Side(0.7, 0.8, 0.2), Side(0.4, 0.8, 0.2), 5000, 0.08, "alt"),
     Scenario("DI", BASE, BASE, 300, 0.08, "null"),
     Scenario("DI", BASE, BASE, 300, 0.5, "null"),
@@ -105,6 +107,7 @@ SCENARIOS = [
     Scenario("DPPL", Side(0.6, 0.9, 0.4), Side(0.6, 0.6, 0.1), 5000, 0.08, "alt"),
     Scenario("AD", BASE, BASE, 300, 0.08, "null"),
     Scenario("AD", BASE, BASE, 300, 0.5, "null"),
+    Scenario("AD", BASE, BASE, 5000, 0.08, "null"),
     Scenario("AD", Side(0.6, 0.9, 0.1), Side(0.6, 0.6, 0.4), 5000, 0.08, "alt"),
 ]
 
