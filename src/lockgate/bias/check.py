@@ -23,6 +23,7 @@ from lockgate.bias.gate import GateResult, evaluate
 from lockgate.bias.policy import GatePolicy, parse_policy
 from lockgate.bias.report_html import render
 from lockgate.bias.specs import BiasConfig
+from lockgate.bias.tables import prediction_count_mismatch
 from lockgate.errors import InputRejected
 
 
@@ -161,7 +162,4 @@ class BiasCheckStream:
 
     def _mismatch(self, qualifier: str = "") -> InputRejected:
         n = 0 if self._predictions is None else len(self._predictions)
-        detail = f"{n} predictions for {qualifier}{self._rows} rows"
-        return InputRejected(
-            self._predictions_source, "one prediction per data row", abs(self._rows - n), detail
-        )
+        return prediction_count_mismatch(self._predictions_source, n, self._rows, qualifier)
