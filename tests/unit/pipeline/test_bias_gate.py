@@ -63,6 +63,11 @@ def test_pre_training_writes_clarify_analysis_and_passes(store, version: dict) -
     assert summary["verdict"] == "pass" and summary["stage"] == "pre_training"
     analysis = json.loads(store.read("art", summary["analysis"].removeprefix("s3://art/")))
     assert set(analysis["pre_training_bias_metrics"]["facets"]) == {"sex", "age", "foreign_worker"}
+    age = analysis["pre_training_bias_metrics"]["facets"]["age"][0]
+    assert age["value_or_threshold"].startswith("(25, ")  # a threshold on the integer column, not age == 25
+    dpl = next(m for m in age["metrics"] if m["name"] == "DPL")
+    assert dpl["confidence_interval"]["method"] == "newcombe-wilson"
+    assert dpl["confidence_interval"]["lower"] <= dpl["value"] <= dpl["confidence_interval"]["upper"]
     assert all(name.startswith("bias_metric_") for name, _, _ in check.metric_data)
     config = json.loads(
         store.read(
