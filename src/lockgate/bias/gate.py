@@ -1,9 +1,10 @@
 """The bias gate: thresholds per metric (optionally per facet) -> pass | fail | needs-human.
 
 Rules, per facet value and metric with a threshold (the policy: lockgate.bias.policy):
+- facet group d or its complement a has fewer rows than `min_group_rows` (an empty one included)
+                                              -> needs-human (too few rows to decide either way)
 - value None (undefined), metric required     -> fail (fail closed: an undefined metric never passes)
 - value None, metric listed as optional       -> needs-human (a person decides; the reason is shown)
-- facet group d or its complement a has fewer rows than `min_group_rows` -> needs-human
 - with a confidence interval (the analysis computes one at the policy's level):
   - the whole interval outside the allowed range            -> fail
   - the interval straddles a bound                          -> needs-human
@@ -96,26 +97,28 @@ class GateResult:
 
 
 def _sizes(result: FacetResult) -> str:
-    return f"n_d={result.n_d}, n_a={result.n_a}"
+    return "sizes not known" if result.n_d is None else f"n_d={result.n_d}, n_a={result.n_a}"
 
 
 def judge(metric: MetricValue, t: Threshold, policy: GatePolicy, result: FacetResult) -> tuple[Status, str]:
     """The status of one metric against its threshold, with the reason (interval and group sizes)."""
     value, interval, sizes = metric.value, metric.interval, _sizes(result)
-    if value is None:
-        if metric.name in policy.optional:
-            return "needs-human", f"undefined ({metric.reason}); optional metric, a person decides"
-        return "fail", f"undefined ({metric.reason}); a required metric fails closed"
     small = [
         f"{side} has {n} rows"
         for side, n in (("facet group d", result.n_d), ("its complement a", result.n_a))
         if n is not None and n < policy.min_group_rows
     ]
-    shown = f"{value:.6g}" + ("" if interval is None else f", interval {interval.text()}")
-    if small:
+    if small:  # too few rows to decide either way, whatever the value says (or whether it exists)
+        shown = "undefined" if value is None else f"{value:.6g}"
+        shown += "" if interval is None else f", interval {interval.text()}"
         return "needs-human", (
             f"{shown}: {' and '.join(small)}, fewer than min_group_rows {policy.min_group_rows} ({sizes})"
         )
+    if value is None:
+        if metric.name in policy.optional:
+            return "needs-human", f"undefined ({metric.reason}); optional metric, a person decides"
+        return "fail", f"undefined ({metric.reason}); a required metric fails closed ({sizes})"
+    shown = f"{value:.6g}" + ("" if interval is None else f", interval {interval.text()}")
     if interval is None:
         low = high = value
     elif interval.lower is None or interval.upper is None:

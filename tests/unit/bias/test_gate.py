@@ -153,11 +153,13 @@ def test_a_small_facet_group_needs_a_human_and_the_reason_says_so() -> None:
     assert evaluate(sized(dpl(0.0, -0.05, 0.05), n_d=24), GatePolicy(min_group_rows=20)).verdict == "pass"
 
 
-def test_a_small_group_does_not_turn_an_undefined_required_metric_into_a_pass_or_a_review() -> None:
-    undefined = MetricValue(
-        "DPL", None, "facet group d is empty", Interval(0.95, "newcombe-wilson", reason="x")
-    )
-    assert evaluate(sized(undefined, n_d=0)).verdict == "fail"
+def test_an_empty_or_small_group_needs_a_human_even_when_the_metric_is_undefined() -> None:
+    interval = Interval(0.95, "newcombe-wilson", reason="facet group d is empty")
+    undefined = MetricValue("DPL", None, "facet group d is empty", interval)
+    result = evaluate(sized(undefined, n_d=0))
+    assert result.verdict == "needs-human" and "facet group d has 0 rows" in result.reasons[0]
+    # with the minimum off, an undefined required metric still fails closed
+    assert evaluate(sized(undefined, n_d=0), GatePolicy(min_group_rows=0)).verdict == "fail"
 
 
 def test_an_undefined_interval_needs_a_human_with_its_reason() -> None:
