@@ -62,7 +62,7 @@ def test_moto_still_starts_alarms_ok_and_emits_nothing() -> None:
 @pytest.fixture
 def twin() -> Iterator[dict[str, Any]]:
     with mock_aws():
-        patches.apply(clock=LocalClock(1000))
+        patches.apply(clock=LocalClock(1000), ticking=False)  # the tests drive every tick themselves
         try:
             sqs = boto3.client("sqs", region_name=REGION)
             url = sqs.create_queue(QueueName="seen")["QueueUrl"]
@@ -156,12 +156,12 @@ def test_evaluator_moves_states_from_metric_data(twin: dict[str, Any]) -> None:
     cw = twin["cw"]
     _alarm(cw)
     _alarm(cw, "quiet", TreatMissingData="notBreaching")
-    now = time.time()
     cw.put_metric_data(
         Namespace="T",
         MetricData=[{"MetricName": "Errors", "Dimensions": [{"Name": "E", "Value": "x"}], "Value": 3.0}],
     )
-    patches.tick(now + 0.01)
+    now = time.time()  # after the put: the datapoint is stamped when moto receives it
+    patches.tick(now)
     states = {a["AlarmName"]: a["StateValue"] for a in cw.describe_alarms()["MetricAlarms"]}
     assert states == {"a": "ALARM", "quiet": "ALARM"}
     patches.tick(now + 1.0)  # 1 s real = 1000 s local: the datapoint left the 60 s window
