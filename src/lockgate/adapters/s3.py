@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 import boto3
+
+from lockgate.adapters.errors import guarded
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import CopySourceTypeDef
 
 
 @dataclass(frozen=True)
@@ -24,8 +30,8 @@ class ObjectInfo:
 class S3Store:
     """Reads and writes objects; never deletes."""
 
-    def __init__(self, client: Any | None = None) -> None:
-        self._client = client or boto3.client("s3")
+    def __init__(self, client: S3Client | None = None) -> None:
+        self._client = guarded(client or boto3.client("s3"))
 
     def head(self, bucket: str, key: str, version_id: str | None = None) -> ObjectInfo:
         """Size, ETag and version of an object."""
@@ -58,7 +64,7 @@ class S3Store:
 
     def copy(self, bucket: str, key: str, to_key: str, version_id: str | None = None) -> str:
         """Server-side copy inside a bucket (quarantine keeps the exact version that failed)."""
-        source: dict[str, str] = {"Bucket": bucket, "Key": key}
+        source: CopySourceTypeDef = {"Bucket": bucket, "Key": key}
         if version_id:
             source["VersionId"] = version_id
         self._client.copy_object(Bucket=bucket, Key=to_key, CopySource=source)

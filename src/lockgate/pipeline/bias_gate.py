@@ -27,8 +27,10 @@ from lockgate.bias.specs import BiasConfig
 from lockgate.bias.tables import PARQUET, load_inputs
 from lockgate.data.contract import Contract
 from lockgate.errors import InputRejected
+from lockgate.layout import bias_report_prefix, s3_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
+from lockgate.steps.bias import BiasCheckResult
 
 PRE, POST = "pre_training", "post_training"
 PREDICTED = "predicted_score"
@@ -83,9 +85,9 @@ class BiasGate:
         version: str,
         data_uri: str,
         predictions_uri: str | None = None,
-    ) -> tuple[BiasCheck, dict[str, Any]]:
+    ) -> tuple[BiasCheck, BiasCheckResult]:
         """Pre-training when no predictions are given, else post-training; returns the check and
-        a JSON summary (verdict, reasons, where the reports are)."""
+        the task's result (verdict, reasons, where the reports are)."""
         contract = dataset_contract(self.store, data_bucket, dataset)
         stage = POST if predictions_uri else PRE
         raw_config = analysis_config_for(contract, post_training=stage == POST)
@@ -108,18 +110,18 @@ class BiasGate:
             raise _too_few_predictions(predictions_uri or "", len(scores), offset)
         assert config is not None  # _data_files returns at least one file
         result = check_counts(merge_all(counts), config, policy_for(contract), title)
-        prefix = f"reports/{dataset}/{version}/bias/{stage}/"
+        prefix = bias_report_prefix(dataset, version, stage)
         self._write(prefix, result, raw_config)
-        summary = {
-            "stage": stage,
-            "dataset": dataset,
-            "version": version,
-            "verdict": result.gate.verdict,
-            "reasons": list(result.gate.to_json().get("reasons", [])),
-            "analysis": f"s3://{self.artifact_bucket}/{prefix}analysis.json",
-            "report": f"s3://{self.artifact_bucket}/{prefix}report.html",
-            "warnings": list(result.warnings),
-        }
+        summary = BiasCheckResult(
+            stage=stage,
+            dataset=dataset,
+            version=version,
+            verdict=result.gate.verdict,
+            reasons=list(result.gate.to_json().get("reasons", [])),
+            analysis=s3_uri(self.artifact_bucket, f"{prefix}analysis.json"),
+            report=s3_uri(self.artifact_bucket, f"{prefix}report.html"),
+            warnings=list(result.warnings),
+        )
         return result, summary
 
     def _data_files(self, uri: str) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lockgate.layout import quarantine_prefix
+
 
 def failure_message(
     pipeline: str, run: dict[str, Any], error: dict[str, Any], outcome: str = "failed"
@@ -33,7 +35,10 @@ def failure_message(
     if run.get("execution"):
         lines += ["", f"Execution: {run['execution']}"]
     if name in {"DatasetRejected", "InputRejected"} and run.get("dataset"):
-        lines += ["", f"The data and its report are under quarantine/{run['dataset']}/ in the data bucket."]
+        lines += [
+            "",
+            f"The data and its report are under {quarantine_prefix(run['dataset'])} in the data bucket.",
+        ]
     return subject, "\n".join(lines)
 
 
