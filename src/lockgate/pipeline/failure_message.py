@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lockgate.errors import InputRejected, error_named
 from lockgate.layout import quarantine_prefix
 
 
@@ -34,7 +35,8 @@ def failure_message(
             lines += ["", f"{label}: {run[key]}"]
     if run.get("execution"):
         lines += ["", f"Execution: {run['execution']}"]
-    if name in {"DatasetRejected", "InputRejected"} and run.get("dataset"):
+    error_class = error_named(name)
+    if error_class is not None and issubclass(error_class, InputRejected) and run.get("dataset"):
         lines += [
             "",
             f"The data and its report are under {quarantine_prefix(run['dataset'])} in the data bucket.",
