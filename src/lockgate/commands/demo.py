@@ -13,8 +13,8 @@ import json
 import time
 from typing import Any
 
-from lockgate.cli import local_cloud
 from lockgate.commands.console import function_log_sink, quiet_log_sink, render_visits, say
+from lockgate.commands.options import local_cloud
 from lockgate.layout import quarantined_key
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.executions import wait_for_execution
