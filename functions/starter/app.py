@@ -41,7 +41,9 @@ step_functions = StepFunctions()
 @idempotency.function(data_keyword_argument="request", returns=StarterResult)
 def start_ingest(request: IngestStart) -> StarterResult:
     """Start the ingest execution for one object version (at most once per version)."""
-    result = step_functions.start_once(settings.ingest_state_machine_arn, request.name, request.input)
+    result = step_functions.start_once(
+        settings.ingest_state_machine_arn, request.name, request.input.to_payload()
+    )
     return StarterResult(
         executionArn=result.execution_arn, started=result.started, startedBy=request.requestId
     )
@@ -66,7 +68,7 @@ def lambda_handler(event: S3EventNotificationEventBridgeModel, context: LambdaCo
         metrics.add_metric(name="ObjectIgnored", unit=MetricUnit.Count, value=1)
         logger.info("object starts nothing", extra={"key": detail.object.key})
         return StarterResult(started=False, reason="ignored").to_payload()
-    request = IngestStart(name=plan.execution_name, input=plan.as_input(), requestId=context.aws_request_id)
+    request = IngestStart(name=plan.execution_name, input=plan, requestId=context.aws_request_id)
     try:
         result = start_ingest(request=request)
     except IdempotencyAlreadyInProgressError:

@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Discriminator, Field, RootModel, Tag
 
-from lockgate.steps.base import JsonObject, StepModel
+from lockgate.steps.base import StepModel
 
 STEP_KEY = "step"
 
@@ -107,11 +107,24 @@ class DataGateResult(RootModel[DatasetVersion | PartResult]):
     """The data gate's output: a version ("object", "reduce") or a part's verdict ("part")."""
 
 
+class IngestInput(StepModel):
+    """The ingest state machine's input: the uploaded object's identity, its key decoded once."""
+
+    bucket: str
+    key: str
+    version_id: str | None
+    etag: str
+    size: int
+    dataset: str
+    kind: Literal["single_file", "multipart_done"]
+    prefix: str  # multipart: the batch folder holding the parts ("" for a single file)
+
+
 class IngestStart(StepModel):
     """The starter's idempotent unit: start execution `name` with `input`, once."""
 
     name: str
-    input: JsonObject  # the ingest state machine's input (lockgate.pipeline.starter.IngestRequest)
+    input: IngestInput
     requestId: str  # noqa: N815 (which delivery asked first)
 
 
