@@ -10,7 +10,7 @@ status, never by class-name strings.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.client import BaseClient
 from botocore.exceptions import (
@@ -23,6 +23,9 @@ from botocore.exceptions import (
 )
 
 from lockgate.errors import TransientError
+
+if TYPE_CHECKING:
+    from botocore.exceptions import _ClientErrorResponseTypeDef
 
 # ClientError codes AWS documents as throttling or a service-side failure worth a retry.
 TRANSIENT_CODES = frozenset(
@@ -89,7 +92,9 @@ def _after_call(
     error = parsed.get("Error", {})
     code = context.get("error_code_override") or error.get("Code")
     if is_transient(code, http_response.status_code):
-        original = ClientError(parsed, model.name)  # what botocore would raise next
+        original = ClientError(
+            cast("_ClientErrorResponseTypeDef", parsed), model.name
+        )  # what botocore raises next
         raise TransientError(
             f"{model.name}: {code} (HTTP {http_response.status_code}): {original}"
         ) from original

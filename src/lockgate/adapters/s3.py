@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 import boto3
 
@@ -35,18 +35,23 @@ class S3Store:
 
     def head(self, bucket: str, key: str, version_id: str | None = None) -> ObjectInfo:
         """Size, ETag and version of an object."""
-        extra = {"VersionId": version_id} if version_id else {}
-        meta = self._client.head_object(Bucket=bucket, Key=key, **extra)
+        if version_id:
+            meta = self._client.head_object(Bucket=bucket, Key=key, VersionId=version_id)
+        else:
+            meta = self._client.head_object(Bucket=bucket, Key=key)
         return ObjectInfo(bucket, key, meta["ContentLength"], meta["ETag"].strip('"'), meta.get("VersionId"))
 
     def size(self, bucket: str, key: str, version_id: str | None = None) -> int:
         """The object's size in bytes (HeadObject)."""
         return self.head(bucket, key, version_id).size
 
-    def open(self, bucket: str, key: str, version_id: str | None = None) -> IO[bytes]:
+    def open(self, bucket: str, key: str, version_id: str | None = None) -> BinaryIO:
         """A streaming, read-once body of the object (the exact version when given)."""
-        extra = {"VersionId": version_id} if version_id else {}
-        return self._client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+        if version_id:
+            body = self._client.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"]
+        else:
+            body = self._client.get_object(Bucket=bucket, Key=key)["Body"]
+        return cast(BinaryIO, body)  # StreamingBody: a read-once binary file object
 
     def read(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         """The whole object in memory (small objects: contracts, manifests)."""

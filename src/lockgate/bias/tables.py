@@ -94,7 +94,7 @@ def read_table(
 def _by_name(config: ClarifyConfig, names: list[str], with_predictions_file: bool) -> ClarifyConfig:
     """Column indexes (into the full file) as names, before only some columns are read."""
 
-    def name(ref: NameOrIndex | None, field: str) -> NameOrIndex | None:
+    def name[R: NameOrIndex | None](ref: R, field: str) -> R | str:
         return column_name(ref, names, field, "analysis_config.json") if isinstance(ref, int) else ref
 
     facets = tuple(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -30,9 +30,10 @@ from lockgate.errors import InputRejected
 from lockgate.layout import bias_report_prefix, s3_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
-from lockgate.steps.bias import BiasCheckResult
+from lockgate.steps.bias import BiasCheckResult, Stage
 
-PRE, POST = "pre_training", "post_training"
+PRE: Final = "pre_training"
+POST: Final = "post_training"
 PREDICTED = "predicted_score"
 
 
@@ -89,7 +90,7 @@ class BiasGate:
         """Pre-training when no predictions are given, else post-training; returns the check and
         the task's result (verdict, reasons, where the reports are)."""
         contract = dataset_contract(self.store, data_bucket, dataset)
-        stage = POST if predictions_uri else PRE
+        stage: Stage = POST if predictions_uri else PRE
         raw_config = analysis_config_for(contract, post_training=stage == POST)
         columns = parse_analysis_config(analysis_config_for(contract, post_training=False))
         scores = self._scores(predictions_uri) if predictions_uri else None

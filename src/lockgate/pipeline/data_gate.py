@@ -190,12 +190,12 @@ class DataGate:
         """CSV streams straight from the store; Parquet needs a seekable local copy."""
         body = self.store.open(obj.bucket, obj.key, obj.version_id)
         if contract.format.type != "parquet":
-            yield body  # type: ignore[misc]
+            yield body
             return
         with tempfile.TemporaryFile(dir=self.workdir) as local:
             shutil.copyfileobj(body, local, 8 << 20)
             local.seek(0)
-            yield local  # type: ignore[misc]
+            yield local
 
     @contextmanager
     def _staged(self) -> Iterator[_Stage]:
@@ -293,7 +293,7 @@ class _Stage:
         self._splitter = Splitter(contract, self._open_sink)
         return self._splitter
 
-    def _open_sink(self, split: str, kind: str) -> IO[bytes]:
+    def _open_sink(self, split: str, kind: str) -> BinaryIO:
         path = self.folder / f"{split}.{EXTENSIONS[kind]}"
         handle = path.open("wb")
         self.files.append((split, kind, path, handle))

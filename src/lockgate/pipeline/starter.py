@@ -35,6 +35,6 @@ def plan_ingest(
         etag=etag,
         size=size,
         dataset=raw.dataset,
-        kind=raw.kind.value,
+        kind="multipart_done" if raw.kind is UploadKind.MULTIPART_DONE else "single_file",
         prefix=raw.prefix,
     )
