@@ -247,6 +247,8 @@ def _lambda_task(
         prefix: tuple[str, ...] = ("Payload",)
     else:  # the function's ARN as the Resource: Parameters are the payload, the result is bare
         function_name, payload, prefix = resource, arguments, ()
+    if not isinstance(payload, dict):
+        payload = None  # a path or a JSONata expression: the payload is known only at run time
     placeholder = PLACEHOLDER.search(function_name)
     if placeholder is None:
         return None
@@ -308,15 +310,16 @@ def test_each_task_reads_what_its_function_returns(task: LambdaTask) -> None:
 
 
 def _function_of_event(path: Path) -> str:
-    names = [
-        name
+    """events/<function folder>[_case].json belongs to functions/<function folder>/ (the longest
+    folder that matches: the convention of tests/integration/test_invoke_events.py)."""
+    folders = {
+        Path(r["Properties"]["CodeUri"]).name: name
         for name, r in RESOURCES.items()
         if r["Type"] == FUNCTION_TYPE
-        and (code := Path(r["Properties"]["CodeUri"]).name)
-        and (path.stem == code or path.stem.startswith(f"{code}_"))
-    ]
-    assert len(names) == 1, f"events/{path.name}: name it <function folder>_<case>.json ({names})"
-    return names[0]
+    }
+    matches = [f for f in folders if path.stem == f or path.stem.startswith(f"{f}_")]
+    assert matches, f"events/{path.name}: name it <function folder>_<case>.json ({sorted(folders)})"
+    return folders[max(matches, key=len)]
 
 
 @pytest.mark.parametrize("path", EVENTS, ids=lambda p: p.name)
@@ -372,3 +375,26 @@ def test_the_checker_walks_result_paths() -> None:
     assert path_problem(_Sample, ["inner", "a"], "w") is None
     assert path_problem(_Sample, ["inner", "b"], "w") == "w: _Sample has no inner.b"
     assert path_problem(_Sample, ["name", "x"], "w") is not None
+
+
+def test_jsonata_tasks_are_read_too() -> None:
+    state = {
+        "Type": "Task",
+        "QueryLanguage": "JSONata",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Arguments": {
+            "FunctionName": "${DataGateFunctionArn}",
+            "Payload": {"step": "reduce", "bucket": "{% $states.input.bucket %}", "dataset": "d"},
+        },
+        "Output": {"v": "{% $states.result.Payload.version %}", "x": "{% $states.result.Payload.nope %}"},
+    }
+    task = _lambda_task("ingest.asl.json", "S", state, None)
+    assert task is not None and task.function == "DataGateFunction"
+    assert task.result_paths == (("version",), ("nope",))
+    (reduce,) = [
+        m for m in _members(FUNCTIONS["DataGateFunction"].input) if _literal_match(m, task.payload or {})
+    ]
+    assert payload_problems(task.payload or {}, reduce, "S") == [
+        "S: ReduceStep requires 'prefix'",
+        "S: ReduceStep requires 'parts'",
+    ]
