@@ -10,6 +10,7 @@ status, never by class-name strings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.client import BaseClient
@@ -85,7 +86,7 @@ def transient_error(error: BaseException, operation: str) -> TransientError | No
 
 
 def _after_call(
-    http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
+    http_response: Any, parsed: Mapping[str, Any], model: Any, context: Mapping[str, Any], **_: Any
 ) -> None:
     if http_response.status_code < 300:  # botocore's own test for an error answer
         return

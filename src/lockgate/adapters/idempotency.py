@@ -27,6 +27,8 @@ from aws_lambda_powertools.utilities.idempotency.serialization.base import BaseI
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
 
+from lockgate.steps.base import JsonObject
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -36,11 +38,11 @@ class ModelSerializer(BaseIdempotencySerializer):
     def __init__(self, model: object) -> None:
         self._adapter: TypeAdapter[Any] = TypeAdapter(model)
 
-    def to_dict(self, data: Any) -> dict[str, Any]:
+    def to_dict(self, data: Any) -> JsonObject:
         """The JSON-safe record Powertools stores."""
-        return cast(dict[str, Any], self._adapter.dump_python(data, mode="json", by_alias=True))
+        return cast(JsonObject, self._adapter.dump_python(data, mode="json", by_alias=True))
 
-    def from_dict(self, data: dict[str, Any]) -> Any:
+    def from_dict(self, data: JsonObject) -> Any:
         """The model again, from the stored record."""
         return self._adapter.validate_python(data)
 
