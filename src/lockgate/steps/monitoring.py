@@ -8,7 +8,9 @@ from lockgate.monitoring.monitor import MonitorReport
 from lockgate.steps.base import StepModel
 from lockgate.steps.remediation import ScheduledEvent
 
-MonitorInput = ScheduledEvent
+
+class MonitorInput(ScheduledEvent):
+    """Input of MonitorFunction: its schedule's event (detail is empty)."""
 
 
 class EndpointSummary(StepModel):
