@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
 SOURCE = "lockgate"
 
@@ -19,7 +22,7 @@ class EventBus:
 
     def put(self, detail_type: str, detail: dict[str, Any], resources: list[str] | None = None) -> None:
         """Put one event; raises when EventBridge rejects it."""
-        entry = {
+        entry: PutEventsRequestEntryTypeDef = {
             "Source": SOURCE,
             "DetailType": detail_type,
             "Detail": json.dumps(detail),

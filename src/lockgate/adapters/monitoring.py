@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import numpy as np
@@ -15,6 +15,9 @@ from lockgate.data.contract import Contract
 from lockgate.monitoring.baseline import Baseline, build_baseline
 from lockgate.monitoring.monitor import NAMESPACE, Metric, MonitoredEndpoint
 from lockgate.pipeline.contracts import dataset_contract
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch.type_defs import MetricDatumTypeDef
 
 CAPTURE_PREFIX = "capture/"
 GROUND_TRUTH_PREFIX = "ground-truth/"
@@ -140,7 +143,7 @@ class MonitoringSources:
 
     def put_metrics(self, metrics: list[Metric]) -> None:
         """put_metric_data in batches."""
-        data = [
+        data: list[MetricDatumTypeDef] = [
             {
                 "MetricName": name,
                 "Value": float(value),

@@ -6,10 +6,14 @@ Only the public SageMaker API: the same calls run against AWS, moto, and the end
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.literals import ProductionVariantInstanceTypeType
+    from mypy_boto3_sagemaker.type_defs import ProductionVariantTypeDef
 
 from lockgate.remediation.ports import EndpointFacts, Variant
 
@@ -33,7 +37,7 @@ class SageMakerEndpoints:
             raise
         return self._facts(endpoint)
 
-    def _facts(self, endpoint: dict[str, Any]) -> EndpointFacts:
+    def _facts(self, endpoint: Mapping[str, Any]) -> EndpointFacts:
         config_name = endpoint.get("EndpointConfigName", "")
         variants: list[Variant] = []
         try:
@@ -103,19 +107,19 @@ class SageMakerEndpoints:
             variants = endpoint.variants or [
                 Variant(name="AllTraffic", model_name="", instance_type="ml.m5.xlarge", instance_count=1)
             ]
-            self._client.create_endpoint_config(
-                EndpointConfigName=config_name,
-                ProductionVariants=[
-                    {
-                        "VariantName": v.name,
-                        "ModelName": model_name,
-                        "InstanceType": v.instance_type or "ml.m5.xlarge",
-                        "InitialInstanceCount": max(1, v.instance_count),
-                        "InitialVariantWeight": 1.0,
-                    }
-                    for v in variants
-                ],
-            )
+            production: list[ProductionVariantTypeDef] = [
+                {
+                    "VariantName": v.name,
+                    "ModelName": model_name,
+                    "InstanceType": cast(
+                        "ProductionVariantInstanceTypeType", v.instance_type or "ml.m5.xlarge"
+                    ),
+                    "InitialInstanceCount": max(1, v.instance_count),
+                    "InitialVariantWeight": 1.0,
+                }
+                for v in variants
+            ]
+            self._client.create_endpoint_config(EndpointConfigName=config_name, ProductionVariants=production)
         self._client.update_endpoint(EndpointName=endpoint.name, EndpointConfigName=config_name)
 
     def wait_for_config(self, name: str, config_name: str, timeout_seconds: float) -> str:

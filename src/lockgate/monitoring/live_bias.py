@@ -73,13 +73,9 @@ def live_bias(
         "predicted_label": PREDICTION,
         "methods": {"post_training_bias": {"methods": "all"}},
     }
-    thresholds = {
-        "metrics": {k: v.model_dump(exclude_none=True) for k, v in contract.bias.thresholds.items()},
-        "optional": list(contract.bias.optional),
-    }
-    if not thresholds["metrics"]:
-        thresholds.pop("metrics")
-    check = bias_check(pa.table(columns), config, thresholds, source="live traffic", title="Live bias")
+    check = bias_check(
+        pa.table(columns), config, contract.bias.gate_policy(), source="live traffic", title="Live bias"
+    )
     failing = [r for r in check.gate.reasons if r.startswith("fail")]
     return LiveBias(
         rows=int(keep.sum()),

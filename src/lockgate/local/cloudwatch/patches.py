@@ -278,7 +278,7 @@ def _terminated(self: BaseExecutionWorkerCommunication) -> None:
         start=_aware(execution.start_date),
         stop=_aware(execution.stop_date),
         payload=json.dumps(execution.input_data),
-        output=None if execution.output is None else json.dumps(execution.output, default=str),
+        output=json.dumps(execution.output, default=str) if execution.exec_status == "SUCCEEDED" else None,
         error=execution.error,
         cause=execution.cause,
     )
