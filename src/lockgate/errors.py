@@ -35,3 +35,14 @@ class TransientError(LockgateError):
     """A dependency failed in a way worth retrying (throttling, a 5xx)."""
 
     retryable = True
+
+
+class InternalError(LockgateError):
+    """Lockgate's own bug (not bad input): names the file it was working on; the original object
+    stays where it was (raw/ is never changed), so the run can be repeated once the bug is fixed."""
+
+    def __init__(self, file: str, detail: str) -> None:
+        self.file, self.detail = file, detail
+        super().__init__(
+            f"{file}: internal error (a Lockgate bug, not bad data; the object is unchanged): {detail}"
+        )
