@@ -1,7 +1,9 @@
 """Starter: S3 'Object Created' under raw/ (via EventBridge) -> exactly one ingest execution.
 
 EventBridge and S3 deliver at least once: the execution name is derived from the object's
-identity, and Powertools Idempotency remembers each object version it has handled.
+identity, and Powertools Idempotency remembers each object version it has handled. An object
+under raw/ that names no dataset is told to people once (SNS) and counted; the handler returns
+normally, so no async retry repeats it.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lockgate.adapters.sns import Notifier
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.pipeline.settings import Settings
-from lockgate.pipeline.starter import plan_ingest
+from lockgate.pipeline.starter import Unroutable, plan_ingest
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-settings = Settings.from_env("ingest_state_machine_arn", "idempotency_table")
+settings = Settings.from_env("ingest_state_machine_arn", "idempotency_table", "topic_arn")
 persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
 idempotency = IdempotencyConfig(event_key_jmespath="name", expires_after_seconds=7 * 24 * 3600)
 step_functions = StepFunctions()
+notifier = Notifier(settings.topic_arn)
 
 
 @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=idempotency)
@@ -41,6 +45,31 @@ def start_ingest(request: dict[str, Any]) -> dict[str, Any]:
         "started": result.started,
         "startedBy": request["requestId"],
     }
+
+
+@idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=idempotency)
+def tell_once(request: dict[str, Any]) -> dict[str, Any]:
+    """Tell people about one unroutable object version (at most once per version)."""
+    return {
+        "messageId": notifier.publish(request["subject"], request["body"]),
+        "toldBy": request["requestId"],
+    }
+
+
+def tell_unroutable(plan: Unroutable, request_id: str) -> dict[str, Any]:
+    """SNS once per object version, counted once; a repeat delivery is only logged."""
+    subject, body = plan.message()
+    try:
+        told = tell_once(
+            request={"name": plan.name, "subject": subject, "body": body, "requestId": request_id}
+        )
+    except IdempotencyAlreadyInProgressError:
+        told = {"messageId": None, "toldBy": None}
+    first = told["toldBy"] == request_id
+    if first:
+        metrics.add_metric(name="UploadUnroutable", unit=MetricUnit.Count, value=1)
+    logger.warning("upload names no dataset", extra={"key": plan.key, "told": first})
+    return {"started": False, "reason": "unroutable", "key": plan.key, "messageId": told["messageId"]}
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -62,6 +91,8 @@ def lambda_handler(event: S3EventBridgeNotificationEvent, context: LambdaContext
         metrics.add_metric(name="ObjectIgnored", unit=MetricUnit.Count, value=1)
         logger.info("object starts nothing", extra={"key": detail.object["key"]})
         return {"started": False, "reason": "ignored"}
+    if isinstance(plan, Unroutable):
+        return tell_unroutable(plan, context.aws_request_id)
     request = {"name": plan.execution_name, "input": plan.as_input(), "requestId": context.aws_request_id}
     try:
         result = start_ingest(request=request)
