@@ -1,40 +1,53 @@
-"""The words people read when a run fails (pure)."""
+"""The words people read when a run fails or waits on them (pure)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+
+from lockgate.steps.notify import NotifyFailureRequest, RunRef
+
+_REJECTIONS = {"DatasetRejected", "InputRejected"}
 
 
-def failure_message(
-    pipeline: str, run: dict[str, Any], error: dict[str, Any], outcome: str = "failed"
-) -> tuple[str, str]:
-    """(subject, body) from a Step Functions Catch output: {"Error": name, "Cause": text}.
-    `outcome` is "failed", or e.g. "needs a person's review" for a gate that wants a human.
+def failure_message(request: NotifyFailureRequest) -> tuple[str, str]:
+    """(subject, body) from the Catch path's payload: which run, what happened, why, what next.
 
-    A Lambda error's Cause is JSON ({errorMessage, errorType, stackTrace}); only the message is
-    for people. Any other Cause (States.Timeout, an SDK error) is shown as it is.
+    A Lambda error's Cause is JSON ({errorMessage, errorType, stackTrace}): only the message is
+    for people. A JSON list (a gate's reasons) is shown one reason per line. Any other Cause
+    (States.Timeout, an SDK error) is shown as it is.
     """
-    name = str(error.get("Error", "UnknownError"))
-    cause = _readable_cause(str(error.get("Cause", "")))
-    where = run.get("key") or run.get("prefix") or ""
-    location = f"s3://{run['bucket']}/{where}" if run.get("bucket") and where else where
-    if not location and run.get("dataset"):
-        location = f"dataset {run['dataset']}" + (
-            f" version {str(run['version'])[:12]}" if run.get("version") else ""
-        )
-    subject = f"Lockgate {pipeline} {outcome}: {name}"
-    lines = [f"The {pipeline} run for {location or 'an unnamed input'} {outcome}.", "", f"Reason: {name}"]
-    if cause:
+    run, name, outcome = request.run, request.error.error, request.outcome
+    subject = f"Lockgate {request.pipeline} {outcome}: {name}"
+    lines = [f"The {request.pipeline} run for {_location(run)} {outcome}.", "", f"Reason: {name}"]
+    if cause := _readable_cause(request.error.cause):
         lines += ["", cause]
-    for label, key in (("Report", "report"), ("Dataset version", "version")):
-        if run.get(key):
-            lines += ["", f"{label}: {run[key]}"]
-    if run.get("execution"):
-        lines += ["", f"Execution: {run['execution']}"]
-    if name in {"DatasetRejected", "InputRejected"} and run.get("dataset"):
-        lines += ["", f"The data and its report are under quarantine/{run['dataset']}/ in the data bucket."]
+    for label, value in (("Report", run.report), ("Dataset version", run.version)):
+        if value:
+            lines += ["", f"{label}: {value}"]
+    lines += [f"{key}: {value}" for key, value in run.extras().items() if value is not None]
+    if run.execution:
+        lines += ["", f"Execution: {run.execution}"]
+    if name in _REJECTIONS and run.dataset:
+        lines += ["", f"The data and its report are under quarantine/{run.dataset}/ in the data bucket."]
+    elif name == "InternalError":
+        lines += [
+            "",
+            "This is a Lockgate bug, not bad data: the object is unchanged; run it again once fixed.",
+        ]
+    elif not request.failed and run.report:
+        lines += ["", "Read the report, then decide."]
     return subject, "\n".join(lines)
+
+
+def _location(run: RunRef) -> str:
+    where = run.key or run.prefix or ""
+    if run.bucket and where:
+        return f"s3://{run.bucket}/{where}"
+    if where:
+        return where
+    if run.dataset:
+        return f"dataset {run.dataset}" + (f" version {run.version[:12]}" if run.version else "")
+    return "an unnamed input"
 
 
 def _readable_cause(cause: str) -> str:
@@ -44,4 +57,6 @@ def _readable_cause(cause: str) -> str:
         return cause
     if isinstance(parsed, dict) and "errorMessage" in parsed:
         return str(parsed["errorMessage"])
+    if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+        return "\n".join(f"- {item}" for item in parsed)
     return cause

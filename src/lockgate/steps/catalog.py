@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from lockgate.pipeline.requests import BiasCheckRequest, DataGateRequest
 from lockgate.steps.base import FunctionIO
+from lockgate.steps.notify import NotifyFailureRequest, NotifyFailureResult
 
 FUNCTIONS: dict[str, FunctionIO] = {
     "DataGateFunction": FunctionIO(DataGateRequest),
     "BiasCheckFunction": FunctionIO(BiasCheckRequest),
+    "NotifyFailureFunction": FunctionIO(NotifyFailureRequest, NotifyFailureResult),
 }
