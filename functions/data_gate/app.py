@@ -25,6 +25,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.s3 import S3Store
 from lockgate.pipeline.data_gate import DataGate, ObjectRef
+from lockgate.pipeline.rejections import Rejections
 from lockgate.pipeline.requests import DataGateRequest
 from lockgate.pipeline.settings import Settings
 
@@ -34,6 +35,7 @@ metrics = Metrics()
 settings = Settings.from_env("idempotency_table")
 gate = DataGate(S3Store())
 idempotency = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=24 * 3600)
+rejections = Rejections(logger, metrics)  # a rejection: one log line and a metric, no traceback
 
 
 @idempotent_function(
@@ -52,10 +54,12 @@ def run_step(request: dict[str, Any]) -> dict[str, Any]:
     return gate.check_object(obj, step.dataset)
 
 
+@rejections.raised
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=DataGateRequest)
+@rejections.logged
 def lambda_handler(event: DataGateRequest, context: LambdaContext) -> dict[str, Any]:
     """Run the step the event names (default "object")."""
     idempotency.register_lambda_context(context)

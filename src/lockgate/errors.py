@@ -11,12 +11,23 @@ class LockgateError(Exception):
 
 
 class InputRejected(LockgateError):
-    """Bad input: never retried. Names the file, the rule and how many rows/bytes broke it."""
+    """Bad input: never retried. Names the file, the rule and how many rows/bytes broke it.
 
-    def __init__(self, file: str, rule: str, count: int, detail: str = "") -> None:
-        self.file, self.rule, self.count, self.detail = file, rule, count, detail
-        message = f"{file}: rule '{rule}' failed ({count})"
+    `unit` says what `count` counts ("3 rows", "1 byte"); "" for a rule without a count (an
+    unreadable file); None keeps the bare number."""
+
+    def __init__(
+        self, file: str, rule: str, count: int, detail: str = "", *, unit: str | None = None
+    ) -> None:
+        self.file, self.rule, self.count, self.detail, self.unit = file, rule, count, detail, unit
+        counted = f" ({count})" if unit is None else f" ({counted_as(count, unit)})" if unit else ""
+        message = f"{file}: rule '{rule}' failed{counted}"
         super().__init__(f"{message}: {detail}" if detail else message)
+
+
+def counted_as(count: int, unit: str) -> str:
+    """ "1 row", "3 rows", "2 byte sequences": a count with its (singular) unit."""
+    return f"{count:,} {unit}" + ("" if count == 1 else "s")
 
 
 class DatasetRejected(InputRejected):

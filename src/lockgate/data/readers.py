@@ -334,20 +334,20 @@ class CsvSource:
             "ragged_rows",
             self.ragged,
             self.ragged_examples,
-            detail="rows with the wrong number of fields (row = line number; skipped)",
+            detail="rows with the wrong number of fields (skipped)",
         )
         self.failures.add(
             "no_nul_bytes",
             self.scanner.nul_count,
             [(o, "\\x00") for o in self.scanner.nul_offsets],
-            detail="NUL bytes (row = byte offset)",
+            detail="NUL bytes",
         )
         rule = "utf8" if codecs.lookup(self.contract.format.encoding).name == "utf-8" else "encoding"
         self.failures.add(
             rule,
             self.scanner.bad_count,
             [(o, "<undecodable>") for o in self.scanner.bad_offsets],
-            detail=f"byte sequences invalid in {self.contract.format.encoding} (row = byte offset)",
+            detail=f"byte sequences invalid in {self.contract.format.encoding}",
         )
 
 

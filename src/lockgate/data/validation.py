@@ -149,9 +149,7 @@ class _Validator:
         declared = [c.name for c in contract.columns]
         seen: set[str] = set()
         dups = [(i + 1, n) for i, n in enumerate(names) if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
-        self.failures.add(
-            "duplicate_columns", len(dups), dups, detail="header names given twice (row = position)"
-        )
+        self.failures.add("duplicate_columns", len(dups), dups, detail="header names given twice")
         unknown = [(i + 1, n) for i, n in enumerate(names) if n not in set(declared)]
         self.failures.add(
             "unknown_columns", len(unknown), unknown, detail="columns the contract does not declare"
