@@ -3,9 +3,10 @@ counted metric, no traceback; the error still reaches Step Functions under its o
 
 Raising through Powertools' decorators costs tracebacks (the runtime's `[ERROR]` record, the
 Parser's and Tracer's `logger.exception`) plus a "No application metrics" warning per rejection.
-So the inner wrapper (on the handler itself, under every decorator) turns the rejection into a `Rejected` result after logging
-and counting it, and the outer wrapper (above every Powertools decorator) raises it again with
-no traceback of ours. Anything else (our bugs) passes through untouched, traceback and all.
+So the inner wrapper (on the handler itself, under every decorator) logs and counts the
+rejection and returns it as a `Rejected` result, and the outer wrapper (above every Powertools
+decorator) raises it again with no traceback of ours. Anything else (our bugs) passes through
+untouched, traceback and all.
 
     @rejections.raised            # outermost
     @logger.inject_lambda_context
