@@ -16,6 +16,19 @@ if TYPE_CHECKING:
 DEFAULT_TEMPLATE = Path("template.yaml")
 
 
+class CliError(Exception):
+    """An ordinary mistake: shown as one line saying what is wrong and what to do; exit code 2."""
+
+
+def require_template(path: Path) -> Path:
+    """The template file, or CliError when there is none (run outside the project)."""
+    if not path.is_file():
+        raise CliError(
+            f"no {path} here: run lockgate in the project folder (beside template.yaml), or --template PATH"
+        )
+    return path
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (template.yaml)"
@@ -44,11 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     invoke.add_argument("--event", "-e", type=Path, help="event JSON file (default: {})")
     runs = sub.add_parser("runs", help="executions so far, with the states each went through")
     runs.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
-    runs.add_argument("--limit", type=int, default=20)
+    runs.add_argument("--limit", type=int, default=20, help="runs shown per state machine (newest first)")
+    runs.add_argument(
+        "--status", choices=["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], help="only these runs"
+    )
+    runs.add_argument("--dataset", help="only runs of this dataset")
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument("--rows", type=int, default=5000, help="rows in the generated sample dataset")
     demo.add_argument("--logs", action="store_true", help="print every function's logs, prefixed with it")
+    demo.add_argument(
+        "--output", type=Path, default=Path("demo-output"), help="where the reports are saved (demo-output/)"
+    )
     translate = sub.add_parser("translate", help="print the CloudFormation SAM makes of the template")
     translate.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
     sub.add_parser("bias", help="Clarify-compatible bias metrics from files", add_help=False)
@@ -63,6 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return bias_main(args_list[1:])
     args = build_parser().parse_args(args_list)
+    try:
+        if isinstance(getattr(args, "template", None), Path):
+            require_template(args.template)
+        return _dispatch(args)
+    except CliError as error:
+        print(f"lockgate {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "up":
         from lockgate.commands.up import run_up
 
@@ -94,6 +124,7 @@ def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], 
         clock=LocalClock(args.clock_speed),
         parameter_overrides=parameter_overrides(args.parameter_overrides),
         log_sink=log_sink,
+        warn=lambda message: print(message, file=sys.stderr, flush=True),  # stdout is for results
         port=port,
     )
 

@@ -19,7 +19,7 @@ def failure_message(request: NotifyFailureRequest) -> tuple[str, str]:
     run, name, outcome = request.run, request.error.error, request.outcome
     subject = f"Lockgate {request.pipeline} {outcome}: {name}"
     lines = [f"The {request.pipeline} run for {_location(run)} {outcome}.", "", f"Reason: {name}"]
-    if cause := _readable_cause(request.error.cause):
+    if cause := readable_cause(request.error.cause):
         lines += ["", cause]
     for label, value in (("Report", run.report), ("Dataset version", run.version)):
         if value:
@@ -50,7 +50,8 @@ def _location(run: RunRef) -> str:
     return "an unnamed input"
 
 
-def _readable_cause(cause: str) -> str:
+def readable_cause(cause: str) -> str:
+    """The part of a Step Functions Cause people read (a Lambda error's message; a list as lines)."""
     try:
         parsed = json.loads(cause)
     except ValueError:
