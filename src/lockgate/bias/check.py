@@ -13,7 +13,7 @@ from lockgate.bias.clarify_config import ClarifyConfig, parse_analysis_config, r
 from lockgate.bias.cloudwatch import MetricDatum, metric_data
 from lockgate.bias.counts import CountTable
 from lockgate.bias.gate import GatePolicy, GateResult, evaluate, parse_policy
-from lockgate.bias.report_html import render
+from lockgate.bias.report_html import ReportAbout, render
 from lockgate.bias.specs import BiasConfig
 
 
@@ -67,8 +67,11 @@ def check_counts(
     config: BiasConfig,
     thresholds: dict[str, Any] | GatePolicy | None = None,
     title: str = "Bias report",
+    *,
+    about: ReportAbout | None = None,
 ) -> BiasCheck:
-    """The same outputs as `bias_check`, from count tables (merged over partitions with merge_all)."""
+    """The same outputs as `bias_check`, from count tables (merged over partitions with merge_all);
+    `about` (dataset, version, stage, source, time) heads the report."""
     policy = thresholds if isinstance(thresholds, GatePolicy) else parse_policy(thresholds or {})
     analysis = analysis_from_counts(tables, config)
     gate = evaluate(analysis, policy)
@@ -77,7 +80,7 @@ def check_counts(
         analysis=analysis,
         gate=gate,
         analysis_json=to_analysis_json(analysis),
-        report_html=render(analysis, gate, title, config.warnings),
+        report_html=render(analysis, gate, title, config.warnings, about=about),
         metric_data=metric_data(analysis),
         warnings=config.warnings,
     )

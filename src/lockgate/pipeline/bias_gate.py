@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -23,6 +24,7 @@ from lockgate.bias.analysis import count_tables, merge_all
 from lockgate.bias.check import BiasCheck, check_counts, resolve_config
 from lockgate.bias.clarify_config import parse_analysis_config
 from lockgate.bias.counts import CountTable
+from lockgate.bias.report_html import ReportAbout
 from lockgate.bias.specs import BiasConfig
 from lockgate.bias.tables import PARQUET, load_inputs
 from lockgate.data.contract import Contract
@@ -107,7 +109,9 @@ class BiasGate:
         if scores is not None and len(scores) != offset:
             raise _too_few_predictions(predictions_uri or "", len(scores), offset)
         assert config is not None  # _data_files returns at least one file
-        result = check_counts(merge_all(counts), config, policy_for(contract), title)
+        source = data_uri + (f" with predictions {predictions_uri}" if predictions_uri else "")
+        about = ReportAbout(dataset, version, stage.replace("_", "-"), source, datetime.now(UTC))
+        result = check_counts(merge_all(counts), config, policy_for(contract), title, about=about)
         prefix = f"reports/{dataset}/{version}/bias/{stage}/"
         self._write(prefix, result, raw_config)
         summary = {
