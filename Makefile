@@ -24,6 +24,7 @@ test: lint unit sam-check
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml -a cfn_lint_serverless.rules
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
