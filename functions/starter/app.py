@@ -12,13 +12,14 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import S3EventBridgeNotificationEvent, event_source
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.sns import Notifier
@@ -75,21 +76,23 @@ def tell_unroutable(plan: Unroutable, request_id: str) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_source(data_class=S3EventBridgeNotificationEvent)
-def lambda_handler(event: S3EventBridgeNotificationEvent, context: LambdaContext) -> dict[str, Any]:
+@event_parser(
+    model=S3EventNotificationEventBridgeModel
+)  # a malformed event: ValidationError naming the field
+def lambda_handler(event: S3EventNotificationEventBridgeModel, context: LambdaContext) -> dict[str, Any]:
     """Plan the ingest for the uploaded object and start it once."""
     idempotency.register_lambda_context(context)
     detail = event.detail
     plan = plan_ingest(
         detail.bucket.name,
-        detail.object["key"],  # raw, still URL-encoded: plan_ingest decodes it once (not .key)
-        detail.object.size or 0,
+        detail.object.key,  # raw, still URL-encoded: plan_ingest decodes it once
+        int(detail.object.size or 0),
         detail.object.etag or "",
         detail.object.version_id,
     )
     if plan is None:
         metrics.add_metric(name="ObjectIgnored", unit=MetricUnit.Count, value=1)
-        logger.info("object starts nothing", extra={"key": detail.object["key"]})
+        logger.info("object starts nothing", extra={"key": detail.object.key})
         return {"started": False, "reason": "ignored"}
     if isinstance(plan, Unroutable):
         return tell_unroutable(plan, context.aws_request_id)

@@ -71,3 +71,13 @@ def test_an_empty_dataset_folder_is_unroutable_too(context, starter: ModuleType)
 def test_the_unroutable_event_has_an_events_file(context, starter: ModuleType) -> None:  # type: ignore[no-untyped-def]
     event = json.loads((EVENTS / "starter_unroutable_key.json").read_text())
     assert starter.lambda_handler(event, context())["reason"] == "unroutable"
+
+
+def test_an_event_without_a_key_is_a_validation_error_naming_it(context, starter: ModuleType) -> None:  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    event = _event("raw/credit/a.csv")
+    del event["detail"]["object"]["key"]
+    with pytest.raises(ValidationError, match="key"):
+        starter.lambda_handler(event, context())
+    assert starter.notifier.sent == []
