@@ -8,25 +8,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lockgate.commands.usage import CliError, require_template
 from lockgate.local.clock import DEFAULT_SPEED
 
 if TYPE_CHECKING:
     from lockgate.local.cloud import LocalCloud
 
 DEFAULT_TEMPLATE = Path("template.yaml")
-
-
-class CliError(Exception):
-    """An ordinary mistake: shown as one line saying what is wrong and what to do; exit code 2."""
-
-
-def require_template(path: Path) -> Path:
-    """The template file, or CliError when there is none (run outside the project)."""
-    if not path.is_file():
-        raise CliError(
-            f"no {path} here: run lockgate in the project folder (beside template.yaml), or --template PATH"
-        )
-    return path
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -6,8 +6,8 @@ import argparse
 
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
-from lockgate.cli import CliError
 from lockgate.commands.console import describe_runs, say
+from lockgate.commands.usage import CliError
 from lockgate.local.cloud import client_for
 
 
