@@ -1,7 +1,7 @@
 """A self-contained HTML bias report: what it covers (dataset, version, stage, source, time,
 Lockgate version), the verdict, then one inline-SVG bar chart per facet value (one row per
-metric with its full name, its own scale, the allowed band shaded, pass/fail marked, values near
-a threshold marked). No scripts."""
+metric with its full name, its own scale, the confidence interval as a whisker, the allowed band
+shaded, pass/fail marked, values near a threshold marked). No scripts."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from importlib import metadata
 
 from lockgate.bias.analysis import BiasAnalysis, FacetResult
 from lockgate.bias.gate import Check, GateResult
+from lockgate.bias.metric_value import MetricValue
 from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
 from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
 
@@ -65,8 +66,22 @@ table.about th{text-align:left;padding-right:1rem;font-weight:600}
 """
 
 
-def _row(y: int, name: str, value: float | None, reason: str | None, check: Check | None) -> str:
-    """One metric: name, bar from 0 on a symmetric scale, allowed band, value and verdict."""
+def _whisker(y: int, low: float, high: float) -> str:
+    """The confidence interval drawn across the bar: a line with end ticks."""
+    mid = y + ROW // 2
+    return (
+        f'<g stroke="#1f2328" stroke-width="1.5"><line x1="{low:.1f}" x2="{high:.1f}" y1="{mid}" y2="{mid}"/>'
+        f'<line x1="{low:.1f}" x2="{low:.1f}" y1="{y + 5}" y2="{y + ROW - 5}"/>'
+        f'<line x1="{high:.1f}" x2="{high:.1f}" y1="{y + 5}" y2="{y + ROW - 5}"/></g>'
+    )
+
+
+def _row(y: int, metric: MetricValue, check: Check | None) -> str:
+    """One metric: name, bar from 0 on a symmetric scale, its confidence interval as a whisker,
+    allowed band, value and verdict."""
+    name, value, reason = metric.name, metric.value, metric.reason
+    ci = metric.interval
+    ci_bounds = [] if ci is None or ci.lower is None or ci.upper is None else [ci.lower, ci.upper]
     status = check.status if check else None
     colour = COLOURS[status]
     title = escape(full_name(name))
@@ -82,7 +97,7 @@ def _row(y: int, name: str, value: float | None, reason: str | None, check: Chec
     low = check.threshold.min if check else None
     high = check.threshold.max if check else None
     # symmetric around 0 and at least [-1, 1], so that small values look small
-    extent = max([1.0, abs(value)] + [abs(b) for b in (low, high) if b is not None]) * 1.05
+    extent = max([1.0, abs(value)] + [abs(b) for b in (low, high, *ci_bounds) if b is not None]) * 1.05
 
     def sx(v: float) -> float:
         return x0 + (v + extent) / (2 * extent) * CHART_W
@@ -99,6 +114,11 @@ def _row(y: int, name: str, value: float | None, reason: str | None, check: Chec
         f'height="{ROW - 14}" fill="{colour}"/>'
     )
     parts.append(f'<line x1="{sx(0.0):.1f}" x2="{sx(0.0):.1f}" y1="{y}" y2="{y + ROW}" stroke="#8c959f"/>')
+    if ci_bounds:
+        parts.append(_whisker(y, sx(ci_bounds[0]), sx(ci_bounds[1])))
+    interval = ""
+    if ci is not None:
+        interval = f" CI {ci.text()}" if ci_bounds else f" CI undefined ({ci.reason})"
     bounds = ""
     if check:
         bounds = (
@@ -106,7 +126,8 @@ def _row(y: int, name: str, value: float | None, reason: str | None, check: Chec
         )
     near = ' <tspan fill="#bf8700">(near the threshold)</tspan>' if _near(value, check) else ""
     parts.append(
-        f'<text x="{x0 + CHART_W + 8}" y="{text_y}">{value:.4g}{escape(bounds)} '
+        f'<text x="{x0 + CHART_W + 8}" y="{text_y}"><title>{escape(interval.strip())}</title>'
+        f"{value:.4g}{escape(bounds)} "
         f'<tspan fill="{colour}" font-weight="700">{MARKS[status]}</tspan>{near} '
         f'<tspan fill="#57606a">{title}</tspan></text>'
     )
@@ -117,13 +138,7 @@ def _chart(result: FacetResult, checks: dict[tuple[str, str, str, str], Check]) 
     height = ROW * len(result.metrics) + 4
     width = LABEL_W + CHART_W + VALUE_W
     rows = [
-        _row(
-            i * ROW,
-            m.name,
-            m.value,
-            m.reason,
-            checks.get((result.stage, result.facet, result.value_or_threshold, m.name)),
-        )
+        _row(i * ROW, m, checks.get((result.stage, result.facet, result.value_or_threshold, m.name)))
         for i, m in enumerate(result.metrics)
     ]
     return (
@@ -197,7 +212,9 @@ def render(
                 else None
             )
             mark = f' <span style="color:{COLOURS[worst]}">{MARKS[worst]}</span>' if worst else ""
-            body.append(f"<h3>{escape(r.facet)}, sensitive group {escape(r.value_or_threshold)}{mark}</h3>")
+            sizes = "" if r.n_d is None else f' <span class="meta">(n_d={r.n_d}, n_a={r.n_a})</span>'
+            group = f"{escape(r.facet)}, sensitive group {escape(r.value_or_threshold)}"
+            body.append(f"<h3>{group}{mark}{sizes}</h3>")
             body.append(_chart(r, checks))
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -13,8 +13,8 @@ import difflib
 import json
 from pathlib import Path
 
-from lockgate.cli import local_cloud
 from lockgate.commands.console import function_log_sink, say
+from lockgate.commands.options import local_cloud
 from lockgate.commands.usage import CliError
 from lockgate.local.deploy_template import load_template
 from lockgate.local.fixtures import seed_fixtures

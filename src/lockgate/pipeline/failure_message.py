@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from lockgate.errors import InputRejected, InternalError, error_named
+from lockgate.layout import quarantine_prefix
 from lockgate.steps.notify import NotifyFailureRequest, RunRef
-
-_REJECTIONS = {"DatasetRejected", "InputRejected"}
 
 
 def failure_message(request: NotifyFailureRequest) -> tuple[str, str]:
@@ -16,25 +16,32 @@ def failure_message(request: NotifyFailureRequest) -> tuple[str, str]:
     for people. A JSON list (a gate's reasons) is shown one reason per line. Any other Cause
     (States.Timeout, an SDK error) is shown as it is.
     """
-    run, name, outcome = request.run, request.error.error, request.outcome
+    run, name, outcome = request.run, request.error.Error, request.outcome
     subject = f"Lockgate {request.pipeline} {outcome}: {name}"
     lines = [f"The {request.pipeline} run for {_location(run)} {outcome}.", "", f"Reason: {name}"]
-    if cause := readable_cause(request.error.cause):
+    if cause := readable_cause(request.error.Cause):
         lines += ["", cause]
     for label, value in (("Report", run.report), ("Dataset version", run.version)):
         if value:
             lines += ["", f"{label}: {value}"]
-    lines += [f"{key}: {value}" for key, value in run.extras().items() if value is not None]
+    extras = run.model_extra or {}
+    lines += [
+        f"{key}: {value}" for key, value in extras.items() if isinstance(value, str | int | float | bool)
+    ]
     if run.execution:
         lines += ["", f"Execution: {run.execution}"]
-    if name in _REJECTIONS and run.dataset:
-        lines += ["", f"The data and its report are under quarantine/{run.dataset}/ in the data bucket."]
-    elif name == "InternalError":
+    error_class = error_named(name)
+    if error_class is not None and issubclass(error_class, InputRejected) and run.dataset:
+        lines += [
+            "",
+            f"The data and its report are under {quarantine_prefix(run.dataset)} in the data bucket.",
+        ]
+    elif error_class is InternalError:
         lines += [
             "",
             "This is a Lockgate bug, not bad data: the object is unchanged; run it again once fixed.",
         ]
-    elif not request.failed and run.report:
+    elif outcome != "failed" and run.report:
         lines += ["", "Read the report, then decide."]
     return subject, "\n".join(lines)
 

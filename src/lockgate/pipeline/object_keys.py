@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote_plus
 
-RAW_PREFIX = "raw/"
+from lockgate.layout import RAW
+
 SUCCESS_MARKER = "_SUCCESS"
 PART_PREFIX = "part-"
 
@@ -39,9 +40,9 @@ def decode_key(event_key: str) -> str:
 
 def classify(key: str) -> RawObject:
     """Classify a DECODED key (UNROUTABLE: under raw/ without a dataset folder)."""
-    if not key.startswith(RAW_PREFIX) or key.endswith("/"):
+    if not key.startswith(RAW) or key.endswith("/"):
         return RawObject(key, "", UploadKind.IGNORED, "")
-    parts = key[len(RAW_PREFIX) :].split("/")
+    parts = key[len(RAW) :].split("/")
     if len(parts) < 2 or not parts[0]:
         return RawObject(key, "", UploadKind.UNROUTABLE, "")
     dataset, name = parts[0], parts[-1]
@@ -60,4 +61,4 @@ def suggested_key(key: str) -> str:
     from the file name (raw/credit.csv -> raw/credit/credit.csv)."""
     name = key.rsplit("/", 1)[-1]
     dataset = name.split(".", 1)[0] or "<dataset>"
-    return f"{RAW_PREFIX}{dataset}/{name}"
+    return f"{RAW}{dataset}/{name}"

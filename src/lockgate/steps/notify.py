@@ -1,5 +1,7 @@
-"""NotifyFailureFunction's input and output: what every pipeline's Catch path sends
-(`{"pipeline", "run": {...}, "error": {"Error", "Cause"}, "outcome"?}`) and what it returns."""
+"""The failure notice every pipeline's Catch path sends (NotifyFailureFunction).
+
+The payload shape is agreed between the pipelines: {"pipeline", "run": {...}, "error":
+{"Error", "Cause"}, "outcome"?}."""
 
 from __future__ import annotations
 
@@ -7,15 +9,18 @@ from pydantic import ConfigDict, Field
 
 from lockgate.steps.base import StepModel
 
-RunValue = str | int | float | bool | None
+
+class CaughtError(StepModel):
+    """What a Catch puts at its ResultPath (or a Pass state writes in the same shape)."""
+
+    Error: str = "UnknownError"
+    Cause: str = ""
 
 
 class RunRef(StepModel):
-    """What the run was about. Each pipeline fills what it has; fields beyond the common ones
-    (an endpoint, a model package...) are kept, typed as scalars, and listed in the message."""
+    """Which run failed: whatever of these the pipeline knows (a pipeline may add its own ids)."""
 
     model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, RunValue] = Field(init=False)
 
     bucket: str | None = None
     key: str | None = None
@@ -25,39 +30,19 @@ class RunRef(StepModel):
     report: str | None = None
     execution: str | None = None
 
-    def extras(self) -> dict[str, RunValue]:
-        """The pipeline-specific fields, in the order given."""
-        return dict(self.__pydantic_extra__ or {})
-
-
-class CaughtError(StepModel):
-    """A Step Functions Catch output (or a Pass state shaped like one)."""
-
-    error: str = Field(default="UnknownError", alias="Error", min_length=1)
-    cause: str = Field(default="", alias="Cause")
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
 
 class NotifyFailureRequest(StepModel):
-    """A run that failed, or that needs a person (`outcome`, e.g. "needs a person's review")."""
+    """A run failed, or a gate wants a person (`outcome`)."""
 
-    pipeline: str = Field(min_length=1)
+    pipeline: str = "pipeline"
     run: RunRef = Field(default_factory=RunRef)
     error: CaughtError = Field(default_factory=CaughtError)
-    outcome: str = Field(default="failed", min_length=1)
-
-    @property
-    def failed(self) -> bool:
-        """True for a failure, False for a run that waits on a person."""
-        return self.outcome == "failed"
+    outcome: str = "failed"
 
 
 class NotifyFailureResult(StepModel):
-    """What was published."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    """The message people were sent."""
 
     subject: str
     message: str
-    message_id: str = Field(alias="messageId")
+    messageId: str  # noqa: N815
