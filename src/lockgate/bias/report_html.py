@@ -49,7 +49,7 @@ def full_name(metric: str) -> str:
 
 
 def _near(value: float, check: Check | None) -> bool:
-    if check is None or check.status != "pass":
+    if check is None:
         return False
     bounds = [b for b in (check.threshold.min, check.threshold.max) if b is not None]
     return any(abs(value - b) <= max(NEAR_ABSOLUTE, NEAR_RELATIVE * abs(b)) for b in bounds)
@@ -187,7 +187,7 @@ def render(
     body.append(
         '<p class="meta">Each bar runs from 0 to the value on its own symmetric scale; the dashed green '
         "band is the allowed range; PASS, FAIL and REVIEW (needs a person) mark gated metrics, grey bars "
-        "are reported but not gated; a passing value close to a bound is marked as near it.</p>"
+        "are reported but not gated; a value close to a bound is marked as near it.</p>"
     )
     for stage_title, results in (
         ("Pre-training", analysis.pre_training),

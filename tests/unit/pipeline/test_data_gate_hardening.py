@@ -52,8 +52,8 @@ def _upload(store: Any, key: str, body: bytes) -> ObjectRef:
 
 def test_a_parquet_upload_becomes_a_version(gate: DataGate, store: Any) -> None:
     summary = gate.check_object(_upload(store, "raw/credit/x.parquet", _parquet(400, 1)), "credit")
-    assert summary["new"] is True
-    manifest = json.loads(store.read(BUCKET, f"datasets/credit/{summary['version']}/manifest.json"))
+    assert summary.new is True
+    manifest = json.loads(store.read(BUCKET, f"datasets/credit/{summary.version}/manifest.json"))
     assert manifest["rows"] == 400
 
 
@@ -95,7 +95,7 @@ def test_repeated_content_closes_every_writer_and_thread(gate: DataGate, store: 
     try:
         for number in range(3):
             again = gate.check_object(_upload(store, f"raw/credit/again-{number}.csv", body), "credit")
-            assert again["new"] is False
+            assert again.new is False
             assert threading.active_count() == baseline
         gc.collect()
     finally:
