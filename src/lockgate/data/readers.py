@@ -197,12 +197,12 @@ class Replay(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         if self._head:
             take = len(self._head) if size is None or size < 0 else size
             out, self._head = self._head[:take], self._head[take:]
             return out
-        return self._rest.read(size)
+        return self._rest.read(-1 if size is None else size)
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))

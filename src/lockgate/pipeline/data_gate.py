@@ -18,7 +18,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
 from lockgate.data.contract import Contract
 from lockgate.data.report import ValidationReport
@@ -181,7 +181,7 @@ class DataGate:
         """Stream the object into `validate` (which copies a Parquet file locally to seek in it)."""
         with closing(self.store.open(obj.bucket, obj.key, obj.version_id)) as body:
             return validate(
-                cast(BinaryIO, body),
+                body,
                 obj.name,
                 contract,
                 obj.size,
