@@ -18,6 +18,7 @@ from moto.server import ThreadedMotoServer
 from lockgate.local import moto_patches
 from lockgate.local.clock import LocalClock
 from lockgate.local.deployer import deploy
+from lockgate.local.lambda_async import Destinations
 from lockgate.local.lambda_runtime import LambdaRuntime
 from lockgate.local.model import DeployedStack
 
@@ -69,7 +70,13 @@ class LocalCloud:
         self._runtime = LambdaRuntime(
             endpoint_url=self.url, region=REGION, log_sink=self.log_sink, clock_factor=1 / self.clock.speed
         )
-        moto_patches.apply(invoker=self._runtime, clock=self.clock, start_execution=self._start_execution)
+        destinations = Destinations(self.url, REGION)
+        moto_patches.apply(
+            invoker=self._runtime,
+            clock=self.clock,
+            start_execution=self._start_execution,
+            send=destinations.send,
+        )
         self.stack = deploy(
             self.template,
             self.url,

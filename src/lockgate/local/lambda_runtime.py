@@ -46,7 +46,8 @@ from typing import Any
 
 from lockgate.local import lambda_report as report
 from lockgate.local import lambda_worker
-from lockgate.local.lambda_env import function_environment, log_group_of
+from lockgate.local.lambda_async import EVENT_AGE_EXCEEDED, RETRIES_EXHAUSTED, AsyncOutcome, Destinations
+from lockgate.local.lambda_env import SessionCredentials, function_environment, log_group_of
 from lockgate.local.lambda_handle import WorkerExit, WorkerHandle, WorkerPool, WorkerTimeout
 from lockgate.local.lambda_logs import CloudWatchLogShipper
 from lockgate.local.lambda_report import Outcome
@@ -59,7 +60,10 @@ _log = logging.getLogger(__name__)
 
 LogSink = Callable[[str, str], None]
 
+# Invoke API reference: "For synchronous invocations, the maximum payload size is 6 MB. For asynchronous
+# invocations, the maximum payload size is 1 MB." https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 MAX_SYNC_PAYLOAD_BYTES = 6_291_556  # Lambda's limit of a synchronous request or response
+MAX_ASYNC_PAYLOAD_BYTES = 1_048_576  # Lambda's limit of an Event request
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # Lambda's delays before the two retries of an async invocation
 
 
@@ -79,8 +83,10 @@ class LambdaRuntime:
         max_workers_per_function: int = 2,
         clock_factor: float = 0.001,
         max_async_threads: int = 16,
+        credentials: Callable[[FunctionConfig], SessionCredentials | None] | None = None,
     ) -> None:
-        """`clock_factor` scales the async retry delays (1 and 2 minutes on AWS)."""
+        """`clock_factor` scales the async retry delays (1 and 2 minutes on AWS); `credentials` gives
+        each function's session credentials (its role's, when IAM is enforced; dummy ones otherwise)."""
         self.endpoint_url = endpoint_url
         self.region = region
         self.log_sink = log_sink
@@ -96,6 +102,8 @@ class LambdaRuntime:
         self._pending: set[Future[InvokeResult]] = set()
         self._stopping = threading.Event()
         self._closed = False
+        self._credentials = credentials
+        self._destinations = Destinations(endpoint_url, region, invoke_async=self._destination_invoke)
         atexit.register(self.shutdown)
 
     # -- registry --
@@ -168,24 +176,42 @@ class LambdaRuntime:
         payload: bytes,
         *,
         client_context: str | None = None,
-        max_retries: int = 2,
+        max_retries: int | None = None,
         on_complete: Callable[[InvokeResult], None] | None = None,
     ) -> str:
         """Queue an Event invocation and return its request id at once.
 
-        On a function error it is retried `max_retries` times (same request id) after Lambda's
-        delays (1 then 2 minutes) times `clock_factor`; `on_complete` gets the last result.
+        On a function error it is retried (same request id) after Lambda's delays (1 then 2 minutes)
+        times `clock_factor`, up to `max_retries` times (default: the function's EventInvokeConfig
+        MaximumRetryAttempts) while the event is younger than its MaximumEventAgeInSeconds. Then it
+        goes to the function's dead-letter queue and OnFailure destination (OnSuccess on success);
+        `on_complete` gets the last result.
         """
         config, invoked_arn = self.resolve(function_name_or_arn)
+        if len(payload) > MAX_ASYNC_PAYLOAD_BYTES:
+            raise RequestTooLarge(f"{len(payload)} byte payload is over {MAX_ASYNC_PAYLOAD_BYTES} bytes")
         request_id = str(uuid.uuid4())
         context = _client_context(client_context)
+        retries = config.async_config.maximum_retry_attempts if max_retries is None else max_retries
 
         def run() -> InvokeResult:
+            queued = time.monotonic()
             result = self._invoke(config, invoked_arn, payload, request_id, context)
-            for delay in ASYNC_RETRY_DELAYS_S[:max_retries]:
-                if result.function_error is None or self._stopping.wait(delay * self.clock_factor):
+            count, condition = 1, "Success"
+            while result.function_error is not None:
+                if count > retries or count > len(ASYNC_RETRY_DELAYS_S):
+                    condition = RETRIES_EXHAUSTED
                     break
+                delay = ASYNC_RETRY_DELAYS_S[count - 1]
+                if self._event_age_s(queued) + delay > config.async_config.maximum_event_age_s:
+                    condition = EVENT_AGE_EXCEEDED
+                    break
+                if self._stopping.wait(delay * self.clock_factor):
+                    return result
                 result = self._invoke(config, invoked_arn, payload, request_id, context)
+                count += 1
+            outcome = AsyncOutcome(config, request_id, payload, result, count, condition)
+            self._destinations.deliver(outcome, self._credentials_of(config))
             if on_complete is not None:
                 on_complete(result)
             return result
@@ -195,6 +221,17 @@ class LambdaRuntime:
             self._pending.add(future)
         future.add_done_callback(self._forget)
         return request_id
+
+    def _event_age_s(self, queued: float) -> float:
+        """Seconds of local-clock time since the event was queued."""
+        elapsed = time.monotonic() - queued
+        return elapsed / self.clock_factor if self.clock_factor > 0 else 0.0
+
+    def _credentials_of(self, config: FunctionConfig) -> SessionCredentials | None:
+        return self._credentials(config) if self._credentials is not None else None
+
+    def _destination_invoke(self, function_arn: str, payload: bytes) -> None:
+        self.invoke_async(function_arn, payload)
 
     def wait_async(self, timeout: float | None = None) -> bool:
         """Wait for the queued Event invocations (including their retries); True if all finished."""
