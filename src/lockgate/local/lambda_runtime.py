@@ -307,7 +307,11 @@ class LambdaRuntime:
     def _spawn(self, config: FunctionConfig) -> WorkerHandle:
         stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         env = function_environment(
-            config, endpoint_url=self.endpoint_url, region=self.region, log_stream=stream
+            config,
+            endpoint_url=self.endpoint_url,
+            region=self.region,
+            log_stream=stream,
+            credentials=self._credentials_of(config),
         )
         return WorkerHandle(config, env, stream)
 
