@@ -29,6 +29,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters"
     )
+    parser.add_argument(
+        "--no-iam",
+        dest="iam",
+        action="store_false",
+        help="do not enforce each function's role (debugging only: AWS would deny what this allows)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +101,7 @@ def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], 
         parameter_overrides=parameter_overrides(args.parameter_overrides),
         log_sink=log_sink,
         port=port,
+        iam=getattr(args, "iam", True),
     )
 
 
