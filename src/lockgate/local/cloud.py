@@ -15,7 +15,7 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from lockgate.local import iam_patches, moto_patches
+from lockgate.local import iam_patches, limits, moto_patches
 from lockgate.local.clock import LocalClock
 from lockgate.local.deployer import deploy
 from lockgate.local.lambda_async import Destinations
@@ -43,7 +43,8 @@ class LocalCloud:
     log_sink: Callable[[str, str], None] | None = None
     warn: Callable[[str], None] = print
     port: int = 0
-    iam: bool = True  # enforce each function's role (False: every call allowed, for debugging)
+    # Enforce each function's role; False (or LOCKGATE_IAM=0) allows every call, for debugging only.
+    iam: bool = field(default_factory=lambda: os.environ.get("LOCKGATE_IAM", "1") != "0")
     stack: DeployedStack | None = None
     startup_seconds: float = 0.0
     _server: ThreadedMotoServer | None = None
@@ -80,6 +81,7 @@ class LocalCloud:
             clock_factor=1 / self.clock.speed,
             credentials=lambda config: self._credentials.get(config.name),
         )
+        limits.apply()
         if self.iam:
             iam_patches.apply(warn=self.warn)
         destinations = Destinations(self.url, REGION)
@@ -108,6 +110,7 @@ class LocalCloud:
             self._runtime = None
         moto_patches.remove()
         iam_patches.remove()
+        limits.remove()
         self._credentials.clear()
         if self._server is not None:
             self._server.stop()

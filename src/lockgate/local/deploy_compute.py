@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lockgate.local.deploy_context import Context, pick, tag_list
+from lockgate.local.limits import check_environment, check_function
 from lockgate.local.model import AsyncInvokeConfig, FunctionConfig
 
 Created = tuple[str, dict[str, Any]]
@@ -96,6 +97,8 @@ def lambda_function(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created
     }
     if "Tags" in p:
         kwargs["Tags"] = {t["Key"]: t["Value"] for t in tag_list(p["Tags"])}
+    check_environment(name, environment)
+    check_function(name, kwargs["Timeout"], kwargs["MemorySize"])
     arn = ctx.client("lambda").create_function(**kwargs)["FunctionArn"]
     code_dir = _code_dir(ctx, logical_id, p)
     if code_dir is not None:

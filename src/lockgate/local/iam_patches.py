@@ -208,6 +208,8 @@ def _operation(response: Any, prefix: str) -> str:
 
 def _params(response: Any) -> dict[str, Any]:
     body = getattr(response, "body", None)
+    if isinstance(body, dict):  # moto's DynamoDB handler has parsed it already
+        return body
     if isinstance(body, bytes):
         body = body.decode("utf-8", errors="replace")
     if isinstance(body, str) and body.lstrip().startswith("{"):

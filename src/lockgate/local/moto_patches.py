@@ -30,6 +30,7 @@ from urllib.parse import quote_plus
 import jsonata
 from moto.awslambda.models import LambdaFunction
 from moto.core.config import default_user_config
+from moto.core.exceptions import JsonRESTError
 from moto.events.models import Rule
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
@@ -38,6 +39,7 @@ from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 from lockgate.local import event_delivery
 from lockgate.local.clock import LocalClock
 from lockgate.local.event_targets import target_input
+from lockgate.local.lambda_types import RequestTooLarge
 
 LOG = logging.getLogger(__name__)
 
@@ -146,10 +148,15 @@ def _lambda_invoke(self: LambdaFunction, body: str, request_headers: Any, respon
     invoker = _bindings().invoker
     if invocation_type == "DryRun":
         return b""
-    if invocation_type == "Event":
-        invoker.invoke_async(self.function_name, payload)
-        return b""
-    result = invoker.invoke(self.function_name, payload, invocation_type="RequestResponse")
+    try:
+        if invocation_type == "Event":
+            invoker.invoke_async(self.function_name, payload)
+            return b""
+        result = invoker.invoke(self.function_name, payload, invocation_type="RequestResponse")
+    except RequestTooLarge as error:  # Lambda answers 413 RequestTooLargeException
+        too_large = JsonRESTError("RequestTooLargeException", str(error))
+        too_large.code = 413
+        raise too_large from error
     if result.function_error:
         response_headers["x-amz-function-error"] = result.function_error
     response_headers["x-amz-log-result"] = base64.b64encode(result.log_tail.encode()).decode()

@@ -10,3 +10,7 @@ def handler(event, context):
 
 def echo(event, context):
     return event
+
+
+def big(event, context):
+    return {"blob": "x" * (300 * 1024)}  # over Step Functions' 256 KiB state limit
