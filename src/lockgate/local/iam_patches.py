@@ -177,6 +177,7 @@ def _authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
     )
     if prefix == "s3":
         raise S3ClientError("AccessDenied", message)
+    error: _RESTError
     if _protocol(self.boto3_service_name) in ("json", "rest-json"):
         error = JsonRESTError("AccessDeniedException", message)
     else:
@@ -227,11 +228,11 @@ def _resource(response: Any, prefix: str, operation: str) -> str | None:
     region, account = response.region, response.current_account
     params = _params(response)
     if prefix == "dynamodb":
-        table = params.get("TableName")
+        table: str | None = params.get("TableName")
         if table is None and isinstance(params.get("RequestItems"), dict):
             table = next(iter(params["RequestItems"]), None)
         if table is None and params.get("TransactItems"):
-            item = next(iter(params["TransactItems"][0].values()), {})
+            item: dict[str, Any] = next(iter(params["TransactItems"][0].values()), {})
             table = item.get("TableName")
         if table is None:
             return None
@@ -243,8 +244,8 @@ def _resource(response: Any, prefix: str, operation: str) -> str | None:
                 return str(params[key])
         return "*" if operation.startswith("SendTask") or operation.startswith("List") else None
     if prefix == "sns":
-        arn = params.get("TopicArn") or params.get("TargetArn")
-        return str(arn) if arn else None
+        topic = params.get("TopicArn") or params.get("TargetArn")
+        return str(topic) if topic else None
     if prefix == "events" and operation == "PutEvents":
         entries = params.get("Entries") or [{}]
         bus = str(entries[0].get("EventBusName") or "default")

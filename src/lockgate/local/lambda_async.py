@@ -188,7 +188,7 @@ class Destinations:
     def _client(self, service: str, credentials: SessionCredentials | None) -> Any:
         creds = credentials or SessionCredentials()
         return boto3.client(
-            service,
+            service,  # type: ignore[call-overload]
             endpoint_url=self.endpoint_url,
             region_name=self.region,
             aws_access_key_id=creds.access_key_id,

@@ -26,7 +26,11 @@ from lockgate.local import lambda_worker
 from lockgate.local.model import FunctionConfig
 
 INIT_LIMIT_S = 10.0  # Lambda's limit for the init phase of an on-demand function
-_SIGNAL_NAMES = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted"}
+_SIGNAL_NAMES: dict[int, str] = {
+    signal.SIGKILL: "killed",
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+}
 
 Frame = tuple[dict[str, Any], bytes]
 

@@ -434,6 +434,7 @@ def _client_context(encoded: str | None) -> dict[str, Any] | None:
     if encoded is None:
         return None
     try:
-        return json.loads(base64.b64decode(encoded, validate=True))
+        decoded: dict[str, Any] = json.loads(base64.b64decode(encoded, validate=True))
     except (binascii.Error, ValueError):
-        return json.loads(encoded)
+        decoded = json.loads(encoded)
+    return decoded
