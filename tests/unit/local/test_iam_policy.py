@@ -75,3 +75,41 @@ def test_an_unknown_resource_is_decided_on_the_action_alone() -> None:
 def test_the_aws_managed_policies_functions_use_are_known() -> None:
     basic = statements("basic", {"Statement": AWS_MANAGED[next(iter(AWS_MANAGED))]})
     assert evaluate(basic, "logs:PutLogEvents", "arn:aws:logs:us-east-1:1:log-group:x").allowed
+
+
+def test_role_statements_reads_inline_attached_and_known_aws_managed_policies(aws) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from lockgate.local.iam_patches import role_statements
+
+    iam = aws("iam")
+    iam.create_role(RoleName="reader", AssumeRolePolicyDocument="{}")
+    inline = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}],
+    }
+    iam.put_role_policy(RoleName="reader", PolicyName="notify", PolicyDocument=json.dumps(inline))
+    managed = {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    }
+    arn = iam.create_policy(PolicyName="read", PolicyDocument=json.dumps(managed))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="reader", PolicyArn=arn)
+    warnings: list[str] = []
+    found = role_statements(
+        iam,
+        "arn:aws:iam::123456789012:role/reader",
+        [*AWS_MANAGED, "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"],
+        warnings.append,
+    )
+    assert evaluate(found, "sns:Publish", "arn:aws:sns:us-east-1:1:t").allowed
+    assert evaluate(found, "s3:GetObject", "arn:aws:s3:::b/k").allowed
+    assert evaluate(found, "logs:PutLogEvents", "*").allowed
+    assert not evaluate(found, "s3:PutObject", "arn:aws:s3:::b/k").allowed
+    assert warnings == [
+        "IAM offline: AWS managed policy arn:aws:iam::aws:policy/AmazonSageMakerFullAccess of reader "
+        "is not known offline: not granted"
+    ]
+    missing: list[str] = []
+    assert role_statements(iam, "arn:aws:iam::123456789012:role/nobody", [], missing.append) == []
+    assert "does not exist" in missing[0]
