@@ -13,6 +13,7 @@ async retries and DLQ), not a failed target invocation.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -73,10 +74,11 @@ def deliver(
     event_json: str,
     clock: LocalClock,
     send: Send | None,
+    stopping: threading.Event | None = None,
 ) -> Failure | None:
     """Invoke one target under its RetryPolicy; on final failure send the event to its DLQ.
 
-    Returns None when delivered, else the last failure."""
+    Returns None when delivered, else the last failure. Setting `stopping` ends the retries at once."""
     policy = target.get("RetryPolicy") or {}
     max_retries = int(policy.get("MaximumRetryAttempts", DEFAULT_MAX_RETRIES))
     max_age = float(policy.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S))
@@ -89,7 +91,10 @@ def deliver(
             failure = classify(error)
         if not failure.retriable or attempt >= max_retries or age + backoff > max_age:
             break
-        clock.sleep(backoff)
+        if stopping is not None and stopping.wait(clock.scale(backoff)):
+            return failure
+        if stopping is None:
+            clock.sleep(backoff)
         age, backoff, attempt = age + backoff, min(backoff * 2, MAX_BACKOFF_S), attempt + 1
     _dead_letter(failure, target=target, rule_arn=rule_arn, event_json=event_json, send=send)
     return failure

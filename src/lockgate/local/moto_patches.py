@@ -78,6 +78,7 @@ class _State:
 
 _state = _State()
 _paused = threading.Event()
+_stopping = threading.Event()  # set by remove(): EventBridge retries in flight end
 _originals: dict[tuple[int, str], Any] = {}
 _lock = threading.Lock()
 
@@ -93,6 +94,7 @@ def apply(
 
     `send` delivers to an EventBridge target's dead-letter queue (None: failed events are logged)."""
     with _lock:
+        _stopping.clear()
         _state.bound = _Bindings(
             invoker, clock, start_execution, ThreadPoolExecutor(8, "lockgate-events"), send
         )
@@ -112,6 +114,7 @@ def remove() -> None:
         for (owner_id, name), (owner, original) in list(_originals.items()):
             setattr(owner, name, original)
             del _originals[(owner_id, name)]
+        _stopping.set()
         if _state.bound is not None:
             _state.bound.dispatch.shutdown(wait=False)
         _state.bound = None
@@ -204,6 +207,7 @@ def _deliver(rule_arn: str, target: dict[str, Any], payload: str, event_json: st
             event_json=event_json,
             clock=bindings.clock,
             send=bindings.send,
+            stopping=_stopping,
         )
     except Exception:  # an event delivery failure must not kill the dispatcher
         LOG.exception("EventBridge could not deliver to %s", arn)

@@ -209,3 +209,23 @@ def test_access_denied_target_is_not_retried() -> None:
         send=sent,
     )
     assert len(calls) == 1 and sent.messages[0][2]["ERROR_CODE"] == ("String", "NO_PERMISSIONS")
+
+
+def test_retries_end_when_the_cloud_stops() -> None:
+    import threading
+
+    sent, calls = _Sent(), []
+    stopping = threading.Event()
+    stopping.set()
+    throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "StartExecution")
+    target = {"Id": "t", "Arn": "arn:aws:states:us-east-1:1:stateMachine:x", "DeadLetterConfig": {"Arn": DLQ}}
+    failure = event_delivery.deliver(
+        _raiser(throttled, calls),
+        target=target,
+        rule_arn=RULE,
+        event_json="{}",
+        clock=LocalClock(1),
+        send=sent,
+        stopping=stopping,
+    )
+    assert failure is not None and len(calls) == 1 and sent.messages == []
