@@ -23,7 +23,7 @@ def test_every_patch_target_exists(owner: object, name: str) -> None:
 
 
 def test_the_hook_signature_and_that_every_request_passes_it() -> None:
-    hook = ActionAuthenticatorMixin._authenticate_and_authorize_action
+    hook = iam_patches._state.original or ActionAuthenticatorMixin._authenticate_and_authorize_action
     assert list(inspect.signature(hook).parameters) == ["self", "iam_request_cls", "resource"]
     assert "_authenticate_and_authorize_normal_action" in inspect.getsource(BaseResponse.call_action)
     source = inspect.getsource(ActionAuthenticatorMixin._authenticate_and_authorize_s3_action)
@@ -46,6 +46,8 @@ def test_json_error_carries_type_and_message() -> None:
 
 
 def test_apply_replaces_and_remove_restores() -> None:
+    if iam_patches._state.original is not None:
+        pytest.skip("a local cloud of this test session has the hook installed")
     original = ActionAuthenticatorMixin._authenticate_and_authorize_action
     iam_patches.apply(warn=lambda _: None)
     try:

@@ -19,14 +19,16 @@ def test_every_patch_target_exists(owner: object, name: str) -> None:
 
 
 def test_put_events_signature_and_no_size_check_of_its_own() -> None:
-    assert list(inspect.signature(EventsBackend.put_events).parameters) == ["self", "events"]
-    assert "256" not in inspect.getsource(EventsBackend.put_events), "moto checks entry size now: drop ours"
+    original = limits._originals.get("put_events", EventsBackend.put_events)
+    assert list(inspect.signature(original).parameters) == ["self", "events"]
+    assert "256" not in inspect.getsource(original), "moto checks entry size now: drop ours"
 
 
 def test_interpreter_backend_start_execution_still_skips_name_rules() -> None:
-    params = list(inspect.signature(StepFunctionsParserBackend.start_execution).parameters)
+    original = limits._originals.get("start_execution", StepFunctionsParserBackend.start_execution)
+    params = list(inspect.signature(original).parameters)
     assert params[:3] == ["self", "state_machine_arn", "name"]
-    source = inspect.getsource(StepFunctionsParserBackend.start_execution)
+    source = inspect.getsource(original)
     assert "_validate_name" not in source, "moto validates execution names now: drop ours"
     assert list(inspect.signature(StepFunctionBackend._validate_name).parameters) == ["self", "name"]
 
@@ -36,6 +38,8 @@ def test_moto_keeps_the_256_kib_state_quota_we_rely_on() -> None:
 
 
 def test_apply_and_remove() -> None:
+    if limits._originals:
+        pytest.skip("a local cloud of this test session has the patches applied")
     original = EventsBackend.put_events
     limits.apply()
     try:
