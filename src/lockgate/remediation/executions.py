@@ -7,6 +7,7 @@ from typing import Protocol
 
 from lockgate.pipeline.failure_message import failure_message
 from lockgate.remediation.journal import Audit, AuditRecord, Claim, Status
+from lockgate.steps.notify import CaughtError, NotifyFailureRequest, RunRef
 
 TOLD = ("FAILED", "TIMED_OUT", "ABORTED")
 _OUTCOME = {"FAILED": "failed", "TIMED_OUT": "timed out", "ABORTED": "was aborted"}
@@ -72,16 +73,23 @@ def tell_once(
     if status == "FAILED" and history.notified_by_catch(execution_arn):
         told, why = False, "the run's Catch path already told people"
     else:
-        run: dict[str, object] = {"execution": execution_arn}
+        run = RunRef(execution=execution_arn)
         try:
             given = json.loads(payload or "{}")
         except ValueError:
             given = {}
         if isinstance(given, dict):
-            run |= {k: given[k] for k in ("dataset", "version", "bucket", "key") if k in given}
-        subject, body = failure_message(
-            pipeline, run, {"Error": error or status, "Cause": cause or ""}, _OUTCOME[status]
+            run = RunRef(
+                execution=execution_arn,
+                **{k: str(given[k]) for k in ("dataset", "version", "bucket", "key") if k in given},
+            )
+        request = NotifyFailureRequest(
+            pipeline=pipeline,
+            run=run,
+            error=CaughtError(Error=error or status, Cause=cause or ""),
+            outcome=_OUTCOME[status],
         )
+        subject, body = failure_message(request)
         publisher.publish(subject, body)
         told, why = True, subject
     stored.status, stored.outcome = Status.DONE, why
