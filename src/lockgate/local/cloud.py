@@ -15,7 +15,7 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from lockgate.local import moto_patches
+from lockgate.local import endpoint_patches, moto_patches, task_token_patches
 from lockgate.local.clock import LocalClock
 from lockgate.local.deployer import deploy
 from lockgate.local.lambda_runtime import LambdaRuntime
@@ -70,6 +70,8 @@ class LocalCloud:
             endpoint_url=self.url, region=REGION, log_sink=self.log_sink, clock_factor=1 / self.clock.speed
         )
         moto_patches.apply(invoker=self._runtime, clock=self.clock, start_execution=self._start_execution)
+        endpoint_patches.apply(clock=self.clock)
+        task_token_patches.apply(clock=self.clock)
         self.stack = deploy(
             self.template,
             self.url,
@@ -89,6 +91,8 @@ class LocalCloud:
             self._runtime.shutdown()
             self._runtime = None
         moto_patches.remove()
+        endpoint_patches.remove()
+        task_token_patches.remove()
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -1,0 +1,116 @@
+"""Callback tasks (`.waitForTaskToken`) in moto's interpreter, as on AWS.
+
+moto 5.2.5 gets two things wrong (DESIGN.md, "SageMaker, CloudWatch and callbacks offline"):
+1. `send_task_failure` drops `cause` (moto/stepfunctions/responses.py passes only `error`): the
+   Catch path then cannot say why a person rejected a model.
+2. A Task's TimeoutSeconds (`ExecutionState._evaluate_with_timeout`, a `threading.Event().wait`)
+   and HeartbeatSeconds (callback.py's `Event().wait`) run in real time: a 24-hour approval
+   timeout would take 24 hours offline. Both waits follow the local clock here.
+3. A heartbeat timeout fails the task as States.Timeout (`StateTask._from_error` maps every
+   TimeoutError so); AWS names it States.HeartbeatTimeout, and Catch/Retry match on that name.
+
+Every target is listed in `PATCH_TARGETS`; tests/contract/test_task_token_patches.py checks them.
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+from typing import Any
+
+from moto.core.responses import EmptyResult
+from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+    StatesErrorNameType,
+)
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task import StateTask
+from moto.stepfunctions.parser.asl.eval.callback import callback
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.responses import StepFunctionResponse
+
+from lockgate.local.clock import LocalClock
+
+PATCH_TARGETS: tuple[tuple[object, str], ...] = (
+    (StepFunctionResponse, "send_task_failure"),
+    (StepFunctionResponse, "stepfunction_backend"),
+    (execute_state, "threading"),
+    (callback, "Event"),
+    (callback, "HeartbeatTimeoutError"),
+    (StateTask, "_from_error"),
+)
+
+
+class _Clock:
+    current: LocalClock | None = None
+
+
+_clock = _Clock()
+_originals: dict[tuple[int, str], tuple[object, Any]] = {}
+_lock = threading.Lock()
+
+
+class ClockedEvent(threading.Event):
+    """A threading.Event whose `wait(timeout)` counts local-clock seconds."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        clock = _clock.current
+        if timeout is None or clock is None:
+            return super().wait(timeout)
+        return super().wait(clock.scale(timeout))
+
+
+# Stands in for the `threading` module inside execute_state: only Event changes.
+_clocked_threading = types.SimpleNamespace(**{**vars(threading), "Event": ClockedEvent})
+
+
+def apply(*, clock: LocalClock) -> None:
+    """Install the patches (idempotent) on this clock."""
+    with _lock:
+        _clock.current = clock
+        if _originals:
+            return
+        _replace(StepFunctionResponse, "send_task_failure", _send_task_failure)
+        _replace(execute_state, "threading", _clocked_threading)
+        _replace(callback, "Event", ClockedEvent)
+        _replace(StateTask, "_from_error", _from_error)
+
+
+def remove() -> None:
+    """Undo every patch."""
+    with _lock:
+        for (_, name), (owner, original) in list(_originals.items()):
+            setattr(owner, name, original)
+        _originals.clear()
+        _clock.current = None
+
+
+def _replace(owner: object, name: str, value: object) -> None:
+    _originals[(id(owner), name)] = (owner, getattr(owner, name))
+    setattr(owner, name, value)
+
+
+def _send_task_failure(self: StepFunctionResponse) -> EmptyResult:
+    """SendTaskFailure with its `cause` (moto forwards only `error`)."""
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+    )
+    return EmptyResult()
+
+
+def _from_error(self: StateTask, env: Any, ex: Exception) -> FailureEvent:
+    """StateTask._from_error, naming a heartbeat timeout States.HeartbeatTimeout as AWS does."""
+    if isinstance(ex, callback.HeartbeatTimeoutError):
+        name = StatesErrorNameType.StatesHeartbeatTimeout
+        return FailureEvent(
+            env=env,
+            error_name=StatesErrorName(typ=name),
+            event_type=HistoryEventType.TaskTimedOut,
+            event_details=EventDetails(
+                taskTimedOutEventDetails=TaskTimedOutEventDetails(error=name.to_name())
+            ),
+        )
+    original = _originals[(id(StateTask), "_from_error")][1]
+    return original(self, env, ex)  # type: ignore[no-any-return, operator]

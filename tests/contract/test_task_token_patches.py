@@ -1,0 +1,63 @@
+"""Contract tests: the moto internals lockgate.local.task_token_patches relies on."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+
+import pytest
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+from moto.stepfunctions.parser.asl.eval.callback import callback
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+from moto.stepfunctions.responses import StepFunctionResponse
+
+from lockgate.local import task_token_patches
+from lockgate.local.clock import LocalClock
+
+
+@pytest.mark.parametrize(
+    ("owner", "name"), task_token_patches.PATCH_TARGETS, ids=lambda x: getattr(x, "__name__", x)
+)
+def test_every_patch_target_exists(owner: object, name: str) -> None:
+    assert hasattr(owner, name), (
+        f"moto moved {getattr(owner, '__name__', owner)}.{name}: update task_token_patches"
+    )
+
+
+def test_moto_still_drops_the_cause() -> None:
+    """When moto forwards `cause` itself, the send_task_failure patch can go."""
+    source = inspect.getsource(StepFunctionResponse.send_task_failure)
+    assert "cause" not in source
+    assert "cause" in inspect.signature(StepFunctionsParserBackend.send_task_failure).parameters
+
+
+def test_timeouts_wait_on_the_events_we_clock() -> None:
+    assert "threading.Event()" in inspect.getsource(execute_state.ExecutionState._evaluate_with_timeout)
+    assert "terminated_event.wait(timeout_seconds)" in inspect.getsource(
+        execute_state.ExecutionState._evaluate_with_timeout
+    )
+    assert "Event()" in inspect.getsource(callback.CallbackEndpoint.__init__)
+    assert "Event()" in inspect.getsource(callback.HeartbeatEndpoint.__init__)
+
+
+def test_clocked_event_waits_local_seconds() -> None:
+    task_token_patches.apply(clock=LocalClock(1000))
+    try:
+        assert callback.Event is task_token_patches.ClockedEvent
+        assert execute_state.threading.Event is task_token_patches.ClockedEvent
+        assert execute_state.threading.Thread is threading.Thread
+        event = callback.Event()
+        assert event.wait(100) is False  # 100 local seconds = 0.1 s real
+        assert callback.CallbackEndpoint("x").wait(timeout=50) is None
+    finally:
+        task_token_patches.remove()
+    assert callback.Event is threading.Event
+    assert execute_state.threading is threading
+
+
+def test_moto_still_names_every_task_timeout_states_timeout() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task import StateTask
+
+    source = inspect.getsource(StateTask._from_error)
+    assert "isinstance(ex, TimeoutError)" in source and "HeartbeatTimeout" not in source
+    assert issubclass(callback.HeartbeatTimeoutError, TimeoutError)
