@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     translate = sub.add_parser("translate", help="print the CloudFormation SAM makes of the template")
     translate.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
     sub.add_parser("bias", help="Clarify-compatible bias metrics from files", add_help=False)
+    from lockgate.commands.deploy_cli import add_parsers as add_deploy_parsers
+
+    add_deploy_parsers(sub)  # approve, reject, predict, endpoints, fault
     return parser
 
 
@@ -75,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lockgate.commands.runs import run_runs
 
         return run_runs(args)
+    if args.command in ("approve", "reject", "predict", "endpoints", "fault"):
+        from lockgate.commands.deploy_cli import run as run_deploy_command
+
+        return run_deploy_command(args)
     if args.command == "translate":
         from lockgate.commands.translate import run_translate
 

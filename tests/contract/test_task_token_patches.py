@@ -36,22 +36,26 @@ def test_timeouts_wait_on_the_events_we_clock() -> None:
     assert "terminated_event.wait(timeout_seconds)" in inspect.getsource(
         execute_state.ExecutionState._evaluate_with_timeout
     )
-    assert "Event()" in inspect.getsource(callback.CallbackEndpoint.__init__)
-    assert "Event()" in inspect.getsource(callback.HeartbeatEndpoint.__init__)
+    source = inspect.getsource(callback.HeartbeatEndpoint.clear_and_wait)
+    assert "self._next_heartbeat_event.wait(timeout=self._heartbeat_seconds)" in source
+    assert "self._mutex" in source
 
 
-def test_clocked_event_waits_local_seconds() -> None:
+def test_clocked_waits_only_for_token_tasks() -> None:
     task_token_patches.apply(clock=LocalClock(1000))
     try:
-        assert callback.Event is task_token_patches.ClockedEvent
-        assert execute_state.threading.Event is task_token_patches.ClockedEvent
         assert execute_state.threading.Thread is threading.Thread
-        event = callback.Event()
+        assert type(execute_state.threading.Event()) is threading.Event  # not a token task: real time
+        task_token_patches._callback_state.active = True
+        try:
+            event = execute_state.threading.Event()
+        finally:
+            task_token_patches._callback_state.active = False
+        assert isinstance(event, task_token_patches.ClockedEvent)
         assert event.wait(100) is False  # 100 local seconds = 0.1 s real
-        assert callback.CallbackEndpoint("x").wait(timeout=50) is None
+        assert callback.HeartbeatEndpoint(heartbeat_seconds=50).clear_and_wait() is False  # 0.05 s
     finally:
         task_token_patches.remove()
-    assert callback.Event is threading.Event
     assert execute_state.threading is threading
 
 

@@ -3,9 +3,11 @@
 moto 5.2.5 gets two things wrong (DESIGN.md, "SageMaker, CloudWatch and callbacks offline"):
 1. `send_task_failure` drops `cause` (moto/stepfunctions/responses.py passes only `error`): the
    Catch path then cannot say why a person rejected a model.
-2. A Task's TimeoutSeconds (`ExecutionState._evaluate_with_timeout`, a `threading.Event().wait`)
-   and HeartbeatSeconds (callback.py's `Event().wait`) run in real time: a 24-hour approval
-   timeout would take 24 hours offline. Both waits follow the local clock here.
+2. A callback Task's TimeoutSeconds (`ExecutionState._evaluate_with_timeout`, a
+   `threading.Event().wait`) and HeartbeatSeconds (`HeartbeatEndpoint.clear_and_wait`) run in real
+   time: a 7-day approval timeout would take 7 days offline. For `.waitForTaskToken` tasks both
+   follow the local clock here. Other tasks keep real-time timeouts: a Lambda function or a
+   training job computes in real time, and a clocked 900 s limit would cut it off after 0.9 s.
 3. A heartbeat timeout fails the task as States.Timeout (`StateTask._from_error` maps every
    TimeoutError so); AWS names it States.HeartbeatTimeout, and Catch/Retry match on that name.
 
@@ -37,7 +39,8 @@ PATCH_TARGETS: tuple[tuple[object, str], ...] = (
     (StepFunctionResponse, "send_task_failure"),
     (StepFunctionResponse, "stepfunction_backend"),
     (execute_state, "threading"),
-    (callback, "Event"),
+    (execute_state.ExecutionState, "_evaluate_with_timeout"),
+    (callback.HeartbeatEndpoint, "clear_and_wait"),
     (callback, "HeartbeatTimeoutError"),
     (StateTask, "_from_error"),
 )
@@ -62,8 +65,16 @@ class ClockedEvent(threading.Event):
         return super().wait(clock.scale(timeout))
 
 
+_callback_state = threading.local()
+
+
+def _event() -> threading.Event:
+    """execute_state's `threading.Event()`: clocked inside a .waitForTaskToken task, real elsewhere."""
+    return ClockedEvent() if getattr(_callback_state, "active", False) else threading.Event()
+
+
 # Stands in for the `threading` module inside execute_state: only Event changes.
-_clocked_threading = types.SimpleNamespace(**{**vars(threading), "Event": ClockedEvent})
+_clocked_threading = types.SimpleNamespace(**{**vars(threading), "Event": _event})
 
 
 def apply(*, clock: LocalClock) -> None:
@@ -74,7 +85,8 @@ def apply(*, clock: LocalClock) -> None:
             return
         _replace(StepFunctionResponse, "send_task_failure", _send_task_failure)
         _replace(execute_state, "threading", _clocked_threading)
-        _replace(callback, "Event", ClockedEvent)
+        _replace(execute_state.ExecutionState, "_evaluate_with_timeout", _evaluate_with_timeout)
+        _replace(callback.HeartbeatEndpoint, "clear_and_wait", _clear_and_wait)
         _replace(StateTask, "_from_error", _from_error)
 
 
@@ -114,3 +126,32 @@ def _from_error(self: StateTask, env: Any, ex: Exception) -> FailureEvent:
         )
     original = _originals[(id(StateTask), "_from_error")][1]
     return original(self, env, ex)  # type: ignore[no-any-return, operator]
+
+
+def _is_token_task(state: Any) -> bool:
+    resource = getattr(state, "resource", None)
+    return getattr(resource, "condition", None) == "waitForTaskToken"
+
+
+def _evaluate_with_timeout(self: execute_state.ExecutionState, env: Any) -> None:
+    """ExecutionState._evaluate_with_timeout; a .waitForTaskToken task's TimeoutSeconds on the local clock."""
+    original = _originals[(id(execute_state.ExecutionState), "_evaluate_with_timeout")][1]
+    if not _is_token_task(self):
+        original(self, env)  # type: ignore[operator]
+        return
+    _callback_state.active = True
+    try:
+        original(self, env)  # type: ignore[operator]
+    finally:
+        _callback_state.active = False
+
+
+def _clear_and_wait(self: callback.HeartbeatEndpoint) -> bool:
+    """HeartbeatEndpoint.clear_and_wait with HeartbeatSeconds on the local clock."""
+    with self._mutex:
+        if self._next_heartbeat_event.is_set():
+            self._next_heartbeat_event.clear()
+            return True
+    clock = _clock.current
+    seconds = clock.scale(self._heartbeat_seconds) if clock else self._heartbeat_seconds
+    return self._next_heartbeat_event.wait(timeout=seconds)
