@@ -79,12 +79,16 @@ class SageMakerDeploy:
             kwargs["NextToken"] = page["NextToken"]
 
     def note_package(self, arn: str, note: str) -> None:
-        """Keep a deployment note on the package (CustomerMetadataProperties `deployNote`)."""
-        metadata = self.package(arn).metadata
+        """Keep a deployment note on the package (CustomerMetadataProperties `deployNote`).
+
+        Status and description are sent back unchanged: moto 5.2.5 drops the fields an update omits."""
+        package = self.package(arn)
         self._call(
             "update_model_package",
             ModelPackageArn=arn,
-            CustomerMetadataProperties={**metadata, "deployNote": note[:256]},
+            ModelApprovalStatus=package.status,
+            ApprovalDescription=package.approval_description,
+            CustomerMetadataProperties={**package.metadata, "deployNote": note[:256]},
         )
 
     def ensure_model(

@@ -88,13 +88,23 @@ def _records(args: argparse.Namespace) -> DeployRecords:
     return DeployRecords(name, dynamodb)
 
 
-def _package_status(sagemaker: Any, arn: str) -> str:
+def _package(sagemaker: Any, arn: str) -> dict[str, Any]:
     try:
-        return str(sagemaker.describe_model_package(ModelPackageName=arn)["ModelApprovalStatus"])
+        return dict(sagemaker.describe_model_package(ModelPackageName=arn))
     except ClientError as error:
         raise CommandError(
             f"unknown model package {arn}; list them with `aws sagemaker list-model-packages`"
         ) from error
+
+
+def _set_status(sagemaker: Any, package: dict[str, Any], status: str, reason: str) -> None:
+    # CustomerMetadataProperties are sent back unchanged: moto 5.2.5 drops them on a status-only update.
+    sagemaker.update_model_package(
+        ModelPackageArn=package["ModelPackageArn"],
+        ModelApprovalStatus=status,
+        ApprovalDescription=reason,
+        CustomerMetadataProperties=package.get("CustomerMetadataProperties", {}),
+    )
 
 
 def _answer(args: argparse.Namespace, approved: bool) -> bool:
@@ -127,7 +137,8 @@ def _answer(args: argparse.Namespace, approved: bool) -> bool:
 
 def _approve(args: argparse.Namespace) -> None:
     sagemaker = _client("sagemaker", args.endpoint_url)
-    status = _package_status(sagemaker, args.package)
+    package = _package(sagemaker, args.package)
+    status = package.get("ModelApprovalStatus")
     if _answer(args, approved=True):
         say(f"approved {args.package} for production; the canary starts now")
         return
@@ -135,25 +146,20 @@ def _approve(args: argparse.Namespace) -> None:
         raise CommandError(
             f"{args.package} is {status} and no production approval waits for it; nothing changed"
         )
-    sagemaker.update_model_package(
-        ModelPackageArn=args.package,
-        ModelApprovalStatus="Approved",
-        ApprovalDescription=args.reason or "approved",
-    )
+    _set_status(sagemaker, package, "Approved", args.reason or "approved")
     say(f"approved {args.package} in the registry; the deploy pipeline takes it to staging")
 
 
 def _reject(args: argparse.Namespace) -> None:
     sagemaker = _client("sagemaker", args.endpoint_url)
-    status = _package_status(sagemaker, args.package)
+    package = _package(sagemaker, args.package)
+    status = package.get("ModelApprovalStatus")
     if _answer(args, approved=False):
         say(f"rejected the production deployment of {args.package}: {args.reason}")
         return
     if status == "Rejected":
         raise CommandError(f"{args.package} is already Rejected; nothing changed")
-    sagemaker.update_model_package(
-        ModelPackageArn=args.package, ModelApprovalStatus="Rejected", ApprovalDescription=args.reason
-    )
+    _set_status(sagemaker, package, "Rejected", args.reason)
     say(f"rejected {args.package} in the registry; if it was live, the previous approved model is restored")
 
 

@@ -156,16 +156,18 @@ class EndpointTwin:
         plan: RolloutPlan,
         deployment_config: dict[str, Any] | None,
     ) -> None:
-        started = time.monotonic()
+        elapsed = [
+            self.creation_seconds
+        ]  # local-clock seconds so far (overhead of a loaded host not counted)
         if not self._sleep(self.creation_seconds):  # the new fleet is provisioned first
             return
         for step in plan.steps:
             state.new_share = step.new_share
-            reason = self._bake(backend, plan, step.bake_seconds, started)
+            reason = self._bake(backend, plan, step.bake_seconds, elapsed)
             if reason:
                 self._roll_back(backend, endpoint, state, reason)
                 return
-        reason = self._bake(backend, plan, plan.termination_wait_seconds, started)
+        reason = self._bake(backend, plan, plan.termination_wait_seconds, elapsed)
         if reason:
             self._roll_back(backend, endpoint, state, reason)
             return
@@ -183,14 +185,16 @@ class EndpointTwin:
             endpoint.endpoint_status = "InService"
         self._emit(backend, endpoint, "InService", new.config_name)
 
-    def _bake(self, backend: SageMakerModelBackend, plan: RolloutPlan, seconds: float, started: float) -> str:
+    def _bake(
+        self, backend: SageMakerModelBackend, plan: RolloutPlan, seconds: float, elapsed: list[float]
+    ) -> str:
         """Wait `seconds` of local time checking the alarms every tick; '' or why to roll back."""
         left = seconds
         while True:
             firing = self._alarms_firing(backend, plan.alarms)
             if firing:
                 return f"Alarm(s) {', '.join(firing)} went into ALARM state during the deployment."
-            if (time.monotonic() - started) > self.clock.scale(plan.max_execution_seconds):
+            if elapsed[0] > plan.max_execution_seconds:
                 return (
                     "The deployment exceeded MaximumExecutionTimeoutInSeconds "
                     f"({plan.max_execution_seconds:.0f})."
@@ -201,6 +205,7 @@ class EndpointTwin:
             if not self._sleep(step):
                 return ""
             left -= step
+            elapsed[0] += step
 
     def _alarms_firing(self, backend: SageMakerModelBackend, names: tuple[str, ...]) -> list[str]:
         alarms = cloudwatch_backends[backend.account_id][backend.region_name].alarms
