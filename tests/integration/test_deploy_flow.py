@@ -44,7 +44,7 @@ class Deploys:
             **kwargs,
         )
 
-    def run(self, package: StandInPackage, status: str = "Approved", timeout: float = 150) -> dict[str, Any]:
+    def run(self, package: StandInPackage, status: str = "Approved", timeout: float = 240) -> dict[str, Any]:
         """The finished deploy run of this package and status."""
         name = execution_name(package.arn, status)
         arn = f"{self.arn.replace(':stateMachine:', ':execution:')}:{name}"
@@ -58,7 +58,10 @@ class Deploys:
             if described["status"] != "RUNNING":
                 return dict(described)
             time.sleep(0.05)
-        raise TimeoutError(f"deploy run {name} did not finish")
+        from lockgate.commands.console import describe_runs
+
+        history = "\n".join(describe_runs(self.sfn, [self.arn], limit=5))
+        raise TimeoutError(f"deploy run {name} did not finish:\n{history}")
 
     def runs_of(self, package: StandInPackage) -> list[dict[str, Any]]:
         executions = self.sfn.list_executions(stateMachineArn=self.arn)["executions"]
@@ -69,7 +72,7 @@ class Deploys:
             and e["name"] == execution_name(package.arn, "Approved")
         ]
 
-    def wait_for_approval_request(self, package: StandInPackage, timeout: float = 150) -> None:
+    def wait_for_approval_request(self, package: StandInPackage, timeout: float = 240) -> None:
         dynamodb, deadline = self.pipeline.cloud.client("dynamodb"), time.monotonic() + timeout
         key = {"pk": {"S": f"model-package#{package.arn}"}, "sk": {"S": "approval#prod"}}
         while time.monotonic() < deadline:
@@ -148,7 +151,7 @@ def test_an_endpoint_never_in_service_hits_the_deadline(deploys: Deploys) -> Non
     twin.creation_seconds = 10**7
     try:
         package = deploys.register("stuck", seed=4, auto_approved=True)
-        run = deploys.run(package, timeout=150)
+        run = deploys.run(package, timeout=240)
     finally:
         twin.creation_seconds = 30.0
     assert run["status"] == "FAILED" and run["error"] == "EndpointDeadline", run
@@ -214,7 +217,7 @@ def test_canary_alarm_rolls_back_and_the_old_model_keeps_serving(deploys: Deploy
     worker.start()
     try:
         assert approve_cli(deploys.pipeline.cloud.url, second.arn, "go") == 0
-        run = deploys.run(second, timeout=150)
+        run = deploys.run(second, timeout=240)
     finally:
         stop.set()
         worker.join(5)
@@ -240,8 +243,8 @@ def test_rejecting_the_live_package_restores_the_previous_approved_one(deploys: 
     assert deploys.run(second)["status"] == "SUCCEEDED"
     assert deploys.endpoint("restore")["EndpointConfigName"] != v1_config
     set_status(deploys.sm, second.arn, "Rejected", "drift found after release")
-    run = deploys.run(second, status="Rejected", timeout=150)
-    assert run["status"] == "SUCCEEDED", run
+    run = deploys.run(second, status="Rejected", timeout=240)
+    assert run["status"] == "SUCCEEDED", (run.get("error"), run.get("cause"))
     assert deploys.endpoint("restore")["EndpointConfigName"] == v1_config
 
 
@@ -256,7 +259,7 @@ def test_two_packages_approved_at_once_one_wins_never_half_updated(deploys: Depl
         thread.start()
     for thread in threads:
         thread.join()
-    runs = [deploys.run(first, timeout=150), deploys.run(second, timeout=150)]
+    runs = [deploys.run(first, timeout=240), deploys.run(second, timeout=240)]
     prod = deploys.endpoint("race")
     assert prod["EndpointStatus"] == "InService"
     tags = {t["Key"]: t["Value"] for t in deploys.sm.list_tags(ResourceArn=prod["EndpointArn"])["Tags"]}

@@ -65,11 +65,11 @@ class _DeployDemo:
         emit_state_change(self.sm, package, self.cloud.client("events"))
 
     def prod_approve(self, package: str) -> None:
-        _wait(lambda: self.approval_waiting(package), 60, "the production approval request")
+        _wait(lambda: self.approval_waiting(package), 120, "the production approval request")
         say(f"$ lockgate approve {package} --reason 'staging and smoke test look right'")
         approve_cli(self.cloud.url, package, "staging and smoke test look right")
 
-    def finish(self, package: str, timeout: float = 120) -> str:
+    def finish(self, package: str, timeout: float = 180) -> str:
         _wait(lambda: self.status(package) not in ("RUNNING", "NOT STARTED"), timeout, "the deploy run")
         return self.status(package)
 
@@ -93,25 +93,38 @@ def run_deploy_demo(
 ) -> dict[str, Any]:
     """Run the deploy part against a started local cloud; returns the timings it printed."""
     demo = _DeployDemo(cloud)
-    timings: dict[str, Any] = {}
-    prod = endpoint_name(ENVIRONMENT, dataset, "prod")
+    timings: dict[str, Any] = {"first deploy (s)": _first_deploy(demo, first_package, dataset)}
+    seconds, split = _faulty_deploy(demo, dataset)
+    timings["faulty deploy (s)"], timings["split"] = seconds, split
+    return timings
+
+
+def _first_deploy(demo: _DeployDemo, first_package: str | None, dataset: str) -> float:
     say("== deploy: registry approval -> staging -> smoke test -> production approval -> canary")
     began = time.perf_counter()
-    first = first_package or _register(cloud, dataset, seed=1)
+    first = first_package or _register(demo.cloud, dataset, seed=1)
     demo.registry_approve(first, "metrics and bias verdicts pass")
     demo.prod_approve(first)
-    timings["first deploy (s)"] = round(time.perf_counter() - began, 2)
-    say(f"first deploy: {demo.finish(first)} in {timings['first deploy (s)']} s")
+    outcome = demo.finish(first)
+    seconds = round(time.perf_counter() - began, 2)
+    say(f"first deploy: {outcome} in {seconds} s")
     for line in describe_runs(demo.sfn, [demo.machine], limit=1):
         say(line)
-    run_command(_ns("endpoints", endpoint_url=cloud.url))
+    run_command(_ns("endpoints", endpoint_url=demo.cloud.url))
+    return seconds
 
+
+def _faulty_deploy(demo: _DeployDemo, dataset: str) -> tuple[float, dict[str, int]]:
+    cloud = demo.cloud
     say("== a deliberately faulty second model: its canary fails, the 5XX alarm rolls it back")
     began = time.perf_counter()
     second = _register(cloud, dataset, seed=2)
     demo.registry_approve(second, "second model")
-    _wait(lambda: demo.approval_waiting(second), 60, "the second approval request")
-    staging = endpoint_name(ENVIRONMENT, dataset, "staging")
+    _wait(lambda: demo.approval_waiting(second), 120, "the second approval request")
+    staging, prod = (
+        endpoint_name(ENVIRONMENT, dataset, "staging"),
+        endpoint_name(ENVIRONMENT, dataset, "prod"),
+    )
     say(f"$ lockgate fault {staging} AllTraffic --5xx-rate 1.0")
     run_command(
         _ns("fault", endpoint=staging, variant="AllTraffic", rate=1.0, endpoint_url=cloud.url, table=None)
@@ -130,30 +143,27 @@ def run_deploy_demo(
             except runtime.exceptions.ModelError:
                 split["canary (5XX)"] += 1
                 cloud.client("cloudwatch").set_alarm_state(
-                    AlarmName=alarm, StateValue="ALARM", StateReason="5XX seen"
+                    AlarmName=alarm, StateValue="ALARM", StateReason="5XX"
                 )
             time.sleep(0.005)
 
     worker = threading.Thread(target=traffic, daemon=True)
     worker.start()
     try:
+        say(f"$ lockgate approve {second} --reason 'let the canary decide'")
         approve_cli(cloud.url, second, "let the canary decide")
         outcome = demo.finish(second)
     finally:
         stop.set()
         worker.join(5)
-    timings["faulty deploy (s)"] = round(time.perf_counter() - began, 2)
+    seconds = round(time.perf_counter() - began, 2)
     described = demo.sfn.describe_execution(executionArn=demo.execution_arn(second))
-    say(
-        f"second deploy: {outcome} ({described.get('error')}: {described.get('cause')}) "
-        f"in {timings['faulty deploy (s)']} s"
-    )
+    say(f"second deploy: {outcome} ({described.get('error')}: {described.get('cause')}) in {seconds} s")
     total = sum(split.values()) or 1
     say("traffic during the canary: " + ", ".join(f"{k} {v} ({v / total:.0%})" for k, v in split.items()))
     cloud.client("cloudwatch").set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="demo reset")
     run_command(_ns("endpoints", endpoint_url=cloud.url))
-    timings["split"] = split
-    return timings
+    return seconds, split
 
 
 def _ns(command: str, **kwargs: Any) -> Any:

@@ -101,7 +101,13 @@ def prepare(run: DeployRunInput, registry: Registry, alarms: Alarms, options: De
             config=staging_config,
             stage="staging",
         ),
-        prod=EndpointTarget(endpoint=prod_endpoint, config=prod_config, stage="prod", alarms=alarm_list),
+        prod=EndpointTarget(
+            endpoint=prod_endpoint,
+            config=prod_config,
+            stage="prod",
+            alarms=alarm_list,
+            restore=decision.action == "restore",
+        ),
         auto_approved=package.metadata.get("autoApproved") == "true",
         approval_description=package.approval_description,
         test_data=package.metadata["testData"],
@@ -130,6 +136,7 @@ def update_endpoint(
     live = current.tags.get("lockgate:package", "")
     if (
         target.stage == "prod"
+        and not target.restore
         and _same_group(live, request.package_arn)
         and _version(live) > _version(request.package_arn)
     ):

@@ -42,6 +42,7 @@ class EndpointTarget(_DeployModel):
     config: str
     stage: Literal["staging", "prod"]
     alarms: list[str] = Field(default_factory=list)
+    restore: bool = False  # a rejected live package: an older package may replace a newer one
 
 
 class PrepareResult(_DeployModel):
