@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.commands.console import say
@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
         commands[args.command](args)
     except CommandError as error:
         say(f"lockgate {args.command}: {error}")
+        return 2
+    except (ClientError, BotoCoreError) as error:
+        say(f"lockgate {args.command}: {error}; check --endpoint-url (is `lockgate up` running?)")
         return 2
     return 0
 
