@@ -65,3 +65,16 @@ def test_moto_still_names_every_task_timeout_states_timeout() -> None:
     source = inspect.getsource(StateTask._from_error)
     assert "isinstance(ex, TimeoutError)" in source and "HeartbeatTimeout" not in source
     assert issubclass(callback.HeartbeatTimeoutError, TimeoutError)
+
+
+def test_an_early_answer_reaches_a_later_heartbeat_endpoint() -> None:
+    source = inspect.getsource(callback.CallbackEndpoint.notify)
+    assert "if self._heartbeat_endpoint:" in source  # moto notifies only an endpoint that exists already
+    task_token_patches.apply(clock=LocalClock(1000))
+    try:
+        endpoint = callback.CallbackEndpoint("token")
+        endpoint.notify(callback.CallbackOutcomeSuccess("token", "{}"))
+        heartbeat = endpoint.setup_heartbeat_endpoint(heartbeat_seconds=3600)
+        assert heartbeat.clear_and_wait() is True
+    finally:
+        task_token_patches.remove()

@@ -8,7 +8,11 @@ moto 5.2.5 gets two things wrong (DESIGN.md, "SageMaker, CloudWatch and callback
    time: a 7-day approval timeout would take 7 days offline. For `.waitForTaskToken` tasks both
    follow the local clock here. Other tasks keep real-time timeouts: a Lambda function or a
    training job computes in real time, and a clocked 900 s limit would cut it off after 0.9 s.
-3. A heartbeat timeout fails the task as States.Timeout (`StateTask._from_error` maps every
+3. With HeartbeatSeconds, an answer sent while the task's Lambda function is still running (the
+   function stored the token, a person answered at once) is lost: the heartbeat endpoint is set
+   up after the invocation and never hears of it, so the task waits and dies of a heartbeat
+   timeout. `CallbackEndpoint.setup_heartbeat_endpoint` now passes an outcome already received.
+4. A heartbeat timeout fails the task as States.Timeout (`StateTask._from_error` maps every
    TimeoutError so); AWS names it States.HeartbeatTimeout, and Catch/Retry match on that name.
 
 Every target is listed in `PATCH_TARGETS`; tests/contract/test_task_token_patches.py checks them.
@@ -41,6 +45,7 @@ PATCH_TARGETS: tuple[tuple[object, str], ...] = (
     (execute_state, "threading"),
     (execute_state.ExecutionState, "_evaluate_with_timeout"),
     (callback.HeartbeatEndpoint, "clear_and_wait"),
+    (callback.CallbackEndpoint, "setup_heartbeat_endpoint"),
     (callback, "HeartbeatTimeoutError"),
     (StateTask, "_from_error"),
 )
@@ -87,6 +92,7 @@ def apply(*, clock: LocalClock) -> None:
         _replace(execute_state, "threading", _clocked_threading)
         _replace(execute_state.ExecutionState, "_evaluate_with_timeout", _evaluate_with_timeout)
         _replace(callback.HeartbeatEndpoint, "clear_and_wait", _clear_and_wait)
+        _replace(callback.CallbackEndpoint, "setup_heartbeat_endpoint", _setup_heartbeat_endpoint)
         _replace(StateTask, "_from_error", _from_error)
 
 
@@ -155,3 +161,14 @@ def _clear_and_wait(self: callback.HeartbeatEndpoint) -> bool:
     clock = _clock.current
     seconds = clock.scale(self._heartbeat_seconds) if clock else self._heartbeat_seconds
     return self._next_heartbeat_event.wait(timeout=seconds)
+
+
+def _setup_heartbeat_endpoint(
+    self: callback.CallbackEndpoint, heartbeat_seconds: int
+) -> callback.HeartbeatEndpoint:
+    """CallbackEndpoint.setup_heartbeat_endpoint that does not lose an answer received before it."""
+    original = _originals[(id(callback.CallbackEndpoint), "setup_heartbeat_endpoint")][1]
+    endpoint: callback.HeartbeatEndpoint = original(self, heartbeat_seconds)  # type: ignore[operator]
+    if self.get_outcome() is not None:
+        endpoint.notify()
+    return endpoint
