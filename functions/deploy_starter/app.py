@@ -10,13 +10,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.parser import envelopes, event_parser
+from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.deployment.names import execution_name
 from lockgate.deployment.settings import DeployStarterSettings
-from lockgate.steps.deploy import DeployRunInput, ModelPackageDetail
+from lockgate.steps.deploy import DeployRunInput, DeployStartResult, ModelPackageStateChangeEvent
 
 logger = Logger()
 tracer = Tracer()
@@ -28,14 +28,15 @@ step_functions = StepFunctions()
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=ModelPackageDetail, envelope=envelopes.EventBridgeEnvelope)
-def lambda_handler(event: ModelPackageDetail, context: LambdaContext) -> dict[str, Any]:
+@event_parser(model=ModelPackageStateChangeEvent)
+def lambda_handler(event: ModelPackageStateChangeEvent, context: LambdaContext) -> dict[str, Any]:
     """Start the deploy run for this package and status once."""
+    detail = event.detail
     run = DeployRunInput(
-        package_arn=event.ModelPackageArn,
-        status=event.ModelApprovalStatus,
-        group=event.ModelPackageGroupName,
-        version=event.ModelPackageVersion,
+        package_arn=detail.ModelPackageArn,
+        status=detail.ModelApprovalStatus,
+        group=detail.ModelPackageGroupName,
+        version=detail.ModelPackageVersion,
     )
     name = execution_name(run.package_arn, run.status)
     result = step_functions.start_once(settings.deploy_state_machine_arn, name, run.to_payload())
@@ -43,4 +44,6 @@ def lambda_handler(event: ModelPackageDetail, context: LambdaContext) -> dict[st
         name="DeployStarted" if result.started else "DuplicateApproval", unit=MetricUnit.Count, value=1
     )
     logger.info("deploy run", extra={"execution": name, "started": result.started, "status": run.status})
-    return {"executionArn": result.execution_arn, "started": result.started, "name": name}
+    return DeployStartResult(
+        execution_arn=result.execution_arn, started=result.started, name=name
+    ).to_payload()

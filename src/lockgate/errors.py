@@ -59,3 +59,17 @@ class PackageNotDeployable(LockgateError):
 
 class DeploymentSuperseded(LockgateError):
     """A newer package of the same group is already live on the endpoint: this older one is not deployed."""
+
+
+def error_named(error_type: str) -> type[LockgateError] | None:
+    """The Lockgate error class a Lambda `errorType` (a Step Functions `Error`) names, or None.
+
+    The class name is the wire format between a function and the state machines; this is the one
+    place that reads it back, so callers test `issubclass`, never compare strings."""
+    pending: list[type[LockgateError]] = [LockgateError]
+    while pending:
+        cls = pending.pop()
+        if cls.__name__ == error_type:
+            return cls
+        pending.extend(cls.__subclasses__())
+    return None

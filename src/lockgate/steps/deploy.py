@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
@@ -24,6 +25,20 @@ class ModelPackageDetail(BaseModel):
     ModelPackageVersion: int = 0
     ModelApprovalStatus: str
     CustomerMetadataProperties: dict[str, str] = Field(default_factory=dict)
+
+
+class ModelPackageStateChangeEvent(EventBridgeModel):
+    """The whole EventBridge event the deploy starter receives."""
+
+    detail: ModelPackageDetail
+
+
+class DeployStartResult(_DeployModel):
+    """The deploy starter's answer: the run, and whether this delivery started it."""
+
+    execution_arn: str
+    started: bool
+    name: str
 
 
 class DeployRunInput(_DeployModel):
