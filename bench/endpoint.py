@@ -22,14 +22,17 @@ from lockgate.local.clock import LocalClock
 from lockgate.local.package_stand_in import model_tarball, train_booster
 
 
-def _timings(call: Callable[[], object], calls: int) -> list[float]:
-    for _ in range(10):
-        call()
-    out = []
-    for _ in range(calls):
-        began = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - began) * 1000)
+def _timings(
+    first: Callable[[], object], second: Callable[[], object], calls: int
+) -> tuple[list[float], list[float]]:
+    """Alternate the two calls so both see the same load on a shared host."""
+    out: tuple[list[float], list[float]] = ([], [])
+    for index in range(calls + 10):
+        for call, sink in ((first, out[0]), (second, out[1])):
+            began = time.perf_counter()
+            call()
+            if index >= 10:
+                sink.append((time.perf_counter() - began) * 1000)
     return out
 
 
@@ -83,18 +86,25 @@ def main() -> None:
         while sm.describe_endpoint(EndpointName="bench")["EndpointStatus"] != "InService":  # type: ignore[attr-defined]
             time.sleep(0.01)
         print(f"load average: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (2 cores shared)")
+        floor, _ = _timings(
+            lambda: sm.describe_endpoint(EndpointName="bench"),  # type: ignore[attr-defined]
+            lambda: None,
+            args.calls,
+        )
         print("| what                               | rows |  p50 ms  |  p99 ms  | rows/s       |")
         print("|------------------------------------|------|----------|----------|--------------|")
         for n in (1, 100):
             batch = rows[:n] if n <= len(rows) else rows.repeat(n // len(rows) + 1, axis=0)[:n]
             body = "\n".join(",".join(f"{v:.7g}" for v in row) for row in batch)
-            bare = _timings(lambda b=batch: booster.predict(xgb.DMatrix(b)), args.calls)
-            twin_ms = _timings(
-                lambda b=body: runtime.invoke_endpoint(EndpointName="bench", ContentType="text/csv", Body=b)[
+            bare, twin_ms = _timings(
+                lambda b=batch: booster.predict(xgb.DMatrix(b, nthread=1)),
+                lambda b=body: runtime.invoke_endpoint(EndpointName="bench", ContentType="text/csv", Body=b)[  # type: ignore[attr-defined]
                     "Body"
-                ].read(),  # type: ignore[attr-defined]
+                ].read(),
                 args.calls,
             )
+            if n == 1:
+                print(_row("moto round trip (describe_endpoint)", floor, 1))
             print(_row("bare Booster.predict (reference)", bare, n))
             print(_row("twin invoke_endpoint (HTTP, boto3)", twin_ms, n))
             overhead = statistics.median(twin_ms) - statistics.median(bare)

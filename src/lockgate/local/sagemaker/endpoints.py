@@ -276,7 +276,7 @@ class EndpointTwin:
             )
         import xgboost as xgb
 
-        predictions = booster.predict(xgb.DMatrix(rows))
+        predictions = booster.predict(xgb.DMatrix(rows, nthread=1))
         latency_us = (time.perf_counter() - began) * 1e6
         output = "\n".join(f"{float(p):.8g}" for p in np.atleast_1d(predictions))
         self._meter(backend, name, variant_name, errors_5xx=0, errors_4xx=0, latency_us=latency_us)
