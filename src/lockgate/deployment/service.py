@@ -154,6 +154,8 @@ def update_endpoint(
             alarms=target.alarms,
         )
     registry.update_endpoint(target.endpoint, target.config, guard)
+    if target.stage == "staging":  # production's tag moves only once its update has held (RecordDeployment)
+        registry.set_tags(target.endpoint, {"lockgate:package": request.package_arn})
     return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="updated")
 
 
