@@ -34,8 +34,8 @@ class SageMakerDeploy:
     """Typed wrapper over the sagemaker and sagemaker-runtime clients."""
 
     def __init__(self, client: Any | None = None, runtime: Any | None = None) -> None:
-        self._client = client or boto3.client("sagemaker")
-        self._runtime = runtime or boto3.client("sagemaker-runtime")
+        self._client: Any = client or boto3.client("sagemaker")
+        self._runtime: Any = runtime or boto3.client("sagemaker-runtime")
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         try:

@@ -80,7 +80,7 @@ def _client(service: str, url: str | None) -> Any:
         from lockgate.local.cloud import client_for
 
         return client_for(service, url)
-    return boto3.client(service)
+    return boto3.client(service)  # type: ignore[call-overload]
 
 
 def _records(args: argparse.Namespace) -> DeployRecords:

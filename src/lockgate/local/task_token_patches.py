@@ -112,7 +112,8 @@ def _replace(owner: object, name: str, value: object) -> None:
 
 def _send_task_failure(self: StepFunctionResponse) -> EmptyResult:
     """SendTaskFailure with its `cause` (moto forwards only `error`)."""
-    self.stepfunction_backend.send_task_failure(
+    backend: Any = self.stepfunction_backend  # the parser backend when execute_state_machine is on
+    backend.send_task_failure(
         self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
     )
     return EmptyResult()
@@ -127,11 +128,11 @@ def _from_error(self: StateTask, env: Any, ex: Exception) -> FailureEvent:
             error_name=StatesErrorName(typ=name),
             event_type=HistoryEventType.TaskTimedOut,
             event_details=EventDetails(
-                taskTimedOutEventDetails=TaskTimedOutEventDetails(error=name.to_name())
+                taskTimedOutEventDetails=TaskTimedOutEventDetails(error=name.to_name())  # type: ignore[typeddict-item]
             ),
         )
     original = _originals[(id(StateTask), "_from_error")][1]
-    return original(self, env, ex)  # type: ignore[no-any-return, operator]
+    return original(self, env, ex)  # type: ignore[no-any-return]
 
 
 def _is_token_task(state: Any) -> bool:
@@ -143,11 +144,11 @@ def _evaluate_with_timeout(self: execute_state.ExecutionState, env: Any) -> None
     """ExecutionState._evaluate_with_timeout; a .waitForTaskToken task's TimeoutSeconds on the local clock."""
     original = _originals[(id(execute_state.ExecutionState), "_evaluate_with_timeout")][1]
     if not _is_token_task(self):
-        original(self, env)  # type: ignore[operator]
+        original(self, env)
         return
     _callback_state.active = True
     try:
-        original(self, env)  # type: ignore[operator]
+        original(self, env)
     finally:
         _callback_state.active = False
 
@@ -168,7 +169,7 @@ def _setup_heartbeat_endpoint(
 ) -> callback.HeartbeatEndpoint:
     """CallbackEndpoint.setup_heartbeat_endpoint that does not lose an answer received before it."""
     original = _originals[(id(callback.CallbackEndpoint), "setup_heartbeat_endpoint")][1]
-    endpoint: callback.HeartbeatEndpoint = original(self, heartbeat_seconds)  # type: ignore[operator]
+    endpoint: callback.HeartbeatEndpoint = original(self, heartbeat_seconds)
     if self.get_outcome() is not None:
-        endpoint.notify()
+        endpoint.notify()  # type: ignore[no-untyped-call]
     return endpoint

@@ -178,7 +178,7 @@ class EndpointTwin:
             endpoint.endpoint_config_name = new.config_name
             endpoint.production_variants = endpoint._process_production_variants(new.variants)
             endpoint.data_capture_config = new.data_capture
-            endpoint.last_deployment_config = deployment_config
+            endpoint.last_deployment_config = deployment_config  # type: ignore[attr-defined]
             endpoint.failure_reason = None
             endpoint.last_modified_time = datetime.now(UTC)
             state.live, state.new, state.new_share = new, None, 0.0
@@ -217,7 +217,7 @@ class EndpointTwin:
         with state.lock:
             target = state.new.config_name if state.new else ""
             state.new, state.new_share = None, 0.0
-            endpoint.failure_reason = f"Rolled back the update to {target}: {reason}"
+            endpoint.failure_reason = f"Rolled back the update to {target}: {reason}"  # type: ignore[assignment]
             endpoint.last_modified_time = datetime.now(UTC)
             endpoint.endpoint_status = "InService"
         self._emit(backend, endpoint, "RolledBack", endpoint.endpoint_config_name, reason=reason)
@@ -293,14 +293,10 @@ class EndpointTwin:
         if target:
             return fleet, next((v for v in variants if v["VariantName"] == target), None)
         live_weights = {v["VariantName"]: v.get("CurrentWeight") for v in endpoint.production_variants}
-        weights = [
-            float(
-                live_weights.get(v["VariantName"])
-                if fleet is state.live and live_weights.get(v["VariantName"]) is not None
-                else v.get("InitialVariantWeight", 1.0)
-            )
-            for v in variants
-        ]
+        weights: list[float] = []
+        for variant in variants:
+            live = live_weights.get(variant["VariantName"]) if fleet is state.live else None
+            weights.append(float(live if live is not None else variant.get("InitialVariantWeight", 1.0)))
         if sum(weights) <= 0:
             weights = [1.0] * len(variants)
         return fleet, self.random.choices(variants, weights=weights)[0]
@@ -312,14 +308,17 @@ class EndpointTwin:
                 import xgboost as xgb
 
                 bucket, key = url.removeprefix("s3://").split("/", 1)
-                raw = s3_backends[backend.account_id][backend.partition].get_object(bucket, key).value
+                stored = s3_backends[backend.account_id][backend.partition].get_object(bucket, key)
+                if stored is None:
+                    raise AWSValidationException(f"{url}: no such model artifact.")
+                raw = stored.value
                 with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
                     member = tar.extractfile("xgboost-model")
                     if member is None:
                         raise AWSValidationException(f"{url} holds no xgboost-model file.")
                     booster = xgb.Booster()
                     booster.load_model(bytearray(member.read()))
-                booster.set_param("nthread", 1)
+                booster.set_param("nthread", "1")
                 self._boosters[url] = booster
             return self._boosters[url]
 
