@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_bias_arguments(bias)
     alarm_commands.add_parsers(sub)
+    from lockgate.commands.deploy_cli import add_parsers as add_deploy_parsers
+
+    add_deploy_parsers(sub)  # approve, reject, predict, endpoints, fault
     return parser
 
 
@@ -81,6 +84,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_runs(args)
     if args.command in ("alarm", "actions", "monitor"):
         return alarm_commands.run(args)
+    if args.command in ("approve", "reject", "predict", "endpoints", "fault"):
+        from lockgate.commands.deploy_cli import run as run_deploy_command
+
+        return run_deploy_command(args)
     if args.command == "bias":
         from lockgate.commands.bias import run_bias
 

@@ -15,7 +15,7 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from lockgate.local import iam_patches, limits, moto_patches
+from lockgate.local import endpoint_patches, iam_patches, limits, moto_patches, task_token_patches
 from lockgate.local.clock import LocalClock
 from lockgate.local.cloudwatch import patches as cloudwatch_twin
 from lockgate.local.deployer import deploy
@@ -93,6 +93,8 @@ class LocalCloud:
             send=destinations.send,
         )
         cloudwatch_twin.apply(clock=self.clock, ticking=False)  # alarms created by deploy: INSUFFICIENT_DATA
+        endpoint_patches.apply(clock=self.clock)
+        task_token_patches.apply(clock=self.clock)
         self.stack = deploy(
             self.template,
             self.url,
@@ -113,6 +115,8 @@ class LocalCloud:
             self._runtime.shutdown()
             self._runtime = None
         moto_patches.remove()
+        endpoint_patches.remove()
+        task_token_patches.remove()
         iam_patches.remove()
         limits.remove()
         self._credentials.clear()
