@@ -38,6 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the local cloud and keep it serving (Ctrl-C stops it)")
     _common(up)
     up.add_argument("--port", type=int, default=0, help="endpoint port (default: a free one)")
+    up.add_argument(
+        "--host",
+        choices=["127.0.0.1", "0.0.0.0"],
+        default="127.0.0.1",
+        help="bind address; 0.0.0.0 lets containers (sam local invoke) reach the endpoint",
+    )
+    up.add_argument("--seed", action="store_true", help="put the objects the events/ files name")
+    up.add_argument(
+        "--env-vars",
+        type=Path,
+        metavar="FILE",
+        help="write a `sam local invoke --env-vars` file: each function's environment as deployed here, "
+        "AWS_ENDPOINT_URL at host.docker.internal",
+    )
     invoke = sub.add_parser("invoke", help="run one function with an event file, like `sam local invoke`")
     _common(invoke)
     invoke.add_argument("function", help="the function's logical id in the template, e.g. StarterFunction")
@@ -84,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_demo(args)
 
 
-def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], port: int = 0) -> LocalCloud:
+def local_cloud(
+    args: argparse.Namespace, log_sink: Callable[[str, str], None], port: int = 0, host: str = "127.0.0.1"
+) -> LocalCloud:
     """The local cloud the common options (--template, --clock-speed, --parameter-overrides) ask for."""
     from lockgate.local.clock import LocalClock
     from lockgate.local.cloud import LocalCloud
@@ -95,6 +111,7 @@ def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], 
         parameter_overrides=parameter_overrides(args.parameter_overrides),
         log_sink=log_sink,
         port=port,
+        host=host,
     )
 
 
