@@ -5,7 +5,8 @@ modules the handlers import.)
 - botocore/boto3/s3transfer: the python3.13 Lambda runtime ships them (aws-xray-sdk pulls botocore in).
 - pyarrow's Flight RPC, S3/GCS/Azure/HDFS filesystems, ORC, CUDA, Gandiva and C++ headers: Lockgate
   reads bytes through boto3 and uses only CSV, Parquet, compute and dataset.
-- caches, Cython sources and test suites everywhere.
+- caches (pip's timestamp-checked bytecode: layer/Makefile compiles it again, hash-checked, so it
+  stays valid whatever mtimes the zip gives the sources), Cython sources and test suites everywhere.
 """
 
 from __future__ import annotations

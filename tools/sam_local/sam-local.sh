@@ -17,7 +17,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$REPO/tools/sam_local"
 BIN="$REPO/.venv/bin"
 STATE="$REPO/.sam-local"
-CACHE="${LOCKGATE_SAM_LOCAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lockgate-sam-local}"
+CACHE="${LOCKGATE_SAM_LOCAL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lockgate-sam-local}"
 LABEL=org.lockgate.sam-local.inputs
 # shellcheck source=image.env
 source "$HERE/image.env"
@@ -50,6 +50,7 @@ trap 'exit 143' TERM
 is_root() { [ "$(id -u)" = 0 ]; }
 
 apt_install() {
+  command -v apt-get >/dev/null || die "$* missing and no apt-get here: install it (Docker: docs.docker.com/engine/install)"
   is_root || die "$* missing and installing it needs root (apt-get install $*)"
   say "installing $* (apt)"
   apt-get update -qq >/dev/null
@@ -104,7 +105,7 @@ debian_mirror() {
 rie_binary() { echo "$("$BIN/python" -c 'import samcli, pathlib; print(pathlib.Path(samcli.__file__).parent)')/local/rapid/aws-lambda-rie-x86_64"; }
 
 inputs_hash() {
-  { cat "$HERE/image.env" "$HERE/sam-local.sh"; cat "$HERE"/image/*; sha256sum <"$(rie_binary)"; } | sha256sum | cut -c1-16
+  { cat "$HERE/image.env" "$HERE"/image/*; sha256sum <"$(rie_binary)"; } | sha256sum | cut -c1-16
 }
 
 # The Debian rootfs (the slow part, ~1 min): cached by suite, variant and packages.
@@ -114,6 +115,8 @@ rootfs_tarball() {
   tarball="$CACHE/rootfs-$SUITE-$key.tar"
   if [ ! -s "$tarball" ]; then
     command -v mmdebstrap >/dev/null || apt_install mmdebstrap
+    # bookworm's keyring carries trixie's keys from 2023.3+deb12u1 on
+    [ -e "/usr/share/keyrings/debian-archive-$SUITE-stable.gpg" ] || apt_install debian-archive-keyring
     is_root || die "building the rootfs needs root (mmdebstrap)"
     mkdir -p "$CACHE"
     rm -f "$CACHE"/partial-*.tar "$CACHE"/rootfs-*.tar # an interrupted run's leftovers, older inputs
@@ -216,4 +219,4 @@ main() {
     --gateway "$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')"
 }
 
-main "$@"
+main "$@"; exit  # one line: bash has read it whole before running it (safe to edit the file meanwhile)
