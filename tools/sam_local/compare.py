@@ -19,6 +19,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
 DURATION = re.compile(r"\tDuration: (?P<ms>[\d.]+) ms")
 INIT = re.compile(r"Init Duration: (?P<ms>[\d.]+) ms")
+READY_TIMEOUT_S = 300
 # Known, explained differences: events/ stem -> why (printed with the table, not a failure).
 DIVERGENCES: dict[str, str] = {}
 
@@ -79,7 +81,7 @@ def local_template(repo: Path) -> Path:
 def report_times(log: str) -> tuple[float | None, float | None]:
     """(Init Duration, Duration) in ms from a REPORT line."""
     for line in log.splitlines():
-        if line.startswith("REPORT RequestId:") and (duration := DURATION.search(line)):
+        if "REPORT RequestId:" in line and (duration := DURATION.search(line)):  # lockgate prefixes it
             init = INIT.search(line)
             return (float(init["ms"]) if init else None), float(duration["ms"])
     return None, None
@@ -104,21 +106,28 @@ class Cloud:
         with log.open("w") as sink:  # the child keeps its own descriptor
             command += ["--env-vars", str(env_file)]
             self.process = subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=sink, text=True)
+        ready = threading.Event()
+        threading.Thread(target=self._watch, args=(ready,), daemon=True).start()
+        if not ready.wait(READY_TIMEOUT_S) or self.process.poll() is not None:
+            self.stop()
+            raise SystemExit(f"compare: lockgate up did not become ready: {log.read_text()[-2000:]}")
+
+    def _watch(self, ready: threading.Event) -> None:
+        """Ready once it prints its endpoint (seeded, env file written); then drain its stdout."""
         assert self.process.stdout is not None
-        for line in self.process.stdout:  # ready once it prints its endpoint (seeded, file written)
+        for line in self.process.stdout:
             if line.startswith("Lockgate local cloud:"):
-                return
-        self.process.wait()
-        raise SystemExit(f"compare: lockgate up exited {self.process.returncode}: {log.read_text()[-2000:]}")
+                ready.set()
+        ready.set()  # it exited: the caller sees poll() is not None
 
     def stop(self) -> None:
         """SIGTERM: `lockgate up` stops its workers and endpoint."""
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.communicate(timeout=60)
+            self.process.wait(timeout=60)  # its stdout is drained by _watch
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.communicate()
+            self.process.wait()
 
 
 def run(command: list[str], repo: Path, env: dict[str, str] | None = None) -> Outcome:

@@ -53,8 +53,11 @@ apt_install() {
   command -v apt-get >/dev/null || die "$* missing and no apt-get here: install it (Docker: docs.docker.com/engine/install)"
   is_root || die "$* missing and installing it needs root (apt-get install $*)"
   say "installing $* (apt)"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  mkdir -p "$STATE"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >"$STATE/apt.log" 2>&1 || {
+    tail -n 5 "$STATE/apt.log" >&2
+    die "apt-get install $* failed (log .sam-local/apt.log)"
+  }
 }
 
 docker_answers() { docker info >/dev/null 2>&1; }
