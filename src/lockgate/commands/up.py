@@ -8,8 +8,8 @@ import signal
 import threading
 from pathlib import Path
 
-from lockgate.cli import local_cloud
 from lockgate.commands.console import function_log_sink, say
+from lockgate.commands.options import local_cloud
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.fixtures import seed_fixtures
 

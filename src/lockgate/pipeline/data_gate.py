@@ -5,38 +5,40 @@ handing every typed batch to a `Splitter` that writes the splits to local files;
 uploaded only when the report passes. A failed dataset is copied to quarantine/ with its report,
 nothing under raw/ changes, and `DatasetRejected` (typed, never retried) names file, rule, count.
 
-Layout in the data bucket:
-  contracts/<dataset>.yaml                                the dataset contract
-  quarantine/<dataset>/<path>(.report.json|.report.txt)   rejected data, with its report beside it
-  datasets/<dataset>/<version>/manifest.json              one content-addressed version
-  datasets/<dataset>/<version>/parquet/<split>/part-*.parquet
-  datasets/<dataset>/<version>/xgboost/<split>/part-*.csv  headerless, label first (SageMaker XGBoost)
-  datasets/_staging/<dataset>/<execution>/...             parts of a multipart dataset, before reduce
-                                                          (expired by a lifecycle rule)
+Layout in the data bucket: see lockgate.layout (parquet/ and xgboost/ split folders: headerless
+CSV, label first, as SageMaker's built-in XGBoost reads it).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import BinaryIO
 
 from lockgate.data.contract import Contract
 from lockgate.data.report import ValidationReport
 from lockgate.data.splitting import SPLITS, Splitter
-from lockgate.data.stats import DatasetStats, KeyHashes
 from lockgate.data.validation import ValidationResult, check_size, finalize_parts, validate
 from lockgate.data.versioning import Source, build_manifest, multipart_version
 from lockgate.errors import DatasetRejected
+from lockgate.layout import (
+    MANIFEST,
+    VALIDATION_REPORT,
+    quarantine_prefix,
+    relative_to_raw,
+    s3_uri,
+    staging_prefix,
+    version_prefix,
+)
 from lockgate.pipeline.contracts import dataset_contract
-from lockgate.pipeline.object_keys import PART_PREFIX, RAW_PREFIX
+from lockgate.pipeline.object_keys import PART_PREFIX
 from lockgate.pipeline.ports import ObjectStore
+from lockgate.steps.ingest import DatasetVersion, PartResult, SplitLocation
 
 KINDS = {"parquet": "parquet", "csv": "xgboost"}  # Splitter sink kind -> folder in the version
 EXTENSIONS = {"parquet": "parquet", "csv": "csv"}
@@ -73,25 +75,24 @@ class DataGate:
 
     # -- steps ---------------------------------------------------------------------------------
 
-    def check_object(self, obj: ObjectRef, dataset: str) -> dict[str, Any]:
+    def check_object(self, obj: ObjectRef, dataset: str) -> DatasetVersion:
         """Single-file dataset: validate + version + split in one pass; quarantine on failure."""
         contract = self.contract(obj.bucket, dataset)
         if obj.size is None:  # events without a size (hand-written ones): ask S3, still no download
             obj = replace(obj, size=self.store.size(obj.bucket, obj.key, obj.version_id))
-        try:
-            check_size(obj.name, obj.size or 0, contract)
-        except DatasetRejected as rejected:
-            self._quarantine_size(obj, dataset, rejected)
-            raise
+        too_big_or_empty = check_size(obj.name, obj.size or 0, contract)
+        if too_big_or_empty is not None:  # rejected before a byte is read
+            self._quarantine([obj], dataset, relative_to_raw(obj.key, dataset), too_big_or_empty)
+            too_big_or_empty.raise_if_failed()
         with self._staged() as stage:
             result = self._validate(obj, contract, stage.splitter(contract))
             if not result.report.passed:
                 stage.abort()
-                self._quarantine([obj], dataset, relative(obj.key, dataset), result.report)
+                self._quarantine([obj], dataset, relative_to_raw(obj.key, dataset), result.report)
                 result.report.raise_if_failed()
             version = str(result.report.sha256)
             prefix = version_prefix(dataset, version)
-            if self.store.exists(obj.bucket, f"{prefix}manifest.json"):
+            if self.store.exists(obj.bucket, f"{prefix}{MANIFEST}"):
                 return self._summary(dataset, version, obj.bucket, prefix, new=False)
             locations = stage.upload(self.store, obj.bucket, prefix, "part-00000")
         source = Source(bucket=obj.bucket, key=obj.key, version_id=obj.version_id, etag=obj.etag)
@@ -107,11 +108,11 @@ class DataGate:
         )
         return self._summary(dataset, version, obj.bucket, prefix, new=True)
 
-    def check_part(self, obj: ObjectRef, dataset: str, execution: str) -> dict[str, Any]:
+    def check_part(self, obj: ObjectRef, dataset: str, execution: str) -> PartResult:
         """One part of a multipart dataset: column rules + partial statistics, splits staged.
         Bad data never raises here: `reduce_parts` judges the whole dataset."""
         if not Path(obj.key).name.startswith(PART_PREFIX):
-            return {"key": obj.key, "skipped": True}
+            return PartResult(key=obj.key, skipped=True)
         contract = self.contract(obj.bucket, dataset)
         staging = staging_prefix(dataset, execution)
         with self._staged() as stage:
@@ -121,47 +122,38 @@ class DataGate:
                 stage.upload(self.store, obj.bucket, staging, part)
             else:
                 stage.abort()
-        body = {
-            "report": result.report.model_dump(mode="json"),
-            "stats": result.stats.to_json(),
-            "rows": stage.rows,
-        }
+        body = {**result.to_json(), "rows": stage.rows}
         self.store.put(
             obj.bucket, f"{staging}results/{part}.json", json.dumps(body).encode(), "application/json"
         )
         if result.key_hashes is not None:
             self.store.put(obj.bucket, f"{staging}results/{part}.keys", result.key_hashes.to_bytes())
-        return {
-            "key": obj.key,
-            "skipped": False,
-            "passed": result.report.passed,
-            "sha256": result.report.sha256,
-        }
+        return PartResult(
+            key=obj.key, skipped=False, passed=result.report.passed, sha256=result.report.sha256
+        )
 
     def reduce_parts(
-        self, bucket: str, prefix: str, dataset: str, execution: str, parts: list[dict[str, Any]]
-    ) -> dict[str, Any]:
+        self, bucket: str, prefix: str, dataset: str, execution: str, parts: list[PartResult]
+    ) -> DatasetVersion:
         """Merge the parts' results into one verdict, then version the whole dataset."""
         contract = self.contract(bucket, dataset)
         staging = staging_prefix(dataset, execution)
-        checked = sorted((p for p in parts if not p.get("skipped")), key=lambda p: p["key"])
+        checked = sorted((p for p in parts if not p.skipped), key=lambda p: p.key)
         if not checked:
-            raise DatasetRejected(f"s3://{bucket}/{prefix}", "has_parts", 0, f"no {PART_PREFIX}* objects")
+            raise DatasetRejected(s3_uri(bucket, prefix), "has_parts", 0, f"no {PART_PREFIX}* objects")
         results, rows = [], dict.fromkeys(SPLITS, 0)
         for part in checked:
-            result, part_rows = self._load_part(
-                bucket, staging, Path(part["key"]).name.split(".")[0], contract
-            )
+            result, part_rows = self._load_part(bucket, staging, Path(part.key).name.split(".")[0], contract)
             results.append(result)
             rows = {split: rows[split] + part_rows.get(split, 0) for split in SPLITS}
-        merged = finalize_parts(f"s3://{bucket}/{prefix}", results, contract)
+        merged = finalize_parts(s3_uri(bucket, prefix), results, contract)
         if not merged.report.passed:
             refs = [ObjectRef(bucket, key) for key in self.store.list_keys(bucket, prefix)]
-            self._quarantine(refs, dataset, relative(prefix, dataset) + "_report", merged.report)
+            self._quarantine(refs, dataset, relative_to_raw(prefix, dataset) + "_report", merged.report)
             merged.report.raise_if_failed()
-        version = multipart_version({p["key"]: p["sha256"] for p in checked})
+        version = multipart_version({p.key: p.sha256 or "" for p in checked})
         target = version_prefix(dataset, version)
-        if self.store.exists(bucket, f"{target}manifest.json"):
+        if self.store.exists(bucket, f"{target}{MANIFEST}"):
             return self._summary(dataset, version, bucket, target, new=False)
         locations = self._promote(bucket, staging, target)
         source = Source(bucket=bucket, key=prefix, parts=len(checked))
@@ -186,30 +178,29 @@ class DataGate:
     def _validate(
         self, obj: ObjectRef, contract: Contract, splitter: Splitter, *, whole_dataset: bool = True
     ) -> ValidationResult:
-        with self._readable(obj, contract) as stream:
+        """Stream the object into `validate` (which copies a Parquet file locally to seek in it)."""
+        with closing(self.store.open(obj.bucket, obj.key, obj.version_id)) as body:
             return validate(
-                stream, obj.name, contract, obj.size, on_batch=splitter, whole_dataset=whole_dataset
+                body,
+                obj.name,
+                contract,
+                obj.size,
+                on_batch=splitter,
+                whole_dataset=whole_dataset,
+                workdir=self.workdir,
             )
 
     @contextmanager
-    def _readable(self, obj: ObjectRef, contract: Contract) -> Iterator[BinaryIO]:
-        """CSV streams straight from the store; Parquet needs a seekable local copy."""
-        body = self.store.open(obj.bucket, obj.key, obj.version_id)
-        if contract.format.type != "parquet":
-            yield body  # type: ignore[misc]
-            return
-        with tempfile.TemporaryFile(dir=self.workdir) as local:
-            shutil.copyfileobj(body, local, 8 << 20)
-            local.seek(0)
-            yield local  # type: ignore[misc]
-
-    @contextmanager
     def _staged(self) -> Iterator[_Stage]:
+        """A stage whose writers and threads are stopped on every way out (upload, abort, return,
+        exception): nothing is left for the garbage collector to close later."""
         with tempfile.TemporaryDirectory(dir=self.workdir) as folder:
             stage = _Stage(Path(folder))
             try:
                 yield stage
             finally:
+                if not stage.uploaded:
+                    stage.abort()
                 stage.close()
 
     def _load_part(
@@ -217,9 +208,9 @@ class DataGate:
     ) -> tuple[ValidationResult, dict[str, int]]:
         body = json.loads(self.store.read(bucket, f"{staging}results/{part}.json"))
         keys_key = f"{staging}results/{part}.keys"
-        hashes = KeyHashes.from_bytes(self.store.read(bucket, keys_key)) if contract.keys else None
-        report = ValidationReport.model_validate(body["report"])
-        return ValidationResult(report, DatasetStats.from_json(body["stats"], contract), hashes), body["rows"]
+        hashes = self.store.read(bucket, keys_key) if contract.keys else None
+        rows: dict[str, int] = body.pop("rows")
+        return ValidationResult.from_json(body, contract, hashes), rows
 
     def _promote(self, bucket: str, staging: str, target: str) -> dict[str, dict[str, str]]:
         """Copy the staged split files of every part into the version's folders."""
@@ -252,35 +243,31 @@ class DataGate:
             created=self.clock(),
         )
         report = result.report.model_dump_json(indent=2).encode()
-        self.store.put(bucket, f"{prefix}validation-report.json", report, "application/json")
+        self.store.put(bucket, f"{prefix}{VALIDATION_REPORT}", report, "application/json")
         # The manifest goes last: its existence marks a complete version.
-        self.store.put(bucket, f"{prefix}manifest.json", manifest.to_json_bytes(), "application/json")
+        self.store.put(bucket, f"{prefix}{MANIFEST}", manifest.to_json_bytes(), "application/json")
 
     def _quarantine(
         self, objects: list[ObjectRef], dataset: str, report_name: str, report: ValidationReport
     ) -> None:
-        base = f"quarantine/{dataset}/"
+        base = quarantine_prefix(dataset)
         for obj in objects:
-            self.store.copy(obj.bucket, obj.key, base + relative(obj.key, dataset), obj.version_id)
+            self.store.copy(obj.bucket, obj.key, base + relative_to_raw(obj.key, dataset), obj.version_id)
         bucket = objects[0].bucket
         self.store.put(bucket, f"{base}{report_name}.report.json", report.model_dump_json(indent=2).encode())
         self.store.put(bucket, f"{base}{report_name}.report.txt", report.summary().encode(), "text/plain")
 
-    def _quarantine_size(self, obj: ObjectRef, dataset: str, rejected: DatasetRejected) -> None:
-        failure = {"rule": rejected.rule, "count": rejected.count, "detail": rejected.detail}
-        report = ValidationReport.model_validate(
-            {"passed": False, "file": obj.name, "rows": 0, "bytes": obj.size or 0, "failures": [failure]}
+    def _summary(self, dataset: str, version: str, bucket: str, prefix: str, *, new: bool) -> DatasetVersion:
+        return DatasetVersion(
+            dataset=dataset,
+            version=version,
+            new=new,
+            manifest=s3_uri(bucket, prefix + MANIFEST),
+            splits={
+                split: SplitLocation.model_validate(where)
+                for split, where in split_locations(bucket, prefix).items()
+            },
         )
-        self._quarantine([obj], dataset, relative(obj.key, dataset), report)
-
-    def _summary(self, dataset: str, version: str, bucket: str, prefix: str, *, new: bool) -> dict[str, Any]:
-        return {
-            "dataset": dataset,
-            "version": version,
-            "new": new,
-            "manifest": f"s3://{bucket}/{prefix}manifest.json",
-            "splits": split_locations(bucket, prefix),
-        }
 
 
 @dataclass
@@ -288,15 +275,16 @@ class _Stage:
     """Split files written locally during the pass, uploaded only when the data passed."""
 
     folder: Path
-    files: list[tuple[str, str, Path, IO[bytes]]] = field(default_factory=list)
+    files: list[tuple[str, str, Path, BinaryIO]] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    uploaded: bool = False
     _splitter: Splitter | None = None
 
     def splitter(self, contract: Contract) -> Splitter:
         self._splitter = Splitter(contract, self._open_sink)
         return self._splitter
 
-    def _open_sink(self, split: str, kind: str) -> IO[bytes]:
+    def _open_sink(self, split: str, kind: str) -> BinaryIO:
         path = self.folder / f"{split}.{EXTENSIONS[kind]}"
         handle = path.open("wb")
         self.files.append((split, kind, path, handle))
@@ -317,6 +305,7 @@ class _Stage:
         """Close the writers and put every non-empty split file under `prefix`."""
         assert self._splitter is not None
         self._splitter.close()
+        self.uploaded = True
         self.rows = dict(self._splitter.rows)
         self.close()
         for split, kind, path, _ in self.files:
@@ -326,23 +315,9 @@ class _Stage:
         return split_locations(bucket, prefix)
 
 
-def version_prefix(dataset: str, version: str) -> str:
-    """Where one dataset version lives."""
-    return f"datasets/{dataset}/{version}/"
-
-
-def staging_prefix(dataset: str, execution: str) -> str:
-    """Where a multipart ingest keeps its parts' results until reduce."""
-    return f"datasets/_staging/{dataset}/{execution}/"
-
-
 def split_locations(bucket: str, prefix: str) -> dict[str, dict[str, str]]:
     """{split: {"parquet": s3 prefix, "xgboost": s3 prefix}} for a version folder."""
     return {
-        split: {kind: f"s3://{bucket}/{prefix}{kind}/{split}/" for kind in KINDS.values()} for split in SPLITS
+        split: {kind: s3_uri(bucket, f"{prefix}{kind}/{split}/") for kind in KINDS.values()}
+        for split in SPLITS
     }
-
-
-def relative(key: str, dataset: str) -> str:
-    """A raw key's path below raw/<dataset>/ (kept in quarantine)."""
-    return key.removeprefix(f"{RAW_PREFIX}{dataset}/")
