@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # sam build needs python3.13 on PATH; the venv provides it.
 SAM_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test lint unit notebook sam-check bench checkov clean
+.PHONY: demo test lint unit notebook sam-check sam-local bench checkov clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ sam-check: $(STAMP)
 	$(SAM_ENV) $(BIN)/sam validate --lint
 	$(SAM_ENV) $(BIN)/sam build --parallel
 
+# Every events/ file through `sam local invoke` in a Lambda-shaped container (built offline, cached),
+# against `lockgate up`, compared with `lockgate invoke`. Installs docker.io and starts dockerd if
+# needed (root). tools/sam_local/sam-local.sh says what it does.
+sam-local: $(STAMP)
+	tools/sam_local/sam-local.sh
+
 bench: $(STAMP)
 	$(BIN)/python bench/local_cloud.py
 	$(BIN)/python bench/validate.py
@@ -65,4 +71,4 @@ checkov: $(STAMP)
 	.venv-checkov/bin/checkov --config-file .checkov.yaml -f .aws-sam-translated.json
 
 clean:
-	rm -rf $(VENV) $(NB_VENV) .venv-checkov .aws-sam .aws-sam-translated.json
+	rm -rf $(VENV) $(NB_VENV) .venv-checkov .aws-sam .aws-sam-translated.json .sam-local

@@ -1,10 +1,12 @@
-"""Remove what the Lambda layer never uses, so it fits Lambda's 250 MB unzipped limit.
+"""Remove what the Lambda layer never uses from the third-party packages, so the layer fits Lambda's
+250 MB unzipped limit. (lockgate itself is selected, not pruned: runtime_modules.py copies only the
+modules the handlers import.)
 
 - botocore/boto3/s3transfer: the python3.13 Lambda runtime ships them (aws-xray-sdk pulls botocore in).
 - pyarrow's Flight RPC, S3/GCS/Azure/HDFS filesystems, ORC, CUDA, Gandiva and C++ headers: Lockgate
   reads bytes through boto3 and uses only CSV, Parquet, compute and dataset.
-- lockgate's offline cloud and CLI (they need moto, which Lambda never has).
-- caches, Cython sources and test suites everywhere.
+- caches (pip's timestamp-checked bytecode: layer/Makefile compiles it again, hash-checked, so it
+  stays valid whatever mtimes the zip gives the sources), Cython sources and test suites everywhere.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ PYARROW_UNUSED = (
     "libarrow_python.so",
     "libarrow_python.so.*.*.*",
 )
-LOCKGATE_OFFLINE_ONLY = ("local", "commands", "cli.py")  # the offline cloud and its CLI need moto
 EVERYWHERE = ("__pycache__", "*.pyi")
 
 
@@ -50,7 +51,6 @@ def prune(root: Path) -> int:
     for pattern in PYARROW_UNUSED:
         doomed += (root / "pyarrow").glob(pattern)
     doomed += (root / "numpy").glob("**/tests")
-    doomed += [root / "lockgate" / name for name in LOCKGATE_OFFLINE_ONLY]
     for pattern in EVERYWHERE:
         doomed += root.rglob(pattern)
     freed = 0

@@ -23,6 +23,20 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the local cloud and keep it serving (Ctrl-C stops it)")
     _common(up)
     up.add_argument("--port", type=int, default=0, help="endpoint port (default: a free one)")
+    up.add_argument(
+        "--host",
+        choices=["127.0.0.1", "0.0.0.0"],
+        default="127.0.0.1",
+        help="bind address; 0.0.0.0 lets containers (sam local invoke) reach the endpoint",
+    )
+    up.add_argument("--seed", action="store_true", help="put the objects the events/ files name")
+    up.add_argument(
+        "--env-vars",
+        type=Path,
+        metavar="FILE",
+        help="write a `sam local invoke --env-vars` file: each function's environment as deployed here, "
+        "AWS_ENDPOINT_URL at host.docker.internal",
+    )
     invoke = sub.add_parser("invoke", help="run one function with an event file, like `sam local invoke`")
     _common(invoke)
     invoke.add_argument("function", help="the function's logical id in the template, e.g. StarterFunction")

@@ -39,7 +39,9 @@ def add_cloud_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], port: int = 0) -> LocalCloud:
+def local_cloud(
+    args: argparse.Namespace, log_sink: Callable[[str, str], None], port: int = 0, host: str = "127.0.0.1"
+) -> LocalCloud:
     """The local cloud the common options (--template, --clock-speed, --parameter-overrides) ask for."""
     from lockgate.local.clock import LocalClock
     from lockgate.local.cloud import LocalCloud
@@ -51,6 +53,7 @@ def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], 
         log_sink=log_sink,
         warn=lambda message: print(message, file=sys.stderr, flush=True),  # stdout is for results
         port=port,
+        host=host,
         iam=getattr(args, "iam", True),
     )
 

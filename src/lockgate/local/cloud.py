@@ -26,6 +26,7 @@ from lockgate.local.model import DeployedStack, FunctionConfig
 
 REGION = "us-east-1"
 HOST = "127.0.0.1"
+ALL_INTERFACES = "0.0.0.0"  # also reachable from containers (sam local invoke), loopback included
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # What the offline runtime changes for every function: no X-Ray daemon runs here.
 LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
@@ -44,6 +45,7 @@ class LocalCloud:
     log_sink: Callable[[str, str], None] | None = None
     warn: Callable[[str], None] = print
     port: int = 0
+    host: str = HOST  # bind address: HOST or ALL_INTERFACES (moto's interpreter calls localhost)
     # Enforce each function's role; False (or LOCKGATE_IAM=0) allows every call, for debugging only.
     iam: bool = field(default_factory=lambda: os.environ.get("LOCKGATE_IAM", "1") != "0")
     stack: DeployedStack | None = None
@@ -70,7 +72,10 @@ class LocalCloud:
         for name, value in CREDENTIALS.items():
             os.environ.setdefault(name, value)
         _quiet_third_party_loggers()
-        self._server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)  # 0: any free port
+        if self.host not in (HOST, ALL_INTERFACES):
+            raise ValueError(f"host must be {HOST} or {ALL_INTERFACES}, not {self.host!r}")
+        # port 0: any free port
+        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.port = self._server.get_host_and_port()[1]
         # moto's state-machine interpreter reaches other services at localhost:$MOTO_PORT.
