@@ -28,7 +28,10 @@ notifier = Notifier(settings.topic_arn)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Publish one message naming the run, the error and its cause."""
     subject, body = failure_message(
-        event.get("pipeline", "pipeline"), event.get("run", {}), event.get("error", {})
+        event.get("pipeline", "pipeline"),
+        event.get("run", {}),
+        event.get("error", {}),
+        event.get("outcome", "failed"),
     )
     message_id = notifier.publish(subject, body)
     metrics.add_metric(name="FailuresNotified", unit=MetricUnit.Count, value=1)

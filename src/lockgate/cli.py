@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     runs = sub.add_parser("runs", help="executions so far, with the states each went through")
     runs.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
     runs.add_argument("--limit", type=int, default=20)
+    lineage = sub.add_parser("lineage", help="what a dataset or model package came from and led to")
+    lineage.add_argument("node", help="a dataset name, a model package ARN, or <kind>#<id>")
+    lineage.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
+    lineage.add_argument("--table", help="the lineage table (default: the stack's LineageTable)")
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument("--rows", type=int, default=5000, help="rows in the generated sample dataset")
@@ -75,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lockgate.commands.runs import run_runs
 
         return run_runs(args)
+    if args.command == "lineage":
+        from lockgate.commands.lineage import run_lineage
+
+        return run_lineage(args)
     if args.command == "translate":
         from lockgate.commands.translate import run_translate
 

@@ -20,6 +20,7 @@ from lockgate.local.clock import LocalClock
 from lockgate.local.deployer import deploy
 from lockgate.local.lambda_runtime import LambdaRuntime
 from lockgate.local.model import DeployedStack
+from lockgate.local.sagemaker import patches as sagemaker_twin
 
 REGION = "us-east-1"
 HOST = "127.0.0.1"
@@ -70,6 +71,7 @@ class LocalCloud:
             endpoint_url=self.url, region=REGION, log_sink=self.log_sink, clock_factor=1 / self.clock.speed
         )
         moto_patches.apply(invoker=self._runtime, clock=self.clock, start_execution=self._start_execution)
+        sagemaker_twin.apply(endpoint_url=self.url, region=REGION, clock=self.clock)
         self.stack = deploy(
             self.template,
             self.url,
@@ -89,6 +91,7 @@ class LocalCloud:
             self._runtime.shutdown()
             self._runtime = None
         moto_patches.remove()
+        sagemaker_twin.remove()
         if self._server is not None:
             self._server.stop()
             self._server = None

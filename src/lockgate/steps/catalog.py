@@ -7,8 +7,19 @@ from __future__ import annotations
 
 from lockgate.pipeline.requests import BiasCheckRequest, DataGateRequest
 from lockgate.steps.base import FunctionIO
+from lockgate.steps.train import (
+    EvaluateInput,
+    EvaluateOutput,
+    PlanTrainingInput,
+    PlanTrainingOutput,
+    RegisterModelInput,
+    RegisterModelOutput,
+)
 
 FUNCTIONS: dict[str, FunctionIO] = {
     "DataGateFunction": FunctionIO(DataGateRequest),
     "BiasCheckFunction": FunctionIO(BiasCheckRequest),
+    "PlanTrainingFunction": FunctionIO(PlanTrainingInput, PlanTrainingOutput),
+    "EvaluateFunction": FunctionIO(EvaluateInput, EvaluateOutput),
+    "RegisterModelFunction": FunctionIO(RegisterModelInput, RegisterModelOutput),
 }
