@@ -31,6 +31,18 @@ STOPPED, MAX_RUNTIME = "Stopped", "MaxRuntimeExceeded"
 OnDone = Callable[[str, Any], None]
 
 
+COMPUTE_FLOOR_SECONDS = 60.0
+
+
+def runtime_limit(clock: LocalClock, max_runtime_seconds: float | None) -> float | None:
+    """Real seconds a job may run: MaxRuntimeInSeconds on the local clock, but never less than
+    min(MaxRuntimeInSeconds, 60) real seconds. The clock compresses waiting; the twin's training
+    is real computation, so a compressed limit alone would stop jobs AWS would finish."""
+    if not max_runtime_seconds:
+        return None
+    return max(clock.scale(max_runtime_seconds), min(float(max_runtime_seconds), COMPUTE_FLOOR_SECONDS))
+
+
 @dataclass
 class _Worker:
     process: BaseProcess
@@ -138,7 +150,7 @@ class JobRunner:
         self, spec: TrainingSpec | TransformSpec, max_runtime_seconds: float | None, stop: threading.Event
     ) -> tuple[str, Any]:
         current = self._take()
-        limit = self.clock.scale(max_runtime_seconds) if max_runtime_seconds else None
+        limit = runtime_limit(self.clock, max_runtime_seconds)
         deadline = time.monotonic() + READY_TIMEOUT
         sent, keep = False, False
         try:
