@@ -77,7 +77,7 @@ def test_a_dataset_version_ends_as_a_registered_model_package(pipeline) -> None:
     container = package["InferenceSpecification"]["Containers"][0]
     assert container["Image"].endswith("/sagemaker-xgboost:3.0-5")
     assert container["ModelDataUrl"].endswith(
-        f"/models/credit/{version}/{out['model']['trainingJob']}/output/model.tar.gz"
+        f"/models/credit-it/{version}/{out['model']['trainingJob']}/output/model.tar.gz"
     )
     assert package["ModelMetrics"]["Bias"]["PostTrainingReport"]["S3Uri"] == meta["biasPost"]
     job = sm.describe_training_job(TrainingJobName=out["model"]["trainingJob"])
