@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from moto.sagemaker import responses as sagemaker_responses
 from moto.sagemaker.models import (
     FakeTrainingJob,
     FakeTransformJob,
@@ -15,15 +16,11 @@ from moto.sagemaker.models import (
     ModelPackage,
     SageMakerModelBackend,
 )
-from moto.sagemaker import responses as sagemaker_responses
 from moto.sagemaker.responses import SageMakerResponse
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_callback,
     state_task_service_factory,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
-    StateTaskServiceCallback,
 )
 
 from lockgate.local.clock import LocalClock
@@ -91,20 +88,24 @@ def test_moto_still_lacks_what_the_twin_adds() -> None:
 
 
 def test_sync_hook_shape() -> None:
-    assert _params(StateTaskServiceCallback._build_sync_resolver) == [
+    assert _params(state_task_service_callback.StateTaskServiceCallback._build_sync_resolver) == [
         "self",
         "env",
         "resource_runtime_part",
         "normalised_parameters",
         "state_credentials",
     ]
-    assert "_DELAY_SECONDS_SYNC_CONDITION_CHECK" in inspect.getsource(StateTaskServiceCallback._eval_sync)
+    assert "_DELAY_SECONDS_SYNC_CONDITION_CHECK" in inspect.getsource(
+        state_task_service_callback.StateTaskServiceCallback._eval_sync
+    )
     assert "state_task_service_for(" in inspect.getsource(state_task_factory.state_task_for)
 
 
 @pytest.fixture
 def applied():  # type: ignore[no-untyped-def]
-    patches.apply(endpoint_url="http://127.0.0.1:1", region="us-east-1", clock=LocalClock(1000), prewarm=False)
+    patches.apply(
+        endpoint_url="http://127.0.0.1:1", region="us-east-1", clock=LocalClock(1000), prewarm=False
+    )
     yield
     patches.remove()
 
@@ -119,4 +120,6 @@ def test_apply_replaces_and_remove_restores() -> None:
     assert state_task_service_callback._DELAY_SECONDS_SYNC_CONDITION_CHECK == 0.5
     with pytest.raises(RuntimeError):
         training.context()
-    patches.apply(endpoint_url="http://127.0.0.1:1", region="us-east-1", clock=LocalClock(1000), prewarm=False)
+    patches.apply(
+        endpoint_url="http://127.0.0.1:1", region="us-east-1", clock=LocalClock(1000), prewarm=False
+    )

@@ -85,14 +85,18 @@ def test_training_really_trains_and_writes_the_model(twin) -> None:  # type: ign
     sm.create_training_job(**_training(bucket, "twin-ok", HP))
     assert sm.describe_training_job(TrainingJobName="twin-ok")["TrainingJobStatus"] == "InProgress"
     job = _wait(sm.describe_training_job, "TrainingJobName", "twin-ok", "TrainingJobStatus")
-    assert job["TrainingJobStatus"] == "Completed", (job.get("FailureReason"), job["SecondaryStatusTransitions"])
+    assert job["TrainingJobStatus"] == "Completed", (
+        job.get("FailureReason"),
+        job["SecondaryStatusTransitions"],
+    )
     metrics = {m["MetricName"]: m["Value"] for m in job["FinalMetricDataList"]}
     assert metrics["validation:auc"] > 0.75
     assert [t["Status"] for t in job["SecondaryStatusTransitions"]][-1] == "Completed"
     key = "twin/models/twin-ok/output/model.tar.gz"
     assert job["ModelArtifacts"]["S3ModelArtifacts"] == f"s3://{bucket}/{key}"
-    tar = tarfile.open(fileobj=io.BytesIO(twin["s3"].get_object(Bucket=bucket, Key=key)["Body"].read()))
-    assert tar.getnames() == ["xgboost-model"]
+    body = io.BytesIO(twin["s3"].get_object(Bucket=bucket, Key=key)["Body"].read())
+    with tarfile.open(fileobj=body) as tar:
+        assert tar.getnames() == ["xgboost-model"]
 
 
 @pytest.mark.parametrize(

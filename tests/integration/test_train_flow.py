@@ -26,7 +26,9 @@ def _contract(pipeline, name: str, **changes: Any) -> None:  # type: ignore[no-u
     and these tests are about the train pipeline, not the bias gate's thresholds."""
     contract = yaml.safe_load((REPO / "contracts" / "credit.yaml").read_text())
     contract["name"] = name
-    contract["bias"]["thresholds"] = {metric: {"min": -0.5, "max": 0.5} for metric in ("DPL", "DPPL", "RD", "AD")}
+    contract["bias"]["thresholds"] = {
+        metric: {"min": -0.5, "max": 0.5} for metric in ("DPL", "DPPL", "RD", "AD")
+    }
     for section, value in changes.items():
         contract[section] = value
     pipeline.cloud.client("s3").put_object(
@@ -141,7 +143,9 @@ def test_the_same_dataset_version_created_twice_trains_once(pipeline) -> None:  
     duplicates = [r for r in mine if "registration" not in json.loads(r["output"])]
     assert len(duplicates) == 2 and all(json.loads(r["output"])["plan"]["duplicate"] for r in duplicates)
     sm = pipeline.cloud.client("sagemaker")
-    packages = sm.list_model_packages(ModelPackageGroupName="lockgate-dev-credit-twice", SortOrder="Descending")
+    packages = sm.list_model_packages(
+        ModelPackageGroupName="lockgate-dev-credit-twice", SortOrder="Descending"
+    )
     versions = [
         sm.describe_model_package(ModelPackageName=p["ModelPackageArn"])["CustomerMetadataProperties"][
             "version"

@@ -125,9 +125,8 @@ class Demo:
         )
         say(f"  evaluation on {evaluation['rows']:,} test rows: {shown}")
         say(f"    report {evaluation['report']}")
-        say(
-            f"  post-training bias gate: {out['postTrainingBias']['verdict'].upper()}  report {out['postTrainingBias']['report']}"
-        )
+        post = out["postTrainingBias"]
+        say(f"  post-training bias gate: {post['verdict'].upper()}  report {post['report']}")
         say(f"  evaluation gate: {registration['verdict'].upper()}; package {registration['approvalStatus']}")
         for reason in registration["reasons"]:
             say(f"    - {reason}")

@@ -15,11 +15,12 @@ def _xy(x: float, y: float) -> str:
     return f"{PAD + x * inner:.1f},{SIZE - PAD - y * inner:.1f}"
 
 
-def _chart(title: str, xlabel: str, ylabel: str, xs: list[float], ys: list[float], diagonal: bool) -> str:
+def _chart(title: str, xlabel: str, ylabel: str, xs: list[float], ys: list[float], *, diagonal: bool) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" role="img" '
         f'aria-label="{escape(title)}">',
-        f'<rect x="{PAD}" y="{PAD}" width="{SIZE - 2 * PAD}" height="{SIZE - 2 * PAD}" fill="none" stroke="#999"/>',
+        f'<rect x="{PAD}" y="{PAD}" width="{SIZE - 2 * PAD}" height="{SIZE - 2 * PAD}" '
+        'fill="none" stroke="#999"/>',
         f'<text x="{SIZE / 2}" y="16" text-anchor="middle" font-size="13">{escape(title)}</text>',
         f'<text x="{SIZE / 2}" y="{SIZE - 6}" text-anchor="middle" font-size="11">{escape(xlabel)}</text>',
         f'<text x="10" y="{SIZE / 2}" font-size="11" transform="rotate(-90 10 {SIZE / 2})" '
@@ -51,15 +52,17 @@ def render(result: Evaluation, title: str) -> str:
     ]
     charts = "".join(
         [
-            _chart("ROC", "false positive rate", "true positive rate", result.roc.x, result.roc.y, True),
-            _chart("Precision-recall", "recall", "precision", result.pr.x, result.pr.y, False),
+            _chart(
+                "ROC", "false positive rate", "true positive rate", result.roc.x, result.roc.y, diagonal=True
+            ),
+            _chart("Precision-recall", "recall", "precision", result.pr.x, result.pr.y, diagonal=False),
             _chart(
                 "Calibration",
                 "mean score",
                 "observed positive rate",
                 [b.mean_score or 0.0 for b in cal],
                 [b.positive_rate or 0.0 for b in cal],
-                True,
+                diagonal=True,
             ),
         ]
     )

@@ -62,10 +62,10 @@ class Registrar:
             return RegisterModelOutput(
                 verdict="pass",
                 reasons=["already registered for this version and training job"],
-                package_group=group,
-                package_arn=existing.arn,
-                approval_status=existing.approval_status,
-                already_registered=True,
+                packageGroup=group,
+                packageArn=existing.arn,
+                approvalStatus=existing.approval_status,
+                alreadyRegistered=True,
             )
         metrics = metric_values(self._json(request.evaluation))
         baseline = self.registry.latest_approved(group)
@@ -81,23 +81,25 @@ class Registrar:
             return RegisterModelOutput(
                 verdict="fail",
                 reasons=gate.reasons,
-                package_group=group,
+                packageGroup=group,
                 baseline=baseline.arn if baseline else None,
             )
         status, reasons = approval(
             contract.approval, gate, request.bias_pre.verdict, request.bias_post.verdict, metrics
         )
         described = reasons + gate.notes
-        arn = self.registry.create(create_request(request, group, self.image, status == APPROVED))
+        arn = self.registry.create(
+            create_request(request, group, self.image, auto_approved=status == APPROVED)
+        )
         self.registry.set_approval(arn, status, "; ".join(described))
         self._record(request, arn)
         return RegisterModelOutput(
             verdict="pass",
             reasons=described,
-            package_group=group,
-            package_arn=arn,
-            approval_status=status,
-            approval_description="; ".join(described),
+            packageGroup=group,
+            packageArn=arn,
+            approvalStatus=status,
+            approvalDescription="; ".join(described),
             baseline=baseline.arn if baseline else None,
         )
 

@@ -110,8 +110,11 @@ def split_test_csv(body: bytes) -> tuple[bytes, bytes, int]:
         label, _, rest = line.partition(b",")
         labels.append(label)
         features.append(rest)
-    joined = lambda rows: b"\n".join(rows) + b"\n" if rows else b""
-    return joined(features), joined(labels), len(labels)
+    return _lines(features), _lines(labels), len(labels)
+
+
+def _lines(rows: list[bytes]) -> bytes:
+    return b"\n".join(rows) + b"\n" if rows else b""
 
 
 def plan(
@@ -172,7 +175,7 @@ def plan(
         )
     return PlanTrainingOutput(
         duplicate=duplicate,
-        first_execution=first,
+        firstExecution=first,
         tuning=tuning_job is not None,
         training=TrainingJobRequest(
             TrainingJobName=name,
@@ -182,7 +185,7 @@ def plan(
             ResourceConfig=resources,
             StoppingCondition={"MaxRuntimeInSeconds": training.max_runtime_seconds},
         ),
-        tuning_job=tuning_job,
+        tuningJob=tuning_job,
         transform=TransformJobRequest(
             ModelName=name,
             TransformJobName=name,
@@ -194,10 +197,10 @@ def plan(
             TransformOutput={"S3OutputPath": f"{output_path}/transform", "AssembleWith": "Line"},
             TransformResources={"InstanceType": training.transform_instance_type, "InstanceCount": 1},
         ),
-        model_output_path=output_path,
-        test_features=features_uri,
-        test_labels=labels_uri,
-        test_data=parquet_test,
+        modelOutputPath=output_path,
+        testFeatures=features_uri,
+        testLabels=labels_uri,
+        testData=parquet_test,
         predictions=f"{output_path}/transform/features.csv.out",
         threshold=contract.evaluation.decision_threshold,
     )

@@ -22,8 +22,6 @@ class PackageInfo:
     model_quality_uri: str | None
 
 
-
-
 def group_name(environment: str, dataset: str) -> str:
     """Model package group per dataset: lockgate-<Environment>-<dataset>."""
     return f"lockgate-{environment}-{dataset}"
@@ -53,13 +51,17 @@ def metadata(request: RegisterModelInput, auto_approved: bool) -> dict[str, str]
     return values
 
 
-def create_request(request: RegisterModelInput, group: str, image: str, auto_approved: bool) -> dict[str, Any]:
+def create_request(
+    request: RegisterModelInput, group: str, image: str, auto_approved: bool
+) -> dict[str, Any]:
     """The CreateModelPackage parameters. The package is created PendingManualApproval; the
     register step then sets the decided status with its reasons (ApprovalDescription), one
     UpdateModelPackage, so an auto-approval is one "Approved" state change as a person's is."""
     return {
         "ModelPackageGroupName": group,
-        "ModelPackageDescription": f"{request.dataset} {request.version[:12]} from {request.model.training_job}",
+        "ModelPackageDescription": (
+            f"{request.dataset} {request.version[:12]} from {request.model.training_job}"
+        ),
         "InferenceSpecification": {
             "Containers": [{"Image": image, "ModelDataUrl": request.model.model_data_url}],
             "SupportedContentTypes": ["text/csv"],

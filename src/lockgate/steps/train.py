@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from lockgate.steps.base import StepModel
 
@@ -71,7 +71,7 @@ class PlanTrainingOutput(StepModel):
     predictions: S3Uri = Field(pattern=_S3)
     threshold: float
 
-    model_config = {"extra": "forbid", "populate_by_name": True}
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class EvaluateInput(StepModel):
@@ -110,7 +110,7 @@ class TrainedModel(StepModel):
     tuning_job: str | None = Field(default=None, alias="tuningJob")
     metrics: list[dict[str, Any]] = Field(default_factory=list)  # FinalMetricDataList (a training job)
 
-    model_config = {"extra": "forbid", "populate_by_name": True}
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class RegisterModelInput(StepModel):
@@ -129,7 +129,7 @@ class RegisterModelInput(StepModel):
     bias_pre: BiasResult = Field(alias="biasPre")
     bias_post: BiasResult = Field(alias="biasPost")
 
-    model_config = {"extra": "forbid", "populate_by_name": True}
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class RegisterModelOutput(StepModel):
@@ -144,4 +144,4 @@ class RegisterModelOutput(StepModel):
     baseline: str | None = None  # the Approved package compared against (None: there is none yet)
     already_registered: bool = Field(default=False, alias="alreadyRegistered")
 
-    model_config = {"extra": "forbid", "populate_by_name": True}
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -149,7 +149,7 @@ def check_labels(labels: np.ndarray, objective: str, channel: str) -> None:
 
 def read_table(body: bytes, content_type: str) -> np.ndarray:
     """One channel file as a float32 matrix (headerless CSV or Parquet; empty fields are NaN)."""
-    if content_type.split(";")[0].strip() == PARQUET:
+    if content_type.split(";", maxsplit=1)[0].strip() == PARQUET:
         table = pq.read_table(pa.BufferReader(body))
     else:
         options = pacsv.ReadOptions(autogenerate_column_names=True)

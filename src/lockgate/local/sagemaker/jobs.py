@@ -85,7 +85,11 @@ class JobRunner:
         self._idle.put(self._new_worker())
 
     def submit(
-        self, name: str, spec: TrainingSpec | TransformSpec, max_runtime_seconds: float | None, on_done: OnDone
+        self,
+        name: str,
+        spec: TrainingSpec | TransformSpec,
+        max_runtime_seconds: float | None,
+        on_done: OnDone,
     ) -> None:
         """Run the job in the background; `on_done(status, payload)` is called exactly once."""
         stop = self._stops[name] = threading.Event()
@@ -180,7 +184,10 @@ class JobRunner:
                         return "ClientError", "the twin's worker process did not start in time"
                     return MAX_RUNTIME, f"MaxRuntimeInSeconds ({max_runtime_seconds:g}) exceeded"
                 elif not current.process.is_alive():
-                    return "AlgorithmError", f"the training process exited with code {current.process.exitcode}"
+                    return (
+                        "AlgorithmError",
+                        f"the training process exited with code {current.process.exitcode}",
+                    )
         finally:
             if keep and not self._closed.is_set():
                 self._idle.put(current)

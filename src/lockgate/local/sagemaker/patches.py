@@ -72,7 +72,7 @@ def apply(*, endpoint_url: str, region: str, clock: LocalClock, prewarm: bool = 
         training.bind(training.TwinContext(endpoint_url, region, runner))
         poll = min(0.5, max(0.02, clock.scale(SYNC_POLL_SECONDS)))
         if _originals:
-            setattr(state_task_service_callback, "_DELAY_SECONDS_SYNC_CONDITION_CHECK", poll)
+            _replace_value(state_task_service_callback, "_DELAY_SECONDS_SYNC_CONDITION_CHECK", poll)
             return
         backend = SageMakerModelBackend
         _replace(
@@ -107,7 +107,7 @@ def apply(*, endpoint_url: str, region: str, clock: LocalClock, prewarm: bool = 
             "list_training_jobs_for_hyper_parameter_tuning_job",
             _list_training_jobs_for_hyper_parameter_tuning_job,
         )
-        original_factory = state_task_factory.state_task_service_for
+        original_factory = state_task_factory.state_task_service_for  # type: ignore[attr-defined]
         _replace(state_task_factory, "state_task_service_for", partial(_service_for, original_factory))
         _replace(state_task_service_callback, "_DELAY_SECONDS_SYNC_CONDITION_CHECK", poll)
 
@@ -132,6 +132,11 @@ _MISSING = object()
 
 def _replace(owner: object, name: str, value: object) -> None:
     _originals[(id(owner), name)] = (owner, getattr(owner, name, _MISSING))
+    setattr(owner, name, value)
+
+
+def _replace_value(owner: object, name: str, value: object) -> None:
+    """Change a patched module constant again (the original is already recorded)."""
     setattr(owner, name, value)
 
 

@@ -65,7 +65,7 @@ def create_model_package(original: Any, response: Any) -> Any:
     return result
 
 
-def update_model_package(
+def update_model_package(  # noqa: PLR0917 (moto's signature)
     backend: SageMakerModelBackend,
     model_package_arn: str,
     model_approval_status: str | None,

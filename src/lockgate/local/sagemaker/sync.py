@@ -24,10 +24,10 @@ from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
     StatesErrorNameType,
 )
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
-    StateTaskServiceCallback,
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service_callback as callback,
 )
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
@@ -57,12 +57,12 @@ def epoch_millis(value: Any) -> Any:
     return value
 
 
-class StateTaskServiceSageMaker(StateTaskServiceCallback):
+class StateTaskServiceSageMaker(callback.StateTaskServiceCallback):
     """`arn:aws:states:::sagemaker:<action>[.sync]`."""
 
     def __init__(self) -> None:
         super().__init__(
-            supported_integration_patterns={ResourceCondition.WaitForTaskToken, ResourceCondition.Sync}
+            supported_integration_patterns={ResourceCondition.Sync}  # type: ignore[arg-type]
         )
 
     def _get_supported_parameters(self) -> set[str] | None:
@@ -98,7 +98,7 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
                 env=env,
                 error_name=CustomErrorName(SAGEMAKER_ERROR),
                 event_type=HistoryEventType.TaskFailed,
-                event_details=EventDetails(
+                event_details=EventDetails(  # type: ignore[typeddict-item]
                     taskFailedEventDetails=TaskFailedEventDetails(
                         error=SAGEMAKER_ERROR,
                         cause=cause,
@@ -137,7 +137,7 @@ class StateTaskServiceSageMaker(StateTaskServiceCallback):
                     env=env,
                     error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
                     event_type=HistoryEventType.TaskFailed,
-                    event_details=EventDetails(
+                    event_details=EventDetails(  # type: ignore[typeddict-item]
                         taskFailedEventDetails=TaskFailedEventDetails(
                             error=StatesErrorNameType.StatesTaskFailed.to_name(),
                             cause=to_json_str(out),

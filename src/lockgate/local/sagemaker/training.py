@@ -10,7 +10,7 @@ from typing import Any
 
 from moto.core.utils import utcnow
 from moto.sagemaker.exceptions import ResourceInUseException, ValidationError
-from moto.sagemaker.models import FakeTrainingJob, FakeTransformJob, SageMakerModelBackend
+from moto.sagemaker.models import FakeTrainingJob, SageMakerModelBackend
 
 from lockgate.local.sagemaker.jobs import MAX_RUNTIME, STOPPED, JobRunner
 from lockgate.local.sagemaker.worker import Channel, TrainingSpec, TransformSpec
@@ -56,15 +56,16 @@ def _transition(status: str, message: str, start: datetime, end: datetime | None
     return entry
 
 
-def create_training_job(original: Any, backend: SageMakerModelBackend, **kwargs: Any) -> FakeTrainingJob:
+def create_training_job(original: Any, backend: SageMakerModelBackend, **kwargs: Any) -> Any:
     """moto's create_training_job, then: unique names (as AWS), InProgress, and a real run."""
     name = kwargs["training_job_name"]
     if name in backend.training_jobs:
+        arn = FakeTrainingJob.arn_formatter(name, backend.account_id, backend.region_name)
         raise ResourceInUseException(
-            f"Training job names must be unique within an AWS account and region, and a training job "
-            f"with this name already exists ({FakeTrainingJob.arn_formatter(name, backend.account_id, backend.region_name)})"
+            "Training job names must be unique within an AWS account and region, and a training job "
+            f"with this name already exists ({arn})"
         )
-    job: FakeTrainingJob = original(backend, **kwargs)
+    job: Any = original(backend, **kwargs)
     job.algorithm_specification.pop("MetricDefinitions", None)  # moto adds a fake "test:dcg"
     now = utcnow()
     job.training_job_status, job.secondary_status = "InProgress", "Starting"
@@ -93,7 +94,7 @@ def create_training_job(original: Any, backend: SageMakerModelBackend, **kwargs:
     return job
 
 
-def _finish_training(job: FakeTrainingJob, status: str, payload: Any) -> None:
+def _finish_training(job: Any, status: str, payload: Any) -> None:
     end = utcnow()
     start = job.secondary_status_transitions[0]["StartTime"]
     if status == "Completed":
@@ -124,7 +125,7 @@ def _finish_training(job: FakeTrainingJob, status: str, payload: Any) -> None:
 
 def stop_training_job(backend: SageMakerModelBackend, name: str) -> None:
     """StopTrainingJob: InProgress -> Stopping -> Stopped (moto has no such call)."""
-    job = backend.training_jobs.get(name)
+    job: Any = backend.training_jobs.get(name)
     if job is None:
         arn = FakeTrainingJob.arn_formatter(name, backend.account_id, backend.region_name)
         raise ValidationError(f"Could not find training job '{arn}'.")
@@ -136,7 +137,7 @@ def stop_training_job(backend: SageMakerModelBackend, name: str) -> None:
     context().runner.stop(name)
 
 
-def create_transform_job(original: Any, backend: SageMakerModelBackend, **kwargs: Any) -> FakeTransformJob:
+def create_transform_job(original: Any, backend: SageMakerModelBackend, **kwargs: Any) -> Any:
     """moto's create_transform_job, then InProgress and real predictions written as `<input>.out`."""
     name = kwargs["transform_job_name"]
     if name in backend.transform_jobs:
@@ -145,10 +146,10 @@ def create_transform_job(original: Any, backend: SageMakerModelBackend, **kwargs
     if model is None:
         raise ValidationError(f'Could not find model "{kwargs["model_name"]}".')
     container = model.primary_container or (model.containers[0] if model.containers else {})
-    job: FakeTransformJob = original(backend, **kwargs)
+    job: Any = original(backend, **kwargs)
     job.transform_job_status = "InProgress"
     job.transform_end_time = None
-    source = job.transform_input["DataSource"]["S3DataSource"]  # type: ignore[index]
+    source = job.transform_input["DataSource"]["S3DataSource"]
     ctx = context()
     spec = TransformSpec(
         ctx.endpoint_url,

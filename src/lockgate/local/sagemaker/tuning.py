@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.sagemaker.models import HyperParameterTuningJob, SageMakerModelBackend
+from moto.sagemaker.models import SageMakerModelBackend
 
 LOG = logging.getLogger(__name__)
 _TERMINAL = ("Completed", "Failed", "Stopped")
@@ -59,9 +59,7 @@ def child_name(tuning_name: str, index: int) -> str:
 def create_hyper_parameter_tuning_job(original: Any, backend: SageMakerModelBackend, **kwargs: Any) -> str:
     """moto's create, then InProgress and a background random search over real training jobs."""
     arn: str = original(backend, **kwargs)
-    job: HyperParameterTuningJob = backend.hyper_parameter_tuning_jobs[
-        kwargs["hyper_parameter_tuning_job_name"]
-    ]
+    job: Any = backend.hyper_parameter_tuning_jobs[kwargs["hyper_parameter_tuning_job_name"]]
     job.hyper_parameter_tuning_job_status = "InProgress"
     job.hyper_parameter_tuning_end_time = None
     job.best_training_job = None
@@ -76,7 +74,7 @@ def create_hyper_parameter_tuning_job(original: Any, backend: SageMakerModelBack
     return arn
 
 
-def _count(job: HyperParameterTuningJob, children: list[Any]) -> None:
+def _count(job: Any, children: list[Any]) -> None:
     statuses = [c.training_job_status for c in children]
     job.training_job_status_counters = {
         "Completed": statuses.count("Completed"),
@@ -99,7 +97,7 @@ def _objective(child: Any, metric: str) -> float | None:
     return None
 
 
-def _search(backend: SageMakerModelBackend, job: HyperParameterTuningJob) -> None:
+def _search(backend: SageMakerModelBackend, job: Any) -> None:
     try:
         _run_search(backend, job)
     except Exception as error:  # the tuning job must end even if the twin breaks
@@ -109,7 +107,7 @@ def _search(backend: SageMakerModelBackend, job: HyperParameterTuningJob) -> Non
         job.hyper_parameter_tuning_end_time = job.last_modified_time = utcnow()
 
 
-def _run_search(backend: SageMakerModelBackend, job: HyperParameterTuningJob) -> None:
+def _run_search(backend: SageMakerModelBackend, job: Any) -> None:
     config = job.hyper_parameter_tuning_job_config
     definition = job.training_job_definition or (job.training_job_definitions or [{}])[0]
     limits = config["ResourceLimits"]
@@ -154,14 +152,14 @@ def _run_search(backend: SageMakerModelBackend, job: HyperParameterTuningJob) ->
 
 def _start_child(
     backend: SageMakerModelBackend,
-    job: HyperParameterTuningJob,
+    job: Any,
     definition: dict[str, Any],
     name: str,
     point: dict[str, str],
 ) -> Any:
     hyperparameters = {**(definition.get("StaticHyperParameters") or {}), **point}
     algorithm = {k: v for k, v in definition["AlgorithmSpecification"].items() if k != "MetricDefinitions"}
-    child = backend.create_training_job(
+    child: Any = backend.create_training_job(
         training_job_name=name,
         hyper_parameters=hyperparameters,
         algorithm_specification=algorithm,
