@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # sam build needs python3.13 on PATH; the venv provides it.
 SAM_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test lint unit sam-check bench checkov clean
+.PHONY: demo test lint unit notebook sam-check bench checkov clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps smclarify==0.5
 	touch $(STAMP)
 
+# The notebook surface: the Step Functions Data Science SDK needs sagemaker 2.x, whose pins
+# (packaging<25, importlib-metadata<7) clash with the dev tools: its own venv.
+NB_VENV := .venv-notebook
+NB_STAMP := $(NB_VENV)/.installed-stamp
+
+$(NB_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(NB_VENV)
+	$(NB_VENV)/bin/python -m pip install -q --upgrade pip
+	$(NB_VENV)/bin/python -m pip install -q -e ".[local,notebook]"
+	touch $(NB_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/lockgate demo
 
-test: lint unit sam-check
+test: lint unit notebook sam-check
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,6 +38,10 @@ lint: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+# The SDK attached to the offline cloud, and notebooks/lockgate_runs.ipynb executed headless.
+notebook: $(NB_STAMP)
+	SAGEMAKER_SUPPRESS_V2_WARNING=1 $(NB_VENV)/bin/pytest -q -p no:cacheprovider tests/notebook
 
 sam-check: $(STAMP)
 	$(SAM_ENV) $(BIN)/sam validate --lint
@@ -46,4 +61,4 @@ checkov: $(STAMP)
 	.venv-checkov/bin/checkov --config-file .checkov.yaml -f .aws-sam-translated.json
 
 clean:
-	rm -rf $(VENV) .venv-checkov .aws-sam .aws-sam-translated.json
+	rm -rf $(VENV) $(NB_VENV) .venv-checkov .aws-sam .aws-sam-translated.json

@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from lockgate.bias.counts import CountTable, build_counts, merge
+from lockgate.bias.intervals import IntervalSettings, stream_seed, with_intervals
 from lockgate.bias.metric_value import FacetCells, MetricValue
 from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
 from lockgate.bias.metrics_post import compute_post_training
@@ -27,6 +28,8 @@ class FacetResult:
     value_or_threshold: str
     stage: str
     metrics: tuple[MetricValue, ...]
+    n_d: int | None = None  # rows in the sensitive group and in the rest (None: not known)
+    n_a: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,34 @@ def merge_all(partitions: list[list[CountTable]]) -> list[CountTable]:
     return [merge(list(tables)) for tables in zip(*partitions, strict=True)]
 
 
-def analyze(table: pa.Table, config: BiasConfig, source: str = "data") -> BiasAnalysis:
-    """All configured metrics for a pyarrow Table."""
-    return analysis_from_counts(count_tables(table, config, source), config)
+def analyze(
+    table: pa.Table,
+    config: BiasConfig,
+    source: str = "data",
+    intervals: IntervalSettings | None = None,
+) -> BiasAnalysis:
+    """All configured metrics for a pyarrow Table (with confidence intervals if `intervals`)."""
+    return analysis_from_counts(count_tables(table, config, source), config, intervals)
 
 
-def analysis_from_counts(tables: list[CountTable], config: BiasConfig) -> BiasAnalysis:
-    """All configured metrics from (merged) count tables."""
+def _result(
+    where: tuple[str, str, str],
+    cells: FacetCells,
+    metrics: list[MetricValue],
+    intervals: IntervalSettings | None,
+) -> FacetResult:
+    """A facet value's result (where = facet, value text, stage), intervals attached if asked."""
+    facet, value_text, stage = where
+    if intervals is not None:
+        metrics = with_intervals(cells, metrics, intervals, stream_seed(intervals, facet, value_text, stage))
+    return FacetResult(facet, value_text, stage, tuple(metrics), cells.n_d, cells.n_a)
+
+
+def analysis_from_counts(
+    tables: list[CountTable], config: BiasConfig, intervals: IntervalSettings | None = None
+) -> BiasAnalysis:
+    """All configured metrics from (merged) count tables; with `intervals`, each metric carries a
+    confidence interval computed from the same counts (point values unchanged)."""
     pre: list[FacetResult] = []
     post: list[FacetResult] = []
     for t in tables:
@@ -83,10 +107,13 @@ def analysis_from_counts(tables: list[CountTable], config: BiasConfig) -> BiasAn
                     cells.d.sum(axis=2, keepdims=True), cells.a.sum(axis=2, keepdims=True), cells.has_groups
                 )
                 metrics = compute_pre_training(pre_cells, config.pre_training_methods)
-                pre.append(FacetResult(t.facet.name, value_text, PRE_TRAINING_STAGE, tuple(metrics)))
+                pre.append(
+                    _result((t.facet.name, value_text, PRE_TRAINING_STAGE), pre_cells, metrics, intervals)
+                )
             if config.post_training_methods and t.has_predictions:
                 metrics = compute_post_training(cells, config.post_training_methods)
-                post.append(FacetResult(t.facet.name, value_text, POST_TRAINING_STAGE, tuple(metrics)))
+                where = (t.facet.name, value_text, POST_TRAINING_STAGE)
+                post.append(_result(where, cells, metrics, intervals))
     first = tables[0] if tables else None
     return BiasAnalysis(
         warnings=data_warnings(first, config),
@@ -166,6 +193,8 @@ def _metric_json(metric: MetricValue) -> dict[str, Any]:
     out: dict[str, Any] = {"name": metric.name, "description": description, "value": metric.value}
     if metric.value is None:
         out["error"] = metric.reason
+    if metric.interval is not None:  # an extra key: Clarify's readers ignore it
+        out["confidence_interval"] = metric.interval.to_json()
     return out
 
 

@@ -1,4 +1,5 @@
-"""One call for a handler or the CLI: table + Clarify config + thresholds -> every output."""
+"""One call for a handler or the CLI: table + Clarify config + thresholds -> every output; or a
+stream (`BiasCheckStream`): add batches or count tables one at a time, then take the result."""
 
 from __future__ import annotations
 
@@ -8,13 +9,22 @@ from typing import Any
 
 import pyarrow as pa
 
-from lockgate.bias.analysis import BiasAnalysis, analysis_from_counts, count_tables, to_analysis_json
+from lockgate.bias.analysis import (
+    BiasAnalysis,
+    analysis_from_counts,
+    count_tables,
+    merge_all,
+    to_analysis_json,
+)
 from lockgate.bias.clarify_config import ClarifyConfig, parse_analysis_config, resolve
 from lockgate.bias.cloudwatch import MetricDatum, metric_data
 from lockgate.bias.counts import CountTable
-from lockgate.bias.gate import GatePolicy, GateResult, evaluate, parse_policy
+from lockgate.bias.gate import GateResult, evaluate
+from lockgate.bias.policy import GatePolicy, parse_policy
 from lockgate.bias.report_html import render
 from lockgate.bias.specs import BiasConfig
+from lockgate.bias.tables import prediction_count_mismatch
+from lockgate.errors import InputRejected
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ def check_counts(
 ) -> BiasCheck:
     """The same outputs as `bias_check`, from count tables (merged over partitions with merge_all)."""
     policy = thresholds if isinstance(thresholds, GatePolicy) else parse_policy(thresholds or {})
-    analysis = analysis_from_counts(tables, config)
+    analysis = analysis_from_counts(tables, config, policy.interval_settings())
     gate = evaluate(analysis, policy)
     return BiasCheck(
         config=config,
@@ -81,3 +91,75 @@ def check_counts(
         metric_data=metric_data(analysis),
         warnings=config.warnings,
     )
+
+
+class BiasCheckStream:
+    """The streaming entry: `add` batches (or `add_counts` count tables built elsewhere, e.g. by a
+    Map state's partitions), then `result()`. One batch is in memory at a time; only its count
+    tables are kept.
+
+    `predictions`, if given, holds one prediction per data row of all batches, in order: each
+    batch gets its slice as the `prediction_column` (the config's predicted label), and `result()`
+    checks that the counts agree (InputRejected naming `predictions_source` otherwise).
+    """
+
+    def __init__(
+        self,
+        analysis_config: dict[str, Any] | ClarifyConfig | BiasConfig,
+        thresholds: dict[str, Any] | GatePolicy | None = None,
+        *,
+        title: str = "Bias report",
+        source: str = "data",
+        predictions: pa.ChunkedArray | pa.Array | None = None,
+        prediction_column: str = "predicted_label",
+        predictions_source: str = "predictions",
+    ) -> None:
+        self._raw_config = analysis_config
+        self._config: BiasConfig | None = analysis_config if isinstance(analysis_config, BiasConfig) else None
+        self._policy = thresholds if isinstance(thresholds, GatePolicy) else parse_policy(thresholds or {})
+        self._title = title
+        self._source = source
+        self._predictions = predictions
+        self._prediction_column = prediction_column
+        self._predictions_source = predictions_source
+        self._rows = 0
+        self._counts: list[list[CountTable]] = []
+
+    @property
+    def policy(self) -> GatePolicy:
+        return self._policy
+
+    def add(self, batch: pa.Table) -> None:
+        """Count one batch of rows (joined with its slice of the predictions, if any)."""
+        if self._predictions is not None:
+            start, self._rows = self._rows, self._rows + batch.num_rows
+            if len(self._predictions) < self._rows:
+                raise self._mismatch("at least ")
+            batch = batch.append_column(
+                self._prediction_column, self._predictions.slice(start, batch.num_rows)
+            )
+        else:
+            self._rows += batch.num_rows
+        if self._config is None:
+            self._config, self._title = resolve_config(self._raw_config, batch, self._title)
+        self._counts.append(count_tables(batch, self._config, self._source))
+
+    def add_counts(self, tables: list[CountTable], config: BiasConfig | None = None) -> None:
+        """Add count tables built elsewhere (same config; `config` if no batch resolved it yet)."""
+        if self._config is None:
+            if config is None:
+                raise ValueError("add_counts needs the resolved BiasConfig before any batch")
+            self._config = config
+        self._counts.append(tables)
+
+    def result(self) -> BiasCheck:
+        """Every output from the counts added so far."""
+        if self._config is None or not self._counts:
+            raise InputRejected(self._source, "has_rows", 0, "no batch was added to the bias check")
+        if self._predictions is not None and len(self._predictions) != self._rows:
+            raise self._mismatch()
+        return check_counts(merge_all(self._counts), self._config, self._policy, self._title)
+
+    def _mismatch(self, qualifier: str = "") -> InputRejected:
+        n = 0 if self._predictions is None else len(self._predictions)
+        return prediction_count_mismatch(self._predictions_source, n, self._rows, qualifier)

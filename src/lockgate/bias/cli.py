@@ -1,6 +1,6 @@
 """`lockgate bias --config analysis_config.json --data FILE [--predictions FILE] --out DIR
-[--thresholds FILE]`: prints metrics, thresholds and verdicts; writes analysis.json, gate.json and
-report.html to DIR.
+[--thresholds FILE] [--confidence LEVEL]`: prints metrics, their confidence intervals, thresholds
+and verdicts; writes analysis.json, gate.json and report.html to DIR.
 
 Exit status: 0 pass, 1 fail, 2 usage error, 3 needs-human, 4 invalid config or input.
 """
@@ -15,6 +15,8 @@ from typing import Any
 
 from lockgate.bias.check import BiasCheck, bias_check
 from lockgate.bias.clarify_config import parse_analysis_config
+from lockgate.bias.metric_value import MetricValue
+from lockgate.bias.policy import parse_policy
 from lockgate.bias.tables import load_inputs
 from lockgate.errors import ContractInvalid, InputRejected
 
@@ -29,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--predictions", type=Path, help="predicted labels or scores, one row per data row")
     p.add_argument("--out", required=True, type=Path, help="output directory")
     p.add_argument("--thresholds", type=Path, help="gate thresholds JSON (default: the conventions)")
+    p.add_argument(
+        "--confidence", type=float, help="confidence level of the intervals, in (0, 1) (default 0.95)"
+    )
     return p
 
 
@@ -41,7 +46,7 @@ def _load_json(path: Path, what: str) -> Any:
 
 def _print_table(check: BiasCheck) -> None:
     checks = {(c.stage, c.facet, c.value_or_threshold, c.metric): c for c in check.gate.checks}
-    rows = [("stage", "facet", "sensitive group", "metric", "value", "allowed", "verdict")]
+    rows = [("stage", "facet", "sensitive group", "metric", "value", "interval", "allowed", "verdict")]
     for r in check.analysis.results():
         for m in r.metrics:
             c = checks.get((r.stage, r.facet, r.value_or_threshold, m.name))
@@ -50,7 +55,16 @@ def _print_table(check: BiasCheck) -> None:
             )
             shown = f"{m.value:.6g}" if m.value is not None else f"null ({m.reason})"
             rows.append(
-                (r.stage, r.facet, r.value_or_threshold, m.name, shown, allowed, c.status if c else "-")
+                (
+                    r.stage,
+                    r.facet,
+                    r.value_or_threshold,
+                    m.name,
+                    shown,
+                    _interval(m),
+                    allowed,
+                    c.status if c else "-",
+                )
             )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -58,6 +72,15 @@ def _print_table(check: BiasCheck) -> None:
     print(f"\nverdict: {check.gate.verdict}")
     for reason in check.gate.reasons:
         print(f"  {reason}")
+
+
+def _interval(metric: MetricValue) -> str:
+    ci = metric.interval
+    if ci is None or metric.value is None:
+        return "-"
+    if ci.lower is None or ci.upper is None:
+        return f"null ({ci.reason})"
+    return f"[{ci.lower:.4g}, {ci.upper:.4g}] {ci.level:g} {ci.method}"
 
 
 def _bound(value: float | None, missing: str) -> str:
@@ -69,9 +92,13 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     try:
         config = parse_analysis_config(_load_json(args.config, "analysis config"), str(args.config))
-        thresholds = _load_json(args.thresholds, "thresholds") if args.thresholds else None
+        thresholds = _load_json(args.thresholds, "thresholds") if args.thresholds else {}
+        if args.confidence is not None and isinstance(thresholds, dict):
+            thresholds = {**thresholds, "confidence": args.confidence}
+        source = str(args.thresholds) if args.thresholds else "--confidence"
+        policy = parse_policy(thresholds, source)
         table, config = load_inputs(config, args.data, args.predictions)
-        check = bias_check(table, config, thresholds, source=str(args.data))
+        check = bias_check(table, config, policy, source=str(args.data))
     except (ContractInvalid, InputRejected) as exc:
         print(f"lockgate bias: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INVALID

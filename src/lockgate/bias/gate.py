@@ -1,56 +1,45 @@
 """The bias gate: thresholds per metric (optionally per facet) -> pass | fail | needs-human.
 
-Rules, per facet value and metric with a threshold:
-- value outside [min, max]                  -> fail
-- value None (undefined), metric required   -> fail (fail closed: an undefined metric never passes)
-- value None, metric listed as optional     -> needs-human (a person decides; the reason is shown)
-- value inside but within `margin` of a bound -> needs-human (too close to call on one sample)
-- otherwise                                 -> pass
+Rules, per facet value and metric with a threshold (the policy: lockgate.bias.policy):
+- facet group d or its complement a has fewer rows than `min_group_rows` (an empty one included)
+                                              -> needs-human (too few rows to decide either way)
+- value None (undefined), metric required     -> fail (fail closed: an undefined metric never passes)
+- value None, metric listed as optional       -> needs-human (a person decides; the reason is shown)
+- with a confidence interval (the analysis computes one at the policy's level):
+  - the whole interval outside the allowed range            -> fail
+  - the interval straddles a bound                          -> needs-human
+  - the interval undefined (null with a reason)             -> needs-human
+  - the whole interval inside, but within `margin` of a bound -> needs-human
+  - the whole interval inside                               -> pass
+- without one (a value built by hand), the same rules on the point value alone.
 The verdict is fail if any check fails, else needs-human if any check needs a human or the data
 carries a warning (no positive label at all, every prediction one class, rows skipped), else pass.
-Metrics without a threshold are reported, not gated.
+Metrics without a threshold are reported, not gated. Reasons name the interval and group sizes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from lockgate.bias.analysis import BiasAnalysis
-from lockgate.bias.specs import METHOD_ALIASES, POST_TRAINING_METHODS, PRE_TRAINING_METHODS
-from lockgate.errors import ContractInvalid
+from lockgate.bias.analysis import BiasAnalysis, FacetResult
+from lockgate.bias.metric_value import Interval, MetricValue
+from lockgate.bias.policy import DEFAULT_THRESHOLDS, KNOWN_METRICS, GatePolicy, Threshold, parse_policy
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "KNOWN_METRICS",
+    "Check",
+    "GatePolicy",
+    "GateResult",
+    "Status",
+    "Threshold",
+    "evaluate",
+    "judge",
+    "parse_policy",
+]
 
 Status = Literal["pass", "fail", "needs-human"]
-KNOWN_METRICS = set(PRE_TRAINING_METHODS) | set(POST_TRAINING_METHODS)
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """Allowed range of a metric; None means unbounded on that side."""
-
-    min: float | None = None
-    max: float | None = None
-
-
-# Conventions from the design: DI within [0.8, 1.25]; |DPL|, |DPPL|, |RD|, |AD| <= 0.1.
-DEFAULT_THRESHOLDS: dict[str, Threshold] = {
-    "DI": Threshold(0.8, 1.25),
-    "DPL": Threshold(-0.1, 0.1),
-    "DPPL": Threshold(-0.1, 0.1),
-    "RD": Threshold(-0.1, 0.1),
-    "AD": Threshold(-0.1, 0.1),
-}
-
-
-@dataclass(frozen=True)
-class GatePolicy:
-    thresholds: dict[str, Threshold] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
-    facet_thresholds: dict[str, dict[str, Threshold]] = field(default_factory=dict)
-    optional: frozenset[str] = frozenset()
-    margin: float = 0.0
-
-    def threshold_for(self, facet: str, metric: str) -> Threshold | None:
-        return self.facet_thresholds.get(facet, {}).get(metric) or self.thresholds.get(metric)
 
 
 @dataclass(frozen=True)
@@ -63,6 +52,9 @@ class Check:
     threshold: Threshold
     status: Status
     reason: str
+    interval: Interval | None = None
+    n_d: int | None = None
+    n_a: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,32 +87,53 @@ class GateResult:
                     "max": c.threshold.max,
                     "status": c.status,
                     "reason": c.reason,
+                    "confidence_interval": None if c.interval is None else c.interval.to_json(),
+                    "n_d": c.n_d,
+                    "n_a": c.n_a,
                 }
                 for c in self.checks
             ],
         }
 
 
-def _bounds_text(t: Threshold) -> str:
-    low = "-inf" if t.min is None else f"{t.min:g}"
-    high = "+inf" if t.max is None else f"{t.max:g}"
-    return f"[{low}, {high}]"
+def _sizes(result: FacetResult) -> str:
+    return "sizes not known" if result.n_d is None else f"n_d={result.n_d}, n_a={result.n_a}"
 
 
-def judge(
-    name: str, value: float | None, reason: str | None, t: Threshold, policy: GatePolicy
-) -> tuple[Status, str]:
-    """The status of one metric value against its threshold, with the reason."""
+def judge(metric: MetricValue, t: Threshold, policy: GatePolicy, result: FacetResult) -> tuple[Status, str]:
+    """The status of one metric against its threshold, with the reason (interval and group sizes)."""
+    value, interval, sizes = metric.value, metric.interval, _sizes(result)
+    small = [
+        f"{side} has {n} rows"
+        for side, n in (("facet group d", result.n_d), ("its complement a", result.n_a))
+        if n is not None and n < policy.min_group_rows
+    ]
+    if small:  # too few rows to decide either way, whatever the value says (or whether it exists)
+        shown = "undefined" if value is None else f"{value:.6g}"
+        shown += "" if interval is None else f", interval {interval.text()}"
+        return "needs-human", (
+            f"{shown}: {' and '.join(small)}, fewer than min_group_rows {policy.min_group_rows} ({sizes})"
+        )
     if value is None:
-        if name in policy.optional:
-            return "needs-human", f"undefined ({reason}); optional metric, a person decides"
-        return "fail", f"undefined ({reason}); a required metric fails closed"
-    if (t.min is not None and value < t.min) or (t.max is not None and value > t.max):
-        return "fail", f"{value:.6g} outside {_bounds_text(t)}"
-    near = [b for b in (t.min, t.max) if b is not None and abs(value - b) < policy.margin]
+        if metric.name in policy.optional:
+            return "needs-human", f"undefined ({metric.reason}); optional metric, a person decides"
+        return "fail", f"undefined ({metric.reason}); a required metric fails closed ({sizes})"
+    shown = f"{value:.6g}" + ("" if interval is None else f", interval {interval.text()}")
+    if interval is None:
+        low = high = value
+    elif interval.lower is None or interval.upper is None:
+        return "needs-human", f"{value:.6g}, interval {interval.text()}: cannot say how sure ({sizes})"
+    else:
+        low, high = interval.lower, interval.upper
+    outside = (t.max is not None and low > t.max) or (t.min is not None and high < t.min)
+    if outside:
+        return "fail", f"{shown} outside {t.text()} ({sizes})"
+    if not (t.contains(low) and t.contains(high)):
+        return "needs-human", f"{shown} straddles a bound of {t.text()} ({sizes})"
+    near = [b for b in (t.min, t.max) if b is not None and min(abs(low - b), abs(high - b)) < policy.margin]
     if near:
-        return "needs-human", f"{value:.6g} within {policy.margin:g} of the bound {near[0]:g}"
-    return "pass", f"{value:.6g} within {_bounds_text(t)}"
+        return "needs-human", f"{shown} within {policy.margin:g} of the bound {near[0]:g} ({sizes})"
+    return "pass", f"{shown} within {t.text()} ({sizes})"
 
 
 def evaluate(analysis: BiasAnalysis, policy: GatePolicy | None = None) -> GateResult:
@@ -132,72 +145,22 @@ def evaluate(analysis: BiasAnalysis, policy: GatePolicy | None = None) -> GateRe
             t = policy.threshold_for(result.facet, m.name)
             if t is None:
                 continue
-            status, why = judge(m.name, m.value, m.reason, t, policy)
+            status, why = judge(m, t, policy, result)
             checks.append(
-                Check(result.facet, result.value_or_threshold, result.stage, m.name, m.value, t, status, why)
+                Check(
+                    result.facet,
+                    result.value_or_threshold,
+                    result.stage,
+                    m.name,
+                    m.value,
+                    t,
+                    status,
+                    why,
+                    m.interval,
+                    result.n_d,
+                    result.n_a,
+                )
             )
     statuses = {c.status for c in checks} | ({"needs-human"} if analysis.warnings else set())
     verdict: Status = "fail" if "fail" in statuses else "needs-human" if "needs-human" in statuses else "pass"
     return GateResult(verdict, tuple(checks), analysis.warnings)
-
-
-def _threshold(raw: Any, field_name: str, source: str) -> Threshold:
-    if not isinstance(raw, dict) or not raw or set(raw) - {"min", "max"}:
-        raise ContractInvalid(
-            source, field_name, 'expected {"min": number, "max": number} (either may be left out)'
-        )
-    for key, bound in raw.items():
-        if isinstance(bound, bool) or not isinstance(bound, int | float):
-            raise ContractInvalid(source, f"{field_name}.{key}", "expected a number")
-    t = Threshold(raw.get("min"), raw.get("max"))
-    if t.min is not None and t.max is not None and t.min > t.max:
-        raise ContractInvalid(source, field_name, "min is greater than max")
-    return t
-
-
-def _metric_name(name: Any, field_name: str, source: str) -> str:
-    canonical = METHOD_ALIASES.get(name, name) if isinstance(name, str) else name
-    if canonical not in KNOWN_METRICS:
-        raise ContractInvalid(source, field_name, f"unknown metric {name!r}")
-    return canonical
-
-
-def parse_policy(raw: Any, source: str = "thresholds") -> GatePolicy:
-    """A policy from JSON: {"metrics": {"DI": {"min": 0.8, "max": 1.25}}, "facets": {"sex": {"DPL":
-    {"max": 0.05}}}, "optional": ["KL"], "margin": 0.01}. Without "metrics" the conventions apply."""
-    if not isinstance(raw, dict):
-        raise ContractInvalid(source, "(root)", "expected a JSON object")
-    extra = set(raw) - {"metrics", "facets", "optional", "margin"}
-    if extra:
-        raise ContractInvalid(source, sorted(extra)[0], "unknown key")
-    thresholds = dict(DEFAULT_THRESHOLDS)
-    if "metrics" in raw:
-        if not isinstance(raw["metrics"], dict):
-            raise ContractInvalid(source, "metrics", "expected an object of metric -> {min, max}")
-        thresholds = {
-            _metric_name(k, f"metrics.{k}", source): _threshold(v, f"metrics.{k}", source)
-            for k, v in raw["metrics"].items()
-        }
-    facets: dict[str, dict[str, Threshold]] = {}
-    raw_facets = raw.get("facets", {})
-    if not isinstance(raw_facets, dict):
-        raise ContractInvalid(source, "facets", "expected an object of facet -> metric -> {min, max}")
-    for facet, per_metric in raw_facets.items():
-        if not isinstance(per_metric, dict):
-            raise ContractInvalid(source, f"facets.{facet}", "expected an object of metric -> {min, max}")
-        facets[facet] = {
-            _metric_name(k, f"facets.{facet}.{k}", source): _threshold(v, f"facets.{facet}.{k}", source)
-            for k, v in per_metric.items()
-        }
-    optional = raw.get("optional", [])
-    if not isinstance(optional, list):
-        raise ContractInvalid(source, "optional", "expected a list of metric names")
-    margin = raw.get("margin", 0.0)
-    if isinstance(margin, bool) or not isinstance(margin, int | float) or margin < 0:
-        raise ContractInvalid(source, "margin", "expected a number >= 0")
-    return GatePolicy(
-        thresholds=thresholds,
-        facet_thresholds=facets,
-        optional=frozenset(_metric_name(m, "optional", source) for m in optional),
-        margin=float(margin),
-    )

@@ -1,4 +1,5 @@
-"""A metric's value, or None with the reason it is undefined, and the per-facet-value counts."""
+"""A metric's value (or None with the reason it is undefined) and its confidence interval, and the
+per-facet-value counts."""
 
 from __future__ import annotations
 
@@ -9,12 +10,60 @@ import numpy as np
 
 
 @dataclass(frozen=True)
+class Interval:
+    """[lower, upper] at `level` by `method`; both None with `reason` when it is undefined."""
+
+    level: float
+    method: str
+    lower: float | None = None
+    upper: float | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.lower is None) != (self.upper is None):
+            raise ValueError("an interval has both bounds or neither")
+        if self.lower is None and not self.reason:
+            raise ValueError("an undefined interval needs a reason")
+        bad = (
+            self.lower is not None
+            and self.upper is not None
+            and not (math.isfinite(self.lower) and math.isfinite(self.upper) and self.lower <= self.upper)
+        )
+        if bad:
+            raise ValueError(f"bad interval [{self.lower}, {self.upper}]")
+
+    @property
+    def defined(self) -> bool:
+        return self.lower is not None
+
+    def text(self) -> str:
+        """`[l, u] (95%)`, or `undefined (reason)`."""
+        if self.lower is None or self.upper is None:
+            return f"undefined ({self.reason})"
+        return f"[{self.lower:.4g}, {self.upper:.4g}] ({self.level:.4g} {self.method})"
+
+    def to_json(self) -> dict[str, float | str | None]:
+        """analysis.json's extra field: {"lower", "upper", "level", "method"} (+ "error" if null)."""
+        out: dict[str, float | str | None] = {
+            "lower": self.lower,
+            "upper": self.upper,
+            "level": self.level,
+            "method": self.method,
+        }
+        if self.reason:
+            out["error"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
 class MetricValue:
-    """value is a finite float, or None with `reason` saying why the metric is undefined."""
+    """value is a finite float, or None with `reason` saying why the metric is undefined; `interval`
+    its confidence interval when computed."""
 
     name: str
     value: float | None
     reason: str | None = None
+    interval: Interval | None = None  # None: not computed (the gate then judges the value alone)
 
     def __post_init__(self) -> None:
         if self.value is not None and not math.isfinite(self.value):

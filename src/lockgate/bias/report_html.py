@@ -1,5 +1,6 @@
 """A self-contained HTML bias report: the verdict first, then one inline-SVG bar chart per facet
-value (one row per metric, its own scale, the allowed band shaded, pass/fail marked). No scripts."""
+value (one row per metric, its own scale, the confidence interval as a whisker, the allowed band shaded,
+pass/fail marked). No scripts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from html import escape
 
 from lockgate.bias.analysis import BiasAnalysis, FacetResult
 from lockgate.bias.gate import Check, GateResult
+from lockgate.bias.metric_value import MetricValue
 from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
 from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
 
@@ -24,8 +26,22 @@ ul.reasons li{margin:.2rem 0}
 """
 
 
-def _row(y: int, name: str, value: float | None, reason: str | None, check: Check | None) -> str:
-    """One metric: name, bar from 0 on a symmetric scale, allowed band, value and verdict."""
+def _whisker(y: int, low: float, high: float) -> str:
+    """The confidence interval drawn across the bar: a line with end ticks."""
+    mid = y + ROW // 2
+    return (
+        f'<g stroke="#1f2328" stroke-width="1.5"><line x1="{low:.1f}" x2="{high:.1f}" y1="{mid}" y2="{mid}"/>'
+        f'<line x1="{low:.1f}" x2="{low:.1f}" y1="{y + 5}" y2="{y + ROW - 5}"/>'
+        f'<line x1="{high:.1f}" x2="{high:.1f}" y1="{y + 5}" y2="{y + ROW - 5}"/></g>'
+    )
+
+
+def _row(y: int, metric: MetricValue, check: Check | None) -> str:
+    """One metric: name, bar from 0 on a symmetric scale, its confidence interval as a whisker,
+    allowed band, value and verdict."""
+    name, value, reason = metric.name, metric.value, metric.reason
+    ci = metric.interval
+    ci_bounds = [] if ci is None or ci.lower is None or ci.upper is None else [ci.lower, ci.upper]
     status = check.status if check else None
     colour = COLOURS[status]
     title = escape(PRE_DESCRIPTIONS.get(name) or POST_DESCRIPTIONS.get(name, name))
@@ -40,7 +56,7 @@ def _row(y: int, name: str, value: float | None, reason: str | None, check: Chec
     low = check.threshold.min if check else None
     high = check.threshold.max if check else None
     # symmetric around 0 and at least [-1, 1], so that small values look small
-    extent = max([1.0, abs(value)] + [abs(b) for b in (low, high) if b is not None]) * 1.05
+    extent = max([1.0, abs(value)] + [abs(b) for b in (low, high, *ci_bounds) if b is not None]) * 1.05
 
     def sx(v: float) -> float:
         return x0 + (v + extent) / (2 * extent) * CHART_W
@@ -57,13 +73,19 @@ def _row(y: int, name: str, value: float | None, reason: str | None, check: Chec
         f'height="{ROW - 14}" fill="{colour}"/>'
     )
     parts.append(f'<line x1="{sx(0.0):.1f}" x2="{sx(0.0):.1f}" y1="{y}" y2="{y + ROW}" stroke="#8c959f"/>')
+    if ci_bounds:
+        parts.append(_whisker(y, sx(ci_bounds[0]), sx(ci_bounds[1])))
+    interval = ""
+    if ci is not None:
+        interval = f" CI {ci.text()}" if ci_bounds else f" CI undefined ({ci.reason})"
     bounds = ""
     if check:
         bounds = (
             f" allowed [{'-inf' if low is None else f'{low:g}'}, {'+inf' if high is None else f'{high:g}'}]"
         )
     parts.append(
-        f'<text x="{x0 + CHART_W + 8}" y="{text_y}">{value:.4g}{escape(bounds)} '
+        f'<text x="{x0 + CHART_W + 8}" y="{text_y}"><title>{escape(interval.strip())}</title>'
+        f"{value:.4g}{escape(bounds)} "
         f'<tspan fill="{colour}" font-weight="700">{MARKS[status]}</tspan></text>'
     )
     return "".join(parts)
@@ -73,13 +95,7 @@ def _chart(result: FacetResult, checks: dict[tuple[str, str, str, str], Check]) 
     height = ROW * len(result.metrics) + 4
     width = LABEL_W + CHART_W + VALUE_W
     rows = [
-        _row(
-            i * ROW,
-            m.name,
-            m.value,
-            m.reason,
-            checks.get((result.stage, result.facet, result.value_or_threshold, m.name)),
-        )
+        _row(i * ROW, m, checks.get((result.stage, result.facet, result.value_or_threshold, m.name)))
         for i, m in enumerate(result.metrics)
     ]
     return (
@@ -132,7 +148,8 @@ def render(
                 else None
             )
             mark = f' <span style="color:{COLOURS[worst]}">{MARKS[worst]}</span>' if worst else ""
-            body.append(f"<h3>{escape(r.facet)} = {escape(r.value_or_threshold)}{mark}</h3>")
+            sizes = "" if r.n_d is None else f' <span class="meta">(n_d={r.n_d}, n_a={r.n_a})</span>'
+            body.append(f"<h3>{escape(r.facet)} = {escape(r.value_or_threshold)}{mark}{sizes}</h3>")
             body.append(_chart(r, checks))
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -91,6 +91,12 @@ def read_table(
         raise InputRejected(_name(source), "readable " + dataset_type, 1, str(exc)) from exc
 
 
+def prediction_count_mismatch(source: str, predictions: int, rows: int, qualifier: str = "") -> InputRejected:
+    """The error for predictions joined on row order that do not match the data rows one to one."""
+    detail = f"{predictions} predictions for {qualifier}{rows} rows"
+    return InputRejected(source, "one prediction per data row", abs(rows - predictions), detail)
+
+
 def _by_name(config: ClarifyConfig, names: list[str], with_predictions_file: bool) -> ClarifyConfig:
     """Column indexes (into the full file) as names, before only some columns are read."""
 
@@ -148,12 +154,7 @@ def load_inputs(
             _name(predictions), "predicted label column", preds.num_columns, f"which is {ref!r}?"
         )
     if preds.num_rows != table.num_rows:
-        raise InputRejected(
-            _name(predictions),
-            "one prediction per data row",
-            abs(preds.num_rows - table.num_rows),
-            f"{preds.num_rows} predictions for {table.num_rows} rows",
-        )
+        raise prediction_count_mismatch(_name(predictions), preds.num_rows, table.num_rows)
     joined = name if name not in table.column_names else f"{name}__predicted"
     table = table.append_column(joined, preds.column(name))
     return table, dataclasses.replace(config, predicted_label=joined)

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from lockgate.bias.policy import GatePolicy
 from lockgate.errors import ContractInvalid
 
 ColumnType = Literal["string", "integer", "float", "boolean"]
@@ -146,34 +147,22 @@ class Facet(_Strict):
         return self
 
 
-class Bounds(_Strict):
-    """A gate interval for one metric, inclusive."""
+class Bias(GatePolicy):
+    """What the bias gate checks (facets, group variable) and how it judges them: the gate policy
+    itself (lockgate.bias.policy.GatePolicy: thresholds, facet_thresholds, optional, margin,
+    confidence, min_group_rows), so the contract and the gate share one threshold model."""
 
-    min: float | None = None
-    max: float | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Bounds:
-        if self.min is None and self.max is None:
-            raise ValueError("give min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min} is greater than max {self.max}")
-        return self
-
-
-class Bias(_Strict):
-    """What the bias gate checks and where its thresholds lie (Clarify metric names: DI, DPL...)."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     facets: Annotated[list[Facet], Field(min_length=1)]
     group_variable: str | None = None
-    thresholds: dict[str, Bounds] = Field(default_factory=dict)
-    optional: list[str] = Field(default_factory=list, description="Metrics that may be null.")
 
     @model_validator(mode="after")
-    def _names(self) -> Bias:
-        for name in [*self.thresholds, *self.optional]:
-            if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name):
-                raise ValueError(f"metric name {name!r} is not a Clarify metric name (e.g. DI, DPL)")
+    def _facet_thresholds_name_facets(self) -> Bias:
+        columns = {f.column for f in self.facets}
+        for facet in self.facet_thresholds:
+            if facet not in columns:
+                raise ValueError(f"facet_thresholds: {facet!r} is not one of the bias facets")
         return self
 
 

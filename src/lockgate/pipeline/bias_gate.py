@@ -1,9 +1,12 @@
 """The bias gate's step over an object store: read the data (and predictions), compute the
 Clarify-compatible metrics, gate them with the contract's thresholds, write the reports.
 
-The dataset contract is the single source of the configuration: `analysis_config_for` turns its
-label and bias sections into Clarify's analysis_config.json, `policy_for` its thresholds into the
-gate policy. Outputs, in the artifact bucket:
+The dataset contract is the single source of the configuration: `bias_config_for` turns its label
+and bias sections into the exact count-table spec (a threshold facet is a threshold whatever the
+column's type), its bias section is the gate policy itself (`policy_for`), and
+`analysis_config_for` writes the same thing as Clarify's analysis_config.json for the record. The
+part files stream through one `BiasCheckStream`, which also joins the predictions on row order.
+Outputs, in the artifact bucket:
   reports/<dataset>/<version>/bias/<stage>/analysis.json   Clarify's shape
   reports/<dataset>/<version>/bias/<stage>/report.html     the verdict at a glance
   reports/<dataset>/<version>/bias/<stage>/gate.json       verdict and reasons
@@ -19,12 +22,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from lockgate.bias.analysis import count_tables, merge_all
-from lockgate.bias.check import BiasCheck, check_counts, resolve_config
-from lockgate.bias.clarify_config import parse_analysis_config
-from lockgate.bias.counts import CountTable
-from lockgate.bias.specs import BiasConfig
-from lockgate.bias.tables import PARQUET, load_inputs
+from lockgate.bias.check import BiasCheck, BiasCheckStream
+from lockgate.bias.policy import GatePolicy
+from lockgate.bias.specs import (
+    POST_TRAINING_METHODS,
+    PRE_TRAINING_METHODS,
+    BiasConfig,
+    FacetSpec,
+    LabelSpec,
+    PredictionSpec,
+)
+from lockgate.bias.tables import PARQUET, read_table
 from lockgate.data.contract import Contract
 from lockgate.errors import InputRejected
 from lockgate.pipeline.contracts import dataset_contract
@@ -32,6 +40,7 @@ from lockgate.pipeline.ports import ObjectStore
 
 PRE, POST = "pre_training", "post_training"
 PREDICTED = "predicted_score"
+PROBABILITY_THRESHOLD = 0.5
 
 
 def analysis_config_for(contract: Contract, *, post_training: bool) -> dict[str, Any]:
@@ -55,18 +64,45 @@ def analysis_config_for(contract: Contract, *, post_training: bool) -> dict[str,
     if post_training:
         config["methods"][f"{POST}_bias"] = {"methods": "all"}
         config["predicted_label"] = PREDICTED
-        config["probability_threshold"] = 0.5
+        config["probability_threshold"] = PROBABILITY_THRESHOLD
     return config
 
 
-def policy_for(contract: Contract) -> dict[str, Any]:
-    """The gate policy from the contract's thresholds (conventions when it sets none)."""
-    if contract.bias is None or not contract.bias.thresholds:
-        return {"optional": list(contract.bias.optional) if contract.bias else []}
-    metrics = {
-        name: bounds.model_dump(exclude_none=True) for name, bounds in contract.bias.thresholds.items()
-    }
-    return {"metrics": metrics, "optional": list(contract.bias.optional)}
+def bias_config_for(contract: Contract, *, post_training: bool) -> BiasConfig:
+    """The exact spec of the check from the contract: no guessing from the data whether a facet
+    value is a category or a threshold (the contract says)."""
+    label = contract.label
+    label_spec = (
+        LabelSpec(label.column, values=tuple(label.positive_values))
+        if label.positive_values is not None
+        else LabelSpec(label.column, threshold=label.positive_threshold)
+    )
+    facets = tuple(
+        FacetSpec(f.column, "values", values=tuple(f.values))
+        if f.values is not None
+        else FacetSpec(f.column, "threshold", threshold=f.threshold)
+        if f.threshold is not None
+        else FacetSpec(f.column, "one_vs_rest")
+        for f in (contract.bias.facets if contract.bias else [])
+    )
+    prediction = None
+    if post_training:
+        prediction = PredictionSpec(
+            PREDICTED, "scores" if label.positive_values is not None else "labels", PROBABILITY_THRESHOLD
+        )
+    return BiasConfig(
+        label=label_spec,
+        facets=facets,
+        group_variable=contract.bias.group_variable if contract.bias else None,
+        prediction=prediction,
+        pre_training_methods=PRE_TRAINING_METHODS,
+        post_training_methods=POST_TRAINING_METHODS if post_training else (),
+    )
+
+
+def policy_for(contract: Contract) -> GatePolicy:
+    """The gate policy: the contract's bias section (conventions when it has none)."""
+    return contract.bias.gate_policy() if contract.bias else GatePolicy()
 
 
 @dataclass
@@ -88,26 +124,20 @@ class BiasGate:
         a JSON summary (verdict, reasons, where the reports are)."""
         contract = dataset_contract(self.store, data_bucket, dataset)
         stage = POST if predictions_uri else PRE
-        raw_config = analysis_config_for(contract, post_training=stage == POST)
-        columns = parse_analysis_config(analysis_config_for(contract, post_training=False))
-        scores = self._scores(predictions_uri) if predictions_uri else None
-        counts: list[list[CountTable]] = []
-        config: BiasConfig | None = None
-        title, offset = "", 0
+        config = bias_config_for(contract, post_training=stage == POST)
+        stream = BiasCheckStream(
+            config,
+            policy_for(contract),
+            source=data_uri,
+            predictions=self._scores(predictions_uri) if predictions_uri else None,
+            prediction_column=PREDICTED,
+            predictions_source=predictions_uri or "",
+        )
+        columns = list(dict.fromkeys(_columns(config)))
         for uri in self._data_files(data_uri):  # one part file in memory at a time
-            part = as_thresholded(load_inputs(columns, self._read(uri))[0], contract)
-            offset += part.num_rows
-            if scores is not None:
-                if len(scores) < offset:
-                    raise _too_few_predictions(predictions_uri or "", len(scores), offset, "at least ")
-                part = part.append_column(PREDICTED, scores.slice(offset - part.num_rows, part.num_rows))
-            if config is None:
-                config, title = resolve_config(parse_analysis_config(raw_config), part)
-            counts.append(count_tables(part, config, data_uri))
-        if scores is not None and len(scores) != offset:
-            raise _too_few_predictions(predictions_uri or "", len(scores), offset)
-        assert config is not None  # _data_files returns at least one file
-        result = check_counts(merge_all(counts), config, policy_for(contract), title)
+            stream.add(read_table(self._read(uri), PARQUET, columns=columns))
+        result = stream.result()
+        raw_config = analysis_config_for(contract, post_training=stage == POST)
         prefix = f"reports/{dataset}/{version}/bias/{stage}/"
         self._write(prefix, result, raw_config)
         summary = {
@@ -154,20 +184,10 @@ class BiasGate:
         )
 
 
-def _too_few_predictions(uri: str, predictions: int, rows: int, qualifier: str = "") -> InputRejected:
-    detail = f"{predictions} predictions for {qualifier}{rows} rows"
-    return InputRejected(uri, "one prediction per data row", abs(rows - predictions), detail)
-
-
-def as_thresholded(table: pa.Table, contract: Contract) -> pa.Table:
-    """Facets the contract gives a `threshold` become float columns. Clarify (and smclarify) treat
-    an integer column with few distinct values as categorical, reading `value_or_threshold: [25]`
-    as "age == 25"; the contract's words are "age > 25", which Clarify applies to float columns."""
-    for facet in contract.bias.facets if contract.bias else []:
-        if facet.threshold is not None and facet.column in table.column_names:
-            index = table.column_names.index(facet.column)
-            table = table.set_column(index, facet.column, table.column(index).cast(pa.float64()))
-    return table
+def _columns(config: BiasConfig) -> list[str]:
+    """The data columns the check reads (the predictions come from their own file)."""
+    names = [config.label.name, *(f.name for f in config.facets)]
+    return names + ([config.group_variable] if config.group_variable else [])
 
 
 def split_uri(uri: str) -> tuple[str, str]:

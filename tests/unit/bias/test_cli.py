@@ -20,11 +20,11 @@ from lockgate.bias.tables import load_inputs
 
 
 def write_inputs(tmp_path: Path, biased: bool, parquet: bool = False) -> list[str]:
-    n = 200
+    n = 2000
     sex = ["female", "male"] * (n // 2)
     y = [1 if (i // 2) % 3 else 0 for i in range(n)]
     pred = [label if s == "male" or not biased else 0 for label, s in zip(y, sex, strict=True)]
-    data = pa.table({"age": [20 + i % 50 for i in range(n)], "sex": sex, "y": y})
+    data = pa.table({"age": [18 + i % 100 for i in range(n)], "sex": sex, "y": y})
     path = tmp_path / ("data.parquet" if parquet else "data.csv")
     if parquet:
         pq.write_table(data, path)
@@ -70,7 +70,7 @@ def test_a_fair_model_passes_and_writes_clarify_shaped_outputs(
     pre = analysis["pre_training_bias_metrics"]
     assert pre["label"] == "y" and pre["label_value_or_threshold"] == "1"
     assert [f["value_or_threshold"] for f in pre["facets"]["sex"]] == ["female"]
-    assert pre["facets"]["age"][0]["value_or_threshold"] == "(40, 69]"
+    assert pre["facets"]["age"][0]["value_or_threshold"] == "(40, 117]"
     names = [m["name"] for m in analysis["post_training_bias_metrics"]["facets"]["sex"][0]["metrics"]]
     assert names[:3] == ["DPPL", "DI", "DCA"] and "GE" in names
     cddl = pre["facets"]["sex"][0]["metrics"][-1]
@@ -142,7 +142,7 @@ def test_headerless_csv_takes_column_names_from_the_config_headers(tmp_path: Pat
         "--out",
         str(tmp_path / "o"),
     ]
-    assert main(argv) == 0
+    assert main(argv) == 3  # three rows a side: fewer than min_group_rows, a person decides
     analysis = json.loads((tmp_path / "o" / "analysis.json").read_text())
     metrics = analysis["pre_training_bias_metrics"]["facets"]["sex"][0]["metrics"]
     assert [m["value"] for m in metrics] == [0.0, pytest.approx(2 / 3 - 2 / 3)]
@@ -178,3 +178,24 @@ def test_bias_check_takes_an_exact_bias_config_for_a_threshold_on_a_low_cardinal
     assert check.analysis.pre_training[0].value_or_threshold == "(22, 24]"
     assert check.analysis.pre_training[0].metrics[0].value == pytest.approx((180 - 120) / 300)
     assert "<title>Exact</title>" in check.report_html
+
+
+def test_the_table_prints_an_interval_column_and_confidence_is_a_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = write_inputs(tmp_path, biased=False)
+    assert main([*argv, "--confidence", "0.9"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[5:7] == ["value", "interval"]
+    assert re.search(r"DPL +0 +\[-0\.0\d+, 0\.0\d+\] 0\.9 newcombe-wilson", out)
+    gate = json.loads((tmp_path / "out" / "gate.json").read_text())
+    assert gate["checks"][0]["confidence_interval"]["level"] == 0.9 and gate["checks"][0]["n_d"] == 1000
+
+
+@pytest.mark.parametrize("level", ["0", "1", "1.5", "-0.2"])
+def test_a_confidence_level_outside_zero_one_exits_4_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], level: str
+) -> None:
+    assert main([*write_inputs(tmp_path, biased=False), "--confidence", level]) == 4
+    err = capsys.readouterr().err
+    assert "ContractInvalid" in err and "confidence" in err and len(err.strip().splitlines()) == 1

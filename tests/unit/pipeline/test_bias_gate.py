@@ -12,9 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from lockgate.bias.clarify_config import parse_analysis_config
+from lockgate.bias.policy import Threshold
+from lockgate.bias.specs import FacetSpec
 from lockgate.data.contract import load_contract
 from lockgate.errors import InputRejected
-from lockgate.pipeline.bias_gate import BiasGate, analysis_config_for, as_thresholded, policy_for
+from lockgate.pipeline.bias_gate import BiasGate, analysis_config_for, bias_config_for, policy_for
 from lockgate.pipeline.data_gate import DataGate, ObjectRef
 from lockgate.sample_data import generate_credit
 
@@ -25,7 +27,7 @@ CONTRACT = Path(__file__).resolve().parents[3] / "contracts" / "credit.yaml"
 def version(store, tmp_path: Path) -> dict:  # type: ignore[no-untyped-def]
     store.put("data", "contracts/credit.yaml", CONTRACT.read_bytes())
     buffer = io.BytesIO()
-    pa.csv.write_csv(generate_credit(4000, seed=3), buffer)
+    pa.csv.write_csv(generate_credit(8000, seed=3), buffer)  # enough rows for a confident pass
     store.put("data", "raw/credit/a.csv", buffer.getvalue())
     return DataGate(store, workdir=tmp_path).check_object(ObjectRef("data", "raw/credit/a.csv"), "credit")
 
@@ -42,15 +44,16 @@ def test_the_contract_becomes_a_clarify_config_clarify_accepts() -> None:
 
 def test_the_contract_thresholds_become_the_gate_policy() -> None:
     policy = policy_for(load_contract(CONTRACT))
-    assert policy["metrics"]["DI"] == {"min": 0.8, "max": 1.25}
-    assert policy["optional"] == ["CDDL"]
+    assert policy.threshold_for("sex", "DI") == Threshold(min=0.8, max=1.25)
+    assert policy.optional == ["CDDL"] and policy.confidence == 0.95 and policy.min_group_rows == 30
 
 
 def test_a_threshold_facet_is_compared_as_a_number_not_a_category() -> None:
-    table = as_thresholded(
-        pa.table({"age": pa.array([20, 30], pa.int64()), "sex": ["f", "m"]}), load_contract(CONTRACT)
-    )
-    assert table.schema.field("age").type == pa.float64() and table.schema.field("sex").type == pa.string()
+    config = bias_config_for(load_contract(CONTRACT), post_training=True)
+    assert FacetSpec("age", "threshold", threshold=25.0) in config.facets
+    assert FacetSpec("sex", "values", values=("female",)) in config.facets
+    assert config.prediction is not None and config.prediction.kind == "scores"
+    assert config.label.values == ("good",) and config.group_variable == "purpose"
 
 
 def test_pre_training_writes_clarify_analysis_and_passes(store, version: dict) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +63,11 @@ def test_pre_training_writes_clarify_analysis_and_passes(store, version: dict) -
     assert summary["verdict"] == "pass" and summary["stage"] == "pre_training"
     analysis = json.loads(store.read("art", summary["analysis"].removeprefix("s3://art/")))
     assert set(analysis["pre_training_bias_metrics"]["facets"]) == {"sex", "age", "foreign_worker"}
+    age = analysis["pre_training_bias_metrics"]["facets"]["age"][0]
+    assert age["value_or_threshold"].startswith("(25, ")  # a threshold on the integer column, not age == 25
+    dpl = next(m for m in age["metrics"] if m["name"] == "DPL")
+    assert dpl["confidence_interval"]["method"] == "newcombe-wilson"
+    assert dpl["confidence_interval"]["lower"] <= dpl["value"] <= dpl["confidence_interval"]["upper"]
     assert all(name.startswith("bias_metric_") for name, _, _ in check.metric_data)
     config = json.loads(
         store.read(
