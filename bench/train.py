@@ -156,14 +156,12 @@ def main() -> None:
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'work':<58} {'seconds':>8} {'ratio':>6} {'goal':>6}")
     print(f"{f'bare xgboost.train, {args.rows:,} rows, 100 rounds':<58} {bare:8.2f}")
-    print(
-        f"{'twin training job, warm worker (Create -> Completed)':<58} {twin:8.2f} {twin / bare:6.2f} {'<=1.3':>6}"
-    )
+    warm = "twin training job, warm worker (Create -> Completed)"
+    print(f"{warm:<58} {twin:8.2f} {twin / bare:6.2f} {'<=1.3':>6}")
     print(f"{'twin training job, first (worker start-up included)':<58} {cold:8.2f} {cold / bare:6.2f}")
     print(f"{f'bare pyarrow read, labels + {args.predictions:,} predictions':<58} {read:8.2f}")
-    print(
-        f"{'evaluation (read, check, metrics, JSON, HTML)':<58} {evaluated:8.2f} {evaluated / read:6.2f} {'<=2':>6}"
-    )
+    steps = "evaluation (read, check, metrics, JSON, HTML)"
+    print(f"{steps:<58} {evaluated:8.2f} {evaluated / read:6.2f} {'<=2':>6}")
 
 
 if __name__ == "__main__":
