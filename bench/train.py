@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import os
 import tempfile
 import time
@@ -71,6 +72,7 @@ def twin_training(train: bytes, validation: bytes) -> tuple[float, float]:
     from lockgate.local.sagemaker import patches
 
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
@@ -107,7 +109,7 @@ def twin_training(train: bytes, validation: bytes) -> tuple[float, float]:
             while (job := sm.describe_training_job(TrainingJobName=name))[
                 "TrainingJobStatus"
             ] == "InProgress":
-                time.sleep(0.01)
+                time.sleep(0.05)
             assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
             timings.append(time.perf_counter() - began)
         return timings[1], timings[0]
