@@ -59,9 +59,10 @@ def _wrap(original: Any, function: Any) -> Any:
     return method
 
 
-def apply(*, endpoint_url: str, region: str, clock: LocalClock, prewarm: bool = True) -> None:
+def apply(*, endpoint_url: str, region: str, clock: LocalClock, prewarm: bool = False) -> None:
     """Install the twin (idempotent) and bind it to this local cloud's endpoint and clock;
-    `prewarm` starts one worker process now (it loads xgboost while the template deploys)."""
+    `prewarm` starts one worker process now (otherwise the first job starts it: `lockgate
+    invoke` and clouds that train nothing never pay for it)."""
     with _lock:
         previous = training._Bound.context
         if previous is not None:
