@@ -62,7 +62,9 @@ class StateTaskServiceSageMaker(callback.StateTaskServiceCallback):
 
     def __init__(self) -> None:
         super().__init__(
-            supported_integration_patterns={ResourceCondition.Sync}  # type: ignore[arg-type]
+            # WaitForTaskToken too: moto's _eval_integration_pattern calls the callback endpoint
+            # it only creates for that pattern (AttributeError on None otherwise).
+            supported_integration_patterns={ResourceCondition.WaitForTaskToken, ResourceCondition.Sync}  # type: ignore[arg-type]
         )
 
     def _get_supported_parameters(self) -> set[str] | None:
