@@ -35,6 +35,8 @@ test: lint unit notebook sam-check
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	for handler in functions/*/app.py; do $(BIN)/mypy --strict --follow-imports=silent "$$handler" || exit 1; done
 
 unit: $(STAMP)
 	$(BIN)/pytest -q

@@ -8,8 +8,6 @@ Clarify's), and returns the verdict: pass, fail or needs-human, with reasons.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parser import event_parser
@@ -17,13 +15,22 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.s3 import S3Store
 from lockgate.pipeline.bias_gate import BiasGate
-from lockgate.pipeline.requests import BiasCheckRequest
-from lockgate.pipeline.settings import Settings
+from lockgate.pipeline.settings import HandlerSettings
+from lockgate.steps.base import JsonObject
+from lockgate.steps.bias import BiasCheckRequest
+
+
+class BiasCheckSettings(HandlerSettings):
+    """The bias check's environment."""
+
+    data_bucket: str
+    artifact_bucket: str
+
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-settings = Settings.from_env("data_bucket", "artifact_bucket")
+settings = BiasCheckSettings.from_env()
 gate = BiasGate(S3Store(), settings.artifact_bucket)
 
 
@@ -31,7 +38,7 @@ gate = BiasGate(S3Store(), settings.artifact_bucket)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=BiasCheckRequest)
-def lambda_handler(event: BiasCheckRequest, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: BiasCheckRequest, context: LambdaContext) -> JsonObject:
     """{dataset, version, data: s3 uri (object or prefix), predictions?: s3 uri} -> verdict."""
     bucket = event.bucket or settings.data_bucket
     check, summary = gate.check(bucket, event.dataset, event.version, event.data, event.predictions)
@@ -41,6 +48,6 @@ def lambda_handler(event: BiasCheckRequest, context: LambdaContext) -> dict[str,
         ) as metric:
             for key, dimension in dimensions.items():
                 metric.add_dimension(name=key, value=str(dimension))
-    metrics.add_metric(name=f"BiasGate_{summary['verdict']}", unit=MetricUnit.Count, value=1)
-    logger.info("bias verdict", extra={"verdict": summary["verdict"], "reasons": summary["reasons"]})
-    return summary
+    metrics.add_metric(name=f"BiasGate_{summary.verdict}", unit=MetricUnit.Count, value=1)
+    logger.info("bias verdict", extra={"verdict": summary.verdict, "reasons": summary.reasons})
+    return summary.to_payload()

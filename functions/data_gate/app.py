@@ -11,43 +11,52 @@ people. Idempotent per object version and execution (Powertools Idempotency on D
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lockgate.adapters.idempotency import build_idempotency
 from lockgate.adapters.s3 import S3Store
 from lockgate.pipeline.data_gate import DataGate, ObjectRef
-from lockgate.pipeline.requests import DataGateRequest
-from lockgate.pipeline.settings import Settings
+from lockgate.pipeline.settings import HandlerSettings
+from lockgate.steps.base import JsonObject
+from lockgate.steps.ingest import (
+    IDEMPOTENCY_KEY,
+    DataGateRequest,
+    DatasetVersion,
+    PartResult,
+    PartStep,
+    ReduceStep,
+)
+
+
+class DataGateSettings(HandlerSettings):
+    """The data gate's environment."""
+
+    idempotency_table: str
+
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-settings = Settings.from_env("idempotency_table")
+settings = DataGateSettings.from_env()
 gate = DataGate(S3Store())
-idempotency = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=24 * 3600)
-
-
-@idempotent_function(
-    data_keyword_argument="request",
-    persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
-    config=idempotency,
+idempotency = build_idempotency(
+    settings.idempotency_table, key=IDEMPOTENCY_KEY, expires_after=timedelta(hours=24)
 )
-def run_step(request: dict[str, Any]) -> dict[str, Any]:
+
+
+@idempotency.function(data_keyword_argument="request", returns=DatasetVersion | PartResult)
+def run_step(request: DataGateRequest) -> DatasetVersion | PartResult:
     """One data-gate step; a repeat of the same step of the same run returns the first result."""
-    step = DataGateRequest.model_validate(request["step"])
-    if step.step == "reduce":
-        return gate.reduce_parts(step.bucket, step.prefix or "", step.dataset, step.execution, step.parts)
-    obj = ObjectRef(step.bucket, step.key or "", step.version_id, step.etag, step.size)
-    if step.step == "part":
+    step = request.root
+    if isinstance(step, ReduceStep):
+        return gate.reduce_parts(step.bucket, step.prefix, step.dataset, step.execution, step.parts)
+    obj = ObjectRef(step.bucket, step.key, step.version_id, step.etag, step.size)
+    if isinstance(step, PartStep):
         return gate.check_part(obj, step.dataset, step.execution)
     return gate.check_object(obj, step.dataset)
 
@@ -56,17 +65,17 @@ def run_step(request: dict[str, Any]) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=DataGateRequest)
-def lambda_handler(event: DataGateRequest, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: DataGateRequest, context: LambdaContext) -> JsonObject:
     """Run the step the event names (default "object")."""
-    idempotency.register_lambda_context(context)
-    result = run_step(request={"key": event.idempotency_key(), "step": event.model_dump()})
-    if result.get("version"):
+    idempotency.register(context)
+    result = run_step(request=event)
+    if isinstance(result, DatasetVersion):
         metrics.add_metric(
-            name="DatasetVersionsCreated" if result["new"] else "DatasetVersionsRepeated",
+            name="DatasetVersionsCreated" if result.new else "DatasetVersionsRepeated",
             unit=MetricUnit.Count,
             value=1,
         )
-        logger.info("dataset version", extra={"version": result["version"], "new": result["new"]})
+        logger.info("dataset version", extra={"version": result.version, "new": result.new})
     else:
         metrics.add_metric(name="PartsChecked", unit=MetricUnit.Count, value=1)
-    return result
+    return result.to_payload()

@@ -6,73 +6,79 @@ identity, and Powertools Idempotency remembers each object version it has handle
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import S3EventBridgeNotificationEvent, event_source
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lockgate.adapters.idempotency import build_idempotency
 from lockgate.adapters.stepfunctions import StepFunctions
-from lockgate.pipeline.settings import Settings
+from lockgate.pipeline.settings import HandlerSettings
 from lockgate.pipeline.starter import plan_ingest
+from lockgate.steps.base import JsonObject
+from lockgate.steps.ingest import IngestStart, StarterResult
+
+
+class StarterSettings(HandlerSettings):
+    """The starter's environment."""
+
+    ingest_state_machine_arn: str
+    idempotency_table: str
+
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-settings = Settings.from_env("ingest_state_machine_arn", "idempotency_table")
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
-idempotency = IdempotencyConfig(event_key_jmespath="name", expires_after_seconds=7 * 24 * 3600)
+settings = StarterSettings.from_env()
+idempotency = build_idempotency(settings.idempotency_table, key="name", expires_after=timedelta(days=7))
 step_functions = StepFunctions()
 
 
-@idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=idempotency)
-def start_ingest(request: dict[str, Any]) -> dict[str, Any]:
+@idempotency.function(data_keyword_argument="request", returns=StarterResult)
+def start_ingest(request: IngestStart) -> StarterResult:
     """Start the ingest execution for one object version (at most once per version)."""
-    result = step_functions.start_once(settings.ingest_state_machine_arn, request["name"], request["input"])
-    return {
-        "executionArn": result.execution_arn,
-        "started": result.started,
-        "startedBy": request["requestId"],
-    }
+    result = step_functions.start_once(
+        settings.ingest_state_machine_arn, request.name, request.input.to_payload()
+    )
+    return StarterResult(
+        executionArn=result.execution_arn, started=result.started, startedBy=request.requestId
+    )
 
 
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_source(data_class=S3EventBridgeNotificationEvent)
-def lambda_handler(event: S3EventBridgeNotificationEvent, context: LambdaContext) -> dict[str, Any]:
+@event_parser(model=S3EventNotificationEventBridgeModel)
+def lambda_handler(event: S3EventNotificationEventBridgeModel, context: LambdaContext) -> JsonObject:
     """Plan the ingest for the uploaded object and start it once."""
-    idempotency.register_lambda_context(context)
+    idempotency.register(context)
     detail = event.detail
     plan = plan_ingest(
         detail.bucket.name,
-        detail.object["key"],  # raw, still URL-encoded: plan_ingest decodes it once (not .key)
-        detail.object.size or 0,
+        detail.object.key,  # raw, still URL-encoded: plan_ingest decodes it once
+        int(detail.object.size or 0),
         detail.object.etag or "",
         detail.object.version_id,
     )
     if plan is None:
         metrics.add_metric(name="ObjectIgnored", unit=MetricUnit.Count, value=1)
-        logger.info("object starts nothing", extra={"key": detail.object["key"]})
-        return {"started": False, "reason": "ignored"}
-    request = {"name": plan.execution_name, "input": plan.as_input(), "requestId": context.aws_request_id}
+        logger.info("object starts nothing", extra={"key": detail.object.key})
+        return StarterResult(started=False, reason="ignored").to_payload()
+    request = IngestStart(name=plan.execution_name, input=plan, requestId=context.aws_request_id)
     try:
         result = start_ingest(request=request)
     except IdempotencyAlreadyInProgressError:
-        result = {"executionArn": None, "started": False}
+        result = StarterResult(started=False)
     # A repeat delivery gets the first delivery's remembered result: startedBy tells them apart.
-    result["started"] = result["started"] and result.get("startedBy") == context.aws_request_id
-    if result["started"]:
+    started = result.started and result.startedBy == context.aws_request_id
+    if started:
         metrics.add_metric(name="IngestStarted", unit=MetricUnit.Count, value=1)
         logger.info("ingest started", extra={"execution": plan.execution_name, "key": plan.key})
     else:
         metrics.add_metric(name="DuplicateUpload", unit=MetricUnit.Count, value=1)
         logger.info("duplicate delivery: ingest already under way", extra={"execution": plan.execution_name})
-    return {**result, "name": plan.execution_name}
+    return result.model_copy(update={"started": started, "name": plan.execution_name}).to_payload()

@@ -4,31 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from lockgate.local.clock import DEFAULT_SPEED
+from lockgate.commands.bias import add_bias_arguments
+from lockgate.commands.options import DEFAULT_TEMPLATE, parameter_overrides
+from lockgate.commands.options import add_cloud_options as _common
 
-if TYPE_CHECKING:
-    from lockgate.local.cloud import LocalCloud
-
-DEFAULT_TEMPLATE = Path("template.yaml")
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (template.yaml)"
-    )
-    parser.add_argument(
-        "--clock-speed",
-        type=float,
-        default=DEFAULT_SPEED,
-        help=f"how much faster Wait and Retry run than real time (default {DEFAULT_SPEED:g}; 1 = real)",
-    )
-    parser.add_argument(
-        "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters"
-    )
+__all__ = ["build_parser", "main", "parameter_overrides"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,18 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--logs", action="store_true", help="print every function's logs, prefixed with it")
     translate = sub.add_parser("translate", help="print the CloudFormation SAM makes of the template")
     translate.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
-    sub.add_parser("bias", help="Clarify-compatible bias metrics from files", add_help=False)
+    bias = sub.add_parser(
+        "bias",
+        help="Clarify-compatible bias metrics from files",
+        description="Clarify-compatible bias check. "
+        "Exit status: 0 pass, 1 fail, 2 usage error, 3 needs-human, 4 invalid config or input.",
+    )
+    add_bias_arguments(bias)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lockgate` command."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["bias"]:
-        from lockgate.bias.cli import main as bias_main
-
-        return bias_main(args_list[1:])
-    args = build_parser().parse_args(args_list)
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "up":
         from lockgate.commands.up import run_up
 
@@ -83,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lockgate.commands.lineage import run_lineage
 
         return run_lineage(args)
+    if args.command == "bias":
+        from lockgate.commands.bias import run_bias
+
+        return run_bias(args)
     if args.command == "translate":
         from lockgate.commands.translate import run_translate
 
@@ -90,31 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from lockgate.commands.demo import run_demo
 
     return run_demo(args)
-
-
-def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], port: int = 0) -> LocalCloud:
-    """The local cloud the common options (--template, --clock-speed, --parameter-overrides) ask for."""
-    from lockgate.local.clock import LocalClock
-    from lockgate.local.cloud import LocalCloud
-
-    return LocalCloud(
-        args.template,
-        clock=LocalClock(args.clock_speed),
-        parameter_overrides=parameter_overrides(args.parameter_overrides),
-        log_sink=log_sink,
-        port=port,
-    )
-
-
-def parameter_overrides(pairs: Sequence[str]) -> dict[str, str]:
-    """KEY=VALUE strings to a dict; a malformed pair is a usage error."""
-    result: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"lockgate: --parameter-overrides takes KEY=VALUE, got {pair!r}")
-        result[key] = value
-    return result
 
 
 if __name__ == "__main__":

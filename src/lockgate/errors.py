@@ -35,3 +35,17 @@ class TransientError(LockgateError):
     """A dependency failed in a way worth retrying (throttling, a 5xx)."""
 
     retryable = True
+
+
+def error_named(error_type: str) -> type[LockgateError] | None:
+    """The Lockgate error class a Lambda `errorType` (a Step Functions `Error`) names, or None.
+
+    The class name is the wire format between a function and the state machines; this is the one
+    place that reads it back, so callers test `issubclass`, never compare strings."""
+    pending: list[type[LockgateError]] = [LockgateError]
+    while pending:
+        cls = pending.pop()
+        if cls.__name__ == error_type:
+            return cls
+        pending.extend(cls.__subclasses__())
+    return None

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 import boto3
+
+from lockgate.adapters.errors import guarded
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import CopySourceTypeDef
 
 
 @dataclass(frozen=True)
@@ -24,23 +30,28 @@ class ObjectInfo:
 class S3Store:
     """Reads and writes objects; never deletes."""
 
-    def __init__(self, client: Any | None = None) -> None:
-        self._client = client or boto3.client("s3")
+    def __init__(self, client: S3Client | None = None) -> None:
+        self._client = guarded(client or boto3.client("s3"))
 
     def head(self, bucket: str, key: str, version_id: str | None = None) -> ObjectInfo:
         """Size, ETag and version of an object."""
-        extra = {"VersionId": version_id} if version_id else {}
-        meta = self._client.head_object(Bucket=bucket, Key=key, **extra)
+        if version_id:
+            meta = self._client.head_object(Bucket=bucket, Key=key, VersionId=version_id)
+        else:
+            meta = self._client.head_object(Bucket=bucket, Key=key)
         return ObjectInfo(bucket, key, meta["ContentLength"], meta["ETag"].strip('"'), meta.get("VersionId"))
 
     def size(self, bucket: str, key: str, version_id: str | None = None) -> int:
         """The object's size in bytes (HeadObject)."""
         return self.head(bucket, key, version_id).size
 
-    def open(self, bucket: str, key: str, version_id: str | None = None) -> IO[bytes]:
+    def open(self, bucket: str, key: str, version_id: str | None = None) -> BinaryIO:
         """A streaming, read-once body of the object (the exact version when given)."""
-        extra = {"VersionId": version_id} if version_id else {}
-        return self._client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+        if version_id:
+            body = self._client.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"]
+        else:
+            body = self._client.get_object(Bucket=bucket, Key=key)["Body"]
+        return cast(BinaryIO, body)  # StreamingBody: a read-once binary file object
 
     def read(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         """The whole object in memory (small objects: contracts, manifests)."""
@@ -58,7 +69,7 @@ class S3Store:
 
     def copy(self, bucket: str, key: str, to_key: str, version_id: str | None = None) -> str:
         """Server-side copy inside a bucket (quarantine keeps the exact version that failed)."""
-        source: dict[str, str] = {"Bucket": bucket, "Key": key}
+        source: CopySourceTypeDef = {"Bucket": bucket, "Key": key}
         if version_id:
             source["VersionId"] = version_id
         self._client.copy_object(Bucket=bucket, Key=to_key, CopySource=source)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
+
+from lockgate.adapters.errors import guarded
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
 
 _SUBJECT_LIMIT = 100
 
@@ -12,9 +17,9 @@ _SUBJECT_LIMIT = 100
 class Notifier:
     """Publishes to the project's topic."""
 
-    def __init__(self, topic_arn: str, client: Any | None = None) -> None:
+    def __init__(self, topic_arn: str, client: SNSClient | None = None) -> None:
         self._topic = topic_arn
-        self._client = client or boto3.client("sns")
+        self._client = guarded(client or boto3.client("sns"))
 
     def publish(self, subject: str, message: str) -> str:
         """Send one message; returns its id."""

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+from lockgate.adapters.errors import guarded
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
 
 
 @dataclass(frozen=True)
@@ -20,8 +25,8 @@ class StartResult:
 class StepFunctions:
     """Starts executions; a name already taken means the work is already under way."""
 
-    def __init__(self, client: Any | None = None) -> None:
-        self._client = client or boto3.client("stepfunctions")
+    def __init__(self, client: SFNClient | None = None) -> None:
+        self._client = guarded(client or boto3.client("stepfunctions"))
 
     def start_once(self, state_machine_arn: str, name: str, payload: dict[str, Any]) -> StartResult:
         """Start `name`, or report the execution that already has it."""

@@ -283,7 +283,7 @@ def is_threshold(column: pa.ChunkedArray, values: tuple[Scalar, ...]) -> bool:
     if pa.types.is_floating(kind):
         return True
     count = len(column) - column.null_count
-    return count > 0 and pc.count_distinct(column).as_py() / count >= UNIQUENESS_THRESHOLD
+    return bool(count > 0 and pc.count_distinct(column).as_py() / count >= UNIQUENESS_THRESHOLD)
 
 
 def resolve(config: ClarifyConfig, table: pa.Table, source: str = "analysis_config.json") -> BiasConfig:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -123,7 +123,7 @@ def _union(lists: list[list[Scalar]]) -> list[Scalar]:
         for v in values:
             seen.setdefault(_key(v), v)
     try:
-        return sorted(seen.values())  # type: ignore[type-var]
+        return sorted(seen.values())
     except TypeError:  # mixed types: keep first-seen order
         return list(seen.values())
 
@@ -190,7 +190,8 @@ def _numeric_values(column: pa.ChunkedArray) -> np.ndarray | None:
     kind = column.type
     if column.null_count or not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
         return None
-    return column.to_numpy()
+    values: np.ndarray = column.to_numpy()
+    return values
 
 
 def above_bits(column: pa.ChunkedArray, threshold: float, what: str, source: str) -> np.ndarray:
@@ -320,7 +321,9 @@ def build_counts(
     else:
         g_codes = group_values.codes() if group_values is not None and groups else None
         c_codes = (
-            facet_values.codes() if facet_values is not None else 1 - _unpack(masks[0], n).astype(np.int32)
+            facet_values.codes()
+            if facet_values is not None
+            else 1 - _unpack(cast(list[np.ndarray], masks)[0], n).astype(np.int32)
         )
         counts = _bincount_cells(
             g_codes=g_codes,
@@ -356,7 +359,8 @@ def _distinct(column: pa.ChunkedArray) -> list[Scalar]:
     values = pc.unique(column)
     if pa.types.is_dictionary(values.type):
         values = values.cast(values.type.value_type)
-    return values.take(pc.array_sort_indices(values)).to_pylist()
+    distinct: list[Scalar] = values.take(pc.array_sort_indices(values)).to_pylist()
+    return distinct
 
 
 class _ColumnValues:

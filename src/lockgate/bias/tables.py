@@ -100,7 +100,7 @@ def prediction_count_mismatch(source: str, predictions: int, rows: int, qualifie
 def _by_name(config: ClarifyConfig, names: list[str], with_predictions_file: bool) -> ClarifyConfig:
     """Column indexes (into the full file) as names, before only some columns are read."""
 
-    def name(ref: NameOrIndex | None, field: str) -> NameOrIndex | None:
+    def name[R: NameOrIndex | None](ref: R, field: str) -> R | str:
         return column_name(ref, names, field, "analysis_config.json") if isinstance(ref, int) else ref
 
     facets = tuple(

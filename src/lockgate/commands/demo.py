@@ -15,8 +15,9 @@ import json
 import time
 from typing import Any
 
-from lockgate.cli import local_cloud
 from lockgate.commands.console import function_log_sink, quiet_log_sink, render_visits, say
+from lockgate.commands.options import local_cloud
+from lockgate.layout import quarantined_key
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.executions import wait_for_execution
 from lockgate.local.fixtures import broken_csv, data_bucket, sample_csv, sample_parts, upload_contracts
@@ -135,7 +136,7 @@ class Demo:
 
     def show_quarantine(self, key: str) -> None:
         """Print the quarantined report's summary."""
-        report_key = key.replace("raw/", "quarantine/", 1) + ".report.txt"
+        report_key = quarantined_key(key, key.split("/")[1]) + ".report.txt"
         summary = self.s3.get_object(Bucket=self.bucket, Key=report_key)["Body"].read().decode()
         say(f"  quarantined with its report: s3://{self.bucket}/{report_key}")
         for line in summary.splitlines():

@@ -11,8 +11,8 @@ import argparse
 import json
 from pathlib import Path
 
-from lockgate.cli import local_cloud
 from lockgate.commands.console import function_log_sink, say
+from lockgate.commands.options import local_cloud
 from lockgate.local.fixtures import seed_fixtures
 
 

@@ -6,8 +6,8 @@ import argparse
 import signal
 import threading
 
-from lockgate.cli import local_cloud
 from lockgate.commands.console import function_log_sink, say
+from lockgate.commands.options import local_cloud
 
 
 def run_up(args: argparse.Namespace) -> int:

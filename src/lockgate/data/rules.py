@@ -74,7 +74,7 @@ def _parse_strings(arr: pa.Array, col_type: str) -> pa.Array:
 
 def _compatible(raw: pa.DataType, col_type: str) -> bool:
     if col_type == "string":
-        return (
+        return bool(
             pa.types.is_string(raw)
             or pa.types.is_large_string(raw)
             or (
@@ -83,10 +83,10 @@ def _compatible(raw: pa.DataType, col_type: str) -> bool:
             )
         )
     if col_type == "integer":
-        return pa.types.is_integer(raw)
+        return bool(pa.types.is_integer(raw))
     if col_type == "float":
-        return pa.types.is_floating(raw) or pa.types.is_integer(raw) or pa.types.is_decimal(raw)
-    return pa.types.is_boolean(raw)
+        return bool(pa.types.is_floating(raw) or pa.types.is_integer(raw) or pa.types.is_decimal(raw))
+    return bool(pa.types.is_boolean(raw))
 
 
 def convert(arr: pa.Array, col: Column, first_row: int, failures: FailureCollector) -> tuple[pa.Array, int]:
@@ -171,7 +171,9 @@ def _profile_numeric(
     if len(values):
         lo, hi = values.min().item() + 0, values.max().item() + 0  # -0.0 + 0 is 0.0: min/max never -0.0
     out_of_range = bool(non_finite) or (
-        lo is not None and ((col.min is not None and lo < col.min) or (col.max is not None and hi > col.max))
+        lo is not None
+        and hi is not None
+        and ((col.min is not None and lo < col.min) or (col.max is not None and hi > col.max))
     )
     _range_violations(arr, col, out_of_range=out_of_range, first_row=first_row, failures=failures)
     if col.allowed is not None:
@@ -252,7 +254,7 @@ def _profile_categorical(
             examples = list(zip((first_row + rows + 1).tolist(), values, strict=True))
             failures.add(name, int(per_entry[bad].sum()), examples, column=col.name, detail=detail)
 
-    counts = None
+    counts: dict[str, int] | None = None
     lo = hi = None
     if len(used):
         present = dictionary.take(pa.array(used))
@@ -260,10 +262,11 @@ def _profile_categorical(
             mm = pc.min_max(present)
             lo, hi = mm["min"].as_py(), mm["max"].as_py()
         if stats.tracks_values():
-            counts = {}
+            found: dict[str, int] = {}
+            counts = found
             for v, c in zip(present.to_pylist(), per_entry[used].tolist(), strict=True):
                 k = value_key(v)
-                counts[k] = counts.get(k, 0) + c
+                found[k] = found.get(k, 0) + c
     stats.add(
         count=int(per_entry.sum()),
         nulls=arr.null_count - invalid,

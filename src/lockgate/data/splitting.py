@@ -24,7 +24,7 @@ import io
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 import pyarrow as pa
@@ -83,7 +83,7 @@ def _label_strings(arr: pa.Array, contract: Contract) -> pa.Array:
     return pc.if_else(pc.fill_null(positive, False), "1", "0")
 
 
-def _one_hot_strings(arr: pa.Array, allowed: list) -> pa.Array:
+def _one_hot_strings(arr: pa.Array, allowed: list[Any]) -> pa.Array:
     """The one-hot block of a categorical column as text: "0,1,0" per row (all zeros if not allowed)."""
     k = len(allowed)
     segments = pa.array([",".join("1" if j == i else "0" for j in range(k)) for i in range(k + 1)])
@@ -121,7 +121,7 @@ def _csv_bytes(rows: pa.Array) -> pa.Buffer:
 class _ParquetSink:
     def __init__(self, sink: BinaryIO, schema: pa.Schema) -> None:
         strings = [f.name for f in schema if pa.types.is_string(f.type)]  # dictionary pages for strings only
-        self.writer = pq.ParquetWriter(sink, schema, use_dictionary=strings, **PARQUET_OPTIONS)  # type: ignore[arg-type]
+        self.writer = pq.ParquetWriter(sink, schema, use_dictionary=strings, **PARQUET_OPTIONS)
         self.schema = schema
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
@@ -303,7 +303,7 @@ def split_table(
     buffers = {(s, k): io.BytesIO() for s in SPLITS for k in ("parquet", "csv")}
 
     def open_sink(split: str, kind: str) -> BinaryIO:
-        return _Unclosable(buffers[(split, kind)])
+        return cast(BinaryIO, _Unclosable(buffers[(split, kind)]))  # a raw binary stream: write, no close
 
     splitter = Splitter(contract, open_sink)
     for batch in table.select([c.name for c in contract.columns]).to_batches(max_chunksize=batch_rows):

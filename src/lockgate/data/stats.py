@@ -23,7 +23,7 @@ DISTINCT_CAP = 1000
 
 
 def _lt(a: Any, b: Any) -> bool:
-    return a < b
+    return bool(a < b)
 
 
 class ColumnStats:

@@ -7,6 +7,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lockgate.layout import CONTRACTS
 from lockgate.local import moto_patches
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def upload_contracts(cloud: LocalCloud) -> None:
     """Put every contracts/*.yaml into the data bucket under contracts/ (where functions read them)."""
     s3, bucket = cloud.client("s3"), data_bucket(cloud)
     for path in sorted(CONTRACTS_DIR.glob("*.yaml")):
-        s3.put_object(Bucket=bucket, Key=f"contracts/{path.name}", Body=path.read_bytes())
+        s3.put_object(Bucket=bucket, Key=f"{CONTRACTS}{path.name}", Body=path.read_bytes())
 
 
 def seed_fixtures(cloud: LocalCloud) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -35,10 +35,13 @@ from lockgate.bias.specs import (
 from lockgate.bias.tables import PARQUET, read_table
 from lockgate.data.contract import Contract
 from lockgate.errors import InputRejected
+from lockgate.layout import bias_report_prefix, s3_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
+from lockgate.steps.bias import BiasCheckResult, Stage
 
-PRE, POST = "pre_training", "post_training"
+PRE: Final = "pre_training"
+POST: Final = "post_training"
 PREDICTED = "predicted_score"
 PROBABILITY_THRESHOLD = 0.5
 
@@ -119,11 +122,11 @@ class BiasGate:
         version: str,
         data_uri: str,
         predictions_uri: str | None = None,
-    ) -> tuple[BiasCheck, dict[str, Any]]:
+    ) -> tuple[BiasCheck, BiasCheckResult]:
         """Pre-training when no predictions are given, else post-training; returns the check and
-        a JSON summary (verdict, reasons, where the reports are)."""
+        the task's result (verdict, reasons, where the reports are)."""
         contract = dataset_contract(self.store, data_bucket, dataset)
-        stage = POST if predictions_uri else PRE
+        stage: Stage = POST if predictions_uri else PRE
         config = bias_config_for(contract, post_training=stage == POST)
         stream = BiasCheckStream(
             config,
@@ -138,18 +141,18 @@ class BiasGate:
             stream.add(read_table(self._read(uri), PARQUET, columns=columns))
         result = stream.result()
         raw_config = analysis_config_for(contract, post_training=stage == POST)
-        prefix = f"reports/{dataset}/{version}/bias/{stage}/"
+        prefix = bias_report_prefix(dataset, version, stage)
         self._write(prefix, result, raw_config)
-        summary = {
-            "stage": stage,
-            "dataset": dataset,
-            "version": version,
-            "verdict": result.gate.verdict,
-            "reasons": list(result.gate.to_json().get("reasons", [])),
-            "analysis": f"s3://{self.artifact_bucket}/{prefix}analysis.json",
-            "report": f"s3://{self.artifact_bucket}/{prefix}report.html",
-            "warnings": list(result.warnings),
-        }
+        summary = BiasCheckResult(
+            stage=stage,
+            dataset=dataset,
+            version=version,
+            verdict=result.gate.verdict,
+            reasons=list(result.gate.to_json().get("reasons", [])),
+            analysis=s3_uri(self.artifact_bucket, f"{prefix}analysis.json"),
+            report=s3_uri(self.artifact_bucket, f"{prefix}report.html"),
+            warnings=list(result.warnings),
+        )
         return result, summary
 
     def _data_files(self, uri: str) -> list[str]:

@@ -5,14 +5,8 @@ handing every typed batch to a `Splitter` that writes the splits to local files;
 uploaded only when the report passes. A failed dataset is copied to quarantine/ with its report,
 nothing under raw/ changes, and `DatasetRejected` (typed, never retried) names file, rule, count.
 
-Layout in the data bucket:
-  contracts/<dataset>.yaml                                the dataset contract
-  quarantine/<dataset>/<path>(.report.json|.report.txt)   rejected data, with its report beside it
-  datasets/<dataset>/<version>/manifest.json              one content-addressed version
-  datasets/<dataset>/<version>/parquet/<split>/part-*.parquet
-  datasets/<dataset>/<version>/xgboost/<split>/part-*.csv  headerless, label first (SageMaker XGBoost)
-  datasets/_staging/<dataset>/<execution>/...             parts of a multipart dataset, before reduce
-                                                          (expired by a lifecycle rule)
+Layout in the data bucket: see lockgate.layout (parquet/ and xgboost/ split folders: headerless
+CSV, label first, as SageMaker's built-in XGBoost reads it).
 """
 
 from __future__ import annotations
@@ -25,18 +19,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, BinaryIO
 
 from lockgate.data.contract import Contract
 from lockgate.data.report import ValidationReport
 from lockgate.data.splitting import SPLITS, Splitter
-from lockgate.data.stats import DatasetStats, KeyHashes
 from lockgate.data.validation import ValidationResult, check_size, finalize_parts, validate
 from lockgate.data.versioning import Source, build_manifest, multipart_version
 from lockgate.errors import DatasetRejected
+from lockgate.layout import (
+    MANIFEST,
+    VALIDATION_REPORT,
+    quarantine_prefix,
+    relative_to_raw,
+    s3_uri,
+    staging_prefix,
+    version_prefix,
+)
 from lockgate.pipeline.contracts import dataset_contract
-from lockgate.pipeline.object_keys import PART_PREFIX, RAW_PREFIX
+from lockgate.pipeline.object_keys import PART_PREFIX
 from lockgate.pipeline.ports import ObjectStore
+from lockgate.steps.ingest import DatasetVersion, PartResult, SplitLocation
 
 KINDS = {"parquet": "parquet", "csv": "xgboost"}  # Splitter sink kind -> folder in the version
 EXTENSIONS = {"parquet": "parquet", "csv": "csv"}
@@ -73,7 +76,7 @@ class DataGate:
 
     # -- steps ---------------------------------------------------------------------------------
 
-    def check_object(self, obj: ObjectRef, dataset: str) -> dict[str, Any]:
+    def check_object(self, obj: ObjectRef, dataset: str) -> DatasetVersion:
         """Single-file dataset: validate + version + split in one pass; quarantine on failure."""
         contract = self.contract(obj.bucket, dataset)
         if obj.size is None:  # events without a size (hand-written ones): ask S3, still no download
@@ -87,11 +90,11 @@ class DataGate:
             result = self._validate(obj, contract, stage.splitter(contract))
             if not result.report.passed:
                 stage.abort()
-                self._quarantine([obj], dataset, relative(obj.key, dataset), result.report)
+                self._quarantine([obj], dataset, relative_to_raw(obj.key, dataset), result.report)
                 result.report.raise_if_failed()
             version = str(result.report.sha256)
             prefix = version_prefix(dataset, version)
-            if self.store.exists(obj.bucket, f"{prefix}manifest.json"):
+            if self.store.exists(obj.bucket, f"{prefix}{MANIFEST}"):
                 return self._summary(dataset, version, obj.bucket, prefix, new=False)
             locations = stage.upload(self.store, obj.bucket, prefix, "part-00000")
         source = Source(bucket=obj.bucket, key=obj.key, version_id=obj.version_id, etag=obj.etag)
@@ -107,11 +110,11 @@ class DataGate:
         )
         return self._summary(dataset, version, obj.bucket, prefix, new=True)
 
-    def check_part(self, obj: ObjectRef, dataset: str, execution: str) -> dict[str, Any]:
+    def check_part(self, obj: ObjectRef, dataset: str, execution: str) -> PartResult:
         """One part of a multipart dataset: column rules + partial statistics, splits staged.
         Bad data never raises here: `reduce_parts` judges the whole dataset."""
         if not Path(obj.key).name.startswith(PART_PREFIX):
-            return {"key": obj.key, "skipped": True}
+            return PartResult(key=obj.key, skipped=True)
         contract = self.contract(obj.bucket, dataset)
         staging = staging_prefix(dataset, execution)
         with self._staged() as stage:
@@ -121,47 +124,38 @@ class DataGate:
                 stage.upload(self.store, obj.bucket, staging, part)
             else:
                 stage.abort()
-        body = {
-            "report": result.report.model_dump(mode="json"),
-            "stats": result.stats.to_json(),
-            "rows": stage.rows,
-        }
+        body = {**result.to_json(), "rows": stage.rows}
         self.store.put(
             obj.bucket, f"{staging}results/{part}.json", json.dumps(body).encode(), "application/json"
         )
         if result.key_hashes is not None:
             self.store.put(obj.bucket, f"{staging}results/{part}.keys", result.key_hashes.to_bytes())
-        return {
-            "key": obj.key,
-            "skipped": False,
-            "passed": result.report.passed,
-            "sha256": result.report.sha256,
-        }
+        return PartResult(
+            key=obj.key, skipped=False, passed=result.report.passed, sha256=result.report.sha256
+        )
 
     def reduce_parts(
-        self, bucket: str, prefix: str, dataset: str, execution: str, parts: list[dict[str, Any]]
-    ) -> dict[str, Any]:
+        self, bucket: str, prefix: str, dataset: str, execution: str, parts: list[PartResult]
+    ) -> DatasetVersion:
         """Merge the parts' results into one verdict, then version the whole dataset."""
         contract = self.contract(bucket, dataset)
         staging = staging_prefix(dataset, execution)
-        checked = sorted((p for p in parts if not p.get("skipped")), key=lambda p: p["key"])
+        checked = sorted((p for p in parts if not p.skipped), key=lambda p: p.key)
         if not checked:
-            raise DatasetRejected(f"s3://{bucket}/{prefix}", "has_parts", 0, f"no {PART_PREFIX}* objects")
+            raise DatasetRejected(s3_uri(bucket, prefix), "has_parts", 0, f"no {PART_PREFIX}* objects")
         results, rows = [], dict.fromkeys(SPLITS, 0)
         for part in checked:
-            result, part_rows = self._load_part(
-                bucket, staging, Path(part["key"]).name.split(".")[0], contract
-            )
+            result, part_rows = self._load_part(bucket, staging, Path(part.key).name.split(".")[0], contract)
             results.append(result)
             rows = {split: rows[split] + part_rows.get(split, 0) for split in SPLITS}
-        merged = finalize_parts(f"s3://{bucket}/{prefix}", results, contract)
+        merged = finalize_parts(s3_uri(bucket, prefix), results, contract)
         if not merged.report.passed:
             refs = [ObjectRef(bucket, key) for key in self.store.list_keys(bucket, prefix)]
-            self._quarantine(refs, dataset, relative(prefix, dataset) + "_report", merged.report)
+            self._quarantine(refs, dataset, relative_to_raw(prefix, dataset) + "_report", merged.report)
             merged.report.raise_if_failed()
-        version = multipart_version({p["key"]: p["sha256"] for p in checked})
+        version = multipart_version({p.key: p.sha256 or "" for p in checked})
         target = version_prefix(dataset, version)
-        if self.store.exists(bucket, f"{target}manifest.json"):
+        if self.store.exists(bucket, f"{target}{MANIFEST}"):
             return self._summary(dataset, version, bucket, target, new=False)
         locations = self._promote(bucket, staging, target)
         source = Source(bucket=bucket, key=prefix, parts=len(checked))
@@ -196,12 +190,12 @@ class DataGate:
         """CSV streams straight from the store; Parquet needs a seekable local copy."""
         body = self.store.open(obj.bucket, obj.key, obj.version_id)
         if contract.format.type != "parquet":
-            yield body  # type: ignore[misc]
+            yield body
             return
         with tempfile.TemporaryFile(dir=self.workdir) as local:
             shutil.copyfileobj(body, local, 8 << 20)
             local.seek(0)
-            yield local  # type: ignore[misc]
+            yield local
 
     @contextmanager
     def _staged(self) -> Iterator[_Stage]:
@@ -217,9 +211,9 @@ class DataGate:
     ) -> tuple[ValidationResult, dict[str, int]]:
         body = json.loads(self.store.read(bucket, f"{staging}results/{part}.json"))
         keys_key = f"{staging}results/{part}.keys"
-        hashes = KeyHashes.from_bytes(self.store.read(bucket, keys_key)) if contract.keys else None
-        report = ValidationReport.model_validate(body["report"])
-        return ValidationResult(report, DatasetStats.from_json(body["stats"], contract), hashes), body["rows"]
+        hashes = self.store.read(bucket, keys_key) if contract.keys else None
+        rows: dict[str, int] = body.pop("rows")
+        return ValidationResult.from_json(body, contract, hashes), rows
 
     def _promote(self, bucket: str, staging: str, target: str) -> dict[str, dict[str, str]]:
         """Copy the staged split files of every part into the version's folders."""
@@ -252,16 +246,16 @@ class DataGate:
             created=self.clock(),
         )
         report = result.report.model_dump_json(indent=2).encode()
-        self.store.put(bucket, f"{prefix}validation-report.json", report, "application/json")
+        self.store.put(bucket, f"{prefix}{VALIDATION_REPORT}", report, "application/json")
         # The manifest goes last: its existence marks a complete version.
-        self.store.put(bucket, f"{prefix}manifest.json", manifest.to_json_bytes(), "application/json")
+        self.store.put(bucket, f"{prefix}{MANIFEST}", manifest.to_json_bytes(), "application/json")
 
     def _quarantine(
         self, objects: list[ObjectRef], dataset: str, report_name: str, report: ValidationReport
     ) -> None:
-        base = f"quarantine/{dataset}/"
+        base = quarantine_prefix(dataset)
         for obj in objects:
-            self.store.copy(obj.bucket, obj.key, base + relative(obj.key, dataset), obj.version_id)
+            self.store.copy(obj.bucket, obj.key, base + relative_to_raw(obj.key, dataset), obj.version_id)
         bucket = objects[0].bucket
         self.store.put(bucket, f"{base}{report_name}.report.json", report.model_dump_json(indent=2).encode())
         self.store.put(bucket, f"{base}{report_name}.report.txt", report.summary().encode(), "text/plain")
@@ -271,16 +265,19 @@ class DataGate:
         report = ValidationReport.model_validate(
             {"passed": False, "file": obj.name, "rows": 0, "bytes": obj.size or 0, "failures": [failure]}
         )
-        self._quarantine([obj], dataset, relative(obj.key, dataset), report)
+        self._quarantine([obj], dataset, relative_to_raw(obj.key, dataset), report)
 
-    def _summary(self, dataset: str, version: str, bucket: str, prefix: str, *, new: bool) -> dict[str, Any]:
-        return {
-            "dataset": dataset,
-            "version": version,
-            "new": new,
-            "manifest": f"s3://{bucket}/{prefix}manifest.json",
-            "splits": split_locations(bucket, prefix),
-        }
+    def _summary(self, dataset: str, version: str, bucket: str, prefix: str, *, new: bool) -> DatasetVersion:
+        return DatasetVersion(
+            dataset=dataset,
+            version=version,
+            new=new,
+            manifest=s3_uri(bucket, prefix + MANIFEST),
+            splits={
+                split: SplitLocation.model_validate(where)
+                for split, where in split_locations(bucket, prefix).items()
+            },
+        )
 
 
 @dataclass
@@ -296,7 +293,7 @@ class _Stage:
         self._splitter = Splitter(contract, self._open_sink)
         return self._splitter
 
-    def _open_sink(self, split: str, kind: str) -> IO[bytes]:
+    def _open_sink(self, split: str, kind: str) -> BinaryIO:
         path = self.folder / f"{split}.{EXTENSIONS[kind]}"
         handle = path.open("wb")
         self.files.append((split, kind, path, handle))
@@ -326,23 +323,9 @@ class _Stage:
         return split_locations(bucket, prefix)
 
 
-def version_prefix(dataset: str, version: str) -> str:
-    """Where one dataset version lives."""
-    return f"datasets/{dataset}/{version}/"
-
-
-def staging_prefix(dataset: str, execution: str) -> str:
-    """Where a multipart ingest keeps its parts' results until reduce."""
-    return f"datasets/_staging/{dataset}/{execution}/"
-
-
 def split_locations(bucket: str, prefix: str) -> dict[str, dict[str, str]]:
     """{split: {"parquet": s3 prefix, "xgboost": s3 prefix}} for a version folder."""
     return {
-        split: {kind: f"s3://{bucket}/{prefix}{kind}/{split}/" for kind in KINDS.values()} for split in SPLITS
+        split: {kind: s3_uri(bucket, f"{prefix}{kind}/{split}/") for kind in KINDS.values()}
+        for split in SPLITS
     }
-
-
-def relative(key: str, dataset: str) -> str:
-    """A raw key's path below raw/<dataset>/ (kept in quarantine)."""
-    return key.removeprefix(f"{RAW_PREFIX}{dataset}/")

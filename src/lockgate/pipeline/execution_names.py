@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from lockgate.layout import RAW
+
 _MAX_LENGTH = 80  # Step Functions limit
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -16,5 +18,5 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 def execution_name(bucket: str, key: str, version: str) -> str:
     """A readable, valid, collision-resistant name: '<dataset-ish>-<sha256 prefix>'."""
     digest = hashlib.sha256(f"{bucket}\n{key}\n{version}".encode()).hexdigest()[:32]
-    readable = _UNSAFE.sub("-", key.removeprefix("raw/")).strip("-")[: _MAX_LENGTH - len(digest) - 1]
+    readable = _UNSAFE.sub("-", key.removeprefix(RAW)).strip("-")[: _MAX_LENGTH - len(digest) - 1]
     return f"{readable}-{digest}" if readable else digest

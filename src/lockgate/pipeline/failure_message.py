@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lockgate.errors import InputRejected, error_named
+from lockgate.layout import quarantine_prefix
+
 
 def failure_message(
     pipeline: str, run: dict[str, Any], error: dict[str, Any], outcome: str = "failed"
@@ -32,8 +35,12 @@ def failure_message(
             lines += ["", f"{label}: {run[key]}"]
     if run.get("execution"):
         lines += ["", f"Execution: {run['execution']}"]
-    if name in {"DatasetRejected", "InputRejected"} and run.get("dataset"):
-        lines += ["", f"The data and its report are under quarantine/{run['dataset']}/ in the data bucket."]
+    error_class = error_named(name)
+    if error_class is not None and issubclass(error_class, InputRejected) and run.get("dataset"):
+        lines += [
+            "",
+            f"The data and its report are under {quarantine_prefix(run['dataset'])} in the data bucket.",
+        ]
     return subject, "\n".join(lines)
 
 

@@ -8,8 +8,8 @@ from enum import StrEnum
 from urllib.parse import unquote_plus
 
 from lockgate.errors import InputRejected
+from lockgate.layout import RAW
 
-RAW_PREFIX = "raw/"
 SUCCESS_MARKER = "_SUCCESS"
 PART_PREFIX = "part-"
 
@@ -40,9 +40,9 @@ def decode_key(event_key: str) -> str:
 
 def classify(key: str) -> RawObject:
     """Classify a DECODED key. Raises InputRejected for a key under raw/ without a dataset folder."""
-    if not key.startswith(RAW_PREFIX) or key.endswith("/"):
+    if not key.startswith(RAW) or key.endswith("/"):
         return RawObject(key, "", UploadKind.IGNORED, "")
-    parts = key[len(RAW_PREFIX) :].split("/")
+    parts = key[len(RAW) :].split("/")
     if len(parts) < 2 or not parts[0]:
         raise InputRejected(key, "key_layout", 1, "expected raw/<dataset>/<file>")
     dataset, name = parts[0], parts[-1]

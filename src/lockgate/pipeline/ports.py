@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Protocol
+from typing import BinaryIO, Protocol
 
 
 class ObjectStore(Protocol):
     """An S3-like store: lockgate.adapters.s3.S3Store in Lambda."""
 
-    def open(self, bucket: str, key: str, version_id: str | None = None) -> IO[bytes]:
+    def open(self, bucket: str, key: str, version_id: str | None = None) -> BinaryIO:
         """A read-once binary stream of the object."""
         ...
 

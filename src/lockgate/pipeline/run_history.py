@@ -1,13 +1,17 @@
 """A run as people read it: the states an execution went through, in order, with durations.
 
-Pure: takes Step Functions GetExecutionHistory events (dicts), returns state visits.
+Pure: takes Step Functions GetExecutionHistory events, returns state visits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions.type_defs import HistoryEventTypeDef
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class StateVisit:
 _EXECUTION_ENDS = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 
 
-def state_visits(events: list[dict[str, Any]]) -> list[StateVisit]:
+def state_visits(events: Sequence[HistoryEventTypeDef]) -> list[StateVisit]:
     """Pair each StateEntered event with its StateExited event; a failure in between marks it."""
     visits: list[StateVisit] = []
     open_states: dict[str, tuple[str, datetime, str]] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -12,26 +11,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 class MissingSetting(RuntimeError):
     """An environment variable the template must set is absent."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every variable a Lockgate function may read; each handler uses the ones it needs."""
-
-    data_bucket: str = ""
-    artifact_bucket: str = ""
-    idempotency_table: str = ""
-    topic_arn: str = ""
-    ingest_state_machine_arn: str = ""
-
-    @classmethod
-    def from_env(cls, *required: str) -> Settings:
-        """Read UPPER_CASE variables; raise MissingSetting naming any required one that is empty."""
-        values = {f.name: os.environ.get(f.name.upper(), f.default) for f in fields(cls)}
-        missing = [name.upper() for name in required if not values.get(name)]
-        if missing:
-            raise MissingSetting(f"environment variables not set: {', '.join(missing)}")
-        return cls(**values)  # type: ignore[arg-type]
 
 
 class HandlerSettings(BaseModel):

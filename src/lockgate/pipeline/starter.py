@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from lockgate.pipeline.execution_names import execution_name
 from lockgate.pipeline.object_keys import UploadKind, classify, decode_key
+from lockgate.steps.base import JsonObject
+from lockgate.steps.ingest import IngestInput
 
 
-@dataclass(frozen=True)
-class IngestRequest:
-    """The ingest state machine's input: the object's identity, decoded once."""
+class IngestRequest(IngestInput):
+    """The ingest state machine's input for one object version, and its execution's name."""
 
-    bucket: str
-    key: str
-    version_id: str | None
-    etag: str
-    size: int
-    dataset: str
-    kind: str
-    prefix: str
-
-    def as_input(self) -> dict[str, Any]:
+    def as_input(self) -> JsonObject:
         """JSON input for StartExecution (identical for every delivery of the same event)."""
-        return asdict(self)
+        return self.to_payload()
 
     @property
     def execution_name(self) -> str:
@@ -40,5 +29,12 @@ def plan_ingest(
     if raw.kind in (UploadKind.IGNORED, UploadKind.MULTIPART_PART):
         return None
     return IngestRequest(
-        bucket, raw.key, version_id or None, etag, size, raw.dataset, raw.kind.value, raw.prefix
+        bucket=bucket,
+        key=raw.key,
+        version_id=version_id or None,
+        etag=etag,
+        size=size,
+        dataset=raw.dataset,
+        kind="multipart_done" if raw.kind is UploadKind.MULTIPART_DONE else "single_file",
+        prefix=raw.prefix,
     )

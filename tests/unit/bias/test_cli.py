@@ -14,9 +14,14 @@ import pytest
 
 from lockgate.bias.check import bias_check
 from lockgate.bias.clarify_config import parse_analysis_config
-from lockgate.bias.cli import main
 from lockgate.bias.specs import BiasConfig, FacetSpec, LabelSpec
 from lockgate.bias.tables import load_inputs
+from lockgate.cli import main as lockgate_main
+
+
+def main(argv: list[str]) -> int:
+    """`lockgate bias ARGV`."""
+    return lockgate_main(["bias", *argv])
 
 
 def write_inputs(tmp_path: Path, biased: bool, parquet: bool = False) -> list[str]:

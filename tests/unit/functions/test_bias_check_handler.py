@@ -8,6 +8,8 @@ from types import ModuleType
 
 import pytest
 
+from lockgate.steps.bias import BiasCheckResult
+
 
 @dataclass
 class FakeCheck:
@@ -24,7 +26,16 @@ class FakeGate:
             ("bias_metric_DPL", 0.02, {"Facet": "sex", "FacetValue": "female", "BiasStage": "pre_training"}),
             ("bias_metric_CI", -0.5, {"Facet": "age", "FacetValue": "(25, 75]", "BiasStage": "pre_training"}),
         ]
-        return FakeCheck(data), {"verdict": "pass", "reasons": [], "stage": "pre_training"}
+        summary = BiasCheckResult(
+            stage="pre_training",
+            dataset=args[1],
+            version=args[2],
+            verdict="pass",
+            reasons=[],
+            analysis="s3://art/a.json",
+            report="s3://art/r.html",
+        )
+        return FakeCheck(data), summary
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from types import ModuleType
 import pytest
 from pydantic import ValidationError
 
+from lockgate.steps.ingest import DatasetVersion, PartResult
+
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 
 
@@ -18,15 +20,19 @@ class FakeGate:
 
     def check_object(self, obj, dataset):  # type: ignore[no-untyped-def]
         self.calls.append(("object", (obj.key, obj.size, dataset)))
-        return {"version": "v", "new": True}
+        return _version(new=True)
 
     def check_part(self, obj, dataset, execution):  # type: ignore[no-untyped-def]
         self.calls.append(("part", (obj.key, dataset, execution)))
-        return {"key": obj.key, "skipped": False}
+        return PartResult(key=obj.key, skipped=False)
 
     def reduce_parts(self, bucket, prefix, dataset, execution, parts):  # type: ignore[no-untyped-def]
         self.calls.append(("reduce", (prefix, dataset, execution, len(parts))))
-        return {"version": "v", "new": False}
+        return _version(new=False)
+
+
+def _version(*, new: bool) -> DatasetVersion:
+    return DatasetVersion(dataset="credit", version="v", new=new, manifest="s3://d/m.json", splits={})
 
 
 class FakeNotifier:
@@ -68,7 +74,7 @@ def test_the_data_gate_routes_each_step(context, data_gate: ModuleType) -> None:
         "prefix": "raw/credit/b1/",
         "dataset": "credit",
         "execution": "e",
-        "parts": [{"key": "a"}, {"key": "b"}],
+        "parts": [{"key": "a", "skipped": True}, {"key": "b", "skipped": True}],
     }
     data_gate.lambda_handler(reduce, context())
     assert data_gate.gate.calls == [

@@ -58,10 +58,10 @@ def test_a_threshold_facet_is_compared_as_a_number_not_a_category() -> None:
 
 def test_pre_training_writes_clarify_analysis_and_passes(store, version: dict) -> None:  # type: ignore[no-untyped-def]
     check, summary = BiasGate(store, "art").check(
-        "data", "credit", version["version"], version["splits"]["train"]["parquet"]
+        "data", "credit", version.version, version.splits["train"].parquet
     )
-    assert summary["verdict"] == "pass" and summary["stage"] == "pre_training"
-    analysis = json.loads(store.read("art", summary["analysis"].removeprefix("s3://art/")))
+    assert summary.verdict == "pass" and summary.stage == "pre_training"
+    analysis = json.loads(store.read("art", summary.analysis.removeprefix("s3://art/")))
     assert set(analysis["pre_training_bias_metrics"]["facets"]) == {"sex", "age", "foreign_worker"}
     age = analysis["pre_training_bias_metrics"]["facets"]["age"][0]
     assert age["value_or_threshold"].startswith("(25, ")  # a threshold on the integer column, not age == 25
@@ -72,14 +72,14 @@ def test_pre_training_writes_clarify_analysis_and_passes(store, version: dict) -
     config = json.loads(
         store.read(
             "art",
-            summary["analysis"].removeprefix("s3://art/").replace("analysis.json", "analysis_config.json"),
+            summary.analysis.removeprefix("s3://art/").replace("analysis.json", "analysis_config.json"),
         )
     )
     assert config["label"] == "credit_risk"
 
 
 def test_post_training_joins_scores_on_row_order(store, version: dict) -> None:  # type: ignore[no-untyped-def]
-    test_prefix = version["splits"]["test"]["parquet"]
+    test_prefix = version.splits["test"].parquet
     rows = sum(
         pq.read_metadata(io.BytesIO(store.read("data", k))).num_rows
         for k in store.list_keys("data", test_prefix.removeprefix("s3://data/"))
@@ -87,7 +87,7 @@ def test_post_training_joins_scores_on_row_order(store, version: dict) -> None: 
     scores = np.random.default_rng(0).random(rows)
     store.put("data", "p.csv", "".join(f"{s:.5f}\n" for s in scores).encode())
     check, summary = BiasGate(store, "art").check("data", "credit", "v", test_prefix, "s3://data/p.csv")
-    assert summary["stage"] == "post_training" and summary["verdict"] in {"pass", "fail", "needs-human"}
+    assert summary.stage == "post_training" and summary.verdict in {"pass", "fail", "needs-human"}
     stages = {dims["BiasStage"] for _, _, dims in check.metric_data}
     assert stages == {"pre_training", "post_training"}
 
@@ -95,9 +95,7 @@ def test_post_training_joins_scores_on_row_order(store, version: dict) -> None: 
 def test_a_predictions_file_of_the_wrong_length_is_rejected(store, version: dict) -> None:  # type: ignore[no-untyped-def]
     store.put("data", "p.csv", b"0.5\n0.7\n")
     with pytest.raises(InputRejected, match="one prediction per data row"):
-        BiasGate(store, "art").check(
-            "data", "credit", "v", version["splits"]["test"]["parquet"], "s3://data/p.csv"
-        )
+        BiasGate(store, "art").check("data", "credit", "v", version.splits["test"].parquet, "s3://data/p.csv")
 
 
 def test_an_empty_prefix_is_rejected_by_name(store, version: dict) -> None:  # type: ignore[no-untyped-def]
@@ -119,9 +117,9 @@ def test_a_split_in_many_part_files_gives_the_metrics_of_one_file(store, tmp_pat
     pa.csv.write_csv(table, whole)
     store.put("data", "raw/credit/whole.csv", whole.getvalue())
     one = gate.check_object(ObjectRef("data", "raw/credit/whole.csv"), "credit")
-    assert len(list(store.list_keys("data", many["splits"]["train"]["parquet"][len("s3://data/") :]))) == 5
+    assert len(list(store.list_keys("data", many.splits["train"].parquet[len("s3://data/") :]))) == 5
     checks = [
-        BiasGate(store, "art").check("data", "credit", v["version"], v["splits"]["train"]["parquet"])
+        BiasGate(store, "art").check("data", "credit", v.version, v.splits["train"].parquet)
         for v in (one, many)
     ]
     assert checks[0][0].analysis_json == checks[1][0].analysis_json

@@ -44,7 +44,7 @@ def test_a_good_dataset_becomes_a_content_addressed_version(gate: DataGate, stor
     body = _csv(generate_credit(2000, seed=1))
     summary = gate.check_object(_upload(store, "raw/credit/a.csv", body), "credit")
     version = hashlib.sha256(body).hexdigest()
-    assert (summary["version"], summary["new"]) == (version, True)
+    assert (summary.version, summary.new) == (version, True)
     manifest = json.loads(store.read(BUCKET, f"datasets/credit/{version}/manifest.json"))
     assert manifest["rows"] == 2000 and manifest["source"]["key"] == "raw/credit/a.csv"
     assert sum(manifest["split"]["rows"].values()) == 2000
@@ -59,7 +59,7 @@ def test_the_same_bytes_again_write_nothing_and_are_not_new(gate: DataGate, stor
     first = gate.check_object(_upload(store, "raw/credit/a.csv", body), "credit")
     writes = len(store.writes)
     again = gate.check_object(_upload(store, "raw/credit/copy-of-a.csv", body), "credit")
-    assert again == {**first, "new": False}
+    assert again == first.model_copy(update={"new": False})
     assert len(store.writes) == writes + 1  # only the test's own upload
 
 
@@ -87,7 +87,7 @@ def test_an_object_over_the_size_limit_is_rejected_before_download(gate: DataGat
 
 def test_an_event_without_a_size_is_sized_from_the_store(gate: DataGate, store) -> None:  # type: ignore[no-untyped-def]
     raw = _upload(store, "raw/credit/a.csv", _csv(generate_credit(300, seed=9)))
-    assert gate.check_object(ObjectRef(raw.bucket, raw.key), "credit")["new"] is True
+    assert gate.check_object(ObjectRef(raw.bucket, raw.key), "credit").new is True
 
 
 def test_a_dataset_without_a_contract_names_where_it_looked(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -108,11 +108,11 @@ def test_seven_parts_reduce_to_the_statistics_of_one_pass(gate: DataGate, store)
     ]
     results.append(gate.check_part(_upload(store, "raw/credit/b1/_SUCCESS", b""), "credit", "ex1"))
     merged = gate.reduce_parts(BUCKET, "raw/credit/b1/", "credit", "ex1", results)
-    one = json.loads(store.read(BUCKET, single["manifest"].removeprefix("s3://data/")))
-    many = json.loads(store.read(BUCKET, merged["manifest"].removeprefix("s3://data/")))
+    one = json.loads(store.read(BUCKET, single.manifest.removeprefix("s3://data/")))
+    many = json.loads(store.read(BUCKET, merged.manifest.removeprefix("s3://data/")))
     assert many["statistics"] == one["statistics"]
     assert many["split"]["rows"] == one["split"]["rows"]
-    train = store.keys(f"datasets/credit/{merged['version']}/parquet/train/")
+    train = store.keys(f"datasets/credit/{merged.version}/parquet/train/")
     assert (
         sum(pq.read_metadata(io.BytesIO(store.read(BUCKET, key))).num_rows for key in train)
         == one["split"]["rows"]["train"]

@@ -11,21 +11,20 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lockgate.bias.check import BiasCheck, bias_check
-from lockgate.bias.clarify_config import parse_analysis_config
-from lockgate.bias.metric_value import MetricValue
-from lockgate.bias.policy import parse_policy
-from lockgate.bias.tables import load_inputs
 from lockgate.errors import ContractInvalid, InputRejected
+
+if TYPE_CHECKING:
+    from lockgate.bias.check import BiasCheck
+    from lockgate.bias.metric_value import MetricValue
 
 EXIT_CODES = {"pass": 0, "fail": 1, "needs-human": 3}
 EXIT_INVALID = 4
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lockgate bias", description="Clarify-compatible bias check")
+def add_bias_arguments(p: argparse.ArgumentParser) -> None:
+    """The `lockgate bias` options (the subcommand's parser is built by lockgate.cli)."""
     p.add_argument("--config", required=True, type=Path, help="Clarify analysis_config.json")
     p.add_argument("--data", required=True, type=Path, help="dataset (CSV or Parquet, per dataset_type)")
     p.add_argument("--predictions", type=Path, help="predicted labels or scores, one row per data row")
@@ -34,7 +33,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--confidence", type=float, help="confidence level of the intervals, in (0, 1) (default 0.95)"
     )
-    return p
 
 
 def _load_json(path: Path, what: str) -> Any:
@@ -87,9 +85,13 @@ def _bound(value: float | None, missing: str) -> str:
     return missing if value is None else f"{value:g}"
 
 
-def main(argv: list[str]) -> int:
+def run_bias(args: argparse.Namespace) -> int:
     """Run the bias check; see the module docstring for the exit status."""
-    args = _parser().parse_args(argv)
+    from lockgate.bias.check import bias_check  # numpy and pyarrow: only when the check runs
+    from lockgate.bias.clarify_config import parse_analysis_config
+    from lockgate.bias.policy import parse_policy
+    from lockgate.bias.tables import load_inputs
+
     try:
         config = parse_analysis_config(_load_json(args.config, "analysis config"), str(args.config))
         thresholds = _load_json(args.thresholds, "thresholds") if args.thresholds else {}
@@ -110,7 +112,3 @@ def main(argv: list[str]) -> int:
     (args.out / "report.html").write_text(check.report_html, encoding="utf-8")
     _print_table(check)
     return EXIT_CODES[check.gate.verdict]
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
