@@ -35,6 +35,7 @@ test: lint unit notebook sam-check
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml -a cfn_lint_serverless.rules
 	$(BIN)/mypy
 	for handler in functions/*/app.py; do $(BIN)/mypy --strict --follow-imports=silent "$$handler" || exit 1; done
 

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from lockgate.adapters.idempotency import build_idempotency
 from lockgate.adapters.s3 import S3Store
 from lockgate.pipeline.data_gate import DataGate, ObjectRef
+from lockgate.pipeline.rejections import Rejections
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.steps.base import JsonObject
 from lockgate.steps.ingest import (
@@ -44,6 +45,7 @@ tracer = Tracer()
 metrics = Metrics()
 settings = DataGateSettings.from_env()
 gate = DataGate(S3Store())
+rejections = Rejections(logger, metrics)  # a rejection: one log line and a metric, no traceback
 idempotency = build_idempotency(
     settings.idempotency_table, key=IDEMPOTENCY_KEY, expires_after=timedelta(hours=24)
 )
@@ -61,10 +63,12 @@ def run_step(request: DataGateRequest) -> DatasetVersion | PartResult:
     return gate.check_object(obj, step.dataset)
 
 
+@rejections.raised
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=DataGateRequest)
+@rejections.logged
 def lambda_handler(event: DataGateRequest, context: LambdaContext) -> JsonObject:
     """Run the step the event names (default "object")."""
     idempotency.register(context)

@@ -35,11 +35,12 @@ notifier = Notifier(settings.topic_arn)
 @metrics.log_metrics
 @event_parser(model=NotifyFailureRequest)
 def lambda_handler(event: NotifyFailureRequest, context: LambdaContext) -> JsonObject:
-    """Publish one message naming the run, the error and its cause."""
-    subject, body = failure_message(
-        event.pipeline, event.run.model_dump(exclude_none=True), event.error.model_dump(), event.outcome
-    )
+    """Publish one message naming the run, what happened and why."""
+    subject, body = failure_message(event)
     message_id = notifier.publish(subject, body)
-    metrics.add_metric(name="FailuresNotified", unit=MetricUnit.Count, value=1)
-    logger.info("failure notified", extra={"subject": subject, "message_id": message_id})
+    failed = event.outcome == "failed"
+    metrics.add_metric(
+        name="FailuresNotified" if failed else "ReviewsRequested", unit=MetricUnit.Count, value=1
+    )
+    logger.info("people told", extra={"subject": subject, "message_id": message_id})
     return NotifyFailureResult(subject=subject, message=body, messageId=message_id).to_payload()

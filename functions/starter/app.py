@@ -1,7 +1,9 @@
 """Starter: S3 'Object Created' under raw/ (via EventBridge) -> exactly one ingest execution.
 
 EventBridge and S3 deliver at least once: the execution name is derived from the object's
-identity, and Powertools Idempotency remembers each object version it has handled.
+identity, and Powertools Idempotency remembers each object version it has handled. An object
+under raw/ that names no dataset is told to people once (SNS) and counted; the handler returns
+normally, so no async retry repeats it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEve
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.idempotency import build_idempotency
+from lockgate.adapters.sns import Notifier
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.pipeline.settings import HandlerSettings
-from lockgate.pipeline.starter import plan_ingest
+from lockgate.pipeline.starter import Unroutable, plan_ingest
 from lockgate.steps.base import JsonObject
-from lockgate.steps.ingest import IngestStart, StarterResult
+from lockgate.steps.ingest import IngestStart, StarterResult, UnroutableNotice
 
 
 class StarterSettings(HandlerSettings):
@@ -28,6 +31,7 @@ class StarterSettings(HandlerSettings):
 
     ingest_state_machine_arn: str
     idempotency_table: str
+    topic_arn: str
 
 
 logger = Logger()
@@ -36,6 +40,7 @@ metrics = Metrics()
 settings = StarterSettings.from_env()
 idempotency = build_idempotency(settings.idempotency_table, key="name", expires_after=timedelta(days=7))
 step_functions = StepFunctions()
+notifier = Notifier(settings.topic_arn)
 
 
 @idempotency.function(data_keyword_argument="request", returns=StarterResult)
@@ -47,6 +52,28 @@ def start_ingest(request: IngestStart) -> StarterResult:
     return StarterResult(
         executionArn=result.execution_arn, started=result.started, startedBy=request.requestId
     )
+
+
+@idempotency.function(data_keyword_argument="request", returns=StarterResult)
+def tell_once(request: UnroutableNotice) -> StarterResult:
+    """Tell people about one unroutable object version (at most once per version)."""
+    notifier.publish(request.subject, request.body)
+    return StarterResult(started=False, name=request.name, startedBy=request.requestId, reason="unroutable")
+
+
+def tell_unroutable(plan: Unroutable, request_id: str) -> StarterResult:
+    """SNS once per object version, counted once; a repeat delivery is only logged."""
+    subject, body = plan.message()
+    notice = UnroutableNotice(name=plan.name, subject=subject, body=body, requestId=request_id)
+    try:
+        told = tell_once(request=notice)
+    except IdempotencyAlreadyInProgressError:
+        told = StarterResult(started=False, reason="unroutable")
+    first = told.startedBy == request_id
+    if first:
+        metrics.add_metric(name="UploadUnroutable", unit=MetricUnit.Count, value=1)
+    logger.warning("upload names no dataset", extra={"key": plan.key, "told": first})
+    return told.model_copy(update={"name": plan.name})
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -68,6 +95,8 @@ def lambda_handler(event: S3EventNotificationEventBridgeModel, context: LambdaCo
         metrics.add_metric(name="ObjectIgnored", unit=MetricUnit.Count, value=1)
         logger.info("object starts nothing", extra={"key": detail.object.key})
         return StarterResult(started=False, reason="ignored").to_payload()
+    if isinstance(plan, Unroutable):
+        return tell_unroutable(plan, context.aws_request_id).to_payload()
     request = IngestStart(name=plan.execution_name, input=plan, requestId=context.aws_request_id)
     try:
         result = start_ingest(request=request)

@@ -10,6 +10,7 @@ from pathlib import Path
 from lockgate.commands.bias import add_bias_arguments
 from lockgate.commands.options import DEFAULT_TEMPLATE, parameter_overrides
 from lockgate.commands.options import add_cloud_options as _common
+from lockgate.commands.usage import CliError, require_template
 
 __all__ = ["build_parser", "main", "parameter_overrides"]
 
@@ -27,15 +28,26 @@ def build_parser() -> argparse.ArgumentParser:
     invoke.add_argument("--event", "-e", type=Path, help="event JSON file (default: {})")
     runs = sub.add_parser("runs", help="executions so far, with the states each went through")
     runs.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
+<<<<<<< HEAD
     runs.add_argument("--limit", type=int, default=20)
     lineage = sub.add_parser("lineage", help="what a dataset or model package came from and led to")
     lineage.add_argument("node", help="a dataset name, a model package ARN, or <kind>#<id>")
     lineage.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
     lineage.add_argument("--table", help="the lineage table (default: the stack's LineageTable)")
+=======
+    runs.add_argument("--limit", type=int, default=20, help="runs shown per state machine (newest first)")
+    runs.add_argument(
+        "--status", choices=["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], help="only these runs"
+    )
+    runs.add_argument("--dataset", help="only runs of this dataset")
+>>>>>>> main
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument("--rows", type=int, default=5000, help="rows in the generated sample dataset")
     demo.add_argument("--logs", action="store_true", help="print every function's logs, prefixed with it")
+    demo.add_argument(
+        "--output", type=Path, default=Path("demo-output"), help="where the reports are saved (demo-output/)"
+    )
     translate = sub.add_parser("translate", help="print the CloudFormation SAM makes of the template")
     translate.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
     bias = sub.add_parser(
@@ -51,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lockgate` command."""
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if isinstance(getattr(args, "template", None), Path):
+            require_template(args.template)
+        return _dispatch(args)
+    except CliError as error:
+        print(f"lockgate {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "up":
         from lockgate.commands.up import run_up
 

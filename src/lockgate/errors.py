@@ -11,12 +11,23 @@ class LockgateError(Exception):
 
 
 class InputRejected(LockgateError):
-    """Bad input: never retried. Names the file, the rule and how many rows/bytes broke it."""
+    """Bad input: never retried. Names the file, the rule and how many rows/bytes broke it.
 
-    def __init__(self, file: str, rule: str, count: int, detail: str = "") -> None:
-        self.file, self.rule, self.count, self.detail = file, rule, count, detail
-        message = f"{file}: rule '{rule}' failed ({count})"
+    `unit` says what `count` counts ("3 rows", "1 byte"); "" for a rule without a count (an
+    unreadable file); None keeps the bare number."""
+
+    def __init__(
+        self, file: str, rule: str, count: int, detail: str = "", *, unit: str | None = None
+    ) -> None:
+        self.file, self.rule, self.count, self.detail, self.unit = file, rule, count, detail, unit
+        counted = f" ({count})" if unit is None else f" ({counted_as(count, unit)})" if unit else ""
+        message = f"{file}: rule '{rule}' failed{counted}"
         super().__init__(f"{message}: {detail}" if detail else message)
+
+
+def counted_as(count: int, unit: str) -> str:
+    """ "1 row", "3 rows", "2 byte sequences": a count with its (singular) unit."""
+    return f"{count:,} {unit}" + ("" if count == 1 else "s")
 
 
 class DatasetRejected(InputRejected):
@@ -35,6 +46,17 @@ class TransientError(LockgateError):
     """A dependency failed in a way worth retrying (throttling, a 5xx)."""
 
     retryable = True
+
+
+class InternalError(LockgateError):
+    """Lockgate's own bug (not bad input): names the file it was working on; the original object
+    stays where it was (raw/ is never changed), so the run can be repeated once the bug is fixed."""
+
+    def __init__(self, file: str, detail: str) -> None:
+        self.file, self.detail = file, detail
+        super().__init__(
+            f"{file}: internal error (a Lockgate bug, not bad data; the object is unchanged): {detail}"
+        )
 
 
 def error_named(error_type: str) -> type[LockgateError] | None:

@@ -59,7 +59,8 @@ def test_a_broken_copy_is_quarantined_with_its_report_and_people_are_told(pipeli
     assert counts["label_values[credit_risk]"] == 12 and counts["range[age]"] == 3, counts
     assert pipeline.read(key) == broken_csv()  # raw/ untouched
     (message,) = [m["Message"] for m in pipeline.notifications() if "broken copy.csv" in m["Message"]]
-    assert "label_values[credit_risk] (12)" in message and "range[age] (3)" in message, message
+    assert "label_values[credit_risk] (12 rows)" in message and "(3 rows)" in message, message
+    assert message.count("range[age]") == 1, message  # each rule named once (issue 10 item 11)
 
 
 @pytest.mark.parametrize("parts", [1, 3])

@@ -12,9 +12,10 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_the_demo_runs_every_step_and_exits_0() -> None:
+def test_the_demo_runs_every_step_and_exits_0(tmp_path: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "lockgate.cli", "demo"],  # 5000 rows: fewer, and noise can fail the bias gate
+        # 5000 rows: fewer, and noise can fail the bias gate
+        [sys.executable, "-m", "lockgate.cli", "demo", "--output", str(tmp_path / "demo-output")],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -28,3 +29,5 @@ def test_the_demo_runs_every_step_and_exits_0() -> None:
     assert "people were told: Lockgate ingest failed: DatasetRejected" in out
     assert "CheckParts" in out and "ReduceParts" in out
     assert out.rstrip().splitlines()[-1].startswith("demo succeeded")
+    (report,) = (tmp_path / "demo-output").glob("*/pre-training-bias/report.html")  # kept after exit
+    assert f"report {report}" in out and "s3://" not in out.split("bias gate:", 1)[1].splitlines()[0]

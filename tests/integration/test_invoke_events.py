@@ -77,4 +77,5 @@ def test_lockgate_invoke_runs_every_event_file() -> None:
 
 def test_an_unknown_function_is_a_usage_error() -> None:
     run = _invoke(REPO / "events" / "starter_object_created.json", "NoSuchFunction")
-    assert run.returncode == 2 and "StarterFunction" in run.stdout
+    assert run.returncode == 2 and "StarterFunction" in run.stderr and run.stdout == ""
+    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr  # issue 10 item 6

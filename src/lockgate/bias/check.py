@@ -21,7 +21,7 @@ from lockgate.bias.cloudwatch import MetricDatum, metric_data
 from lockgate.bias.counts import CountTable
 from lockgate.bias.gate import GateResult, evaluate
 from lockgate.bias.policy import GatePolicy, parse_policy
-from lockgate.bias.report_html import render
+from lockgate.bias.report_html import ReportAbout, render
 from lockgate.bias.specs import BiasConfig
 from lockgate.bias.tables import prediction_count_mismatch
 from lockgate.errors import InputRejected
@@ -77,8 +77,11 @@ def check_counts(
     config: BiasConfig,
     thresholds: dict[str, Any] | GatePolicy | None = None,
     title: str = "Bias report",
+    *,
+    about: ReportAbout | None = None,
 ) -> BiasCheck:
-    """The same outputs as `bias_check`, from count tables (merged over partitions with merge_all)."""
+    """The same outputs as `bias_check`, from count tables (merged over partitions with merge_all);
+    `about` (dataset, version, stage, source, time) heads the report."""
     policy = thresholds if isinstance(thresholds, GatePolicy) else parse_policy(thresholds or {})
     analysis = analysis_from_counts(tables, config, policy.interval_settings())
     gate = evaluate(analysis, policy)
@@ -87,7 +90,7 @@ def check_counts(
         analysis=analysis,
         gate=gate,
         analysis_json=to_analysis_json(analysis),
-        report_html=render(analysis, gate, title, config.warnings),
+        report_html=render(analysis, gate, title, config.warnings, about=about),
         metric_data=metric_data(analysis),
         warnings=config.warnings,
     )
@@ -113,7 +116,9 @@ class BiasCheckStream:
         predictions: pa.ChunkedArray | pa.Array | None = None,
         prediction_column: str = "predicted_label",
         predictions_source: str = "predictions",
+        about: ReportAbout | None = None,
     ) -> None:
+        self._about = about
         self._raw_config = analysis_config
         self._config: BiasConfig | None = analysis_config if isinstance(analysis_config, BiasConfig) else None
         self._policy = thresholds if isinstance(thresholds, GatePolicy) else parse_policy(thresholds or {})
@@ -158,7 +163,9 @@ class BiasCheckStream:
             raise InputRejected(self._source, "has_rows", 0, "no batch was added to the bias check")
         if self._predictions is not None and len(self._predictions) != self._rows:
             raise self._mismatch()
-        return check_counts(merge_all(self._counts), self._config, self._policy, self._title)
+        return check_counts(
+            merge_all(self._counts), self._config, self._policy, self._title, about=self._about
+        )
 
     def _mismatch(self, qualifier: str = "") -> InputRejected:
         n = 0 if self._predictions is None else len(self._predictions)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from typing import Any
 
+from lockgate.pipeline.failure_message import readable_cause
 from lockgate.pipeline.run_history import StateVisit, state_visits
 
 _print_lock = threading.Lock()
@@ -37,17 +39,62 @@ def render_visits(visits: list[StateVisit]) -> list[str]:
     return lines
 
 
-def describe_runs(sfn: Any, state_machine_arns: list[str], limit: int = 20) -> list[str]:
-    """Every execution (newest first) of the given state machines, with the states it went through."""
+_ENDED_BADLY = {"FAILED", "TIMED_OUT", "ABORTED"}
+
+
+def describe_runs(
+    sfn: Any,
+    state_machine_arns: list[str],
+    limit: int = 20,
+    *,
+    status: str | None = None,
+    dataset: str | None = None,
+) -> list[str]:
+    """Executions of the given state machines, newest first (`limit` per machine, filtered by
+    status and dataset), each with the states it went through and, when it failed, the error and
+    its cause; then how many matching runs are not shown."""
     lines: list[str] = []
+    hidden = 0
     for arn in state_machine_arns:
-        executions = sfn.list_executions(stateMachineArn=arn, maxResults=limit)["executions"]
-        for execution in executions:
-            stop = execution.get("stopDate")
-            took = f"{(stop - execution['startDate']).total_seconds():.2f} s" if stop else "running"
-            lines.append(
-                f"{execution['status']:<10} {took:>9}  {execution['name']}  ({arn.rsplit(':', 1)[-1]})"
-            )
-            history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)
-            lines.extend(render_visits(state_visits(history["events"])))
-    return lines or ["no executions yet"]
+        listed = _executions(sfn, arn, status)
+        if dataset is not None:
+            listed = [e for e in listed if _dataset_of(sfn, e) == dataset]
+        hidden += max(len(listed) - limit, 0)
+        for execution in listed[:limit]:
+            lines.extend(_describe(sfn, arn, execution))
+    if not lines:
+        lines.append("no runs yet" if status is None and dataset is None else "no runs match")
+    if hidden:
+        lines.append(f"{hidden} more runs not shown (raise --limit, or narrow with --status / --dataset)")
+    return lines
+
+
+def _executions(sfn: Any, arn: str, status: str | None) -> list[dict[str, Any]]:
+    pages = sfn.get_paginator("list_executions").paginate(
+        stateMachineArn=arn, **({"statusFilter": status} if status else {})
+    )
+    executions = [e for page in pages for e in page["executions"]]
+    return sorted(executions, key=lambda e: e["startDate"], reverse=True)
+
+
+def _dataset_of(sfn: Any, execution: dict[str, Any]) -> str | None:
+    described = sfn.describe_execution(executionArn=execution["executionArn"])
+    try:
+        value = json.loads(described.get("input") or "{}").get("dataset")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value is not None else None
+
+
+def _describe(sfn: Any, arn: str, execution: dict[str, Any]) -> list[str]:
+    stop = execution.get("stopDate")
+    took = f"{(stop - execution['startDate']).total_seconds():.2f} s" if stop else "running"
+    lines = [f"{execution['status']:<10} {took:>9}  {execution['name']}  ({arn.rsplit(':', 1)[-1]})"]
+    if execution["status"] in _ENDED_BADLY:
+        described = sfn.describe_execution(executionArn=execution["executionArn"])
+        cause = " ".join(readable_cause(str(described.get("cause", ""))).split())
+        error = described.get("error") or execution["status"]
+        lines.append(f"    error {error}" + (f": {cause[:300]}" if cause else ""))
+    history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)
+    lines.extend(render_visits(state_visits(history["events"])))
+    return lines

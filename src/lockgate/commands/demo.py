@@ -3,9 +3,17 @@
 1. A good dataset lands in raw/: the data gate versions and splits it, DatasetVersionCreated fires.
 2. A broken copy lands: it fails, goes to quarantine/ with its report, and people are told why.
 3. A multipart batch (part files, then _SUCCESS) runs on the Distributed Map: one version.
+<<<<<<< HEAD
 4. Each new version starts the train state machine: pre-training bias (Clarify's metrics), then the
    SageMaker twin trains XGBoost for real, batch-predicts the test split, the model is evaluated,
    checked for post-training bias, gated and registered as a model package.
+=======
+4. Each new version starts the train state machine, whose first gate checks bias (Clarify's metrics).
+
+The reports (bias, and evaluation when a run has one) are copied to a local folder (`--output`,
+default `demo-output/`, git-ignored) and their paths printed: the local cloud is gone when the
+demo exits, and its s3:// URLs with it.
+>>>>>>> main
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from lockgate.commands.console import function_log_sink, quiet_log_sink, render_visits, say
@@ -28,9 +37,9 @@ from lockgate.pipeline.run_history import state_visits
 class Demo:
     """The demo's steps against one running local cloud."""
 
-    def __init__(self, cloud: LocalCloud, rows: int) -> None:
+    def __init__(self, cloud: LocalCloud, rows: int, output: Path = Path("demo-output")) -> None:
         assert cloud.stack is not None
-        self.cloud, self.rows = cloud, rows
+        self.cloud, self.rows, self.output = cloud, rows, output
         self.bucket = data_bucket(cloud)
         self.ingest_arn = cloud.stack.outputs["IngestStateMachineArn"]
         self.s3, self.sfn = cloud.client("s3"), cloud.client("stepfunctions")
@@ -100,8 +109,15 @@ class Demo:
             say(line)
         if run["status"] != "SUCCEEDED":
             return False
-        bias = json.loads(run["output"])["preTrainingBias"]
-        say(f"  pre-training bias gate: {bias['verdict'].upper()}  report {bias['report']}")
+        output = json.loads(run["output"])
+        bias = output["preTrainingBias"]
+        folder = self.output / str(run["name"])
+        report = save_object(self.s3, bias["report"], folder / "pre-training-bias")
+        say(f"  pre-training bias gate: {bias['verdict'].upper()}  report {report}")
+        save_object(self.s3, bias["analysis"], folder / "pre-training-bias")
+        evaluation = output.get("evaluation")
+        if isinstance(evaluation, dict) and isinstance(evaluation.get("report"), str):
+            say(f"  evaluation report {save_object(self.s3, evaluation['report'], folder / 'evaluation')}")
         bucket, key = bias["analysis"][5:].split("/", 1)
         analysis = json.loads(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         for facet, groups in analysis["pre_training_bias_metrics"]["facets"].items():
@@ -150,7 +166,7 @@ def run_demo(args: argparse.Namespace) -> int:
     with cloud:
         say(f"local cloud up at {cloud.url} in {cloud.startup_seconds:.2f} s")
         upload_contracts(cloud)
-        demo = Demo(cloud, args.rows)
+        demo = Demo(cloud, args.rows, args.output)
         good = demo.upload("raw/credit/applications 2026-11.csv", sample_csv(args.rows))
         outcomes = [good["status"] == "SUCCEEDED"]
         if outcomes[-1]:
@@ -176,8 +192,18 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+<<<<<<< HEAD
 def _final_metrics(metrics: list[dict[str, Any]]) -> str:
     return "  ".join(f"{m['MetricName']} {m['Value']:.3f}" for m in metrics) or "(no metrics)"
+=======
+def save_object(s3: Any, uri: str, folder: Path) -> Path:
+    """Copy s3://bucket/key into `folder` (kept after the local cloud stops); returns the path."""
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / key.rsplit("/", 1)[-1]
+    path.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    return path
+>>>>>>> main
 
 
 def _metric(name: str, value: float | None) -> str:

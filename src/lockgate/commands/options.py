@@ -4,6 +4,7 @@ here, never from lockgate.cli (which imports them)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ DEFAULT_TEMPLATE = Path("template.yaml")
 
 
 def add_cloud_options(parser: argparse.ArgumentParser) -> None:
-    """--template, --clock-speed and --parameter-overrides."""
+    """--template, --clock-speed, --parameter-overrides and --no-iam."""
     parser.add_argument(
         "--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (template.yaml)"
     )
@@ -29,6 +30,12 @@ def add_cloud_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="template parameters"
+    )
+    parser.add_argument(
+        "--no-iam",
+        dest="iam",
+        action="store_false",
+        help="do not enforce each function's role (debugging only: AWS would deny what this allows)",
     )
 
 
@@ -42,7 +49,9 @@ def local_cloud(args: argparse.Namespace, log_sink: Callable[[str, str], None], 
         clock=LocalClock(args.clock_speed),
         parameter_overrides=parameter_overrides(args.parameter_overrides),
         log_sink=log_sink,
+        warn=lambda message: print(message, file=sys.stderr, flush=True),  # stdout is for results
         port=port,
+        iam=getattr(args, "iam", True),
     )
 
 

@@ -29,10 +29,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Format(_Strict):
-    """How the file is encoded. Compression `gzip` is also inferred from a `.gz` file name."""
+FileType = Literal["csv", "parquet"]
 
-    type: Literal["csv", "parquet"] = "csv"
+
+class Format(_Strict):
+    """How files are encoded. Each file's format is decided from its name and its first bytes
+    (Parquet's magic `PAR1`, gzip's `1f 8b`); `accept` lists the formats this dataset takes.
+    Compression `gzip` is also recognised from a `.gz` name or the bytes. The CSV options
+    (delimiter, encoding, null values) apply to CSV files only."""
+
+    accept: Annotated[list[FileType], Field(min_length=1)] = Field(
+        default_factory=lambda: list[FileType](["csv", "parquet"]),
+        description="File formats this dataset accepts (default both); others fail rule `format`.",
+    )
     delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
     encoding: str = "utf-8"
     compression: Literal["none", "gzip"] = "none"
@@ -41,6 +50,9 @@ class Format(_Strict):
     @model_validator(mode="after")
     def _known_encoding(self) -> Format:
         import codecs
+
+        if len(set(self.accept)) != len(self.accept):
+            raise ValueError("accept lists a format twice")
 
         try:
             codecs.lookup(self.encoding)

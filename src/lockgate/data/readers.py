@@ -1,5 +1,8 @@
 """Streaming readers: bytes -> record batches, turning every structural problem into a failure.
 
+The format of a file is decided from its name AND its first bytes (`detect_format`): Parquet
+starts with the magic `PAR1`, gzip with `1f 8b`; a contract may restrict the formats it accepts.
+
 CSV goes through `ByteScanner` (counts NUL bytes and undecodable byte sequences, transcodes the
 declared encoding to UTF-8, replacing bad sequences so pyarrow never sees invalid UTF-8) and is
 parsed by `pyarrow.csv.open_csv` with every column read as a string (the contract's types are
@@ -19,7 +22,8 @@ import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from pathlib import PurePosixPath
+from typing import Any, BinaryIO, Literal
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -31,6 +35,16 @@ from lockgate.data.report import MAX_EXAMPLES, FailureCollector
 CSV_BLOCK_BYTES = 4 << 20
 PARQUET_BATCH_ROWS = 1 << 16
 _HEADER_LIMIT = 1 << 20
+HEAD_BYTES = 64 << 10
+PARQUET_MAGIC = b"PAR1"
+GZIP_MAGIC = b"\x1f\x8b"
+DATA_SUFFIXES: dict[str, Literal["csv", "parquet"]] = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 
 _local = threading.local()
 _DICT = pa.dictionary(pa.int32(), pa.string())
@@ -143,8 +157,95 @@ class ByteScanner(io.RawIOBase):
         self._pending = buf + self._pending
         if not buf:
             return None
+        if b"\n" not in buf and len(buf) >= _HEADER_LIMIT:
+            raise ReadFailed(
+                "readable_csv",
+                f"the header row does not end within its first {len(buf):,} bytes (byte offset 0)",
+            )
         line = buf.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
-        return next(csv.reader([line], delimiter=delimiter), []), buf
+        try:
+            return next(csv.reader([line], delimiter=delimiter), []), buf
+        except csv.Error as exc:
+            raise ReadFailed("readable_csv", f"the header row (line 1) cannot be read: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """What a file is, from its name and its first bytes."""
+
+    type: Literal["csv", "parquet"]
+    gzipped: bool = False
+
+
+def read_head(file: BinaryIO, size: int = HEAD_BYTES) -> bytes:
+    """Up to `size` first bytes (short reads of network streams are read on)."""
+    head = b""
+    while len(head) < size:
+        chunk = file.read(size - len(head))
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+class Replay(io.RawIOBase):
+    """A stream whose first bytes were already read (`head`): gives them again, then the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._head:
+            take = len(self._head) if size is None or size < 0 else size
+            out, self._head = self._head[:take], self._head[take:]
+            return out
+        return self._rest.read(-1 if size is None else size)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _gunzip_head(head: bytes) -> bytes:
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+    except zlib.error:
+        return b""  # corrupt: the CSV reader reports `readable_gzip`
+
+
+def detect_format(file_name: str, head: bytes, contract: Contract) -> FileFormat:
+    """Decide the format from the name (`.csv`, `.parquet`, `.gz`...) and the first bytes (`PAR1`,
+    gzip's `1f 8b`); ReadFailed (rule `format`, `readable_parquet`, `readable_gzip`, `non_empty`)
+    when they disagree, when the file is no dataset, or when the contract does not accept it."""
+    if not head:
+        raise ReadFailed("non_empty", "the file has no bytes", 0)
+    name = PurePosixPath(file_name.lower()).name
+    suffix = PurePosixPath(name.removesuffix(".gz")).suffix
+    named = DATA_SUFFIXES.get(suffix)
+    if named is None and suffix[1:].isalpha():
+        raise ReadFailed("format", f"'{suffix}' files are not datasets: upload .csv, .csv.gz or .parquet")
+    gzipped = head.startswith(GZIP_MAGIC)
+    if contract.compression_for(name) == "gzip" and not gzipped:
+        raise ReadFailed("readable_gzip", "named .gz (or declared gzip) but not gzip: no magic bytes 1f 8b")
+    parquet = (_gunzip_head(head) if gzipped else head).startswith(PARQUET_MAGIC)
+    if gzipped and parquet:
+        raise ReadFailed("format", "gzip-compressed Parquet: upload the .parquet file itself")
+    if named == "parquet" and not parquet:
+        raise ReadFailed(
+            "readable_parquet", "not a Parquet file: it does not start with the magic bytes PAR1"
+        )
+    if named == "csv" and parquet:
+        raise ReadFailed("format", f"Parquet bytes (magic PAR1) in a file named {suffix}: name it .parquet")
+    kind: Literal["csv", "parquet"] = "parquet" if parquet else "csv"
+    if kind not in contract.format.accept:
+        raise ReadFailed(
+            "format", f"a {kind} file, but the contract accepts only {', '.join(contract.format.accept)}"
+        )
+    return FileFormat(kind, gzipped)
 
 
 @dataclass
@@ -168,11 +269,11 @@ class CsvSource:
     """A CSV stream prepared for validation (see the module docstring)."""
 
     def __init__(
-        self, file: BinaryIO, file_name: str, contract: Contract, failures: FailureCollector
+        self, file: BinaryIO, contract: Contract, failures: FailureCollector, *, gzipped: bool
     ) -> None:
         self.hashing = HashingReader(file)
         stream: BinaryIO = self.hashing  # type: ignore[assignment]
-        if contract.compression_for(file_name) == "gzip":
+        if gzipped:
             stream = gzip.GzipFile(fileobj=self.hashing, mode="rb")  # type: ignore[assignment]
         self.scanner = ByteScanner(stream, contract.format.encoding)
         self.contract = contract
@@ -233,20 +334,20 @@ class CsvSource:
             "ragged_rows",
             self.ragged,
             self.ragged_examples,
-            detail="rows with the wrong number of fields (row = line number; skipped)",
+            detail="rows with the wrong number of fields (skipped)",
         )
         self.failures.add(
             "no_nul_bytes",
             self.scanner.nul_count,
             [(o, "\\x00") for o in self.scanner.nul_offsets],
-            detail="NUL bytes (row = byte offset)",
+            detail="NUL bytes",
         )
         rule = "utf8" if codecs.lookup(self.contract.format.encoding).name == "utf-8" else "encoding"
         self.failures.add(
             rule,
             self.scanner.bad_count,
             [(o, "<undecodable>") for o in self.scanner.bad_offsets],
-            detail=f"byte sequences invalid in {self.contract.format.encoding} (row = byte offset)",
+            detail=f"byte sequences invalid in {self.contract.format.encoding}",
         )
 
 

@@ -7,9 +7,39 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from lockgate.errors import DatasetRejected
+from lockgate.errors import DatasetRejected, counted_as
 
 MAX_EXAMPLES = 5
+
+# What a rule's count counts (singular; "" = the rule has no count worth showing). Default: row.
+_UNITS = {
+    "no_nul_bytes": "byte",
+    "utf8": "invalid byte sequence",
+    "encoding": "invalid byte sequence",
+    "duplicate_columns": "column",
+    "unknown_columns": "column",
+    "missing_columns": "column",
+    "max_object_bytes": "byte",
+    "has_data_rows": "",
+    "non_empty": "",
+    "missing_label": "",
+    "format": "",
+    "readable_csv": "",
+    "readable_parquet": "",
+    "readable_gzip": "",
+    "has_parts": "",
+}
+# What an example's `row` is, when not a data row ("" = no position: the value says it all).
+_POSITIONS = {
+    "ragged_rows": "line",
+    "no_nul_bytes": "byte offset",
+    "utf8": "byte offset",
+    "encoding": "byte offset",
+    "duplicate_columns": "column",
+    "unknown_columns": "column",
+    "missing_columns": "",
+    "missing_label": "",
+}
 
 
 class Example(BaseModel):
@@ -35,6 +65,20 @@ class RuleFailure(BaseModel):
         """`rule` or `rule[column]`: the name used in messages."""
         return f"{self.rule}[{self.column}]" if self.column else self.rule
 
+    @property
+    def unit(self) -> str:
+        """What `count` counts, singular ("row", "byte", "column"); "" when it counts nothing useful."""
+        return _UNITS.get(self.rule, "row")
+
+    def counted(self) -> str:
+        """ "3 rows", "1 byte"; "" for a rule without a count."""
+        return counted_as(self.count, self.unit) if self.unit else ""
+
+    def where(self, example: Example) -> str:
+        """An example's place: "row 5", "line 7", "byte offset 500", "column 11", or ""."""
+        position = _POSITIONS.get(self.rule, "row")
+        return f"{position} {example.row}" if position else ""
+
 
 class ValidationReport(BaseModel):
     """JSON-serialisable outcome of validating one file (or the merge of several parts)."""
@@ -51,21 +95,26 @@ class ValidationReport(BaseModel):
         head = f"{self.file}: {'PASSED' if self.passed else 'FAILED'} ({self.rows} rows)"
         lines = [head]
         for f in self.failures:
-            sample = ", ".join(f"row {e.row}: {e.value!r}" for e in f.examples[:3])
+            sample = ", ".join(
+                f"{where}: {e.value!r}" if (where := f.where(e)) else repr(e.value) for e in f.examples[:3]
+            )
             lines.append(
-                f"- {f.name}: {f.count}"
+                f"- {f.name}"
+                + (f": {f.counted()}" if f.counted() else "")
                 + (f" ({f.detail})" if f.detail else "")
                 + (f" e.g. {sample}" if sample else "")
             )
         return "\n".join(lines)
 
     def raise_if_failed(self) -> None:
-        """Raise DatasetRejected naming the file, the first failed rule and its count."""
+        """Raise DatasetRejected naming the file, the first failed rule with its count and detail,
+        then each other failed rule once."""
         if self.passed:
             return
-        first = self.failures[0]
-        all_rules = "; ".join(f"{f.name} ({f.count})" for f in self.failures)
-        raise DatasetRejected(self.file, first.name, first.count, f"failed rules: {all_rules}")
+        first, others = self.failures[0], self.failures[1:]
+        also = ", ".join(f"{f.name} ({f.counted()})" if f.counted() else f.name for f in others)
+        detail = "; ".join(part for part in (first.detail, f"also failed: {also}" if also else "") if part)
+        raise DatasetRejected(self.file, first.name, first.count, detail, unit=first.unit)
 
 
 class FailureCollector:

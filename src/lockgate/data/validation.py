@@ -21,7 +21,11 @@ parts, bit for bit (see `stats`).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import shutil
+import tempfile
+import zlib
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -33,11 +37,20 @@ import pyarrow as pa
 
 from lockgate.data.contract import Contract
 from lockgate.data.hashing import row_hashes
-from lockgate.data.readers import BatchSource, CsvSource, ReadFailed, open_parquet
+from lockgate.data.readers import (
+    BatchSource,
+    CsvSource,
+    FileFormat,
+    ReadFailed,
+    Replay,
+    detect_format,
+    open_parquet,
+    read_head,
+)
 from lockgate.data.report import MAX_EXAMPLES, FailureCollector, ValidationReport, merge_reports
 from lockgate.data.rules import ARROW_TYPES, profile
 from lockgate.data.stats import DatasetStats, KeyHashes, merge_stats
-from lockgate.errors import DatasetRejected
+from lockgate.errors import InternalError
 
 BatchConsumer = Callable[[pa.RecordBatch, int], None]
 """Receives each batch, with every declared column in contract order and type (string columns may be
@@ -69,21 +82,47 @@ class ValidationResult:
         )
 
 
-def check_size(file_name: str, size: int, contract: Contract) -> None:
-    """Reject an object from its size alone, before downloading it (DatasetRejected)."""
+def _size_rule(size: int, contract: Contract) -> tuple[str, int, str] | None:
+    """The one place the size rule is decided: (rule, count, detail) when `size` breaks it."""
     if size > contract.max_object_bytes:
-        raise DatasetRejected(
-            file_name,
+        return (
             "max_object_bytes",
             size,
             f"{size} bytes is over the contract's limit of {contract.max_object_bytes}",
         )
     if size == 0:
-        raise DatasetRejected(file_name, "non_empty", 0, "the object has no bytes")
+        return "non_empty", 1, "the object has no bytes"
+    return None
+
+
+def check_size(file_name: str, size: int, contract: Contract) -> ValidationReport | None:
+    """The failed report of an object rejected from its size alone (before a byte is read), or
+    None when its size is fine. `report.raise_if_failed()` gives the DatasetRejected."""
+    rule = _size_rule(size, contract)
+    if rule is None:
+        return None
+    failures = FailureCollector()
+    failures.add(rule[0], rule[1], detail=rule[2])
+    return ValidationReport(passed=False, file=file_name, rows=0, bytes=size, failures=failures.failures())
 
 
 class _ConsumerFailed(Exception):
     """Carries an exception raised by `on_batch` past the handlers that classify bad input."""
+
+
+_BAD_DATA = (pa.ArrowException, csv.Error, UnicodeError, EOFError, zlib.error)
+
+
+def _seekable_copy(file: BinaryIO, head: bytes, stack: ExitStack, workdir: Path | None) -> BinaryIO:
+    """The file itself, rewound, when it can seek; else a temporary copy (Parquet reads the footer first)."""
+    if file.seekable():
+        file.seek(0)
+        return file
+    local: BinaryIO = stack.enter_context(tempfile.TemporaryFile(dir=workdir))  # noqa: SIM115
+    local.write(head)
+    shutil.copyfileobj(file, local, 8 << 20)
+    local.seek(0)
+    return local
 
 
 def _sha256_and_rewind(file: BinaryIO) -> tuple[str, int]:
@@ -110,9 +149,7 @@ class _Validator:
         declared = [c.name for c in contract.columns]
         seen: set[str] = set()
         dups = [(i + 1, n) for i, n in enumerate(names) if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
-        self.failures.add(
-            "duplicate_columns", len(dups), dups, detail="header names given twice (row = position)"
-        )
+        self.failures.add("duplicate_columns", len(dups), dups, detail="header names given twice")
         unknown = [(i + 1, n) for i, n in enumerate(names) if n not in set(declared)]
         self.failures.add(
             "unknown_columns", len(unknown), unknown, detail="columns the contract does not declare"
@@ -205,8 +242,14 @@ def validate(
     *,
     on_batch: BatchConsumer | None = None,
     whole_dataset: bool = True,
+    workdir: Path | None = None,
 ) -> ValidationResult:
-    """Validate one file (a path or a binary file object; Parquet needs it seekable) in one pass.
+    """Validate one file (a path or a binary file object, read once) in one pass.
+
+    The format comes from the name and the first bytes (`readers.detect_format`); a Parquet file
+    that cannot seek is copied to a temporary file in `workdir` first. Bad data never raises: it
+    is a failed rule in the report. Anything else (our bug, a full disk) raises `InternalError`
+    naming the file.
 
     `size` (bytes, e.g. from the S3 event) is checked against `max_object_bytes` before reading.
     `on_batch` sees every typed batch (e.g. a `Splitter`); discard what it wrote if the report
@@ -214,40 +257,41 @@ def validate(
     uniqueness) for a part of a multipart dataset: see `finalize_parts`.
     """
     v = _Validator(file_name, contract, on_batch)
-    sha256 = None
-    nbytes = size or 0
+    if size is not None and (early := check_size(file_name, size, contract)) is not None:
+        return ValidationResult(early, v.stats, None)
+    sha256, nbytes = None, size or 0
+    fmt: FileFormat | None = None
     with ExitStack() as stack:
-        if size is not None and size > contract.max_object_bytes:
-            v.failures.add(
-                "max_object_bytes", size, detail=f"over the limit of {contract.max_object_bytes} bytes"
-            )
-            return _result(v, file_name, None, nbytes, size=size, keys=None, whole_dataset=whole_dataset)
         if isinstance(file, str | Path):
             file = stack.enter_context(open(file, "rb"))
         csv_source: CsvSource | None = None
         try:
-            if contract.format.type == "parquet":
-                sha256, nbytes = _sha256_and_rewind(file)
-                if nbytes == 0:
-                    raise ReadFailed("non_empty", "the file has no bytes", 0)
-                source, _ = open_parquet(file, contract)
+            head = read_head(file)
+            fmt = detect_format(file_name, head, contract)
+            if fmt.type == "parquet":
+                local = _seekable_copy(file, head, stack, workdir)
+                sha256, nbytes = _sha256_and_rewind(local)
+                source, _ = open_parquet(local, contract)
             else:
-                csv_source = CsvSource(file, file_name, contract, v.failures)
+                csv_source = CsvSource(Replay(head, file), contract, v.failures, gzipped=fmt.gzipped)  # type: ignore[arg-type]
                 source = csv_source.open()
             v.run(source)
             if csv_source is not None:
                 sha256, nbytes = csv_source.hashing.sha256.hexdigest(), csv_source.hashing.size
         except _ConsumerFailed as exc:
-            raise exc.__cause__ from None  # type: ignore[misc]
+            cause = exc.__cause__
+            raise InternalError(file_name, f"writing the splits: {type(cause).__name__}: {cause}") from cause
         except ReadFailed as exc:
             v.failures.add(
                 exc.rule, max(exc.count, 1) if exc.rule != "non_empty" else 1, detail=exc.detail[:500]
             )
-            if exc.rule == "non_empty":
-                whole_dataset = False  # has_data_rows would only repeat it
-        except (pa.ArrowException, ValueError, OSError, EOFError, UnicodeError) as exc:  # defensive
-            rule = "readable_parquet" if contract.format.type == "parquet" else "readable_csv"
+            if fmt is None:  # not even the format could be read: has_data_rows would only repeat it
+                whole_dataset = False
+        except _BAD_DATA as exc:  # raised by a reader deeper than the readers' own handlers
+            rule = "readable_parquet" if fmt is not None and fmt.type == "parquet" else "readable_csv"
             v.failures.add(rule, 1, detail=f"{type(exc).__name__}: {exc}"[:500])
+        except Exception as exc:  # anything else is our bug: say so, naming the file
+            raise InternalError(file_name, f"validating: {type(exc).__name__}: {exc}") from exc
         if csv_source is not None:
             csv_source.finish()
         v.stats.rows = v.rows  # also when reading stopped early
@@ -264,10 +308,8 @@ def _result(
     keys: KeyHashes | None,
     whole_dataset: bool,
 ) -> ValidationResult:
-    if nbytes > v.contract.max_object_bytes and size is None:  # size unknown up front: caught after reading
-        v.failures.add(
-            "max_object_bytes", nbytes, detail=f"over the limit of {v.contract.max_object_bytes} bytes"
-        )
+    if size is None and nbytes and (rule := _size_rule(nbytes, v.contract)) is not None:
+        v.failures.add(*rule[:2], detail=rule[2])  # size unknown up front: caught after reading
     if whole_dataset:
         _dataset_rules(v.contract, v.rows, v.failures)
     failures = v.failures.failures()

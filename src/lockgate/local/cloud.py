@@ -15,11 +15,13 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from lockgate.local import moto_patches
+from lockgate.local import iam_patches, limits, moto_patches
 from lockgate.local.clock import LocalClock
 from lockgate.local.deployer import deploy
+from lockgate.local.lambda_async import Destinations
+from lockgate.local.lambda_env import SessionCredentials
 from lockgate.local.lambda_runtime import LambdaRuntime
-from lockgate.local.model import DeployedStack
+from lockgate.local.model import DeployedStack, FunctionConfig
 from lockgate.local.sagemaker import patches as sagemaker_twin
 
 REGION = "us-east-1"
@@ -27,6 +29,9 @@ HOST = "127.0.0.1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # What the offline runtime changes for every function: no X-Ray daemon runs here.
 LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
+
+
+_EMPTY = DeployedStack("", REGION, "", {}, {}, {}, {}, {})
 
 
 @dataclass
@@ -39,10 +44,13 @@ class LocalCloud:
     log_sink: Callable[[str, str], None] | None = None
     warn: Callable[[str], None] = print
     port: int = 0
+    # Enforce each function's role; False (or LOCKGATE_IAM=0) allows every call, for debugging only.
+    iam: bool = field(default_factory=lambda: os.environ.get("LOCKGATE_IAM", "1") != "0")
     stack: DeployedStack | None = None
     startup_seconds: float = 0.0
     _server: ThreadedMotoServer | None = None
     _runtime: LambdaRuntime | None = None
+    _credentials: dict[str, SessionCredentials] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -68,9 +76,22 @@ class LocalCloud:
         # moto's state-machine interpreter reaches other services at localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.port)
         self._runtime = LambdaRuntime(
-            endpoint_url=self.url, region=REGION, log_sink=self.log_sink, clock_factor=1 / self.clock.speed
+            endpoint_url=self.url,
+            region=REGION,
+            log_sink=self.log_sink,
+            clock_factor=1 / self.clock.speed,
+            credentials=lambda config: self._credentials.get(config.name),
         )
-        moto_patches.apply(invoker=self._runtime, clock=self.clock, start_execution=self._start_execution)
+        limits.apply()
+        if self.iam:
+            iam_patches.apply(warn=self.warn)
+        destinations = Destinations(self.url, REGION)
+        moto_patches.apply(
+            invoker=self._runtime,
+            clock=self.clock,
+            start_execution=self._start_execution,
+            send=destinations.send,
+        )
         sagemaker_twin.apply(endpoint_url=self.url, region=REGION, clock=self.clock)
         self.stack = deploy(
             self.template,
@@ -80,8 +101,7 @@ class LocalCloud:
             warn=self.warn,
         )
         for function in self.stack.functions.values():
-            env = {**function.environment, **LOCAL_FUNCTION_ENV}
-            self._runtime.register(replace(function, environment=env))
+            self.register_function(function, self.stack)
         self.startup_seconds = time.perf_counter() - began
         return self.stack
 
@@ -92,6 +112,9 @@ class LocalCloud:
             self._runtime = None
         moto_patches.remove()
         sagemaker_twin.remove()
+        iam_patches.remove()
+        limits.remove()
+        self._credentials.clear()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -115,6 +138,21 @@ class LocalCloud:
             "AWS_REGION": REGION,
             **CREDENTIALS,
         }
+
+    def register_function(self, function: FunctionConfig, stack: DeployedStack | None = None) -> None:
+        """Run `function` in the runtime; with IAM on, its calls carry its role's credentials (the role's
+        policies as they are now in the endpoint's IAM) and are checked against them."""
+        if self.iam and function.role_arn:
+            managed = [
+                str(arn)
+                for r in (stack or self.stack or _EMPTY).resources.values()
+                if r.type == "AWS::IAM::Role" and r.attributes.get("Arn") == function.role_arn
+                for arn in r.attributes.get("ManagedPolicyArns", [])
+            ]
+            found = iam_patches.role_statements(self.client("iam"), function.role_arn, managed, self.warn)
+            self._credentials[function.name] = iam_patches.register(function.name, function.role_arn, found)
+        env = {**function.environment, **LOCAL_FUNCTION_ENV}
+        self.runtime.register(replace(function, environment=env))
 
     def _start_execution(self, state_machine_arn: str, name: str, payload: str) -> None:
         self.client("stepfunctions").start_execution(

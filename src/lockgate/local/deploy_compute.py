@@ -10,12 +10,14 @@ import io
 import json
 import tempfile
 import zipfile
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lockgate.local.deploy_context import Context, pick, tag_list
-from lockgate.local.model import FunctionConfig
+from lockgate.local.limits import check_environment, check_function
+from lockgate.local.model import AsyncInvokeConfig, FunctionConfig
 
 Created = tuple[str, dict[str, Any]]
 
@@ -95,6 +97,8 @@ def lambda_function(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created
     }
     if "Tags" in p:
         kwargs["Tags"] = {t["Key"]: t["Value"] for t in tag_list(p["Tags"])}
+    check_environment(name, environment)
+    check_function(name, kwargs["Timeout"], kwargs["MemorySize"])
     arn = ctx.client("lambda").create_function(**kwargs)["FunctionArn"]
     code_dir = _code_dir(ctx, logical_id, p)
     if code_dir is not None:
@@ -110,12 +114,36 @@ def lambda_function(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created
             environment=environment,
             layer_dirs=tuple(ctx.layer_dirs[a] for a in local_layers),
             log_group=p.get("LoggingConfig", {}).get("LogGroup") or f"/aws/lambda/{name}",
+            role_arn=str(p["Role"]),
+            dead_letter_arn=str(p.get("DeadLetterConfig", {}).get("TargetArn", "")),
         )
     return name, {"Arn": arn}
 
 
 def lambda_recorded(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
-    """Permission / EventInvokeConfig: nothing to enforce offline; recorded so references resolve."""
+    """Permission: nothing to enforce offline; recorded so references resolve."""
+    return ctx.name(logical_id), {}
+
+
+def lambda_event_invoke_config(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
+    """EventInvokeConfig: the retries, event age and destinations the runtime applies to Event invokes."""
+    function = str(p["FunctionName"])
+    name = function.split(":")[6] if function.startswith("arn:") else function
+    destinations = p.get("DestinationConfig", {})
+    config = AsyncInvokeConfig(
+        maximum_retry_attempts=int(p.get("MaximumRetryAttempts", 2)),
+        maximum_event_age_s=int(p.get("MaximumEventAgeInSeconds", 21_600)),
+        on_failure=str(destinations.get("OnFailure", {}).get("Destination", "")),
+        on_success=str(destinations.get("OnSuccess", {}).get("Destination", "")),
+    )
+    for key, function_config in ctx.functions.items():
+        if function_config.name == name:
+            ctx.functions[key] = replace(function_config, async_config=config)
+            break
+    else:
+        ctx.warn(
+            f"{logical_id} (AWS::Lambda::EventInvokeConfig): function {function} is not runnable offline"
+        )
     return ctx.name(logical_id), {}
 
 

@@ -43,7 +43,7 @@ CREATORS: dict[str, Creator] = {
     "AWS::Lambda::LayerVersion": compute.lambda_layer_version,
     "AWS::Lambda::Function": compute.lambda_function,
     "AWS::Lambda::Permission": compute.lambda_recorded,
-    "AWS::Lambda::EventInvokeConfig": compute.lambda_recorded,
+    "AWS::Lambda::EventInvokeConfig": compute.lambda_event_invoke_config,
     "AWS::Lambda::Version": compute.lambda_version,
     "AWS::Lambda::Alias": compute.lambda_alias,
     "AWS::StepFunctions::StateMachine": compute.state_machine,

@@ -13,6 +13,11 @@ One worker process (see `lambda_worker`) is one execution environment:
 - a handler running past the function's Timeout is killed and its worker replaced; the caller gets
   Lambda's `Sandbox.Timedout` error.
 
+Modules by concept: `lambda_handle` (the worker process handle and pool; the frame protocol is
+`lambda_worker`'s), `lambda_env` (the environment), `lambda_report` (START/END/REPORT lines and the
+runtime's own error documents), `lambda_types` (InvokeResult and the API errors). This module keeps
+the registry and the invoke paths.
+
 IPC: length-prefixed frames over two dedicated pipes (requests in, responses out). The handler's
 stdout/stderr go to an unlinked O_APPEND file that the parent reads and truncates after each
 invocation, so prints can never corrupt a frame and a killed invocation's output is still there.
@@ -27,278 +32,39 @@ from __future__ import annotations
 import atexit
 import base64
 import binascii
-import contextlib
-import fcntl
 import json
 import logging
-import math
-import os
-import select
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lockgate.local import lambda_report as report
 from lockgate.local import lambda_worker
+from lockgate.local.lambda_async import EVENT_AGE_EXCEEDED, RETRIES_EXHAUSTED, AsyncOutcome, Destinations
+from lockgate.local.lambda_env import SessionCredentials, function_environment, log_group_of
+from lockgate.local.lambda_handle import WorkerExit, WorkerHandle, WorkerPool, WorkerTimeout
 from lockgate.local.lambda_logs import CloudWatchLogShipper
+from lockgate.local.lambda_report import Outcome
+from lockgate.local.lambda_types import FunctionNotFound, InvalidRequestContent, InvokeResult, RequestTooLarge
 from lockgate.local.model import FunctionConfig
+
+__all__ = ["FunctionNotFound", "InvalidRequestContent", "InvokeResult", "LambdaRuntime", "RequestTooLarge"]
 
 _log = logging.getLogger(__name__)
 
 LogSink = Callable[[str, str], None]
 
-INIT_LIMIT_S = 10.0  # Lambda's limit for the init phase of an on-demand function
+# Invoke API reference: "For synchronous invocations, the maximum payload size is 6 MB. For asynchronous
+# invocations, the maximum payload size is 1 MB." https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 MAX_SYNC_PAYLOAD_BYTES = 6_291_556  # Lambda's limit of a synchronous request or response
-LOG_TAIL_BYTES = 4096  # what LogType=Tail returns
+MAX_ASYNC_PAYLOAD_BYTES = 1_048_576  # Lambda's limit of an Event request
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # Lambda's delays before the two retries of an async invocation
-_BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "PYTHONPATH", "SSL_CERT_FILE")
-_SIGNAL_NAMES = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted"}
-
-
-class FunctionNotFound(LookupError):
-    """No function registered under that name or ARN (Lambda's ResourceNotFoundException)."""
-
-
-class InvalidRequestContent(ValueError):
-    """The payload is not JSON (Lambda's InvalidRequestContentException)."""
-
-
-class RequestTooLarge(ValueError):
-    """The payload is over Lambda's limit (RequestTooLargeException)."""
-
-
-@dataclass(frozen=True)
-class InvokeResult:
-    """What Invoke returns. `function_error` is "Unhandled" when the payload is an error document."""
-
-    payload: bytes
-    function_error: str | None
-    log_tail: str
-    duration_ms: float
-    cold_start: bool
-    request_id: str
-    status_code: int = 200
-    executed_version: str = "$LATEST"
-    init_duration_ms: float | None = None
-    max_memory_used_mb: int = 0
-
-    @property
-    def error_type(self) -> str | None:
-        """The errorType of a failed invocation (what Step Functions matches in Retry/Catch)."""
-        if self.function_error is None:
-            return None
-        return json.loads(self.payload).get("errorType")
-
-
-# ---- one execution environment -------------------------------------------------------------------
-
-
-class _WorkerExit(Exception):
-    """The worker process ended without answering."""
-
-
-class _WorkerTimeout(Exception):
-    """The worker did not answer before the deadline."""
-
-
-@dataclass
-class _Outcome:
-    """One invocation as the parent saw it."""
-
-    payload: bytes
-    error: bool
-    duration_ms: float
-    max_memory_mb: int
-    output: str
-    timed_out: bool = False
-
-
-class _Worker:
-    """The parent's handle on one worker process."""
-
-    def __init__(self, config: FunctionConfig, env: dict[str, str], log_stream: str) -> None:
-        self.config = config
-        self.log_stream = log_stream
-        self.init_ms: float | None = None  # set once init succeeded
-        self.alive = True
-        self._log_fd = self._req_w = self._resp_r = -1
-        fd, path = tempfile.mkstemp(prefix=f"lockgate-{config.name}-", suffix=".log")
-        os.unlink(path)
-        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
-        self._log_fd = fd
-        req_r, self._req_w = os.pipe()
-        self._resp_r, resp_w = os.pipe()
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-u", "-X", "utf8", lambda_worker.__file__, str(req_r), str(resp_w)]
-                + [str(path) for path in _layer_paths(config.layer_dirs)],
-                cwd=config.code_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=fd,
-                stderr=fd,
-                pass_fds=(req_r, resp_w),
-                start_new_session=True,  # Ctrl-C in the terminal reaches the parent only
-            )
-        except BaseException:
-            self._close_fds()
-            raise
-        finally:
-            os.close(req_r)
-            os.close(resp_w)
-
-    def init(self) -> tuple[dict[str, Any], bytes]:
-        """Wait for the init frame (the handler module imported, or failed to)."""
-        return self._read_frame(time.monotonic() + INIT_LIMIT_S + self.config.timeout)
-
-    def run(self, meta: dict[str, Any], payload: bytes, deadline: float) -> tuple[dict[str, Any], bytes]:
-        """Send one invocation and wait for its response until `deadline` (monotonic)."""
-        try:
-            lambda_worker._write_all(self._req_w, lambda_worker.encode_frame(meta, payload))
-        except BrokenPipeError:
-            raise _WorkerExit from None
-        return self._read_frame(deadline)
-
-    def take_output(self) -> str:
-        """What the worker printed since the last call."""
-        size = os.fstat(self._log_fd).st_size
-        if not size:
-            return ""
-        data = os.pread(self._log_fd, size, 0)
-        os.ftruncate(self._log_fd, 0)
-        return data.decode("utf-8", errors="replace")
-
-    def exit_description(self) -> str:
-        """As Lambda describes a runtime that exited: "exit status 1", "signal: killed"."""
-        code = self.proc.wait(timeout=5)
-        if code < 0:
-            return f"signal: {_SIGNAL_NAMES.get(-code, signal.Signals(-code).name.lower())}"
-        return f"exit status {code}"
-
-    def kill(self) -> None:
-        """End the process now and release its pipes and log file."""
-        self.alive = False
-        with contextlib.suppress(ProcessLookupError):
-            self.proc.kill()
-        self.proc.wait()
-        self._close_fds()
-
-    def close_input(self) -> None:
-        """Close its request pipe: an idle worker exits at end of input."""
-        self.alive = False
-        self._close("_req_w")
-
-    def stop(self, grace_s: float = 1.0) -> None:
-        """Close its request pipe and wait for it to exit; kill it if it lingers."""
-        self.close_input()
-        try:
-            self.proc.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._close_fds()
-
-    def _close_fds(self) -> None:
-        for name in ("_req_w", "_resp_r", "_log_fd"):
-            self._close(name)
-
-    def _close(self, name: str) -> None:
-        """Close a descriptor once: a number closed twice may by then be another thread's file."""
-        fd = getattr(self, name)
-        if fd >= 0:
-            setattr(self, name, -1)
-            os.close(fd)
-
-    def _read_frame(self, deadline: float) -> tuple[dict[str, Any], bytes]:
-        head = self._read_exact(lambda_worker._FRAME.size, deadline)
-        meta_len, body_len = lambda_worker._FRAME.unpack(head)
-        meta = json.loads(self._read_exact(meta_len, deadline))
-        return meta, self._read_exact(body_len, deadline) if body_len else b""
-
-    def _read_exact(self, size: int, deadline: float) -> bytes:
-        chunks: list[bytes] = []
-        poller = select.poll()
-        poller.register(self._resp_r, select.POLLIN)
-        while size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not poller.poll(math.ceil(remaining * 1000)):
-                raise _WorkerTimeout
-            chunk = os.read(self._resp_r, size)
-            if not chunk:
-                raise _WorkerExit
-            chunks.append(chunk)
-            size -= len(chunk)
-        return b"".join(chunks)
-
-
-def _layer_paths(layer_dirs: tuple[Path, ...]) -> list[Path]:
-    paths: list[Path] = []
-    for layer in layer_dirs:
-        python = layer / "python"
-        if python.is_dir():
-            paths.append(python)
-            site = (
-                python / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
-            )
-            if site.is_dir():
-                paths.append(site)
-        else:
-            paths.append(layer)
-    return paths
-
-
-class _Pool:
-    """The execution environments of one function: at most `size` workers, idle ones reused LIFO."""
-
-    def __init__(self, max_workers: int) -> None:
-        self.max_workers = max_workers
-        self.cond = threading.Condition()
-        self.idle: list[_Worker] = []
-        self.count = 0
-        self.closed = False
-
-    def acquire(self) -> _Worker | None:
-        """An idle warm worker, or None when the caller must start one (a slot is reserved)."""
-        with self.cond:
-            while True:
-                if self.idle:
-                    return self.idle.pop()
-                if self.count < self.max_workers:
-                    self.count += 1
-                    return None
-                self.cond.wait()
-
-    def release(self, worker: _Worker | None) -> None:
-        """Give back a worker (or the slot of one that died or never started)."""
-        stop = None
-        with self.cond:
-            if worker is not None and worker.alive and not self.closed:
-                self.idle.append(worker)
-            else:
-                self.count -= 1
-                stop = worker if worker is not None and worker.alive else None
-            self.cond.notify()
-        if stop is not None:
-            stop.stop()
-
-    def close(self) -> list[_Worker]:
-        """Refuse new work; hand back the idle workers to stop (busy ones stop on release)."""
-        with self.cond:
-            self.closed = True
-            idle, self.idle = self.idle, []
-            self.count -= len(idle)
-            self.cond.notify_all()
-            return idle
 
 
 # ---- the runtime ---------------------------------------------------------------------------------
@@ -317,8 +83,10 @@ class LambdaRuntime:
         max_workers_per_function: int = 2,
         clock_factor: float = 0.001,
         max_async_threads: int = 16,
+        credentials: Callable[[FunctionConfig], SessionCredentials | None] | None = None,
     ) -> None:
-        """`clock_factor` scales the async retry delays (1 and 2 minutes on AWS)."""
+        """`clock_factor` scales the async retry delays (1 and 2 minutes on AWS); `credentials` gives
+        each function's session credentials (its role's, when IAM is enforced; dummy ones otherwise)."""
         self.endpoint_url = endpoint_url
         self.region = region
         self.log_sink = log_sink
@@ -329,11 +97,13 @@ class LambdaRuntime:
         self._sink_lock = threading.Lock()
         self._functions: dict[str, FunctionConfig] = {}
         self._arns: dict[str, str] = {}
-        self._pools: dict[str, _Pool] = {}
+        self._pools: dict[str, WorkerPool] = {}
         self._executor = ThreadPoolExecutor(max_workers=max_async_threads, thread_name_prefix="lambda-async")
         self._pending: set[Future[InvokeResult]] = set()
         self._stopping = threading.Event()
         self._closed = False
+        self._credentials = credentials
+        self._destinations = Destinations(endpoint_url, region, invoke_async=self._destination_invoke)
         atexit.register(self.shutdown)
 
     # -- registry --
@@ -348,7 +118,7 @@ class LambdaRuntime:
             old = self._pools.pop(config.name, None)
             self._functions[config.name] = config
             self._arns[config.arn] = config.name
-            self._pools[config.name] = _Pool(self.max_workers_per_function)
+            self._pools[config.name] = WorkerPool(self.max_workers_per_function)
         if old is not None:
             for worker in old.close():
                 worker.stop()
@@ -406,24 +176,42 @@ class LambdaRuntime:
         payload: bytes,
         *,
         client_context: str | None = None,
-        max_retries: int = 2,
+        max_retries: int | None = None,
         on_complete: Callable[[InvokeResult], None] | None = None,
     ) -> str:
         """Queue an Event invocation and return its request id at once.
 
-        On a function error it is retried `max_retries` times (same request id) after Lambda's
-        delays (1 then 2 minutes) times `clock_factor`; `on_complete` gets the last result.
+        On a function error it is retried (same request id) after Lambda's delays (1 then 2 minutes)
+        times `clock_factor`, up to `max_retries` times (default: the function's EventInvokeConfig
+        MaximumRetryAttempts) while the event is younger than its MaximumEventAgeInSeconds. Then it
+        goes to the function's dead-letter queue and OnFailure destination (OnSuccess on success);
+        `on_complete` gets the last result.
         """
         config, invoked_arn = self.resolve(function_name_or_arn)
+        if len(payload) > MAX_ASYNC_PAYLOAD_BYTES:
+            raise RequestTooLarge(f"{len(payload)} byte payload is over {MAX_ASYNC_PAYLOAD_BYTES} bytes")
         request_id = str(uuid.uuid4())
         context = _client_context(client_context)
+        retries = config.async_config.maximum_retry_attempts if max_retries is None else max_retries
 
         def run() -> InvokeResult:
+            queued = time.monotonic()
             result = self._invoke(config, invoked_arn, payload, request_id, context)
-            for delay in ASYNC_RETRY_DELAYS_S[:max_retries]:
-                if result.function_error is None or self._stopping.wait(delay * self.clock_factor):
+            count, condition = 1, "Success"
+            while result.function_error is not None:
+                if count > retries or count > len(ASYNC_RETRY_DELAYS_S):
+                    condition = RETRIES_EXHAUSTED
                     break
+                delay = ASYNC_RETRY_DELAYS_S[count - 1]
+                if self._event_age_s(queued) + delay > config.async_config.maximum_event_age_s:
+                    condition = EVENT_AGE_EXCEEDED
+                    break
+                if self._stopping.wait(delay * self.clock_factor):
+                    return result
                 result = self._invoke(config, invoked_arn, payload, request_id, context)
+                count += 1
+            outcome = AsyncOutcome(config, request_id, payload, result, count, condition)
+            self._destinations.deliver(outcome, self._credentials_of(config))
             if on_complete is not None:
                 on_complete(result)
             return result
@@ -433,6 +221,17 @@ class LambdaRuntime:
             self._pending.add(future)
         future.add_done_callback(self._forget)
         return request_id
+
+    def _event_age_s(self, queued: float) -> float:
+        """Seconds of local-clock time since the event was queued."""
+        elapsed = time.monotonic() - queued
+        return elapsed / self.clock_factor if self.clock_factor > 0 else 0.0
+
+    def _credentials_of(self, config: FunctionConfig) -> SessionCredentials | None:
+        return self._credentials(config) if self._credentials is not None else None
+
+    def _destination_invoke(self, function_arn: str, payload: bytes) -> None:
+        self.invoke_async(function_arn, payload)
 
     def wait_async(self, timeout: float | None = None) -> bool:
         """Wait for the queued Event invocations (including their retries); True if all finished."""
@@ -505,13 +304,20 @@ class LambdaRuntime:
         finally:
             pool.release(worker)
 
-    def _spawn(self, config: FunctionConfig) -> _Worker:
+    def _spawn(self, config: FunctionConfig) -> WorkerHandle:
         stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
-        return _Worker(config, self._environment(config, stream), stream)
+        env = function_environment(
+            config,
+            endpoint_url=self.endpoint_url,
+            region=self.region,
+            log_stream=stream,
+            credentials=self._credentials_of(config),
+        )
+        return WorkerHandle(config, env, stream)
 
     def _run(
         self,
-        worker: _Worker,
+        worker: WorkerHandle,
         *,
         cold: bool,
         invoked_arn: str,
@@ -537,16 +343,16 @@ class LambdaRuntime:
         started = time.monotonic()
         try:
             reply, body = worker.run(meta, payload, started + config.timeout)
-        except _WorkerTimeout:
+        except WorkerTimeout:
             outcome = self._timed_out(worker, request_id, time.monotonic() - started)
-        except _WorkerExit:
+        except WorkerExit:
             outcome = self._exited(worker, request_id, time.monotonic() - started)
         else:
             if reply["status"] == "unmarshal":
                 raise InvalidRequestContent(f"Could not parse request body into json: {reply['message']}")
             if len(body) > MAX_SYNC_PAYLOAD_BYTES:
-                reply["status"], body = "error", _response_too_large()
-            outcome = _Outcome(
+                reply["status"], body = "error", report.response_too_large(MAX_SYNC_PAYLOAD_BYTES)
+            outcome = Outcome(
                 body,
                 reply["status"] != "ok",
                 reply["duration_ms"],
@@ -557,49 +363,41 @@ class LambdaRuntime:
             worker, request_id, outcome, started_wall=started_wall, init_ms=worker.init_ms, cold=cold
         )
 
-    def _init(self, worker: _Worker, request_id: str) -> _Outcome | None:
-        """Wait for a new worker's init; an _Outcome when it failed (the worker is then gone)."""
+    def _init(self, worker: WorkerHandle, request_id: str) -> Outcome | None:
+        """Wait for a new worker's init; an Outcome when it failed (the worker is then gone)."""
         started = time.monotonic()
         try:
             meta, body = worker.init()
-        except _WorkerTimeout:
+        except WorkerTimeout:
             return self._timed_out(worker, request_id, time.monotonic() - started)
-        except _WorkerExit:
+        except WorkerExit:
             return self._exited(worker, request_id, time.monotonic() - started)
         if meta["status"] == "init":
             worker.init_ms = meta["init_ms"]
             return None
         output = worker.take_output()
         worker.kill()
-        return _Outcome(body, True, meta["init_ms"], meta["max_memory_mb"], output)
+        return Outcome(body, True, meta["init_ms"], meta["max_memory_mb"], output)
 
-    def _timed_out(self, worker: _Worker, request_id: str, elapsed_s: float) -> _Outcome:
-        worker.proc.kill()
-        worker.proc.wait()
+    @staticmethod
+    def _timed_out(worker: WorkerHandle, request_id: str, elapsed_s: float) -> Outcome:
+        worker.terminate_now()
         output = worker.take_output()
         worker.kill()
-        stamp = _iso_now()
-        output += f"{stamp} {request_id} Task timed out after {elapsed_s:.2f} seconds\n"
-        error = {
-            "errorType": "Sandbox.Timedout",
-            "errorMessage": f"RequestId: {request_id} Error: Task timed out after {elapsed_s:.2f} seconds",
-        }
-        return _Outcome(json.dumps(error).encode(), True, elapsed_s * 1000, 0, output, timed_out=True)
+        return report.timed_out(request_id, elapsed_s, output)
 
-    def _exited(self, worker: _Worker, request_id: str, elapsed_s: float) -> _Outcome:
+    @staticmethod
+    def _exited(worker: WorkerHandle, request_id: str, elapsed_s: float) -> Outcome:
         description = worker.exit_description()
         output = worker.take_output()
         worker.kill()
-        message = f"RequestId: {request_id} Error: Runtime exited with error: {description}"
-        output += f"{message}\nRuntime.ExitError\n"
-        error = {"errorType": "Runtime.ExitError", "errorMessage": message}
-        return _Outcome(json.dumps(error).encode(), True, elapsed_s * 1000, 0, output)
+        return report.exited(request_id, elapsed_s, description, output)
 
     def _finish(
         self,
-        worker: _Worker,
+        worker: WorkerHandle,
         request_id: str,
-        outcome: _Outcome,
+        outcome: Outcome,
         *,
         started_wall: float,
         init_ms: float | None,
@@ -607,26 +405,12 @@ class LambdaRuntime:
     ) -> InvokeResult:
         config = worker.config
         report_init = init_ms if cold else None
-        billed = math.ceil(outcome.duration_ms) + (math.ceil(report_init) if report_init else 0)
-        report = (
-            f"REPORT RequestId: {request_id}\tDuration: {outcome.duration_ms:.2f} ms\t"
-            f"Billed Duration: {billed} ms\tMemory Size: {config.memory_mb} MB\t"
-            f"Max Memory Used: {outcome.max_memory_mb} MB"
-        )
-        if report_init is not None:
-            report += f"\tInit Duration: {report_init:.2f} ms"
-        if outcome.timed_out:
-            report += "\tStatus: timeout"
-        lines = [f"START RequestId: {request_id} Version: $LATEST"]
-        lines += outcome.output.splitlines()
-        lines += [f"END RequestId: {request_id}", report]
+        lines = report.invocation_lines(request_id, outcome, memory_mb=config.memory_mb, init_ms=report_init)
         self._emit(config, worker.log_stream, lines, started_wall)
-        tail = "\n".join(lines) + "\n"
-        tail_bytes = tail.encode()[-LOG_TAIL_BYTES:]
         return InvokeResult(
             payload=outcome.payload,
             function_error="Unhandled" if outcome.error else None,
-            log_tail=tail_bytes.decode("utf-8", errors="ignore"),
+            log_tail=report.log_tail(lines),
             duration_ms=outcome.duration_ms,
             cold_start=cold,
             request_id=request_id,
@@ -642,33 +426,7 @@ class LambdaRuntime:
         if self._shipper is not None:
             start_ms, end_ms = int(started_wall * 1000), int(time.time() * 1000)
             events = [(start_ms, lines[0])] + [(end_ms, line) for line in lines[1:] if line]
-            self._shipper.put(config.log_group or f"/aws/lambda/{config.name}", stream, events)
-
-    def _environment(self, config: FunctionConfig, log_stream: str) -> dict[str, str]:
-        env = {key: os.environ[key] for key in _BASIC_ENV if key in os.environ}
-        env["AWS_SAM_LOCAL"] = "true"
-        env |= config.environment
-        env |= {
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_REGION": self.region,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_CONFIG_FILE": os.devnull,  # nothing from ~/.aws can point a handler at real AWS
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_LAMBDA_FUNCTION_NAME": config.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_LOG_GROUP_NAME": config.log_group or f"/aws/lambda/{config.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
-            "_HANDLER": config.handler,
-            "LAMBDA_TASK_ROOT": str(config.code_dir),
-            "TZ": ":UTC",
-        }
-        return env
+            self._shipper.put(log_group_of(config), stream, events)
 
 
 def _client_context(encoded: str | None) -> dict[str, Any] | None:
@@ -676,19 +434,7 @@ def _client_context(encoded: str | None) -> dict[str, Any] | None:
     if encoded is None:
         return None
     try:
-        return json.loads(base64.b64decode(encoded, validate=True))
+        decoded: dict[str, Any] = json.loads(base64.b64decode(encoded, validate=True))
     except (binascii.Error, ValueError):
-        return json.loads(encoded)
-
-
-def _response_too_large() -> bytes:
-    error = {
-        "errorMessage": "Response payload size exceeded maximum allowed payload size "
-        f"({MAX_SYNC_PAYLOAD_BYTES} bytes).",
-        "errorType": "Function.ResponseSizeTooLarge",
-    }
-    return json.dumps(error).encode()
-
-
-def _iso_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        decoded = json.loads(encoded)
+    return decoded

@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-_FRAME = struct.Struct(">II")
+FRAME_HEADER = struct.Struct(">II")  # (meta length, body length), big-endian
 _THIS_FILE = os.path.abspath(__file__)
 _LOG_LEVELS = {
     "TRACE": logging.DEBUG,
@@ -55,10 +55,10 @@ _current_request_id = ""
 
 def read_frame(stream: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
     """One frame from a blocking stream, or None at end of stream."""
-    head = stream.read(_FRAME.size)
-    if len(head) < _FRAME.size:
+    head = stream.read(FRAME_HEADER.size)
+    if len(head) < FRAME_HEADER.size:
         return None
-    meta_len, body_len = _FRAME.unpack(head)
+    meta_len, body_len = FRAME_HEADER.unpack(head)
     meta = stream.read(meta_len)
     body = stream.read(body_len) if body_len else b""
     if len(meta) < meta_len or len(body) < body_len:
@@ -69,10 +69,11 @@ def read_frame(stream: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
 def encode_frame(meta: dict[str, Any], body: bytes = b"") -> bytes:
     """A frame ready to write."""
     raw = json.dumps(meta, separators=(",", ":")).encode()
-    return _FRAME.pack(len(raw), len(body)) + raw + body
+    return FRAME_HEADER.pack(len(raw), len(body)) + raw + body
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of `data` to the descriptor (os.write may write less)."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
@@ -317,11 +318,11 @@ def main(argv: list[str]) -> int:
     init_meta: dict[str, Any] = {"status": "init", "init_ms": init_ms, "pid": os.getpid()}
     if error is not None:
         init_meta |= {"status": "init_error", "max_memory_mb": _max_memory_mb()}
-        _write_all(resp_fd, encode_frame(init_meta, json.dumps(error).encode()))
+        write_all(resp_fd, encode_frame(init_meta, json.dumps(error).encode()))
         return 1
-    _write_all(resp_fd, encode_frame(init_meta))
+    write_all(resp_fd, encode_frame(init_meta))
     while (frame := read_frame(requests)) is not None:
-        _write_all(resp_fd, handle(handler, *frame))
+        write_all(resp_fd, handle(handler, *frame))
     return 0
 
 

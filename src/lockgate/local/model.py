@@ -8,6 +8,16 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class AsyncInvokeConfig:
+    """A function's EventInvokeConfig; the defaults are Lambda's (2 retries, 6 hours, no destinations)."""
+
+    maximum_retry_attempts: int = 2
+    maximum_event_age_s: int = 21_600
+    on_failure: str = ""  # destination ARN (SQS, SNS, Lambda, EventBridge bus)
+    on_success: str = ""
+
+
+@dataclass(frozen=True)
 class FunctionConfig:
     """One Lambda function as the template defines it, intrinsics resolved, Globals merged."""
 
@@ -22,6 +32,9 @@ class FunctionConfig:
     environment: dict[str, str] = field(default_factory=dict)
     layer_dirs: tuple[Path, ...] = ()  # absolute paths of layer ContentUri directories
     log_group: str = ""  # "/aws/lambda/<name>"
+    role_arn: str = ""  # the execution role: the function's AWS calls are made with its credentials
+    dead_letter_arn: str = ""  # DeadLetterConfig.TargetArn (SQS queue or SNS topic)
+    async_config: AsyncInvokeConfig = field(default_factory=AsyncInvokeConfig)
 
 
 @dataclass(frozen=True)

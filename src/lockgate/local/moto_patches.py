@@ -5,7 +5,8 @@ each behind a named patch whose target is listed in `PATCH_TARGETS`; tests/contr
 target still exists with the shape we rely on, so a moto upgrade that moves one fails loudly:
 
 1. Lambda invoke runs the real handler in the worker runtime (moto would start Docker).
-2. EventBridge rule targets for Lambda and Step Functions (moto raises NotImplementedError).
+2. EventBridge rule targets for Lambda and Step Functions (moto raises NotImplementedError), with the
+   target's RetryPolicy and DeadLetterConfig (event_delivery).
 3. JSONata in state machines (moto's evaluator hook is empty; jsonata-python fills it).
 4. Wait states and Retry intervals follow the local clock (moto sleeps in real time).
 """
@@ -29,13 +30,16 @@ from urllib.parse import quote_plus
 import jsonata
 from moto.awslambda.models import LambdaFunction
 from moto.core.config import default_user_config
+from moto.core.exceptions import JsonRESTError
 from moto.events.models import Rule
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 
+from lockgate.local import event_delivery
 from lockgate.local.clock import LocalClock
 from lockgate.local.event_targets import target_input
+from lockgate.local.lambda_types import RequestTooLarge
 
 LOG = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ LOG = logging.getLogger(__name__)
 PATCH_TARGETS: tuple[tuple[object, str], ...] = (
     (LambdaFunction, "invoke"),
     (Rule, "send_to_targets"),
+    (Rule, "arn"),  # read: the RULE_ARN attribute of a dead-lettered event
     (moto_jsonata, "_eval_jsonata"),
     (moto_jsonata, "eval_jsonata_expression"),
     (retrier_decl, "time"),
@@ -64,6 +69,7 @@ class _Bindings:
     clock: LocalClock
     start_execution: Callable[[str, str, str], None]  # (state machine arn, name, input)
     dispatch: ThreadPoolExecutor
+    send: event_delivery.Send | None = None  # to an SQS dead-letter queue: (queue arn, body, attributes)
 
 
 class _State:
@@ -72,14 +78,26 @@ class _State:
 
 _state = _State()
 _paused = threading.Event()
+_stopping = threading.Event()  # set by remove(): EventBridge retries in flight end
 _originals: dict[tuple[int, str], Any] = {}
 _lock = threading.Lock()
 
 
-def apply(*, invoker: Invoker, clock: LocalClock, start_execution: Callable[[str, str, str], None]) -> None:
-    """Install every patch (idempotent) and bind them to this local cloud's runtime and clock."""
+def apply(
+    *,
+    invoker: Invoker,
+    clock: LocalClock,
+    start_execution: Callable[[str, str, str], None],
+    send: event_delivery.Send | None = None,
+) -> None:
+    """Install every patch (idempotent) and bind them to this local cloud's runtime and clock.
+
+    `send` delivers to an EventBridge target's dead-letter queue (None: failed events are logged)."""
     with _lock:
-        _state.bound = _Bindings(invoker, clock, start_execution, ThreadPoolExecutor(8, "lockgate-events"))
+        _stopping.clear()
+        _state.bound = _Bindings(
+            invoker, clock, start_execution, ThreadPoolExecutor(8, "lockgate-events"), send
+        )
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         if _originals:
             return
@@ -96,6 +114,7 @@ def remove() -> None:
         for (owner_id, name), (owner, original) in list(_originals.items()):
             setattr(owner, name, original)
             del _originals[(owner_id, name)]
+        _stopping.set()
         if _state.bound is not None:
             _state.bound.dispatch.shutdown(wait=False)
         _state.bound = None
@@ -132,10 +151,15 @@ def _lambda_invoke(self: LambdaFunction, body: str, request_headers: Any, respon
     invoker = _bindings().invoker
     if invocation_type == "DryRun":
         return b""
-    if invocation_type == "Event":
-        invoker.invoke_async(self.function_name, payload)
-        return b""
-    result = invoker.invoke(self.function_name, payload, invocation_type="RequestResponse")
+    try:
+        if invocation_type == "Event":
+            invoker.invoke_async(self.function_name, payload)
+            return b""
+        result = invoker.invoke(self.function_name, payload, invocation_type="RequestResponse")
+    except RequestTooLarge as error:  # Lambda answers 413 RequestTooLargeException
+        too_large = JsonRESTError("RequestTooLargeException", str(error))
+        too_large.code = 413
+        raise too_large from error
     if result.function_error:
         response_headers["x-amz-function-error"] = result.function_error
     response_headers["x-amz-log-result"] = base64.b64encode(result.log_tail.encode()).decode()
@@ -155,29 +179,38 @@ def _send_to_targets(self: Rule, original_event: dict[str, Any], transform_input
     ours = [t for t in self.targets if _service(t["Arn"]) in ("lambda", "states")]
     others = [t for t in self.targets if t not in ours]
     bindings = _bindings()
+    event_json = json.dumps(event)
     for target in ours:
-        payload = target_input(event, target) if transform_input else json.dumps(event)
-        if _service(target["Arn"]) == "lambda":
-            bindings.dispatch.submit(_deliver_to_lambda, target["Arn"], payload)
-        else:
-            bindings.dispatch.submit(_deliver_to_state_machine, target["Arn"], payload)
+        payload = target_input(event, target) if transform_input else event_json
+        bindings.dispatch.submit(_deliver, self.arn, target, payload, event_json)
     if others:  # moto's own targets get moto's own event shape (its SQS/Logs code parses `time`)
         rest = _copy_with_targets(self, others)
         _originals[(id(Rule), "send_to_targets")][1](rest, original_event, transform_input)
 
 
-def _deliver_to_lambda(function_arn: str, payload: str) -> None:
+def _deliver(rule_arn: str, target: dict[str, Any], payload: str, event_json: str) -> None:
+    """One target, under its RetryPolicy and DeadLetterConfig (see event_delivery)."""
+    bindings = _bindings()
+    arn = str(target["Arn"])
+
+    def invoke() -> None:
+        if _service(arn) == "lambda":
+            bindings.invoker.invoke_async(arn, payload.encode())
+        else:
+            bindings.start_execution(arn, str(uuid.uuid4()), payload)
+
     try:
-        _bindings().invoker.invoke_async(function_arn, payload.encode())
+        event_delivery.deliver(
+            invoke,
+            target=target,
+            rule_arn=rule_arn,
+            event_json=event_json,
+            clock=bindings.clock,
+            send=bindings.send,
+            stopping=_stopping,
+        )
     except Exception:  # an event delivery failure must not kill the dispatcher
-        LOG.exception("EventBridge could not deliver to %s", function_arn)
-
-
-def _deliver_to_state_machine(state_machine_arn: str, payload: str) -> None:
-    try:
-        _bindings().start_execution(state_machine_arn, str(uuid.uuid4()), payload)
-    except Exception:
-        LOG.exception("EventBridge could not start %s", state_machine_arn)
+        LOG.exception("EventBridge could not deliver to %s", arn)
 
 
 def _copy_with_targets(rule: Rule, targets: list[dict[str, Any]]) -> Rule:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import pyarrow as pa
@@ -24,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from lockgate.bias.check import BiasCheck, BiasCheckStream
 from lockgate.bias.policy import GatePolicy
+from lockgate.bias.report_html import ReportAbout
 from lockgate.bias.specs import (
     POST_TRAINING_METHODS,
     PRE_TRAINING_METHODS,
@@ -135,6 +137,13 @@ class BiasGate:
             predictions=self._scores(predictions_uri) if predictions_uri else None,
             prediction_column=PREDICTED,
             predictions_source=predictions_uri or "",
+            about=ReportAbout(
+                dataset,
+                version,
+                stage.replace("_", "-"),
+                data_uri + (f" with predictions {predictions_uri}" if predictions_uri else ""),
+                datetime.now(UTC),
+            ),
         )
         columns = list(dict.fromkeys(_columns(config)))
         for uri in self._data_files(data_uri):  # one part file in memory at a time

@@ -12,14 +12,13 @@ CSV, label first, as SageMaker's built-in XGBoost reads it).
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import BinaryIO
 
 from lockgate.data.contract import Contract
 from lockgate.data.report import ValidationReport
@@ -81,11 +80,10 @@ class DataGate:
         contract = self.contract(obj.bucket, dataset)
         if obj.size is None:  # events without a size (hand-written ones): ask S3, still no download
             obj = replace(obj, size=self.store.size(obj.bucket, obj.key, obj.version_id))
-        try:
-            check_size(obj.name, obj.size or 0, contract)
-        except DatasetRejected as rejected:
-            self._quarantine_size(obj, dataset, rejected)
-            raise
+        too_big_or_empty = check_size(obj.name, obj.size or 0, contract)
+        if too_big_or_empty is not None:  # rejected before a byte is read
+            self._quarantine([obj], dataset, relative_to_raw(obj.key, dataset), too_big_or_empty)
+            too_big_or_empty.raise_if_failed()
         with self._staged() as stage:
             result = self._validate(obj, contract, stage.splitter(contract))
             if not result.report.passed:
@@ -180,30 +178,29 @@ class DataGate:
     def _validate(
         self, obj: ObjectRef, contract: Contract, splitter: Splitter, *, whole_dataset: bool = True
     ) -> ValidationResult:
-        with self._readable(obj, contract) as stream:
+        """Stream the object into `validate` (which copies a Parquet file locally to seek in it)."""
+        with closing(self.store.open(obj.bucket, obj.key, obj.version_id)) as body:
             return validate(
-                stream, obj.name, contract, obj.size, on_batch=splitter, whole_dataset=whole_dataset
+                body,
+                obj.name,
+                contract,
+                obj.size,
+                on_batch=splitter,
+                whole_dataset=whole_dataset,
+                workdir=self.workdir,
             )
 
     @contextmanager
-    def _readable(self, obj: ObjectRef, contract: Contract) -> Iterator[BinaryIO]:
-        """CSV streams straight from the store; Parquet needs a seekable local copy."""
-        body = self.store.open(obj.bucket, obj.key, obj.version_id)
-        if contract.format.type != "parquet":
-            yield body
-            return
-        with tempfile.TemporaryFile(dir=self.workdir) as local:
-            shutil.copyfileobj(body, local, 8 << 20)
-            local.seek(0)
-            yield local
-
-    @contextmanager
     def _staged(self) -> Iterator[_Stage]:
+        """A stage whose writers and threads are stopped on every way out (upload, abort, return,
+        exception): nothing is left for the garbage collector to close later."""
         with tempfile.TemporaryDirectory(dir=self.workdir) as folder:
             stage = _Stage(Path(folder))
             try:
                 yield stage
             finally:
+                if not stage.uploaded:
+                    stage.abort()
                 stage.close()
 
     def _load_part(
@@ -260,13 +257,6 @@ class DataGate:
         self.store.put(bucket, f"{base}{report_name}.report.json", report.model_dump_json(indent=2).encode())
         self.store.put(bucket, f"{base}{report_name}.report.txt", report.summary().encode(), "text/plain")
 
-    def _quarantine_size(self, obj: ObjectRef, dataset: str, rejected: DatasetRejected) -> None:
-        failure = {"rule": rejected.rule, "count": rejected.count, "detail": rejected.detail}
-        report = ValidationReport.model_validate(
-            {"passed": False, "file": obj.name, "rows": 0, "bytes": obj.size or 0, "failures": [failure]}
-        )
-        self._quarantine([obj], dataset, relative_to_raw(obj.key, dataset), report)
-
     def _summary(self, dataset: str, version: str, bucket: str, prefix: str, *, new: bool) -> DatasetVersion:
         return DatasetVersion(
             dataset=dataset,
@@ -285,8 +275,9 @@ class _Stage:
     """Split files written locally during the pass, uploaded only when the data passed."""
 
     folder: Path
-    files: list[tuple[str, str, Path, IO[bytes]]] = field(default_factory=list)
+    files: list[tuple[str, str, Path, BinaryIO]] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    uploaded: bool = False
     _splitter: Splitter | None = None
 
     def splitter(self, contract: Contract) -> Splitter:
@@ -314,6 +305,7 @@ class _Stage:
         """Close the writers and put every non-empty split file under `prefix`."""
         assert self._splitter is not None
         self._splitter.close()
+        self.uploaded = True
         self.rows = dict(self._splitter.rows)
         self.close()
         for split, kind, path, _ in self.files:

@@ -1,54 +1,70 @@
-"""The words people read when a run fails (pure)."""
+"""The words people read when a run fails or waits on them (pure)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from lockgate.errors import InputRejected, error_named
+from lockgate.errors import InputRejected, InternalError, error_named
 from lockgate.layout import quarantine_prefix
+from lockgate.steps.notify import NotifyFailureRequest, RunRef
 
 
-def failure_message(
-    pipeline: str, run: dict[str, Any], error: dict[str, Any], outcome: str = "failed"
-) -> tuple[str, str]:
-    """(subject, body) from a Step Functions Catch output: {"Error": name, "Cause": text}.
-    `outcome` is "failed", or e.g. "needs a person's review" for a gate that wants a human.
+def failure_message(request: NotifyFailureRequest) -> tuple[str, str]:
+    """(subject, body) from the Catch path's payload: which run, what happened, why, what next.
 
-    A Lambda error's Cause is JSON ({errorMessage, errorType, stackTrace}); only the message is
-    for people. Any other Cause (States.Timeout, an SDK error) is shown as it is.
+    A Lambda error's Cause is JSON ({errorMessage, errorType, stackTrace}): only the message is
+    for people. A JSON list (a gate's reasons) is shown one reason per line. Any other Cause
+    (States.Timeout, an SDK error) is shown as it is.
     """
-    name = str(error.get("Error", "UnknownError"))
-    cause = _readable_cause(str(error.get("Cause", "")))
-    where = run.get("key") or run.get("prefix") or ""
-    location = f"s3://{run['bucket']}/{where}" if run.get("bucket") and where else where
-    if not location and run.get("dataset"):
-        location = f"dataset {run['dataset']}" + (
-            f" version {str(run['version'])[:12]}" if run.get("version") else ""
-        )
-    subject = f"Lockgate {pipeline} {outcome}: {name}"
-    lines = [f"The {pipeline} run for {location or 'an unnamed input'} {outcome}.", "", f"Reason: {name}"]
-    if cause:
+    run, name, outcome = request.run, request.error.Error, request.outcome
+    subject = f"Lockgate {request.pipeline} {outcome}: {name}"
+    lines = [f"The {request.pipeline} run for {_location(run)} {outcome}.", "", f"Reason: {name}"]
+    if cause := readable_cause(request.error.Cause):
         lines += ["", cause]
-    for label, key in (("Report", "report"), ("Dataset version", "version")):
-        if run.get(key):
-            lines += ["", f"{label}: {run[key]}"]
-    if run.get("execution"):
-        lines += ["", f"Execution: {run['execution']}"]
+    for label, value in (("Report", run.report), ("Dataset version", run.version)):
+        if value:
+            lines += ["", f"{label}: {value}"]
+    extras = run.model_extra or {}
+    lines += [
+        f"{key}: {value}" for key, value in extras.items() if isinstance(value, str | int | float | bool)
+    ]
+    if run.execution:
+        lines += ["", f"Execution: {run.execution}"]
     error_class = error_named(name)
-    if error_class is not None and issubclass(error_class, InputRejected) and run.get("dataset"):
+    if error_class is not None and issubclass(error_class, InputRejected) and run.dataset:
         lines += [
             "",
-            f"The data and its report are under {quarantine_prefix(run['dataset'])} in the data bucket.",
+            f"The data and its report are under {quarantine_prefix(run.dataset)} in the data bucket.",
         ]
+    elif error_class is InternalError:
+        lines += [
+            "",
+            "This is a Lockgate bug, not bad data: the object is unchanged; run it again once fixed.",
+        ]
+    elif outcome != "failed" and run.report:
+        lines += ["", "Read the report, then decide."]
     return subject, "\n".join(lines)
 
 
-def _readable_cause(cause: str) -> str:
+def _location(run: RunRef) -> str:
+    where = run.key or run.prefix or ""
+    if run.bucket and where:
+        return f"s3://{run.bucket}/{where}"
+    if where:
+        return where
+    if run.dataset:
+        return f"dataset {run.dataset}" + (f" version {run.version[:12]}" if run.version else "")
+    return "an unnamed input"
+
+
+def readable_cause(cause: str) -> str:
+    """The part of a Step Functions Cause people read (a Lambda error's message; a list as lines)."""
     try:
         parsed = json.loads(cause)
     except ValueError:
         return cause
     if isinstance(parsed, dict) and "errorMessage" in parsed:
         return str(parsed["errorMessage"])
+    if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+        return "\n".join(f"- {item}" for item in parsed)
     return cause

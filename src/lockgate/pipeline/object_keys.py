@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote_plus
 
-from lockgate.errors import InputRejected
 from lockgate.layout import RAW
 
 SUCCESS_MARKER = "_SUCCESS"
@@ -21,6 +20,7 @@ class UploadKind(StrEnum):
     MULTIPART_DONE = "multipart_done"  # raw/<dataset>/<batch>/_SUCCESS: all parts of <batch> are in
     MULTIPART_PART = "multipart_part"  # raw/<dataset>/<batch>/part-*: waits for its _SUCCESS marker
     IGNORED = "ignored"  # folders, dotfiles, objects outside raw/
+    UNROUTABLE = "unroutable"  # under raw/ but naming no dataset (raw/x.csv, raw//x.csv): people are told
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,12 @@ def decode_key(event_key: str) -> str:
 
 
 def classify(key: str) -> RawObject:
-    """Classify a DECODED key. Raises InputRejected for a key under raw/ without a dataset folder."""
+    """Classify a DECODED key (UNROUTABLE: under raw/ without a dataset folder)."""
     if not key.startswith(RAW) or key.endswith("/"):
         return RawObject(key, "", UploadKind.IGNORED, "")
     parts = key[len(RAW) :].split("/")
     if len(parts) < 2 or not parts[0]:
-        raise InputRejected(key, "key_layout", 1, "expected raw/<dataset>/<file>")
+        return RawObject(key, "", UploadKind.UNROUTABLE, "")
     dataset, name = parts[0], parts[-1]
     folder = key.rsplit("/", 1)[0] + "/"
     if name.startswith(".") or not name:
@@ -54,3 +54,11 @@ def classify(key: str) -> RawObject:
     if name.startswith(PART_PREFIX) and len(parts) >= 3:
         return RawObject(key, dataset, UploadKind.MULTIPART_PART, folder)
     return RawObject(key, dataset, UploadKind.SINGLE_FILE, "")
+
+
+def suggested_key(key: str) -> str:
+    """Where an unroutable raw/ key should have gone: raw/<dataset>/<file>, the dataset guessed
+    from the file name (raw/credit.csv -> raw/credit/credit.csv)."""
+    name = key.rsplit("/", 1)[-1]
+    dataset = name.split(".", 1)[0] or "<dataset>"
+    return f"{RAW}{dataset}/{name}"

@@ -136,3 +136,12 @@ class StarterResult(StepModel):
     executionArn: str | None = None  # noqa: N815 (the state machines' and CLI's spelling)
     startedBy: str | None = None  # noqa: N815
     reason: str | None = None  # why nothing started ("ignored")
+
+
+class UnroutableNotice(StepModel):
+    """The starter's message about an object under raw/ that names no dataset (told once per `name`)."""
+
+    name: str  # deterministic per object version: the idempotency key
+    subject: str
+    body: str
+    requestId: str  # noqa: N815

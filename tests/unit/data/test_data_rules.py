@@ -176,4 +176,4 @@ def test_command_line_validation(tmp_path, credit_table: pa.Table, capsys) -> No
     bad = tmp_path / "bad.csv"
     bad.write_bytes(_csv(_set(credit_table, "age", [3], 200)))
     assert main([str(bad), contract]) == 1
-    assert "range[age]: 1 (values outside [18, 100]) e.g. row 4: 200" in capsys.readouterr().out
+    assert "range[age]: 1 row (values outside [18, 100]) e.g. row 4: 200" in capsys.readouterr().out

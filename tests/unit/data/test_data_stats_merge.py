@@ -21,7 +21,7 @@ from lockgate.data.validation import ValidationResult, finalize_parts, validate
 
 CONTRACT = """
 name: mixed
-format: {type: parquet}
+format: {accept: [parquet]}
 columns:
   - {name: id, type: integer}
   - {name: x, type: float, nullable: true}
@@ -168,7 +168,9 @@ def test_row_count_is_checked_on_the_merged_dataset(table: pa.Table, contract: C
 
 
 def test_csv_parts_merge_like_one_csv(table: pa.Table, contract: Contract) -> None:
-    csv_contract = contract.model_copy(update={"format": contract.format.model_copy(update={"type": "csv"})})
+    csv_contract = contract.model_copy(
+        update={"format": contract.format.model_copy(update={"accept": ["csv"]})}
+    )
 
     def csv(t: pa.Table) -> bytes:
         sink = io.BytesIO()

@@ -33,6 +33,7 @@ def starter(monkeypatch: pytest.MonkeyPatch, load_handler) -> ModuleType:  # typ
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Lockgate")
     monkeypatch.setenv("INGEST_STATE_MACHINE_ARN", MACHINE)
     monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency")
+    monkeypatch.setenv("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:lockgate-notifications-dev")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     module = load_handler("starter")
     monkeypatch.setattr(module, "step_functions", FakeStepFunctions())

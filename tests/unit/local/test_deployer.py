@@ -247,3 +247,16 @@ def test_project_template_deploys(moto_endpoint: str, aws: Aws) -> None:
     for arn in deployed.stack.state_machines.values():
         definition = aws("stepfunctions").describe_state_machine(stateMachineArn=arn)["definition"]
         assert "${" not in definition, arn
+
+
+def test_environment_over_4_kb_and_out_of_range_settings_are_refused() -> None:
+    from lockgate.local.limits import LimitExceeded, check_environment, check_function
+
+    check_environment("ok", {"A": "x" * 4000})
+    with pytest.raises(LimitExceeded, match="exceeded the 4KB limit"):
+        check_environment("fn", {"A": "x" * 4100})
+    check_function("ok", 900, 10_240)
+    with pytest.raises(LimitExceeded, match="Timeout 901"):
+        check_function("fn", 901, 128)
+    with pytest.raises(LimitExceeded, match="MemorySize 64"):
+        check_function("fn", 3, 64)

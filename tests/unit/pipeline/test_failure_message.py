@@ -1,6 +1,16 @@
 import json
+from typing import Any
 
-from lockgate.pipeline.failure_message import failure_message
+from lockgate.pipeline.failure_message import failure_message as message_for
+from lockgate.steps.notify import NotifyFailureRequest
+
+
+def failure_message(
+    pipeline: str, run: dict[str, Any], error: dict[str, str], outcome: str = "failed"
+) -> tuple[str, str]:
+    payload = {"pipeline": pipeline, "run": run, "error": error, "outcome": outcome}
+    return message_for(NotifyFailureRequest.model_validate(payload))
+
 
 RUN = {"bucket": "data", "key": "raw/credit/a b.csv", "dataset": "credit", "execution": "arn:x"}
 

@@ -1,7 +1,6 @@
 import pytest
 
-from lockgate.errors import InputRejected
-from lockgate.pipeline.object_keys import UploadKind, classify, decode_key
+from lockgate.pipeline.object_keys import UploadKind, classify, decode_key, suggested_key
 
 
 @pytest.mark.parametrize(
@@ -39,6 +38,7 @@ def test_keys_that_start_nothing(key: str) -> None:
     assert classify(key).kind is UploadKind.IGNORED
 
 
-def test_a_file_directly_under_raw_is_rejected_with_the_rule() -> None:
-    with pytest.raises(InputRejected, match="key_layout"):
-        classify("raw/loose.csv")
+@pytest.mark.parametrize("key", ["raw/loose.csv", "raw//loose.csv"])
+def test_a_file_directly_under_raw_is_unroutable(key: str) -> None:
+    assert classify(key).kind is UploadKind.UNROUTABLE
+    assert suggested_key(key) == "raw/loose/loose.csv"

@@ -1,4 +1,4 @@
-from lockgate.pipeline.starter import plan_ingest
+from lockgate.pipeline.starter import Unroutable, plan_ingest
 
 
 def test_plan_decodes_the_key_and_keeps_the_identity() -> None:
@@ -32,3 +32,12 @@ def test_part_files_and_folders_start_nothing() -> None:
 def test_success_marker_plans_a_multipart_ingest() -> None:
     plan = plan_ingest("bucket", "raw/credit/b1/_SUCCESS", 0, "e", "v")
     assert plan is not None and (plan.kind, plan.prefix) == ("multipart_done", "raw/credit/b1/")
+
+
+def test_a_key_naming_no_dataset_is_unroutable_with_a_message_saying_where_it_goes() -> None:
+    plan = plan_ingest("bucket", "raw/credit.csv", 10, "e", "v1")
+    assert isinstance(plan, Unroutable)
+    again = plan_ingest("bucket", "raw/credit.csv", 10, "e", "v1")
+    assert again == plan and isinstance(again, Unroutable) and again.name == plan.name
+    _subject, body = plan.message()
+    assert "s3://bucket/raw/credit.csv" in body and "s3://bucket/raw/credit/credit.csv" in body

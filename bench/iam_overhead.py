@@ -1,0 +1,89 @@
+"""What IAM enforcement costs per AWS call offline: the same DynamoDB PutItem and SNS Publish,
+signed by a function's role (checked) and by the harness key (not checked), interleaved so that the
+load of a shared machine falls on both alike. Prints a table; run: .venv/bin/python bench/iam_overhead.py"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from lockgate.local import iam_patches
+from lockgate.local.iam_policy import statements
+
+ROUNDS = 300
+ACCOUNT = "123456789012"
+
+
+def _client(service: str, url: str, key: str, token: str | None = None) -> object:
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=key,
+        aws_secret_access_key="x",
+        aws_session_token=token,
+    )
+
+
+def main() -> None:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+    iam_patches.apply(warn=lambda _: None)
+    try:
+        harness_ddb, harness_sns = _client("dynamodb", url, "testing"), _client("sns", url, "testing")
+        harness_ddb.create_table(  # type: ignore[attr-defined]
+            TableName="t",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        topic = harness_sns.create_topic(Name="n")["TopicArn"]  # type: ignore[attr-defined]
+        policy = {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:PutItem"],
+                    "Resource": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t",
+                },
+                {"Effect": "Allow", "Action": "sns:Publish", "Resource": topic},
+            ]
+        }
+        creds = iam_patches.register("bench", f"arn:aws:iam::{ACCOUNT}:role/bench", statements("p", policy))
+        role_ddb = _client("dynamodb", url, creds.access_key_id, creds.session_token)
+        role_sns = _client("sns", url, creds.access_key_id, creds.session_token)
+        calls = {
+            "dynamodb:PutItem": (
+                lambda c, i: c.put_item(TableName="t", Item={"id": {"S": str(i)}}),
+                harness_ddb,
+                role_ddb,
+            ),
+            "sns:Publish": (
+                lambda c, i: c.publish(TopicArn=topic, Message=json.dumps({"i": i})),
+                harness_sns,
+                role_sns,
+            ),
+        }
+        print(f"load average {os.getloadavg()[0]:.2f}, {ROUNDS} calls each, median ms per call")
+        print(f"{'call':<18}{'unchecked':>11}{'checked':>11}{'extra':>9}")
+        for name, (call, unchecked, checked) in calls.items():
+            times: dict[str, list[float]] = {"u": [], "c": []}
+            for i in range(ROUNDS):
+                for kind, client in (("u", unchecked), ("c", checked)):
+                    began = time.perf_counter()
+                    call(client, i)
+                    times[kind].append((time.perf_counter() - began) * 1000)
+            u, c = statistics.median(times["u"]), statistics.median(times["c"])
+            print(f"{name:<18}{u:>11.2f}{c:>11.2f}{c - u:>9.2f}")
+    finally:
+        iam_patches.remove()
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""IAM enforced offline: each function calls AWS with its own role's credentials, and a call its role
+does not allow fails with AccessDenied, naming the function, the role, the action and the resource.
+
+How (moto 5.2.5): moto's IAM authentication (`INITIAL_NO_AUTH_ACTION_COUNT`, a process-wide setting)
+would apply to every caller, and it derives a resource only for S3, SQS, IAM and STS: for every other
+service it checks `Resource: "*"`, so a least-privilege statement scoped to a table or a state machine
+never matches and everything is denied; it also treats a Condition it cannot evaluate as a Deny. So
+this module leaves that setting alone and replaces the one hook every request passes through,
+`ActionAuthenticatorMixin._authenticate_and_authorize_action`: a request signed with a key that
+`register` issued to a function is evaluated against that function's role (see iam_policy), with the
+resource derived from the request for the services Lockgate uses; every other caller (the test
+harness, the AWS CLI, moto's own state-machine interpreter) passes as before. Request signatures are
+not verified (the key identifies the function). Where the resource cannot be derived, the action alone
+decides and one warning line says so; a Condition is never evaluated, and one warning line per policy
+says so. Nothing is allowed silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import unquote
+
+import botocore.session
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import JsonRESTError, _RESTError
+from moto.s3.exceptions import S3ClientError
+
+from lockgate.local.iam_policy import AWS_MANAGED, Statement, evaluate, statements
+from lockgate.local.lambda_env import SessionCredentials
+
+# (owner, attribute) that the patch replaces or reads; checked by tests/contract/test_iam_patches.py.
+PATCH_TARGETS: tuple[tuple[object, str], ...] = (
+    (ActionAuthenticatorMixin, "_authenticate_and_authorize_action"),
+    (JsonRESTError, "__init__"),
+    (S3ClientError, "__init__"),
+)
+
+
+def role_statements(
+    iam: Any, role_arn: str, managed_arns: list[str], warn: Callable[[str], None]
+) -> list[Statement]:
+    """The statements of every policy of the role (inline and attached, read through the IAM API, and
+    the AWS managed ones of `managed_arns`, which moto does not hold)."""
+    role = role_arn.rsplit("/", 1)[-1]
+    found: list[Statement] = []
+    try:
+        iam.get_role(RoleName=role)
+    except iam.exceptions.NoSuchEntityException:
+        warn(f"IAM offline: role {role_arn} does not exist: every call of its functions is denied")
+        return found
+    for arn in managed_arns:
+        if ":iam::aws:policy/" not in arn:
+            continue
+        if arn in AWS_MANAGED:
+            found += statements(arn.rsplit("/", 1)[-1], {"Statement": AWS_MANAGED[arn]})
+        else:
+            warn(f"IAM offline: AWS managed policy {arn} of {role} is not known offline: not granted")
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        found += statements(f"inline policy {name}", document)
+    for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        arn = attached["PolicyArn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+        found += statements(attached["PolicyName"], document)
+    return found
+
+
+# The request's signing name -> the IAM service prefix, where they differ.
+_IAM_PREFIX = {"monitoring": "cloudwatch", "email": "ses"}
+# API operation -> IAM action, where they differ.
+_IAM_ACTION = {
+    ("lambda", "Invoke"): "InvokeFunction",
+    ("lambda", "InvokeAsync"): "InvokeFunction",
+    ("s3", "HeadBucket"): "ListBucket",
+}
+_ACCESS_KEY = re.compile(r"Credential=([A-Z0-9]{20})/")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A function as IAM sees it: its role and the statements of the role's policies."""
+
+    function: str
+    role_arn: str
+    statements: tuple[Statement, ...]
+
+    @property
+    def session_arn(self) -> str:
+        """arn:aws:sts::<account>:assumed-role/<role>/<function>, as the function's calls are signed."""
+        account = self.role_arn.split(":")[4]
+        return f"arn:aws:sts::{account}:assumed-role/{self.role_arn.rsplit('/', 1)[-1]}/{self.function}"
+
+
+class _State:
+    principals: dict[str, Principal] = {}  # noqa: RUF012 - access key id -> principal
+    original: Any = None
+    warn: Callable[[str], None] = print
+    warned: set[str] = set()  # noqa: RUF012
+
+
+_state = _State()
+_lock = threading.Lock()
+
+
+def apply(warn: Callable[[str], None] = print) -> None:
+    """Install the hook (idempotent); `warn` gets each undecidable-policy line once."""
+    with _lock:
+        _state.warn = warn
+        if _state.original is None:
+            _state.original = ActionAuthenticatorMixin._authenticate_and_authorize_action
+            ActionAuthenticatorMixin._authenticate_and_authorize_action = _authorize  # type: ignore[method-assign]
+
+
+def remove() -> None:
+    """Uninstall the hook and forget every principal."""
+    with _lock:
+        if _state.original is not None:
+            ActionAuthenticatorMixin._authenticate_and_authorize_action = _state.original  # type: ignore[method-assign]
+            _state.original = None
+        _state.principals.clear()
+        _state.warned.clear()
+
+
+def register(function: str, role_arn: str, statements: list[Statement]) -> SessionCredentials:
+    """Issue session credentials for `function` acting as `role_arn`; its calls are checked against
+    `statements` (the role's policies)."""
+    key = "ASIA" + hashlib.sha1(f"{function}/{role_arn}".encode()).hexdigest()[:16].upper()
+    with _lock:
+        _state.principals[key] = Principal(function, role_arn, tuple(statements))
+    return SessionCredentials(key, secrets.token_hex(20), f"lockgate-{function}")
+
+
+def warn_once(line: str) -> None:
+    """One warning line per distinct message."""
+    with _lock:
+        if line in _state.warned:
+            return
+        _state.warned.add(line)
+    _state.warn(line)
+
+
+# ---- the hook ---------------------------------------------------------------------------------
+
+
+def _authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
+    match = _ACCESS_KEY.search(self.headers.get("Authorization", "") or "")
+    principal = _state.principals.get(match.group(1)) if match else None
+    if principal is None:
+        _state.original(self, iam_request_cls, resource)
+        return
+    service = _signing_service(self.headers["Authorization"])
+    prefix = _IAM_PREFIX.get(service, service)
+    operation = _operation(self, prefix)
+    action = f"{prefix}:{_IAM_ACTION.get((prefix, operation), operation)}"
+    derived = resource if resource != "*" else _resource(self, prefix, operation)
+    if derived is None:
+        warn_once(
+            f"IAM offline: the resource of {action} is not derived offline; its action alone is checked"
+        )
+    decision = evaluate(list(principal.statements), action, derived)
+    for policy in decision.undecided:
+        warn_once(
+            f"IAM offline: {policy} of {principal.role_arn} has a Condition that is not evaluated offline "
+            "(an Allow applies as if it held, a Deny is not applied)"
+        )
+    if decision.allowed:
+        return
+    message = (
+        f"User: {principal.session_arn} is not authorized to perform: {action}"
+        + (f" on resource: {derived}" if derived else "")
+        + f" because {decision.reason} (offline: function {principal.function}, role {principal.role_arn};"
+        f" grant {action} on {derived or '*'} in its Policies in template.yaml)"
+    )
+    if prefix == "s3":
+        raise S3ClientError("AccessDenied", message)
+    error: _RESTError
+    if _protocol(self.boto3_service_name) in ("json", "rest-json"):
+        error = JsonRESTError("AccessDeniedException", message)
+    else:
+        error = _RESTError("AccessDenied", message)
+    error.code = 403
+    raise error
+
+
+def _signing_service(authorization: str) -> str:
+    scope = authorization.partition("Credential=")[2].partition(",")[0].split("/")
+    return scope[3] if len(scope) > 3 else ""
+
+
+@cache
+def _protocol(service: str) -> str:
+    try:
+        return str(botocore.session.get_session().get_service_model(service).protocol)
+    except Exception:
+        return "query"
+
+
+def _operation(response: Any, prefix: str) -> str:
+    if prefix == "s3":
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and data.get("Action"):
+            return str(data["Action"])
+    return str(response._get_action())
+
+
+def _params(response: Any) -> dict[str, Any]:
+    body = getattr(response, "body", None)
+    if isinstance(body, dict):  # moto's DynamoDB handler has parsed it already
+        return body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    if isinstance(body, str) and body.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(body)
+            return parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            pass
+    query = getattr(response, "querystring", {}) or {}
+    return {k: v[0] if isinstance(v, list) and v else v for k, v in query.items()}
+
+
+def _resource(response: Any, prefix: str, operation: str) -> str | None:
+    """The ARN IAM checks for the request, for the services Lockgate's functions call; None if unknown."""
+    region, account = response.region, response.current_account
+    params = _params(response)
+    if prefix == "dynamodb":
+        table: str | None = params.get("TableName")
+        if table is None and isinstance(params.get("RequestItems"), dict):
+            table = next(iter(params["RequestItems"]), None)
+        if table is None and params.get("TransactItems"):
+            item: dict[str, Any] = next(iter(params["TransactItems"][0].values()), {})
+            table = item.get("TableName")
+        if table is None:
+            return None
+        arn = f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+        return f"{arn}/index/{params['IndexName']}" if params.get("IndexName") else arn
+    if prefix == "states":
+        for key in ("stateMachineArn", "executionArn", "activityArn"):
+            if params.get(key):
+                return str(params[key])
+        return "*" if operation.startswith("SendTask") or operation.startswith("List") else None
+    if prefix == "sns":
+        topic = params.get("TopicArn") or params.get("TargetArn")
+        return str(topic) if topic else None
+    if prefix == "events" and operation == "PutEvents":
+        entries = params.get("Entries") or [{}]
+        bus = str(entries[0].get("EventBusName") or "default")
+        return bus if bus.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{bus}"
+    if prefix == "lambda":
+        found = re.search(r"/functions/([^/]+)", unquote(getattr(response, "path", "") or ""))
+        if found:
+            name = found.group(1)
+            return name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
+        return None
+    if prefix == "cloudwatch" and operation == "PutMetricData":
+        return "*"
+    if prefix == "xray":
+        return "*"
+    return None
