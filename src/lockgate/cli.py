@@ -28,19 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
     invoke.add_argument("--event", "-e", type=Path, help="event JSON file (default: {})")
     runs = sub.add_parser("runs", help="executions so far, with the states each went through")
     runs.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
-<<<<<<< HEAD
-    runs.add_argument("--limit", type=int, default=20)
-    lineage = sub.add_parser("lineage", help="what a dataset or model package came from and led to")
-    lineage.add_argument("node", help="a dataset name, a model package ARN, or <kind>#<id>")
-    lineage.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
-    lineage.add_argument("--table", help="the lineage table (default: the stack's LineageTable)")
-=======
     runs.add_argument("--limit", type=int, default=20, help="runs shown per state machine (newest first)")
     runs.add_argument(
         "--status", choices=["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], help="only these runs"
     )
     runs.add_argument("--dataset", help="only runs of this dataset")
->>>>>>> main
+    lineage = sub.add_parser("lineage", help="what a dataset or model package came from and led to")
+    lineage.add_argument("node", help="a dataset name, a model package ARN, or <kind>#<id>")
+    lineage.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
+    lineage.add_argument("--table", help="the lineage table (default: the stack's LineageTable)")
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument("--rows", type=int, default=5000, help="rows in the generated sample dataset")

@@ -3,17 +3,13 @@
 1. A good dataset lands in raw/: the data gate versions and splits it, DatasetVersionCreated fires.
 2. A broken copy lands: it fails, goes to quarantine/ with its report, and people are told why.
 3. A multipart batch (part files, then _SUCCESS) runs on the Distributed Map: one version.
-<<<<<<< HEAD
 4. Each new version starts the train state machine: pre-training bias (Clarify's metrics), then the
    SageMaker twin trains XGBoost for real, batch-predicts the test split, the model is evaluated,
    checked for post-training bias, gated and registered as a model package.
-=======
-4. Each new version starts the train state machine, whose first gate checks bias (Clarify's metrics).
 
 The reports (bias, and evaluation when a run has one) are copied to a local folder (`--output`,
 default `demo-output/`, git-ignored) and their paths printed: the local cloud is gone when the
 demo exits, and its s3:// URLs with it.
->>>>>>> main
 """
 
 from __future__ import annotations
@@ -192,10 +188,10 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-<<<<<<< HEAD
 def _final_metrics(metrics: list[dict[str, Any]]) -> str:
     return "  ".join(f"{m['MetricName']} {m['Value']:.3f}" for m in metrics) or "(no metrics)"
-=======
+
+
 def save_object(s3: Any, uri: str, folder: Path) -> Path:
     """Copy s3://bucket/key into `folder` (kept after the local cloud stops); returns the path."""
     bucket, key = uri.removeprefix("s3://").split("/", 1)
@@ -203,7 +199,6 @@ def save_object(s3: Any, uri: str, folder: Path) -> Path:
     path = folder / key.rsplit("/", 1)[-1]
     path.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
     return path
->>>>>>> main
 
 
 def _metric(name: str, value: float | None) -> str:
