@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/local_cloud.py
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/bias.py
+	$(BIN)/python bench/drift.py
 
 # checkov over the SAM template and its CloudFormation translation (.checkov.yaml lists the skips
 # and why). Its own venv: checkov pins many packages of its own.

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from lockgate.commands import alarms as alarm_commands
 from lockgate.commands.bias import add_bias_arguments
 from lockgate.commands.options import DEFAULT_TEMPLATE, parameter_overrides
 from lockgate.commands.options import add_cloud_options as _common
@@ -53,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit status: 0 pass, 1 fail, 2 usage error, 3 needs-human, 4 invalid config or input.",
     )
     add_bias_arguments(bias)
+    alarm_commands.add_parsers(sub)
+    from lockgate.commands.deploy_cli import add_parsers as add_deploy_parsers
+
+    add_deploy_parsers(sub)  # approve, reject, predict, endpoints, fault
     return parser
 
 
@@ -85,6 +90,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         from lockgate.commands.lineage import run_lineage
 
         return run_lineage(args)
+    if args.command in ("alarm", "actions", "monitor"):
+        return alarm_commands.run(args)
+    if args.command in ("approve", "reject", "predict", "endpoints", "fault"):
+        from lockgate.commands.deploy_cli import run as run_deploy_command
+
+        return run_deploy_command(args)
     if args.command == "bias":
         from lockgate.commands.bias import run_bias
 

@@ -48,6 +48,30 @@ class TransientError(LockgateError):
     retryable = True
 
 
+class EndpointBusy(TransientError):
+    """Another update holds the endpoint (SageMaker allows one at a time): retried, then the run fails."""
+
+    def __init__(self, endpoint: str, detail: str = "") -> None:
+        self.endpoint = endpoint
+        super().__init__(f"endpoint {endpoint} is busy with another update{': ' + detail if detail else ''}")
+
+
+class SmokeTestFailed(LockgateError):
+    """The staging endpoint's predictions differ from the batch transform's on the same rows."""
+
+
+class DeploymentRolledBack(LockgateError):
+    """SageMaker rolled the production update back (an alarm fired); the old model keeps serving."""
+
+
+class PackageNotDeployable(LockgateError):
+    """The model package lacks what a deployment needs (artifact, test data, predictions); names the field."""
+
+
+class DeploymentSuperseded(LockgateError):
+    """A newer package of the same group is already live on the endpoint: this older one is not deployed."""
+
+
 class InternalError(LockgateError):
     """Lockgate's own bug (not bad input): names the file it was working on; the original object
     stays where it was (raw/ is never changed), so the run can be repeated once the bug is fixed."""

@@ -15,8 +15,9 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from lockgate.local import iam_patches, limits, moto_patches
+from lockgate.local import endpoint_patches, iam_patches, limits, moto_patches, task_token_patches
 from lockgate.local.clock import LocalClock
+from lockgate.local.cloudwatch import patches as cloudwatch_twin
 from lockgate.local.deployer import deploy
 from lockgate.local.lambda_async import Destinations
 from lockgate.local.lambda_env import SessionCredentials
@@ -93,6 +94,9 @@ class LocalCloud:
             send=destinations.send,
         )
         sagemaker_twin.apply(endpoint_url=self.url, region=REGION, clock=self.clock)
+        cloudwatch_twin.apply(clock=self.clock, ticking=False)  # alarms created by deploy: INSUFFICIENT_DATA
+        endpoint_patches.apply(clock=self.clock)
+        task_token_patches.apply(clock=self.clock)
         self.stack = deploy(
             self.template,
             self.url,
@@ -102,16 +106,20 @@ class LocalCloud:
         )
         for function in self.stack.functions.values():
             self.register_function(function, self.stack)
+        cloudwatch_twin.start_ticking()  # alarms and schedules reach registered functions only
         self.startup_seconds = time.perf_counter() - began
         return self.stack
 
     def stop(self) -> None:
         """Stop the workers, the patches and the endpoint."""
+        cloudwatch_twin.remove()  # first: no alarm or schedule reaches a stopping runtime
         if self._runtime is not None:
             self._runtime.shutdown()
             self._runtime = None
         moto_patches.remove()
         sagemaker_twin.remove()
+        endpoint_patches.remove()
+        task_token_patches.remove()
         iam_patches.remove()
         limits.remove()
         self._credentials.clear()

@@ -11,8 +11,31 @@ from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEve
 
 from lockgate.steps.base import FunctionIO
 from lockgate.steps.bias import BiasCheckRequest, BiasCheckResult
+from lockgate.steps.deploy import (
+    ApprovalNotice,
+    ApprovalRequest,
+    DeployRunInput,
+    DeployStartResult,
+    EndpointStatusRequest,
+    EndpointStatusResult,
+    EndpointUpdateRequest,
+    EndpointUpdateResult,
+    ModelPackageStateChangeEvent,
+    PrepareResult,
+    RecordRequest,
+    RecordResult,
+    SmokeTestRequest,
+    SmokeTestResult,
+)
 from lockgate.steps.ingest import DataGateRequest, DataGateResult, StarterResult
+from lockgate.steps.monitoring import MonitorInput, MonitorOutput
 from lockgate.steps.notify import NotifyFailureRequest, NotifyFailureResult
+from lockgate.steps.remediation import (
+    ExecutionStatusChange,
+    PipelineStatusOutput,
+    RemediationInput,
+    RemediationOutput,
+)
 from lockgate.steps.train import (
     EvaluateInput,
     EvaluateOutput,
@@ -30,4 +53,15 @@ FUNCTIONS: dict[str, FunctionIO] = {
     "PlanTrainingFunction": FunctionIO(PlanTrainingInput, PlanTrainingOutput),
     "EvaluateFunction": FunctionIO(EvaluateInput, EvaluateOutput),
     "RegisterModelFunction": FunctionIO(RegisterModelInput, RegisterModelOutput),
+    "RemediationFunction": FunctionIO(RemediationInput, RemediationOutput),
+    "PipelineStatusFunction": FunctionIO(ExecutionStatusChange, PipelineStatusOutput),
+    "MonitorFunction": FunctionIO(MonitorInput, MonitorOutput),
+    # deploy (issue 8)
+    "DeployStarterFunction": FunctionIO(ModelPackageStateChangeEvent, DeployStartResult),
+    "PrepareDeploymentFunction": FunctionIO(DeployRunInput, PrepareResult),
+    "EndpointUpdateFunction": FunctionIO(EndpointUpdateRequest, EndpointUpdateResult),
+    "EndpointStatusFunction": FunctionIO(EndpointStatusRequest, EndpointStatusResult),
+    "SmokeTestFunction": FunctionIO(SmokeTestRequest, SmokeTestResult),
+    "RequestApprovalFunction": FunctionIO(ApprovalRequest, ApprovalNotice),
+    "RecordDeploymentFunction": FunctionIO(RecordRequest, RecordResult),
 }

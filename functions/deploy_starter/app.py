@@ -1,0 +1,49 @@
+"""Deploy starter: "SageMaker Model Package State Change" -> at most one deploy run per package and status.
+
+SageMaker may send an event more than once; the run's name is derived from the package ARN and
+its approval status, so a repeat finds the run already started (Step Functions: one run per name).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.stepfunctions import StepFunctions
+from lockgate.deployment.names import execution_name
+from lockgate.deployment.settings import DeployStarterSettings
+from lockgate.steps.deploy import DeployRunInput, DeployStartResult, ModelPackageStateChangeEvent
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = DeployStarterSettings.from_env()
+step_functions = StepFunctions()
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=ModelPackageStateChangeEvent)
+def lambda_handler(event: ModelPackageStateChangeEvent, context: LambdaContext) -> dict[str, Any]:
+    """Start the deploy run for this package and status once."""
+    detail = event.detail
+    run = DeployRunInput(
+        package_arn=detail.ModelPackageArn,
+        status=detail.ModelApprovalStatus,
+        group=detail.ModelPackageGroupName,
+        version=detail.ModelPackageVersion,
+    )
+    name = execution_name(run.package_arn, run.status)
+    result = step_functions.start_once(settings.deploy_state_machine_arn, name, run.to_payload())
+    metrics.add_metric(
+        name="DeployStarted" if result.started else "DuplicateApproval", unit=MetricUnit.Count, value=1
+    )
+    logger.info("deploy run", extra={"execution": name, "started": result.started, "status": run.status})
+    return DeployStartResult(
+        execution_arn=result.execution_arn, started=result.started, name=name
+    ).to_payload()

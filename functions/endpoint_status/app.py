@@ -1,0 +1,29 @@
+"""EndpointStatus: one poll of the deploy run's wait loop (DescribeEndpoint, JSON-safe, with a deadline)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.deployment import service
+from lockgate.deployment.settings import EndpointStatusSettings
+from lockgate.steps.deploy import EndpointStatusRequest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = EndpointStatusSettings.from_env()
+registry = SageMakerDeploy()
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=EndpointStatusRequest)
+def lambda_handler(event: EndpointStatusRequest, context: LambdaContext) -> dict[str, Any]:
+    """EndpointStatusRequest -> EndpointStatusResult."""
+    return service.poll(event, registry).to_payload()

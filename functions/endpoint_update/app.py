@@ -1,0 +1,31 @@
+"""EndpointUpdate: create the endpoint, or update it (production: blue/green canary with rollback alarms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.deployment import service
+from lockgate.deployment.settings import EndpointUpdateSettings
+from lockgate.steps.deploy import EndpointUpdateRequest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = EndpointUpdateSettings.from_env()
+registry = SageMakerDeploy()
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=EndpointUpdateRequest)
+def lambda_handler(event: EndpointUpdateRequest, context: LambdaContext) -> dict[str, Any]:
+    """EndpointUpdateRequest -> EndpointUpdateResult (EndpointBusy while another update runs)."""
+    result = service.update_endpoint(event, registry, settings.options())
+    logger.info("endpoint", extra={"endpoint": result.endpoint, "action": result.action})
+    return result.to_payload()

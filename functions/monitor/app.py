@@ -1,0 +1,44 @@
+"""Monitor: on its schedule, endpoint data capture -> feature drift (PSI, KS) against the training
+baseline and post-training bias on labelled live rows -> Lockgate/Monitoring metrics -> the
+drift alarms. Model Monitor's job, in a function (Model Monitor closes to new customers 2026-07-30).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.monitoring import MonitoringSources
+from lockgate.monitoring.monitor import monitor_pass
+from lockgate.pipeline.settings import HandlerSettings
+from lockgate.steps.monitoring import MonitorInput, MonitorOutput, summarise
+
+
+class MonitorSettings(HandlerSettings):
+    """Environment of MonitorFunction."""
+
+    environment: str
+    data_bucket: str
+    artifact_bucket: str
+
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = MonitorSettings.from_env()
+sources = MonitoringSources(settings.data_bucket, settings.artifact_bucket, settings.environment)
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=MonitorInput)
+def lambda_handler(event: MonitorInput, context: LambdaContext) -> dict[str, Any]:
+    """One monitoring pass over every managed endpoint."""
+    report = monitor_pass(sources)
+    output: MonitorOutput = summarise(report)
+    logger.info("monitoring pass", extra={"endpoints": [e.endpoint for e in output.endpoints]})
+    return output.to_payload()

@@ -1,0 +1,38 @@
+"""RecordDeployment: lineage (package -> run -> config -> endpoint), package note, lockgate event, SNS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.deploy_events import DeployEvents
+from lockgate.adapters.deploy_records import DeployRecords
+from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sns import Notifier
+from lockgate.deployment import service
+from lockgate.deployment.settings import RecordDeploymentSettings
+from lockgate.steps.deploy import RecordRequest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = RecordDeploymentSettings.from_env()
+registry = SageMakerDeploy()
+records = DeployRecords(settings.lineage_table)
+events = DeployEvents()
+notifier = Notifier(settings.topic_arn)
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=RecordRequest)
+def lambda_handler(event: RecordRequest, context: LambdaContext) -> dict[str, Any]:
+    """RecordRequest -> RecordResult."""
+    result = service.record(event, registry, records, events, notifier)
+    metrics.add_metric(name=f"Deployment_{event.outcome}", unit=MetricUnit.Count, value=1)
+    return result.to_payload()

@@ -1,0 +1,36 @@
+"""RequestApproval (lambda:invoke.waitForTaskToken): keep the token under the package, tell people.
+`lockgate approve|reject <package>` answers with send_task_success / send_task_failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.deploy_records import DeployRecords
+from lockgate.adapters.s3 import S3Store
+from lockgate.adapters.sns import Notifier
+from lockgate.deployment import service
+from lockgate.deployment.settings import RequestApprovalSettings
+from lockgate.steps.deploy import ApprovalRequest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = RequestApprovalSettings.from_env()
+records = DeployRecords(settings.lineage_table)
+notifier = Notifier(settings.topic_arn)
+objects = S3Store()
+
+
+@logger.inject_lambda_context(log_event=False)  # the event holds the task token
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=ApprovalRequest)
+def lambda_handler(event: ApprovalRequest, context: LambdaContext) -> dict[str, Any]:
+    """ApprovalRequest -> ApprovalNotice."""
+    notice = service.request_approval(event, records, notifier, objects)
+    logger.info("approval requested", extra={"package": event.package_arn})
+    return notice.to_payload()

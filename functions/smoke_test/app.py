@@ -1,0 +1,34 @@
+"""SmokeTest: the staging endpoint must reproduce the batch transform's predictions on test rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.s3 import S3Store
+from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.deployment import service
+from lockgate.deployment.settings import SmokeTestSettings
+from lockgate.steps.deploy import SmokeTestRequest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = SmokeTestSettings.from_env()
+registry = SageMakerDeploy()
+objects = S3Store()
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=SmokeTestRequest)
+def lambda_handler(event: SmokeTestRequest, context: LambdaContext) -> dict[str, Any]:
+    """SmokeTestRequest -> SmokeTestResult (SmokeTestFailed on a mismatch)."""
+    result = service.smoke_test(event, registry, objects)
+    metrics.add_metric(name="SmokeTestLatency", unit=MetricUnit.Milliseconds, value=result.latency_ms)
+    return result.to_payload()

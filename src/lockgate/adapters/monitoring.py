@@ -1,0 +1,155 @@
+"""The monitor's S3, SageMaker and CloudWatch access (lockgate.monitoring.monitor.Sources)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import numpy as np
+import pyarrow.csv as pacsv
+
+from lockgate.adapters.s3 import S3Store
+from lockgate.data.contract import Contract
+from lockgate.monitoring.baseline import Baseline, build_baseline
+from lockgate.monitoring.monitor import NAMESPACE, Metric, MonitoredEndpoint
+from lockgate.pipeline.contracts import dataset_contract
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch.type_defs import MetricDatumTypeDef
+
+CAPTURE_PREFIX = "capture/"
+GROUND_TRUTH_PREFIX = "ground-truth/"
+CURSOR_PREFIX = "monitoring/"
+_BATCH = 1000  # put_metric_data takes at most 1000 values per call
+
+
+class MonitoringSources:
+    """Capture and ground truth in the artifact bucket; versions, baselines, cursors in the data bucket."""
+
+    def __init__(self, data_bucket: str, artifact_bucket: str, environment: str, **clients: Any) -> None:
+        self._data, self._artifacts, self._env = data_bucket, artifact_bucket, environment
+        self._s3 = clients.get("s3") or boto3.client("s3")
+        self._sagemaker = clients.get("sagemaker") or boto3.client("sagemaker")
+        self._cloudwatch = clients.get("cloudwatch") or boto3.client("cloudwatch")
+        self._store = S3Store(self._s3)
+
+    def endpoints(self) -> list[MonitoredEndpoint]:
+        """Endpoints tagged lockgate:managed=true; version from the live package's metadata."""
+        found = []
+        for page in self._sagemaker.get_paginator("list_endpoints").paginate():
+            for summary in page.get("Endpoints", []):
+                tags = {
+                    t["Key"]: t["Value"]
+                    for t in self._sagemaker.list_tags(ResourceArn=summary["EndpointArn"])["Tags"]
+                }
+                if tags.get("lockgate:managed") != "true" or not tags.get("lockgate:dataset"):
+                    continue
+                found.append(
+                    MonitoredEndpoint(
+                        name=summary["EndpointName"],
+                        dataset=tags["lockgate:dataset"],
+                        version=self._package_version(tags.get("lockgate:package", "")),
+                    )
+                )
+        return found
+
+    def _package_version(self, package_arn: str) -> str | None:
+        if not package_arn:
+            return None
+        try:
+            described = self._sagemaker.describe_model_package(ModelPackageName=package_arn)
+        except self._sagemaker.exceptions.ClientError:
+            return None
+        version = described.get("CustomerMetadataProperties", {}).get("version")
+        return str(version) if version else None
+
+    def new_capture(self, endpoint: str) -> tuple[list[bytes], str]:
+        """Files under capture/<endpoint>/ modified after the cursor (ISO time + key, in order)."""
+        cursor = self._cursor(endpoint)
+        fresh: list[tuple[str, str]] = []
+        for page in self._s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self._artifacts, Prefix=f"{CAPTURE_PREFIX}{endpoint}/"
+        ):
+            for obj in page.get("Contents", []):
+                mark = f"{obj['LastModified'].isoformat()}|{obj['Key']}"
+                if mark > cursor and obj["Key"].endswith(".jsonl"):
+                    fresh.append((mark, obj["Key"]))
+        fresh.sort()
+        blobs = [self._store.read(self._artifacts, key) for _, key in fresh]
+        return blobs, (fresh[-1][0] if fresh else cursor)
+
+    def _cursor(self, endpoint: str) -> str:
+        key = f"{CURSOR_PREFIX}{endpoint}/cursor.json"
+        if not self._store.exists(self._data, key):
+            return ""
+        return str(json.loads(self._store.read(self._data, key))["cursor"])
+
+    def commit_cursor(self, endpoint: str, cursor: str) -> None:
+        """Store the cursor in the data bucket."""
+        body = json.dumps({"cursor": cursor}).encode()
+        self._store.put(self._data, f"{CURSOR_PREFIX}{endpoint}/cursor.json", body, "application/json")
+
+    def baseline(self, dataset: str, version: str | None) -> Baseline | None:
+        """datasets/<dataset>/<version>/baseline.json, computed from the train split on first use."""
+        version = version or self._latest(dataset)
+        if version is None:
+            return None
+        prefix = f"datasets/{dataset}/{version}/"
+        if self._store.exists(self._data, f"{prefix}baseline.json"):
+            return Baseline.model_validate_json(self._store.read(self._data, f"{prefix}baseline.json"))
+        manifest = json.loads(self._store.read(self._data, f"{prefix}manifest.json"))
+        names = list(manifest["split"]["xgboost_csv"]["features"])
+        parts = []
+        for key in self._store.list_keys(self._data, f"{prefix}xgboost/train/"):
+            if key.endswith(".csv"):
+                table = pacsv.read_csv(
+                    io.BytesIO(self._store.read(self._data, key)),
+                    read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+                )
+                parts.append(
+                    np.column_stack([table.column(i).to_numpy() for i in range(1, table.num_columns)])
+                )
+        values = np.vstack(parts) if parts else np.empty((0, len(names)))
+        built = build_baseline(dataset, version, names, values.astype(np.float64))
+        self._store.put(
+            self._data, f"{prefix}baseline.json", built.model_dump_json().encode(), "application/json"
+        )
+        return built
+
+    def _latest(self, dataset: str) -> str | None:
+        newest: tuple[str, str] | None = None
+        for key in self._store.list_keys(self._data, f"datasets/{dataset}/"):
+            if key.endswith("/manifest.json") and key.count("/") == 3:
+                manifest = json.loads(self._store.read(self._data, key))
+                candidate = (str(manifest.get("created", "")), str(manifest["version"]))
+                newest = candidate if newest is None or candidate > newest else newest
+        return newest[1] if newest else None
+
+    def ground_truth(self, endpoint: str) -> dict[str, float]:
+        """eventId -> label from ground-truth/<endpoint>/*.jsonl (Model Monitor's line shape)."""
+        labels: dict[str, float] = {}
+        for key in self._store.list_keys(self._artifacts, f"{GROUND_TRUTH_PREFIX}{endpoint}/"):
+            for line in self._store.read(self._artifacts, key).splitlines():
+                if line.strip():
+                    record = json.loads(line)
+                    labels[record["eventMetadata"]["eventId"]] = float(record["groundTruthData"]["data"])
+        return labels
+
+    def contract(self, dataset: str) -> Contract | None:
+        """contracts/<dataset>.yaml of the data bucket."""
+        return dataset_contract(self._store, self._data, dataset)
+
+    def put_metrics(self, metrics: list[Metric]) -> None:
+        """put_metric_data in batches."""
+        data: list[MetricDatumTypeDef] = [
+            {
+                "MetricName": name,
+                "Value": float(value),
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+            }
+            for name, value, dims in metrics
+        ]
+        for start in range(0, len(data), _BATCH):
+            self._cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=data[start : start + _BATCH])

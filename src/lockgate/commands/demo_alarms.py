@@ -1,0 +1,110 @@
+"""The demo's alarm part: three reactions happen by themselves on the local clock.
+
+1. An idle staging endpoint tagged lockgate:idle-action=delete is deleted (config and model kept).
+2. Drifted live traffic is captured; the monitor's schedule measures it; the drift alarm starts
+   exactly one retrain on the latest dataset version.
+3. An untagged idle production endpoint is left alone and reported.
+
+Call `alarm_part(cloud)` at the end of the demo, on a cloud started with ALARM_DEMO_PARAMETERS
+merged into its parameter overrides (a 5-minute idle window and a 5-minute monitoring schedule:
+3 s each at clock speed 100). Endpoints the deploy part made are reused; missing ones are created
+as plain endpoints with the agreed tags (lockgate.local.alarm_fixtures).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lockgate.adapters.pipelines import S3Datasets
+from lockgate.local import alarm_fixtures as fx
+from lockgate.local.cloud import LocalCloud
+
+ALARM_DEMO_PARAMETERS = {"IdlePeriodSeconds": "60", "IdlePeriods": "5", "MonitorSchedule": "rate(5 minutes)"}
+
+
+def alarm_part(
+    cloud: LocalCloud, say: Callable[[str], None] = print, dataset: str = "credit", timeout: float = 60.0
+) -> bool:
+    """Run the three reactions; True when all three happened within `timeout` seconds."""
+    assert cloud.stack is not None
+    outputs, env = cloud.stack.outputs, "dev"
+    s3, sagemaker, cloudwatch, sfn = (
+        cloud.client(s) for s in ("s3", "sagemaker", "cloudwatch", "stepfunctions")
+    )
+    data_bucket, artifacts = outputs["DataBucketName"], outputs["ArtifactBucketName"]
+    staging, prod = f"lockgate-{env}-{dataset}-staging", f"lockgate-{env}-{dataset}"
+    version = S3Datasets(data_bucket, s3).latest_version(dataset)
+    if version is None:
+        say(f"  alarm part skipped: no version of {dataset} yet")
+        return False
+    say("\n> alarms that fix things (nobody touches anything from here on)")
+    _ensure(
+        sagemaker, staging, dataset, "staging", artifacts=artifacts, tags={"lockgate:idle-action": "delete"}
+    )
+    _ensure(sagemaker, prod, dataset, "prod", artifacts=artifacts, tags={})
+    say(f"  {staging} tagged lockgate:idle-action=delete; {prod} untagged")
+    for name in (staging, prod):
+        fx.put_invocations(cloudwatch, name, 1.0)  # their last traffic; then nothing for the idle window
+    manifest = json.loads(
+        s3.get_object(Bucket=data_bucket, Key=f"datasets/{dataset}/{version.version}/manifest.json")[
+            "Body"
+        ].read()
+    )
+    names = manifest["split"]["xgboost_csv"]["features"]
+    live = fx.drifted(fx.train_features(s3, data_bucket, dataset, version.version)[:5000], names)
+    fx.write_capture(s3, artifacts, prod, fx.capture_lines(live, np.full(len(live), 0.5)))
+    say(f"  {len(live):,} rows of drifted live traffic captured for {prod} (older applicants, 3x amounts)")
+    began = time.monotonic()
+    audit = outputs["AuditTableName"]
+    want = {
+        f"lockgate-{env}-idle-{dataset}-staging": "done",
+        f"lockgate-{env}-idle-{dataset}-prod": "left-alone",
+        f"lockgate-{env}-drift-{dataset}-features": "done",
+    }
+    seen: dict[str, dict[str, Any]] = {}
+    while time.monotonic() - began < timeout and len(seen) < len(want):
+        for record in _records(cloud, audit):
+            alarm, outcome = record["alarm"], record["outcome"]
+            if (
+                alarm in want
+                and alarm not in seen
+                and outcome.startswith(want[alarm])
+                and record["status"] == "done"
+            ):
+                seen[alarm] = record
+                say(f"  [{time.monotonic() - began:5.1f} s] {alarm}: {outcome}")
+                for step in record["steps"]:
+                    say(f"      - {step['detail']}")
+        time.sleep(0.2)
+    retrains = [
+        e
+        for e in sfn.list_executions(stateMachineArn=outputs["TrainStateMachineArn"])["executions"]
+        if e["name"].startswith(f"retrain-{dataset}-")
+    ]
+    say(f"  retrain executions started by the drift alarm: {len(retrains)}")
+    ok = len(seen) == len(want) and len(retrains) == 1
+    verdict = "succeeded" if ok else "FAILED"
+    say(f"  alarm part {verdict} in {time.monotonic() - began:.1f} s (`lockgate actions` lists them)")
+    return ok
+
+
+def _ensure(
+    sagemaker: Any, name: str, dataset: str, stage: str, *, artifacts: str, tags: dict[str, str]
+) -> None:
+    try:
+        arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
+    except sagemaker.exceptions.ClientError:
+        fx.create_endpoint(sagemaker, name, dataset, stage, extra_tags=tags, artifact_bucket=artifacts)
+        return
+    if tags:
+        sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+
+def _records(cloud: LocalCloud, table: str) -> list[dict[str, Any]]:
+    items = cloud.client("dynamodb").scan(TableName=table)["Items"]
+    return [json.loads(i["record"]["S"]) for i in items]

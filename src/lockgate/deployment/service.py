@@ -1,0 +1,265 @@
+"""The deploy steps between the handlers and the adapters (no boto3 here: ports only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lockgate.deployment import names
+from lockgate.deployment.approval import approval_message
+from lockgate.deployment.guardrails import deployment_config
+from lockgate.deployment.plan import PackageSummary, decide
+from lockgate.deployment.ports import Alarms, Events, Notifier, Objects, Records, Registry
+from lockgate.deployment.smoke import compare, parse_predictions
+from lockgate.errors import DeploymentSuperseded, PackageNotDeployable, SmokeTestFailed
+from lockgate.steps.deploy import (
+    ApprovalNotice,
+    ApprovalRequest,
+    DeployRunInput,
+    EndpointStatusRequest,
+    EndpointStatusResult,
+    EndpointTarget,
+    EndpointUpdateRequest,
+    EndpointUpdateResult,
+    PrepareResult,
+    RecordRequest,
+    RecordResult,
+    SmokeTestRequest,
+    SmokeTestResult,
+)
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """The template's deployment parameters."""
+
+    environment: str
+    role_arn: str
+    artifact_bucket: str
+    topic_arn: str = ""
+    instance_type: str = "ml.m5.large"
+    instances: int = 1
+    traffic_mode: str = "CANARY"
+    canary_percent: int = 10
+    canary_wait_seconds: int = 300
+    termination_wait_seconds: int = 120
+    latency_alarm_ms: float = 500.0
+
+
+def prepare(run: DeployRunInput, registry: Registry, alarms: Alarms, options: DeployOptions) -> PrepareResult:
+    """Decide what the event asks for; create the model, both configs and the rollback alarms."""
+    try:
+        dataset = names.dataset_of_group(options.environment, run.group)
+    except ValueError as error:
+        return PrepareResult(action="skip", reason=str(error))
+    prod_endpoint = names.endpoint_name(options.environment, dataset, "prod")
+    live = registry.endpoint(prod_endpoint)
+    approved = [
+        PackageSummary(arn, version, "Approved") for arn, version in registry.approved_packages(run.group)
+    ]
+    event = PackageSummary(run.package_arn, run.version, run.status)
+    decision = decide(event, approved, live.tags.get("lockgate:package") if live else None)
+    if decision.target is None:
+        return PrepareResult(
+            action="skip", reason=decision.reason, dataset=dataset, package_arn=run.package_arn
+        )
+    package = registry.package(decision.target.arn)
+    for field in ("testData", "predictions"):
+        if not package.metadata.get(field):
+            raise PackageNotDeployable(f"{package.arn}: CustomerMetadataProperties.{field} is missing")
+    if not package.model_data_url:
+        raise PackageNotDeployable(
+            f"{package.arn}: InferenceSpecification.Containers[0].ModelDataUrl is missing"
+        )
+    tags = {"lockgate:managed": "true", "lockgate:dataset": dataset, "lockgate:package": package.arn}
+    model = names.resource_name(options.environment, dataset, package.version, package.arn, "model")
+    registry.ensure_model(model, package.image, package.model_data_url, options.role_arn, tags)
+    staging_config = names.resource_name(options.environment, dataset, package.version, package.arn, "stg")
+    prod_config = names.resource_name(options.environment, dataset, package.version, package.arn, "prd")
+    registry.ensure_endpoint_config(
+        staging_config, model, instance_type=options.instance_type, instances=1, capture_uri=None, tags=tags
+    )
+    capture = f"s3://{options.artifact_bucket}/capture"
+    registry.ensure_endpoint_config(
+        prod_config,
+        model,
+        instance_type=options.instance_type,
+        instances=options.instances,
+        capture_uri=capture,
+        tags=tags,
+    )
+    five_xx, latency = names.alarm_names(prod_endpoint)
+    alarm_list = alarms.ensure(prod_endpoint, five_xx, latency, options.latency_alarm_ms, options.topic_arn)
+    return PrepareResult(
+        action="restore" if decision.action == "restore" else "deploy",
+        reason=decision.reason,
+        dataset=dataset,
+        package_arn=package.arn,
+        version=package.version,
+        model=model,
+        staging=EndpointTarget(
+            endpoint=names.endpoint_name(options.environment, dataset, "staging"),
+            config=staging_config,
+            stage="staging",
+        ),
+        prod=EndpointTarget(
+            endpoint=prod_endpoint,
+            config=prod_config,
+            stage="prod",
+            alarms=alarm_list,
+            restore=decision.action == "restore",
+        ),
+        auto_approved=package.metadata.get("autoApproved") == "true",
+        approval_description=package.approval_description,
+        test_data=package.metadata["testData"],
+        predictions=package.metadata["predictions"],
+        metadata=package.metadata,
+    )
+
+
+def update_endpoint(
+    request: EndpointUpdateRequest, registry: Registry, options: DeployOptions
+) -> EndpointUpdateResult:
+    """Create the endpoint (first deploy) or update it; production updates carry the guardrails."""
+    target = request.target
+    current = registry.endpoint(target.endpoint)
+    if current is None:
+        tags = {
+            "lockgate:managed": "true",
+            "lockgate:dataset": request.dataset,
+            "lockgate:stage": target.stage,
+            "lockgate:package": request.package_arn,
+        }
+        registry.create_endpoint(target.endpoint, target.config, tags)
+        return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="created")
+    if current.config == target.config and current.status == "InService":
+        return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="unchanged")
+    live = current.tags.get("lockgate:package", "")
+    if (
+        target.stage == "prod"
+        and not target.restore
+        and _same_group(live, request.package_arn)
+        and _version(live) > _version(request.package_arn)
+    ):
+        raise DeploymentSuperseded(
+            f"{target.endpoint} already serves the newer package {live}; "
+            f"{request.package_arn} is not deployed"
+        )
+    guard = None
+    if target.stage == "prod":
+        guard = deployment_config(
+            mode=options.traffic_mode,
+            step_percent=options.canary_percent,
+            wait_seconds=options.canary_wait_seconds,
+            termination_wait_seconds=options.termination_wait_seconds,
+            alarms=target.alarms,
+        )
+    registry.update_endpoint(target.endpoint, target.config, guard)
+    if target.stage == "staging":  # production's tag moves only once its update has held (RecordDeployment)
+        registry.set_tags(target.endpoint, {"lockgate:package": request.package_arn})
+    return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="updated")
+
+
+def _version(package_arn: str) -> int:
+    tail = package_arn.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _same_group(first: str, second: str) -> bool:
+    return bool(first) and first.rsplit("/", 1)[0] == second.rsplit("/", 1)[0]
+
+
+def poll(request: EndpointStatusRequest, registry: Registry) -> EndpointStatusResult:
+    """One look at the endpoint for the wait loop; `expired` once the deadline's attempts are used."""
+    current = registry.endpoint(request.endpoint)
+    attempt = request.attempt + 1
+    status = current.status if current else "Missing"
+    serving = current.config if current else ""
+    return EndpointStatusResult(
+        endpoint=request.endpoint,
+        config=request.config,
+        status=status,
+        serving_config=serving,
+        matches=serving == request.config,
+        attempt=attempt,
+        max_attempts=request.max_attempts,
+        expired=attempt >= request.max_attempts,
+        failure_reason=current.failure_reason if current else "the endpoint does not exist",
+    )
+
+
+def _split(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+def smoke_test(request: SmokeTestRequest, registry: Registry, objects: Objects) -> SmokeTestResult:
+    """Send test rows to the endpoint; every prediction must match the transform's within the tolerance."""
+    rows = [line for line in objects.read(*_split(request.test_data)).decode().splitlines() if line.strip()]
+    rows = rows[: request.rows]
+    expected = parse_predictions(objects.read(*_split(request.predictions)).decode())[: len(rows)]
+    body, latency_ms = registry.invoke_csv(request.endpoint, "\n".join(rows))
+    result = compare(parse_predictions(body), expected, request.tolerance)
+    if not result.passed:
+        raise SmokeTestFailed(
+            f"{request.endpoint}: {result.mismatches} of {len(rows)} predictions differ "
+            f"from {request.predictions} "
+            f"by more than {request.tolerance} (max {result.max_abs_diff:.3g})"
+        )
+    return SmokeTestResult(
+        rows=result.rows, max_abs_diff=result.max_abs_diff, latency_ms=latency_ms, passed=True
+    )
+
+
+def request_approval(
+    request: ApprovalRequest, records: Records, notifier: Notifier, objects: Objects
+) -> ApprovalNotice:
+    """Store the task token under the package, then tell people what to approve and how."""
+    records.store_approval(request.package_arn, request.task_token, request.execution)
+    evaluation: dict[str, object] = {}
+    uri = request.metadata.get("evaluation", "")
+    if uri:
+        try:
+            import json
+
+            loaded = json.loads(objects.read(*_split(uri)))
+            evaluation = dict(loaded.get("metrics", loaded)) if isinstance(loaded, dict) else {}
+        except Exception:  # a missing summary must not block the approval request
+            evaluation = {"evaluation": "unreadable"}
+    message = approval_message(request.package_arn, request.metadata, evaluation, request.staging_endpoint)
+    subject = f"Lockgate: approve {request.dataset} model for production?"
+    return ApprovalNotice(message_id=notifier.publish(subject, message))
+
+
+def record(
+    request: RecordRequest, registry: Registry, records: Records, events: Events, notifier: Notifier
+) -> RecordResult:
+    """Lineage (package -> endpoint-config -> endpoint, deploy run), the package note, the event."""
+    attrs = {"outcome": request.outcome, "run": request.execution, "reason": request.reason[:500]}
+    package = f"model-package#{request.package_arn}"
+    config, endpoint = f"endpoint-config#{request.config}", f"endpoint#{request.endpoint}"
+    run = f"deploy-run#{request.execution}"
+    records.link(package, run, **attrs)
+    records.link(run, config, **attrs)
+    records.link(config, endpoint, **attrs)
+    detail = {
+        "dataset": request.dataset,
+        "packageArn": request.package_arn,
+        "endpoint": request.endpoint,
+        "config": request.config,
+        "execution": request.execution,
+        "outcome": request.outcome,
+        "reason": request.reason,
+    }
+    if request.outcome == "rolled-back":
+        registry.note_package(request.package_arn, f"rolled back on {request.endpoint}: {request.reason}")
+        events.put("DeploymentRolledBack", detail, [request.package_arn])
+        notifier.publish(
+            f"Lockgate: {request.dataset} deployment rolled back",
+            f"The production update of {request.endpoint} to {request.package_arn} was rolled back: "
+            f"{request.reason}\nThe previous model keeps serving. Run: {request.execution}",
+        )
+        return RecordResult(outcome=request.outcome, edges=3, event="DeploymentRolledBack")
+    registry.set_tags(request.endpoint, {"lockgate:package": request.package_arn})
+    registry.note_package(request.package_arn, f"{request.outcome} on {request.endpoint}")
+    events.put("DeploymentSucceeded", detail, [request.package_arn])
+    return RecordResult(outcome=request.outcome, edges=3, event="DeploymentSucceeded")

@@ -1,0 +1,80 @@
+"""Environment settings of the deploy functions (one HandlerSettings subclass per handler)."""
+
+from __future__ import annotations
+
+from lockgate.deployment.service import DeployOptions
+from lockgate.pipeline.settings import HandlerSettings
+
+
+class DeployStarterSettings(HandlerSettings):
+    """deploy_starter: which state machine to start."""
+
+    deploy_state_machine_arn: str
+
+
+class PrepareDeploymentSettings(HandlerSettings):
+    """prepare_deployment: names, role and alarms."""
+
+    environment: str
+    sagemaker_role_arn: str
+    artifact_bucket: str
+    topic_arn: str = ""
+    instance_type: str = "ml.m5.large"
+    prod_instances: int = 1
+    latency_alarm_ms: float = 500.0
+
+    def options(self) -> DeployOptions:
+        """The service's view of these settings."""
+        return DeployOptions(
+            environment=self.environment,
+            role_arn=self.sagemaker_role_arn,
+            artifact_bucket=self.artifact_bucket,
+            topic_arn=self.topic_arn,
+            instance_type=self.instance_type,
+            instances=self.prod_instances,
+            latency_alarm_ms=self.latency_alarm_ms,
+        )
+
+
+class EndpointUpdateSettings(HandlerSettings):
+    """endpoint_update: the production guardrails."""
+
+    environment: str
+    traffic_mode: str = "CANARY"
+    canary_percent: int = 10
+    canary_wait_seconds: int = 300
+    termination_wait_seconds: int = 120
+
+    def options(self) -> DeployOptions:
+        """The service's view of these settings."""
+        return DeployOptions(
+            environment=self.environment,
+            role_arn="",
+            artifact_bucket="",
+            traffic_mode=self.traffic_mode,
+            canary_percent=self.canary_percent,
+            canary_wait_seconds=self.canary_wait_seconds,
+            termination_wait_seconds=self.termination_wait_seconds,
+        )
+
+
+class EndpointStatusSettings(HandlerSettings):
+    """endpoint_status: nothing beyond the SDK's own environment."""
+
+
+class SmokeTestSettings(HandlerSettings):
+    """smoke_test: nothing beyond the SDK's own environment."""
+
+
+class RequestApprovalSettings(HandlerSettings):
+    """request_approval: where tokens are kept and people told."""
+
+    lineage_table: str
+    topic_arn: str
+
+
+class RecordDeploymentSettings(HandlerSettings):
+    """record_deployment: lineage, events, people."""
+
+    lineage_table: str
+    topic_arn: str

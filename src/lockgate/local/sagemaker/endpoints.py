@@ -1,0 +1,505 @@
+"""The SageMaker endpoint twin: endpoints that take time, update with guardrails and really predict.
+
+moto 5.2.5 makes every endpoint InService at once, has no UpdateEndpoint and answers every
+InvokeEndpoint with b"body". The twin (installed by `lockgate.local.endpoint_patches`) adds:
+
+- Creating -> InService and Updating -> InService on the local clock;
+- UpdateEndpoint with a validated DeploymentConfig (`guardrails.plan_rollout`): a blue/green
+  rollout moves traffic to the new fleet step by step, checks the rollback alarms' state in moto's
+  CloudWatch on every tick and rolls back to the old config (the endpoint stays InService on the
+  OLD EndpointConfigName, as on AWS);
+- InvokeEndpoint with real XGBoost predictions per variant (boosters cached by artifact URL),
+  weighted routing, TargetVariant, AWS's error shapes, AWS/SageMaker metrics per call and data
+  capture files in AWS's layout;
+- "SageMaker Endpoint Deployment State Change" events on the default bus;
+- a fault switch: a model tagged `lockgate:fault-5xx-rate=<0..1>` fails that share of calls with
+  a 500 from the container (ModelError to the caller, Invocation5XXErrors for the alarms).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import tarfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.events.models import events_backends
+from moto.s3.models import s3_backends
+from moto.sagemaker.exceptions import AWSValidationException
+from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker_backends
+
+from lockgate.deployment.names import FAULT_TAG
+from lockgate.local.clock import LocalClock
+from lockgate.local.sagemaker.guardrails import GuardrailError, RolloutPlan, plan_rollout
+
+DEPLOYMENT_EVENT = "SageMaker Endpoint Deployment State Change"
+NAMESPACE = "AWS/SageMaker"
+
+Response = tuple[int, dict[str, str], str]
+
+
+@dataclass
+class Fleet:
+    """The instances behind one endpoint config."""
+
+    config_name: str
+    variants: list[dict[str, Any]]
+    data_capture: dict[str, Any]
+
+
+@dataclass
+class EndpointState:
+    """What the twin knows about an endpoint beyond moto's FakeEndpoint."""
+
+    live: Fleet
+    new: Fleet | None = None
+    new_share: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class EndpointTwin:
+    """The endpoint behaviour moto lacks. `creation_seconds` and `tick_seconds` are local-clock
+    seconds; tests may raise `creation_seconds` to keep an endpoint Creating past a deadline."""
+
+    def __init__(
+        self, clock: LocalClock, *, creation_seconds: float = 30.0, tick_seconds: float = 5.0
+    ) -> None:
+        self.clock = clock
+        self.creation_seconds = creation_seconds
+        self.tick_seconds = tick_seconds
+        self.random = random.Random()
+        self._states: dict[tuple[str, str, str], EndpointState] = {}
+        self._boosters: dict[str, Any] = {}
+        self._boosters_lock = threading.Lock()
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        """Stop every rollout and creation timer (they end at their next tick)."""
+        self._stopped.set()
+
+    # lifecycle -----------------------------------------------------------------------------
+
+    def created(self, backend: SageMakerModelBackend, endpoint: FakeEndpoint) -> None:
+        """moto just created `endpoint` InService: make it Creating, InService after the clock says so."""
+        config = backend.endpoint_configs[endpoint.endpoint_config_name]
+        key = (backend.account_id, backend.region_name, endpoint.endpoint_name)
+        self._states[key] = EndpointState(live=_fleet(config))
+        endpoint.endpoint_status = "Creating"
+        self._emit(backend, endpoint, "Creating", endpoint.endpoint_config_name)
+        self._spawn(self._finish_creation, backend, endpoint)
+
+    def _finish_creation(self, backend: SageMakerModelBackend, endpoint: FakeEndpoint) -> None:
+        if self._sleep(self.creation_seconds) and endpoint.endpoint_status == "Creating":
+            endpoint.endpoint_status = "InService"
+            self._emit(backend, endpoint, "InService", endpoint.endpoint_config_name)
+
+    def deleted(self, backend: SageMakerModelBackend, name: str) -> None:
+        """Forget a deleted endpoint."""
+        self._states.pop((backend.account_id, backend.region_name, name), None)
+
+    def update(
+        self,
+        backend: SageMakerModelBackend,
+        name: str,
+        config_name: str,
+        deployment_config: dict[str, Any] | None,
+    ) -> FakeEndpoint:
+        """UpdateEndpoint: validate as SageMaker does, then roll out in the background."""
+        endpoint = backend.endpoints.get(name)
+        if endpoint is None:
+            raise AWSValidationException(f'Could not find endpoint "{_arn(backend, "endpoint", name)}".')
+        config = backend.endpoint_configs.get(config_name)
+        if config is None:
+            raise AWSValidationException(
+                f'Could not find endpoint configuration "{_arn(backend, "endpoint-config", config_name)}".'
+            )
+        state = self._state(backend, endpoint)
+        with state.lock:
+            if endpoint.endpoint_status != "InService":
+                raise AWSValidationException(
+                    f'Cannot update in-progress endpoint "{endpoint.arn}" '
+                    f"(status {endpoint.endpoint_status})."
+                )
+            try:
+                instances = sum(int(v.get("InitialInstanceCount") or 1) for v in config.production_variants)
+                plan = plan_rollout(deployment_config, new_instances=instances)
+            except GuardrailError as error:
+                raise AWSValidationException(str(error)) from error
+            missing = [
+                a
+                for a in plan.alarms
+                if a not in cloudwatch_backends[backend.account_id][backend.region_name].alarms
+            ]
+            if missing:
+                raise AWSValidationException(
+                    f"The alarm(s) {missing} in AutoRollbackConfiguration do not exist."
+                )
+            endpoint.endpoint_status = "Updating"
+            state.new, state.new_share = _fleet(config), 0.0
+        self._emit(backend, endpoint, "Updating", config_name)
+        self._spawn(self._roll_out, backend, endpoint, state, plan, deployment_config)
+        return endpoint
+
+    def _roll_out(
+        self,
+        backend: SageMakerModelBackend,
+        endpoint: FakeEndpoint,
+        state: EndpointState,
+        plan: RolloutPlan,
+        deployment_config: dict[str, Any] | None,
+    ) -> None:
+        elapsed = [
+            self.creation_seconds
+        ]  # local-clock seconds so far (overhead of a loaded host not counted)
+        if not self._sleep(self.creation_seconds):  # the new fleet is provisioned first
+            return
+        for step in plan.steps:
+            state.new_share = step.new_share
+            reason = self._bake(backend, plan, step.bake_seconds, elapsed)
+            if reason:
+                self._roll_back(backend, endpoint, state, reason)
+                return
+        reason = self._bake(backend, plan, plan.termination_wait_seconds, elapsed)
+        if reason:
+            self._roll_back(backend, endpoint, state, reason)
+            return
+        new = state.new
+        if new is None:
+            return
+        with state.lock:
+            endpoint.endpoint_config_name = new.config_name
+            endpoint.production_variants = endpoint._process_production_variants(new.variants)
+            endpoint.data_capture_config = new.data_capture
+            endpoint.last_deployment_config = deployment_config  # type: ignore[attr-defined]
+            endpoint.failure_reason = None
+            endpoint.last_modified_time = datetime.now(UTC)
+            state.live, state.new, state.new_share = new, None, 0.0
+            endpoint.endpoint_status = "InService"
+        self._emit(backend, endpoint, "InService", new.config_name)
+
+    def _bake(
+        self, backend: SageMakerModelBackend, plan: RolloutPlan, seconds: float, elapsed: list[float]
+    ) -> str:
+        """Wait `seconds` of local time checking the alarms every tick; '' or why to roll back."""
+        left = seconds
+        while True:
+            firing = self._alarms_firing(backend, plan.alarms)
+            if firing:
+                return f"Alarm(s) {', '.join(firing)} went into ALARM state during the deployment."
+            if elapsed[0] > plan.max_execution_seconds:
+                return (
+                    "The deployment exceeded MaximumExecutionTimeoutInSeconds "
+                    f"({plan.max_execution_seconds:.0f})."
+                )
+            if left <= 0:
+                return ""
+            step = min(self.tick_seconds, left)
+            if not self._sleep(step):
+                return ""
+            left -= step
+            elapsed[0] += step
+
+    def _alarms_firing(self, backend: SageMakerModelBackend, names: tuple[str, ...]) -> list[str]:
+        alarms = cloudwatch_backends[backend.account_id][backend.region_name].alarms
+        return [name for name in names if name in alarms and alarms[name].state_value == "ALARM"]
+
+    def _roll_back(
+        self, backend: SageMakerModelBackend, endpoint: FakeEndpoint, state: EndpointState, reason: str
+    ) -> None:
+        with state.lock:
+            target = state.new.config_name if state.new else ""
+            state.new, state.new_share = None, 0.0
+            endpoint.failure_reason = f"Rolled back the update to {target}: {reason}"  # type: ignore[assignment]
+            endpoint.last_modified_time = datetime.now(UTC)
+            endpoint.endpoint_status = "InService"
+        self._emit(backend, endpoint, "RolledBack", endpoint.endpoint_config_name, reason=reason)
+
+    def weights_updated(self, endpoint: FakeEndpoint, before: dict[str, dict[str, Any]]) -> None:
+        """moto sets instance counts to None when a weight-only update omits them: keep them."""
+        for variant in endpoint.production_variants:
+            old = before.get(variant["VariantName"], {})
+            for key in ("CurrentInstanceCount", "DesiredInstanceCount"):
+                if variant.get(key) is None and old.get(key) is not None:
+                    variant[key] = old[key]
+
+    # invocation ----------------------------------------------------------------------------
+
+    def invoke(self, account: str, region: str, name: str, body: bytes, headers: dict[str, str]) -> Response:
+        """InvokeEndpoint: route, predict, meter, capture."""
+        backend = sagemaker_backends[account][region]
+        endpoint = backend.endpoints.get(name)
+        if endpoint is None:
+            return _error(400, "ValidationError", f"Endpoint {name} of account {account} not found.")
+        if endpoint.endpoint_status not in ("InService", "Updating"):
+            return _error(
+                400,
+                "ValidationError",
+                f"Endpoint {name} of account {account} is not in service "
+                f"(status {endpoint.endpoint_status}).",
+            )
+        state = self._state(backend, endpoint)
+        fleet, variant = self._route(state, endpoint, headers.get("x-amzn-sagemaker-target-variant"))
+        if variant is None:
+            return _error(
+                400, "ValidationError", "The variant named in TargetVariant is not part of the endpoint."
+            )
+        variant_name = str(variant["VariantName"])
+        model = backend._models.get(variant["ModelName"])
+        began = time.perf_counter()
+        try:
+            rows = np.loadtxt(io.StringIO(body.decode()), delimiter=",", ndmin=2, dtype=np.float32)
+        except ValueError as error:
+            return self._model_error(
+                backend, name, variant_name, 415, f"Could not parse the CSV body: {error}"
+            )
+        booster = self._booster(backend, model)
+        if rows.shape[1] != booster.num_features():
+            return self._model_error(
+                backend,
+                name,
+                variant_name,
+                400,
+                f"Feature size mismatch: the model expects {booster.num_features()} features, "
+                f"the request has {rows.shape[1]}.",
+            )
+        if self.random.random() < _fault_rate(model):
+            return self._model_error(
+                backend, name, variant_name, 500, "Injected fault (lockgate fault switch)."
+            )
+        import xgboost as xgb
+
+        predictions = booster.predict(xgb.DMatrix(rows, nthread=1))
+        latency_us = (time.perf_counter() - began) * 1e6
+        output = "\n".join(f"{float(p):.8g}" for p in np.atleast_1d(predictions))
+        self._meter(backend, name, variant_name, errors_5xx=0, errors_4xx=0, latency_us=latency_us)
+        self._capture(backend, name, variant_name, fleet, data=body.decode(), output=output)
+        return 200, {"Content-Type": "text/csv", "x-Amzn-Invoked-Production-Variant": variant_name}, output
+
+    def _route(
+        self, state: EndpointState, endpoint: FakeEndpoint, target: str | None
+    ) -> tuple[Fleet, dict[str, Any] | None]:
+        fleet = state.live
+        if state.new is not None and self.random.random() < state.new_share:
+            fleet = state.new
+        variants = fleet.variants
+        if target:
+            return fleet, next((v for v in variants if v["VariantName"] == target), None)
+        live_weights = {v["VariantName"]: v.get("CurrentWeight") for v in endpoint.production_variants}
+        weights: list[float] = []
+        for variant in variants:
+            live = live_weights.get(variant["VariantName"]) if fleet is state.live else None
+            weights.append(float(live if live is not None else variant.get("InitialVariantWeight", 1.0)))
+        if sum(weights) <= 0:
+            weights = [1.0] * len(variants)
+        return fleet, self.random.choices(variants, weights=weights)[0]
+
+    def _booster(self, backend: SageMakerModelBackend, model: Any) -> Any:
+        url = _model_data_url(backend, model)
+        with self._boosters_lock:
+            if url not in self._boosters:
+                import xgboost as xgb
+
+                bucket, key = url.removeprefix("s3://").split("/", 1)
+                stored = s3_backends[backend.account_id][backend.partition].get_object(bucket, key)
+                if stored is None:
+                    raise AWSValidationException(f"{url}: no such model artifact.")
+                raw = stored.value
+                with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+                    member = tar.extractfile("xgboost-model")
+                    if member is None:
+                        raise AWSValidationException(f"{url} holds no xgboost-model file.")
+                    booster = xgb.Booster()
+                    booster.load_model(bytearray(member.read()))
+                booster.set_param("nthread", "1")
+                self._boosters[url] = booster
+            return self._boosters[url]
+
+    def _model_error(
+        self, backend: SageMakerModelBackend, name: str, variant: str, original: int, message: str
+    ) -> Response:
+        self._meter(
+            backend,
+            name,
+            variant,
+            errors_5xx=int(original >= 500),
+            errors_4xx=int(original < 500),
+            latency_us=None,
+        )
+        logs = f"arn:aws:logs:{backend.region_name}:{backend.account_id}:log-group"
+        log_stream = f"{logs}:/aws/sagemaker/Endpoints/{name}"
+        body = {
+            "__type": "ModelError",
+            "message": f"Received {'server' if original >= 500 else 'client'} error ({original}) "
+            f'from {variant} with message "{message}". See {log_stream} in account {backend.account_id} '
+            "for more information.",
+            "OriginalStatusCode": original,
+            "OriginalMessage": message,
+            "LogStreamArn": log_stream,
+        }
+        headers = {"x-amzn-ErrorType": "ModelError", "Content-Type": "application/json", "status": "424"}
+        return 424, headers, json.dumps(body)
+
+    def _meter(
+        self,
+        backend: SageMakerModelBackend,
+        name: str,
+        variant: str,
+        *,
+        errors_5xx: int,
+        errors_4xx: int,
+        latency_us: float | None,
+    ) -> None:
+        dimensions = [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": variant}]
+        now = datetime.now(UTC)
+        data: list[dict[str, Any]] = [
+            {"MetricName": "Invocations", "Value": 1.0, "Unit": "None"},
+            {"MetricName": "Invocation5XXErrors", "Value": float(errors_5xx), "Unit": "None"},
+            {"MetricName": "Invocation4XXErrors", "Value": float(errors_4xx), "Unit": "None"},
+        ]
+        if latency_us is not None:
+            data.append({"MetricName": "ModelLatency", "Value": latency_us, "Unit": "Microseconds"})
+        for datum in data:
+            datum.update(Dimensions=dimensions, Timestamp=now)
+        cloudwatch_backends[backend.account_id][backend.region_name].put_metric_data(NAMESPACE, data)
+
+    def _capture(
+        self, backend: SageMakerModelBackend, name: str, variant: str, fleet: Fleet, *, data: str, output: str
+    ) -> None:
+        capture = fleet.data_capture
+        if not capture or not capture.get("EnableCapture", True) or not capture.get("DestinationS3Uri"):
+            return
+        if self.random.random() * 100 >= float(capture.get("InitialSamplingPercentage", 100)):
+            return
+        modes = {option.get("CaptureMode") for option in capture.get("CaptureOptions", [])} or {
+            "Input",
+            "Output",
+        }
+        now = datetime.now(UTC)
+        record: dict[str, Any] = {
+            "captureData": {},
+            "eventMetadata": {
+                "eventId": str(uuid.uuid4()),
+                "inferenceTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+            "eventVersion": "0",
+        }
+        if "Input" in modes:
+            record["captureData"]["endpointInput"] = {
+                "observedContentType": "text/csv",
+                "mode": "INPUT",
+                "data": data,
+                "encoding": "CSV",
+            }
+        if "Output" in modes:
+            record["captureData"]["endpointOutput"] = {
+                "observedContentType": "text/csv",
+                "mode": "OUTPUT",
+                "data": output,
+                "encoding": "CSV",
+            }
+        bucket, _, prefix = str(capture["DestinationS3Uri"]).removeprefix("s3://").partition("/")
+        key = "/".join(
+            part
+            for part in (
+                prefix.strip("/"),
+                name,
+                variant,
+                now.strftime("%Y/%m/%d/%H"),
+                f"{uuid.uuid4()}.jsonl",
+            )
+            if part
+        )
+        s3_backends[backend.account_id][backend.partition].put_object(
+            bucket, key, (json.dumps(record) + "\n").encode()
+        )
+
+    # plumbing ------------------------------------------------------------------------------
+
+    def _state(self, backend: SageMakerModelBackend, endpoint: FakeEndpoint) -> EndpointState:
+        key = (backend.account_id, backend.region_name, endpoint.endpoint_name)
+        if key not in self._states:  # created before the twin was installed
+            self._states[key] = EndpointState(
+                live=_fleet(backend.endpoint_configs[endpoint.endpoint_config_name])
+            )
+        return self._states[key]
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep local-clock seconds; False when the twin was stopped meanwhile."""
+        return not self._stopped.wait(self.clock.scale(seconds))
+
+    def _spawn(self, target: Any, *args: Any) -> None:
+        threading.Thread(target=target, args=args, daemon=True, name="lockgate-endpoint-twin").start()
+
+    def _emit(
+        self,
+        backend: SageMakerModelBackend,
+        endpoint: FakeEndpoint,
+        status: str,
+        config_name: str,
+        reason: str = "",
+    ) -> None:
+        detail: dict[str, Any] = {
+            "EndpointName": endpoint.endpoint_name,
+            "EndpointArn": endpoint.arn,
+            "EndpointConfigName": config_name,
+            "EndpointStatus": status,
+            "Tags": {tag["Key"]: tag["Value"] for tag in endpoint.tags},
+        }
+        if reason:
+            detail["FailureReason"] = reason
+        events_backends[backend.account_id][backend.region_name].put_events(
+            [
+                {
+                    "Source": "aws.sagemaker",
+                    "DetailType": DEPLOYMENT_EVENT,
+                    "Detail": json.dumps(detail),
+                    "Resources": [endpoint.arn],
+                }
+            ]
+        )
+
+
+def _fleet(config: Any) -> Fleet:
+    return Fleet(
+        config.endpoint_config_name,
+        [dict(v) for v in config.production_variants],
+        dict(config.data_capture_config or {}),
+    )
+
+
+def _model_data_url(backend: SageMakerModelBackend, model: Any) -> str:
+    if model is None:
+        raise AWSValidationException("The endpoint's model no longer exists.")
+    containers = [model.primary_container] if model.primary_container else list(model.containers)
+    container = containers[0] if containers else {}
+    if container.get("ModelDataUrl"):
+        return str(container["ModelDataUrl"])
+    package_name = container.get("ModelPackageName")
+    if package_name:
+        package = backend.describe_model_package(package_name)
+        return str(package.inference_specification["Containers"][0]["ModelDataUrl"])
+    raise AWSValidationException(f"Model {model.model_name} has no ModelDataUrl.")
+
+
+def _fault_rate(model: Any) -> float:
+    for tag in getattr(model, "tags", None) or []:
+        if tag.get("Key") == FAULT_TAG:
+            return max(0.0, min(1.0, float(tag["Value"])))
+    return 0.0
+
+
+def _arn(backend: SageMakerModelBackend, kind: str, name: str) -> str:
+    return f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:{kind}/{name}"
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    headers = {"x-amzn-ErrorType": code, "Content-Type": "application/json", "status": str(status)}
+    return status, headers, json.dumps({"__type": code, "message": message})

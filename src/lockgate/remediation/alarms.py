@@ -1,0 +1,76 @@
+"""Lockgate's alarm names and the alarm event, parsed into what a reaction needs."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PREFIX = "lockgate-"
+
+
+class Reaction(StrEnum):
+    """What Lockgate does when an alarm of this kind goes to ALARM."""
+
+    ROLLBACK = "rollback"
+    IDLE = "idle"
+    DRIFT = "drift"
+    NOTIFY = "notify"
+
+
+class AlarmRef(BaseModel):
+    """A Lockgate alarm name split by the convention lockgate-<env>-<reaction>-<subject>."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    environment: str
+    reaction: Reaction
+    subject: str
+
+
+def parse_alarm_name(name: str, environment: str) -> AlarmRef | None:
+    """The alarm's parts, or None when it is not one of this environment's Lockgate alarms."""
+    head = f"{PREFIX}{environment}-"
+    if not name.startswith(head):
+        return None
+    reaction, _, subject = name[len(head) :].partition("-")
+    if reaction not in Reaction.__members__.values() or not subject:
+        return None
+    return AlarmRef(name=name, environment=environment, reaction=Reaction(reaction), subject=subject)
+
+
+class MetricRef(BaseModel):
+    """The metric an alarm watches (from configuration.metrics[0].metricStat.metric)."""
+
+    namespace: str = ""
+    name: str = ""
+    dimensions: dict[str, str] = Field(default_factory=dict)
+
+
+class AlarmTransition(BaseModel):
+    """One "CloudWatch Alarm State Change": the alarm, its new state and when it entered it."""
+
+    alarm_name: str
+    state: str
+    previous_state: str
+    reason: str
+    timestamp: str
+    description: str = ""
+    metric: MetricRef = Field(default_factory=MetricRef)
+
+    @property
+    def episode(self) -> str:
+        """The idempotency key: alarm name + state timestamp (the event may arrive twice)."""
+        return f"{self.alarm_name}@{self.timestamp}"
+
+    @property
+    def episode_hash(self) -> str:
+        """A short stable hash of the episode (for execution and resource names)."""
+        return hashlib.sha256(self.episode.encode()).hexdigest()[:16]
+
+    @property
+    def endpoint_name(self) -> str | None:
+        """The SageMaker endpoint the alarm watches, when it watches one."""
+        return self.metric.dimensions.get("EndpointName")

@@ -1,0 +1,371 @@
+"""One reaction per alarm transition: rollback, idle (delete | scale-down), drift (retrain), notify.
+
+`Remediator.handle` is the whole flow: ignore what is not ours or not ALARM, claim the transition in
+the audit journal (idempotency), run the reaction's steps (each saved as done before the next), then
+announce (SNS message, metric, RemediationTaken event). Safety rules: an endpoint is deleted or
+scaled only when tagged `lockgate:idle-action`; a rollback never runs during a guardrail deployment
+(the endpoint is Updating: the deployment rolls itself back) nor on an endpoint updated after the
+alarm fired (the alarm judged a configuration that is gone); a retrain is skipped while one runs.
+Dry-run records and announces what would have been done and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lockgate.remediation.alarms import AlarmRef, AlarmTransition, MetricRef, Reaction, parse_alarm_name
+from lockgate.remediation.budget import BudgetReport, instance_hours
+from lockgate.remediation.guidance import meaning
+from lockgate.remediation.journal import Audit, AuditRecord, Claim, Status, Step
+from lockgate.remediation.ports import Announcer, Datasets, EndpointFacts, Endpoints, Pipelines, Registry
+
+IDLE_ACTION_TAG = "lockgate:idle-action"
+DATASET_TAG = "lockgate:dataset"
+PACKAGE_TAG = "lockgate:package"
+IDLE_ACTIONS = ("delete", "scale-down")
+LEASE_SECONDS = 900.0  # the remediation function's timeout: an attempt older than this is dead
+
+
+class Outcome:
+    """Outcome words written to the audit record and the metric dimension."""
+
+    DONE = "done"
+    DRY_RUN = "dry-run"
+    GONE = "resource-gone"
+    LEFT_ALONE = "left-alone"
+    SKIPPED = "skipped"
+    NOTIFIED = "notified"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What `handle` did: `claim` is None when the event was ignored."""
+
+    outcome: str
+    claim: Claim | None
+    record: AuditRecord | None
+    reason: str = ""
+
+
+@dataclass
+class Ports:
+    """Every adapter a reaction may call."""
+
+    endpoints: Endpoints
+    registry: Registry
+    datasets: Datasets
+    pipelines: Pipelines
+    audit: Audit
+    announcer: Announcer
+
+
+@dataclass
+class Remediator:
+    """Maps an alarm transition to its reaction and runs it once."""
+
+    ports: Ports
+    environment: str
+    dry_run: bool = False
+    rollback_wait_seconds: float = 600.0
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def handle(self, transition: AlarmTransition) -> Result:
+        """React to one transition (safe to call any number of times with the same one)."""
+        ref = parse_alarm_name(transition.alarm_name, self.environment)
+        if ref is None:
+            return Result(Outcome.SKIPPED, None, None, f"not a Lockgate alarm of '{self.environment}'")
+        if transition.state != "ALARM":
+            return Result(Outcome.SKIPPED, None, None, f"state {transition.state}: only ALARM acts")
+        fresh = AuditRecord(
+            alarm=ref.name,
+            timestamp=transition.timestamp,
+            action=ref.reaction.value,
+            dry_run=self.dry_run,
+            reason=transition.reason,
+            lease_until=self.now().timestamp() + LEASE_SECONDS,
+            updated=self._stamp(),
+        )
+        claim, record = self.ports.audit.claim(fresh, self.now().timestamp())
+        if claim is Claim.DUPLICATE:
+            return Result(record.outcome or Status.IN_PROGRESS.value, claim, record, "already handled")
+        run = _Run(self, record)
+        try:
+            record.outcome = run.react(ref, transition)
+            run.announce(ref, transition)
+        except Exception as error:
+            record.status = Status.FAILED
+            record.outcome = f"{Outcome.FAILED} after {[s.name for s in record.steps]}: {error}"
+            run.save()
+            self.ports.announcer.metric(ref.reaction.value, Outcome.FAILED)
+            raise
+        outcome = record.outcome
+        record.status = Status.DONE
+        run.save()
+        return Result(outcome, claim, record)
+
+    def enforce_budget(self, budget_hours: float) -> tuple[BudgetReport, list[Result]]:
+        """The scheduled cost guard: over the month's instance-hours budget, every endpoint goes
+        through the idle reaction (tagged ones are deleted or scaled, untagged ones reported),
+        once per endpoint and month."""
+        report = instance_hours(self.ports.endpoints.list_all(), self.now(), budget_hours)
+        if not report.over:
+            return report, []
+        results = []
+        for name in sorted(report.per_endpoint):
+            transition = AlarmTransition(
+                alarm_name=f"lockgate-{self.environment}-idle-budget-{name}"[:255],
+                state="ALARM",
+                previous_state="OK",
+                reason=(
+                    f"{report.used_hours:g} instance-hours used in {report.month}, "
+                    f"budget {report.budget_hours:g}"
+                ),
+                timestamp=report.month,
+                metric=MetricRef(
+                    namespace="AWS/SageMaker", name="InstanceHours", dimensions={"EndpointName": name}
+                ),
+            )
+            results.append(self.handle(transition))
+        return report, results
+
+    def _stamp(self) -> str:
+        return self.now().isoformat(timespec="seconds")
+
+
+@dataclass
+class _Run:
+    owner: Remediator
+    record: AuditRecord
+
+    @property
+    def ports(self) -> Ports:
+        return self.owner.ports
+
+    def save(self) -> None:
+        self.record.updated = self.owner._stamp()
+        self.ports.audit.save(self.record)
+
+    def step(
+        self, name: str, detail: str, action: Callable[[], None] | None = None, *, changes: bool = True
+    ) -> None:
+        """Do `action` once across attempts (skipped when the journal has it). In dry-run an action
+        that `changes` resources is only recorded as what would have been done."""
+        if self.record.done(name):
+            return
+        pretend = self.record.dry_run and changes and action is not None
+        if action is not None and not pretend:
+            action()
+        shown = f"would {detail}" if pretend else detail
+        self.record.steps.append(Step(name=name, detail=shown, at=self.owner._stamp()))
+        self.save()
+
+    # -- the reactions -----------------------------------------------------------------------
+    def react(self, ref: AlarmRef, transition: AlarmTransition) -> str:
+        if ref.reaction is Reaction.NOTIFY:
+            self.record.resources = [f"{k}={v}" for k, v in transition.metric.dimensions.items()]
+            return Outcome.NOTIFIED
+        name = transition.endpoint_name
+        if ref.reaction is Reaction.DRIFT:
+            return self._drift(ref, name, transition.episode_hash)
+        if not name:
+            return f"{Outcome.SKIPPED}: the alarm watches no EndpointName dimension"
+        self.record.resources = [f"endpoint/{name}"]
+        if ref.reaction is Reaction.IDLE:
+            return self._idle(name)
+        return self._rollback(ref, name)
+
+    def _idle(self, name: str) -> str:
+        endpoint = self.ports.endpoints.describe(name)
+        if endpoint is None:
+            if self.record.done("delete-endpoint"):  # an earlier attempt deleted it
+                return self._finished()
+            return f"{Outcome.GONE}: endpoint {name} does not exist"
+        action = endpoint.tags.get(IDLE_ACTION_TAG, "")
+        if action not in IDLE_ACTIONS:
+            why = "not tagged" if not action else f"unknown {IDLE_ACTION_TAG}={action!r}"
+            return (
+                f"{Outcome.LEFT_ALONE}: {name} is {why} {IDLE_ACTION_TAG}=delete|scale-down (reported only)"
+            )
+        self._before(endpoint)
+        if action == "delete":
+            restore = (
+                f"aws sagemaker create-endpoint --endpoint-name {name} "
+                f"--endpoint-config-name {endpoint.config_name}"
+            )
+            self.step(
+                "delete-endpoint",
+                f"delete endpoint {name} (config and models kept)",
+                lambda: self.ports.endpoints.delete(name),
+            )
+            self.record.after = {"endpoint": "deleted", "restore": restore}
+        else:
+            if endpoint.instance_count <= len(endpoint.variants):
+                return f"{Outcome.SKIPPED}: {name} already runs one instance per variant"
+            self.step(
+                "scale-down",
+                f"scale {name} to one instance per variant",
+                lambda: self.ports.endpoints.scale_to_minimum(endpoint),
+            )
+            self.record.after = {"instances": str(len(endpoint.variants))}
+        return self._finished()
+
+    def _rollback(self, ref: AlarmRef, name: str) -> str:
+        endpoint = self.ports.endpoints.describe(name)
+        if endpoint is None:
+            return f"{Outcome.GONE}: endpoint {name} does not exist"
+        if (
+            endpoint.status in ("Updating", "Creating", "SystemUpdating", "RollingBack")
+            and not self.record.steps
+        ):
+            return (
+                f"{Outcome.SKIPPED}: {name} is {endpoint.status} (a guardrail deployment rolls itself back)"
+            )
+        if not self.record.steps and _changed_since(endpoint, self.record.timestamp):
+            return (
+                f"{Outcome.SKIPPED}: {name} changed after the alarm fired (a guardrail deployment "
+                "rolled it back or a new model went live): the alarm judged a configuration that is gone"
+            )
+        dataset = endpoint.tags.get(DATASET_TAG, "")
+        current = endpoint.tags.get(PACKAGE_TAG, "")
+        self._before(endpoint)
+        if not dataset:
+            return f"{Outcome.SKIPPED}: {name} has no {DATASET_TAG} tag: the package group is unknown"
+        approved = self.ports.registry.approved_packages(f"lockgate-{ref.environment}-{dataset}")
+        previous = _previous(approved, current)
+        if previous is None:
+            return (
+                f"{Outcome.SKIPPED}: no Approved package before {current or 'the live one'} to roll back to"
+            )
+        version = previous.rsplit("/", 1)[-1]
+        config = f"{name}-rollback-{version}-{self.record.timestamp[:19].replace(':', '').replace('-', '')}"[
+            :63
+        ]
+        self.step(
+            "deploy-previous",
+            f"update {name} to package {previous} (config {config})",
+            lambda: self.ports.endpoints.deploy_package(endpoint, previous, config),
+        )
+        if self.record.dry_run:
+            self.record.after = {"package": previous, "config": config}
+            return self._finished()
+        live = self.ports.endpoints.wait_for_config(name, config, self.owner.rollback_wait_seconds)
+        self.step("verify", f"EndpointConfigName is {live}")
+        if live != config:
+            return f"{Outcome.FAILED}: {name} serves {live}, not the rollback config {config}"
+        self.step(
+            "tag",
+            f"tag {PACKAGE_TAG}={previous}",
+            lambda: self.ports.endpoints.tag(name, {PACKAGE_TAG: previous}),
+        )
+        self.record.after = {"package": previous, "config": config}
+        return self._finished()
+
+    def _drift(self, ref: AlarmRef, endpoint_name: str | None, episode: str) -> str:
+        dataset = self._dataset(ref, endpoint_name)
+        self.record.resources = [f"dataset/{dataset}"] + (
+            [f"endpoint/{endpoint_name}"] if endpoint_name else []
+        )
+        name = f"retrain-{dataset}-{episode}"[:80]
+        if not self.record.done("start-train"):
+            running = self.ports.pipelines.running_train(dataset)
+            if running:
+                return f"{Outcome.SKIPPED}: a train run is already under way ({running}): no retrain storm"
+        version = self.ports.datasets.latest_version(dataset)
+        if version is None:
+            return f"{Outcome.GONE}: no dataset version of {dataset} to retrain on"
+        self.record.before = {"dataset": dataset, "version": version.version}
+        started: list[str] = []
+        self.step(
+            "start-train",
+            f"start train {name} on {dataset} version {version.version[:12]}",
+            lambda: started.append(self.ports.pipelines.start_train(name, version)[0]),
+        )
+        self.record.after = {"execution": started[0] if started else name}
+        return self._finished()
+
+    def _dataset(self, ref: AlarmRef, endpoint_name: str | None) -> str:
+        if endpoint_name:
+            endpoint = self.ports.endpoints.describe(endpoint_name)
+            if endpoint is not None and endpoint.tags.get(DATASET_TAG):
+                return endpoint.tags[DATASET_TAG]
+            head = f"lockgate-{ref.environment}-"
+            if endpoint_name.startswith(head):
+                return endpoint_name[len(head) :].removesuffix("-staging")
+        return ref.subject.split("-", 1)[0]
+
+    def _before(self, endpoint: EndpointFacts) -> None:
+        if self.record.before:
+            return
+        self.record.before = {
+            "status": endpoint.status,
+            "config": endpoint.config_name,
+            "package": endpoint.tags.get(PACKAGE_TAG, ""),
+            "models": ",".join(v.model_name for v in endpoint.variants),
+            "instances": str(endpoint.instance_count),
+        }
+
+    def _finished(self) -> str:
+        return Outcome.DRY_RUN if self.record.dry_run else Outcome.DONE
+
+    # -- telling people ----------------------------------------------------------------------
+    def announce(self, ref: AlarmRef, transition: AlarmTransition) -> None:
+        what, check = meaning(ref)
+        done = "; ".join(s.detail for s in self.record.steps) or "nothing changed"
+        prefix = "[DRY RUN] " if self.record.dry_run else ""
+        message = "\n".join(
+            [
+                f"{prefix}Alarm {ref.name} is ALARM since {transition.timestamp}.",
+                f"What it means: {what}",
+                f"Reason: {transition.reason}",
+                f"Reaction: {ref.reaction.value} -> {self.record.outcome}",
+                f"Done: {done}",
+                f"Resources: {', '.join(self.record.resources) or '-'}",
+                f"Before: {self.record.before or '-'}  After: {self.record.after or '-'}",
+                f"What to check: {check}",
+            ]
+        )
+
+        # An idle alarm on an endpoint that does not exist (yet) costs nothing: audit, no message.
+        quiet = ref.reaction is Reaction.IDLE and self.record.outcome.startswith(Outcome.GONE)
+
+        def tell() -> None:
+            if not quiet:
+                self.ports.announcer.notify(f"{prefix}Lockgate {ref.reaction.value}: {ref.name}", message)
+            self.ports.announcer.metric(ref.reaction.value, self.record.outcome.split(":", 1)[0])
+            self.ports.announcer.event(
+                {
+                    "alarm": ref.name,
+                    "action": ref.reaction.value,
+                    "outcome": self.record.outcome,
+                    "timestamp": transition.timestamp,
+                    "dryRun": str(self.record.dry_run).lower(),
+                }
+            )
+
+        self.step("announce", "SNS message, metric and RemediationTaken event sent", tell, changes=False)
+
+
+def _previous(approved_newest_first: list[str], current: str) -> str | None:
+    """The Approved package before the live one (the newest Approved one when the live one is no
+    longer Approved, e.g. rejected after it went live)."""
+    if current in approved_newest_first:
+        index = approved_newest_first.index(current)
+        rest = approved_newest_first[index + 1 :]
+        return rest[0] if rest else None
+    return approved_newest_first[0] if approved_newest_first else None
+
+
+def _changed_since(endpoint: EndpointFacts, alarm_timestamp: str) -> bool:
+    """True when the endpoint was updated after the alarm's state timestamp."""
+    if endpoint.last_modified is None:
+        return False
+    try:
+        fired = datetime.strptime(alarm_timestamp, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        return False
+    modified = endpoint.last_modified
+    modified = modified if modified.tzinfo else modified.replace(tzinfo=UTC)
+    return modified > fired

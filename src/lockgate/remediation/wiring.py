@@ -1,0 +1,75 @@
+"""Settings of the remediation function and the real adapters behind the ports (one place)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from lockgate.adapters.audit_table import AuditTable
+from lockgate.adapters.events import EventBus
+from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sns import Notifier
+from lockgate.pipeline.settings import HandlerSettings
+from lockgate.remediation.budget import FREE_TIER_HOURS
+from lockgate.remediation.reactions import Ports, Remediator
+
+REMEDIATION_TAKEN = "RemediationTaken"
+
+
+class RemediationSettings(HandlerSettings):
+    """Environment of RemediationFunction (template.yaml)."""
+
+    environment: str
+    audit_table: str
+    topic_arn: str
+    data_bucket: str
+    train_state_machine_arn: str
+    dry_run: bool = False
+    instance_hours_budget: float = FREE_TIER_HOURS
+    rollback_wait_seconds: float = 600.0
+
+
+class Announcements:
+    """SNS + one metric per action (Powertools EMF) + a RemediationTaken event."""
+
+    def __init__(self, notifier: Notifier, metrics: Metrics, bus: EventBus) -> None:
+        self._notifier, self._metrics, self._bus = notifier, metrics, bus
+
+    def notify(self, subject: str, message: str) -> None:
+        """One SNS message."""
+        self._notifier.publish(subject, message)
+
+    def metric(self, action: str, outcome: str) -> None:
+        """remediation_<action>_<outcome> = 1 (EMF, flushed by the handler's log_metrics)."""
+        safe = outcome.replace("-", "_").replace(" ", "_")
+        self._metrics.add_metric(name=f"remediation_{action}_{safe}", unit=MetricUnit.Count, value=1)
+
+    def event(self, detail: dict[str, str]) -> None:
+        """A RemediationTaken event on the default bus."""
+        self._bus.put(REMEDIATION_TAKEN, dict(detail))
+
+
+def build_remediator(settings: RemediationSettings, metrics: Metrics, **clients: Any) -> Remediator:
+    """The remediator with real adapters (clients may be injected by tests and the CLI)."""
+    endpoints = SageMakerEndpoints(clients.get("sagemaker"))
+    ports = Ports(
+        endpoints=endpoints,
+        registry=endpoints,
+        datasets=S3Datasets(settings.data_bucket, clients.get("s3")),
+        pipelines=TrainPipeline(
+            settings.train_state_machine_arn, settings.data_bucket, clients.get("stepfunctions")
+        ),
+        audit=AuditTable(settings.audit_table, clients.get("dynamodb")),
+        announcer=Announcements(
+            Notifier(settings.topic_arn, clients.get("sns")), metrics, EventBus(client=clients.get("events"))
+        ),
+    )
+    return Remediator(
+        ports,
+        settings.environment,
+        dry_run=settings.dry_run,
+        rollback_wait_seconds=settings.rollback_wait_seconds,
+    )

@@ -1,0 +1,268 @@
+"""The deploy pipeline end to end on the local cloud: registry approval -> staging -> smoke test ->
+production approval -> canary with rollback alarms; and each way it must fail or refuse.
+
+Packages come from lockgate.local.package_stand_in (the train branch's register step replaces it)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from lockgate.commands.deploy_cli import approve_cli
+from lockgate.commands.deploy_cli import run as run_command
+from lockgate.deployment.names import alarm_names, endpoint_name, execution_name
+from lockgate.local import endpoint_patches
+from lockgate.local.package_stand_in import StandInPackage, emit_state_change, register, set_status
+
+pytestmark = pytest.mark.integration
+
+
+class Deploys:
+    """Drives and observes the deploy state machine."""
+
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+        outputs = pipeline.cloud.stack.outputs
+        self.arn = outputs["DeployStateMachineArn"]
+        self.bucket = outputs["ArtifactBucketName"]
+        self.table = outputs["LineageTableName"]
+        self.sm = pipeline.cloud.client("sagemaker")
+        self.sfn = pipeline.cloud.client("stepfunctions")
+
+    def register(self, dataset: str, seed: int, **kwargs: Any) -> StandInPackage:
+        return register(
+            self.pipeline.cloud.client("s3"),
+            self.sm,
+            bucket=self.bucket,
+            dataset=dataset,
+            seed=seed,
+            **kwargs,
+        )
+
+    def run(self, package: StandInPackage, status: str = "Approved", timeout: float = 240) -> dict[str, Any]:
+        """The finished deploy run of this package and status."""
+        name = execution_name(package.arn, status)
+        arn = f"{self.arn.replace(':stateMachine:', ':execution:')}:{name}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                described = self.sfn.describe_execution(executionArn=arn)
+            except self.sfn.exceptions.ExecutionDoesNotExist:
+                time.sleep(0.05)
+                continue
+            if described["status"] != "RUNNING":
+                return dict(described)
+            time.sleep(0.05)
+        from lockgate.commands.console import describe_runs
+
+        history = "\n".join(describe_runs(self.sfn, [self.arn], limit=5))
+        raise TimeoutError(f"deploy run {name} did not finish:\n{history}")
+
+    def runs_of(self, package: StandInPackage) -> list[dict[str, Any]]:
+        executions = self.sfn.list_executions(stateMachineArn=self.arn)["executions"]
+        return [
+            e
+            for e in executions
+            if e["name"].startswith(execution_name(package.arn, "Approved")[:30])
+            and e["name"] == execution_name(package.arn, "Approved")
+        ]
+
+    def wait_for_approval_request(self, package: StandInPackage, timeout: float = 240) -> None:
+        dynamodb, deadline = self.pipeline.cloud.client("dynamodb"), time.monotonic() + timeout
+        key = {"pk": {"S": f"model-package#{package.arn}"}, "sk": {"S": "approval#prod"}}
+        while time.monotonic() < deadline:
+            if dynamodb.get_item(TableName=self.table, Key=key).get("Item"):
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"no approval request for {package.arn}")
+
+    def endpoint(self, dataset: str, stage: str = "prod") -> dict[str, Any]:
+        return dict(self.sm.describe_endpoint(EndpointName=endpoint_name("dev", dataset, stage)))
+
+    def predict(self, dataset: str, rows: Any) -> list[float]:
+        body = "\n".join(",".join(f"{v:.7g}" for v in row) for row in rows)
+        answer = self.pipeline.cloud.client("sagemaker-runtime").invoke_endpoint(
+            EndpointName=endpoint_name("dev", dataset, "prod"), ContentType="text/csv", Body=body
+        )
+        return [float(x) for x in answer["Body"].read().decode().split()]
+
+
+@pytest.fixture(scope="module")
+def deploys(pipeline) -> Deploys:  # type: ignore[no-untyped-def]
+    return Deploys(pipeline)
+
+
+def test_happy_path_to_production_through_a_persons_approval(deploys: Deploys) -> None:
+    package = deploys.register("happy", seed=1)
+    deploys.wait_for_approval_request(package)
+    staging = deploys.endpoint("happy", "staging")
+    assert staging["EndpointStatus"] == "InService"
+    url = deploys.pipeline.cloud.url
+    assert approve_cli(url, package.arn, "looks good") == 0
+    run = deploys.run(package)
+    assert run["status"] == "SUCCEEDED", run.get("cause")
+    prod = deploys.endpoint("happy")
+    assert prod["EndpointStatus"] == "InService" and prod["EndpointConfigName"].endswith("-prd")
+    assert len(deploys.predict("happy", package.test_rows[:5])) == 5
+    tags = {t["Key"]: t["Value"] for t in deploys.sm.list_tags(ResourceArn=prod["EndpointArn"])["Tags"]}
+    assert tags["lockgate:package"] == package.arn and tags["lockgate:stage"] == "prod"
+    lineage = deploys.pipeline.cloud.client("dynamodb").query(
+        TableName=deploys.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"model-package#{package.arn}"}},
+    )["Items"]
+    assert any(
+        item["sk"]["S"].startswith("deploy-run#") and item["outcome"]["S"] == "deployed" for item in lineage
+    )
+    events = [e for e in deploys.pipeline.lockgate_events() if e.get("detail-type") == "DeploymentSucceeded"]
+    assert any(e["detail"]["packageArn"] == package.arn for e in events)
+    # the token is spent: a second answer changes nothing
+    assert approve_cli(url, package.arn, "again") == 2
+
+
+def test_the_same_approved_event_twice_deploys_once(deploys: Deploys) -> None:
+    package = deploys.register("twice", seed=2, auto_approved=True)
+    set_status(deploys.sm, package.arn, "Approved", "again")  # a second delivery of the same state
+    assert deploys.run(package)["status"] == "SUCCEEDED"
+    assert len(deploys.runs_of(package)) == 1
+
+
+def test_approval_for_an_unknown_package_changes_nothing(deploys: Deploys) -> None:
+    unknown = "arn:aws:sagemaker:us-east-1:123456789012:model-package/lockgate-dev-nothing/9"
+    assert approve_cli(deploys.pipeline.cloud.url, unknown, "yes") == 2
+    assert approve_cli(deploys.pipeline.cloud.url, unknown, "no", reject=True) == 2
+
+
+def test_smoke_mismatch_fails_the_run_before_production(deploys: Deploys) -> None:
+    package = deploys.register("smoky", seed=3, auto_approved=True, bad_predictions=True)
+    run = deploys.run(package)
+    assert run["status"] == "FAILED" and run["error"] == "SmokeTestFailed", run
+    with pytest.raises(deploys.sm.exceptions.ClientError):
+        deploys.endpoint("smoky")  # production never touched
+
+
+def test_an_endpoint_never_in_service_hits_the_deadline(deploys: Deploys) -> None:
+    twin = endpoint_patches.twin()
+    twin.creation_seconds = 10**7
+    try:
+        package = deploys.register("stuck", seed=4, auto_approved=True)
+        run = deploys.run(package, timeout=240)
+    finally:
+        twin.creation_seconds = 30.0
+    assert run["status"] == "FAILED" and run["error"] == "EndpointDeadline", run
+    assert "not InService" in run["cause"]
+
+
+def test_rejected_at_the_production_gate(deploys: Deploys) -> None:
+    package = deploys.register("nope", seed=5)
+    deploys.wait_for_approval_request(package)
+    assert (
+        approve_cli(deploys.pipeline.cloud.url, package.arn, "bias report needs a second look", reject=True)
+        == 0
+    )
+    run = deploys.run(package)
+    assert run["status"] == "FAILED" and run["error"] == "Rejected"
+    assert run["cause"] == "bias report needs a second look"
+
+
+def test_canary_alarm_rolls_back_and_the_old_model_keeps_serving(deploys: Deploys) -> None:
+    first = deploys.register("canary", seed=6, auto_approved=True)
+    assert deploys.run(first)["status"] == "SUCCEEDED"
+    old_config = deploys.endpoint("canary")["EndpointConfigName"]
+    second = deploys.register("canary", seed=7, approve=False)
+    # a person approves in the registry; the faulty model waits at the production gate
+    assert approve_cli(deploys.pipeline.cloud.url, second.arn, "ship it") == 0
+    emit_state_change(
+        deploys.sm, second.arn, deploys.pipeline.cloud.client("events")
+    )  # the train twin's event
+    deploys.wait_for_approval_request(second)
+    assert (
+        run_command(
+            argparse.Namespace(
+                command="fault",
+                endpoint=endpoint_name("dev", "canary", "staging"),
+                variant="AllTraffic",
+                rate=1.0,
+                endpoint_url=deploys.pipeline.cloud.url,
+                table=None,
+            )
+        )
+        == 0
+    )
+    alarm = alarm_names(endpoint_name("dev", "canary", "prod"))[0]
+    stop, seen = threading.Event(), {"errors": 0, "ok": 0}
+
+    def traffic() -> (
+        None
+    ):  # production traffic during the canary; the alarm helper's evaluator stands in here
+        runtime = deploys.pipeline.cloud.client("sagemaker-runtime")
+        body = ",".join(f"{v:.7g}" for v in first.test_rows[0])
+        while not stop.is_set():
+            try:
+                runtime.invoke_endpoint(EndpointName=endpoint_name("dev", "canary", "prod"), Body=body)
+                seen["ok"] += 1
+            except runtime.exceptions.ModelError:
+                seen["errors"] += 1
+                deploys.pipeline.cloud.client("cloudwatch").set_alarm_state(
+                    AlarmName=alarm, StateValue="ALARM", StateReason="5XX during the canary"
+                )
+            time.sleep(0.002)
+
+    worker = threading.Thread(target=traffic, daemon=True)
+    worker.start()
+    try:
+        assert approve_cli(deploys.pipeline.cloud.url, second.arn, "go") == 0
+        run = deploys.run(second, timeout=240)
+    finally:
+        stop.set()
+        worker.join(5)
+    assert run["status"] == "FAILED" and run["error"] == "DeploymentRolledBack", run
+    assert alarm in run["cause"]
+    assert seen["errors"] >= 1 and seen["ok"] >= 1
+    prod = deploys.endpoint("canary")
+    assert prod["EndpointStatus"] == "InService" and prod["EndpointConfigName"] == old_config
+    assert len(deploys.predict("canary", first.test_rows[:3])) == 3  # the first model keeps serving
+    note = deploys.sm.describe_model_package(ModelPackageName=second.arn)["CustomerMetadataProperties"][
+        "deployNote"
+    ]
+    assert "rolled back" in note and alarm in note
+    messages = deploys.pipeline.notifications()
+    assert any("rolled back" in json.dumps(m) for m in messages)
+
+
+def test_rejecting_the_live_package_restores_the_previous_approved_one(deploys: Deploys) -> None:
+    first = deploys.register("restore", seed=8, auto_approved=True)
+    assert deploys.run(first)["status"] == "SUCCEEDED"
+    v1_config = deploys.endpoint("restore")["EndpointConfigName"]
+    second = deploys.register("restore", seed=9, auto_approved=True)
+    assert deploys.run(second)["status"] == "SUCCEEDED"
+    assert deploys.endpoint("restore")["EndpointConfigName"] != v1_config
+    set_status(deploys.sm, second.arn, "Rejected", "drift found after release")
+    run = deploys.run(second, status="Rejected", timeout=240)
+    assert run["status"] == "SUCCEEDED", (run.get("error"), run.get("cause"))
+    assert deploys.endpoint("restore")["EndpointConfigName"] == v1_config
+
+
+def test_two_packages_approved_at_once_one_wins_never_half_updated(deploys: Deploys) -> None:
+    first = deploys.register("race", seed=10, auto_approved=True, approve=False)
+    second = deploys.register("race", seed=11, auto_approved=True, approve=False)
+    threads = [
+        threading.Thread(target=set_status, args=(deploys.sm, p.arn, "Approved", "both"))
+        for p in (first, second)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    runs = [deploys.run(first, timeout=240), deploys.run(second, timeout=240)]
+    prod = deploys.endpoint("race")
+    assert prod["EndpointStatus"] == "InService"
+    tags = {t["Key"]: t["Value"] for t in deploys.sm.list_tags(ResourceArn=prod["EndpointArn"])["Tags"]}
+    assert tags["lockgate:package"] == second.arn  # the newer approval wins
+    assert runs[1]["status"] == "SUCCEEDED"
+    assert runs[0]["status"] in ("SUCCEEDED", "FAILED")
