@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--status", choices=["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], help="only these runs"
     )
     runs.add_argument("--dataset", help="only runs of this dataset")
+    lineage = sub.add_parser("lineage", help="what a dataset or model package came from and led to")
+    lineage.add_argument("node", help="a dataset name, a model package ARN, or <kind>#<id>")
+    lineage.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
+    lineage.add_argument("--table", help="the lineage table (default: the stack's LineageTable)")
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument("--rows", type=int, default=5000, help="rows in the generated sample dataset")
@@ -96,6 +100,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from lockgate.commands.runs import run_runs
 
         return run_runs(args)
+    if args.command == "lineage":
+        from lockgate.commands.lineage import run_lineage
+
+        return run_lineage(args)
     if args.command in ("alarm", "actions", "monitor"):
         return alarm_commands.run(args)
     if args.command in ("approve", "reject", "predict", "endpoints", "fault"):

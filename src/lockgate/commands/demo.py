@@ -3,7 +3,9 @@
 1. A good dataset lands in raw/: the data gate versions and splits it, DatasetVersionCreated fires.
 2. A broken copy lands: it fails, goes to quarantine/ with its report, and people are told why.
 3. A multipart batch (part files, then _SUCCESS) runs on the Distributed Map: one version.
-4. Each new version starts the train state machine, whose first gate checks bias (Clarify's metrics).
+4. Each new version starts the train state machine: pre-training bias (Clarify's metrics), then the
+   SageMaker twin trains XGBoost for real, batch-predicts the test split, the model is evaluated,
+   checked for post-training bias, gated and registered as a model package.
 
 The reports (bias, and evaluation when a run has one) are copied to a local folder (`--output`,
 default `demo-output/`, git-ignored) and their paths printed: the local cloud is gone when the
@@ -86,14 +88,14 @@ class Demo:
         assert self.cloud.stack is not None
         version = json.loads(described["output"])["datasetVersion"]["version"]
         train_arn = self.cloud.stack.outputs["TrainStateMachineArn"]
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             for execution in self.sfn.list_executions(stateMachineArn=train_arn)["executions"]:
                 run = self.sfn.describe_execution(executionArn=execution["executionArn"])
                 if json.loads(run["input"]).get("version") == version and run["status"] != "RUNNING":
                     return self._show_bias(run)
             time.sleep(0.1)
-        say("  no train run finished in 120 s")
+        say("  no train run finished in 300 s")
         return False
 
     def _show_bias(self, run: dict[str, Any]) -> bool:
@@ -119,7 +121,30 @@ class Demo:
                 values = {m["name"]: m["value"] for m in group["metrics"]}
                 shown = "  ".join(_metric(name, values.get(name)) for name in ("CI", "DPL", "KL", "JS", "KS"))
                 say(f"    {facet}={group['value_or_threshold']!s:<10} {shown}")
-        return True
+        return self._show_model(json.loads(run["output"]))
+
+    def _show_model(self, out: dict[str, Any]) -> bool:
+        """The training job, the evaluation summary, the post-training bias and the package."""
+        if "registration" not in out:
+            say("  no model registered (the run ended before registration)")
+            return False
+        model, evaluation, registration = out["model"], out["evaluation"], out["registration"]
+        say(f"  training job {model['trainingJob']}: {_final_metrics(model.get('metrics', []))}")
+        metrics = evaluation["metrics"]
+        shown = "  ".join(
+            f"{name} {metrics[name]:.3f}"
+            for name in ("auc", "pr_auc", "accuracy", "f1", "log_loss")
+            if metrics.get(name) is not None
+        )
+        say(f"  evaluation on {evaluation['rows']:,} test rows: {shown}")
+        say(f"    report {evaluation['report']}")
+        post = out["postTrainingBias"]
+        say(f"  post-training bias gate: {post['verdict'].upper()}  report {post['report']}")
+        say(f"  evaluation gate: {registration['verdict'].upper()}; package {registration['approvalStatus']}")
+        for reason in registration["reasons"]:
+            say(f"    - {reason}")
+        say(f"  model package {registration['packageArn']}")
+        return registration["verdict"] == "pass" and bool(registration["packageArn"])
 
     def show_quarantine(self, key: str) -> None:
         """Print the quarantined report's summary."""
@@ -161,6 +186,10 @@ def run_demo(args: argparse.Namespace) -> int:
     ok = all(outcomes)
     say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
     return 0 if ok else 1
+
+
+def _final_metrics(metrics: list[dict[str, Any]]) -> str:
+    return "  ".join(f"{m['MetricName']} {m['Value']:.3f}" for m in metrics) or "(no metrics)"
 
 
 def save_object(s3: Any, uri: str, folder: Path) -> Path:

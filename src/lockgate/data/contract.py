@@ -194,6 +194,81 @@ class Split(_Strict):
         return self
 
 
+HyperparameterValue = str | int | float | bool
+
+
+class ParameterRange(_Strict):
+    """One tuned hyperparameter: integer or continuous [min, max], or categorical values."""
+
+    type: Literal["integer", "continuous", "categorical"]
+    min: float | None = None
+    max: float | None = None
+    values: list[str] | None = None
+    scaling: Literal["Auto", "Linear", "Logarithmic", "ReverseLogarithmic"] = "Auto"
+
+    @model_validator(mode="after")
+    def _shape(self) -> ParameterRange:
+        if self.type == "categorical":
+            if not self.values:
+                raise ValueError("a categorical range needs values")
+        elif self.min is None or self.max is None or self.min > self.max:
+            raise ValueError("an integer or continuous range needs min <= max")
+        return self
+
+
+class TuningObjective(_Strict):
+    """The metric the tuning job optimises, as the algorithm emits it (e.g. validation:auc)."""
+
+    metric: Annotated[str, Field(pattern=r"^(train|validation):[a-z0-9-]+$")] = "validation:auc"
+    type: Literal["Maximize", "Minimize"] = "Maximize"
+
+
+class Tuning(_Strict):
+    """A hyperparameter tuning job instead of one training job; the best job's model is used.
+    The offline twin runs a random search whatever the strategy (docs/sagemaker-twin.md)."""
+
+    strategy: Literal["Random", "Bayesian", "Hyperband", "Grid"] = "Random"
+    objective: TuningObjective = Field(default_factory=TuningObjective)
+    max_jobs: Annotated[int, Field(ge=1, le=500)] = 4
+    max_parallel_jobs: Annotated[int, Field(ge=1, le=100)] = 2
+    ranges: Annotated[dict[str, ParameterRange], Field(min_length=1)]
+
+
+class Training(_Strict):
+    """How SageMaker's built-in XGBoost trains on the version's xgboost/ splits."""
+
+    hyperparameters: dict[str, HyperparameterValue] = Field(
+        default_factory=lambda: {"objective": "binary:logistic", "num_round": 100, "eval_metric": "auc"}
+    )
+    instance_type: Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[a-z0-9]+$")] = "ml.m5.large"
+    instance_count: Annotated[int, Field(ge=1)] = 1
+    volume_size_gb: Annotated[int, Field(ge=1)] = 10
+    max_runtime_seconds: Annotated[int, Field(ge=1, le=432000)] = 3600
+    transform_instance_type: Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[a-z0-9]+$")] = "ml.m5.large"
+    tuning: Tuning | None = None
+
+
+class Evaluation(_Strict):
+    """The evaluation gate: scores >= decision_threshold are positive; each metric in `minimums`
+    (names of evaluation.json's binary_classification_metrics, e.g. auc, f1) must reach its bar,
+    and `regression_metric` may fall at most `max_regression` below the latest Approved package."""
+
+    decision_threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    minimums: dict[str, float] = Field(default_factory=dict)
+    regression_metric: str = "auc"
+    max_regression: Annotated[float, Field(ge=0)] = 0.02
+    calibration_bins: Annotated[int, Field(ge=2, le=100)] = 10
+
+
+class Approval(_Strict):
+    """Auto-approval policy: Approved at registration only when `auto_approve` is true, the
+    evaluation gate passed, both bias verdicts are "pass", and every `minimums` bar holds;
+    otherwise PendingManualApproval. The reasons go into ApprovalDescription."""
+
+    auto_approve: bool = False
+    minimums: dict[str, float] = Field(default_factory=dict)
+
+
 class Contract(_Strict):
     """A dataset contract. See contracts/credit.yaml for a complete example."""
 
@@ -205,6 +280,9 @@ class Contract(_Strict):
     label: Label
     bias: Bias | None = None
     split: Split = Field(default_factory=Split)
+    training: Training = Field(default_factory=Training)
+    evaluation: Evaluation = Field(default_factory=Evaluation)
+    approval: Approval = Field(default_factory=Approval)
     max_object_bytes: Annotated[int, Field(gt=0)] = 5 * 1024**3
 
     @model_validator(mode="after")

@@ -23,6 +23,7 @@ from lockgate.local.lambda_async import Destinations
 from lockgate.local.lambda_env import SessionCredentials
 from lockgate.local.lambda_runtime import LambdaRuntime
 from lockgate.local.model import DeployedStack, FunctionConfig
+from lockgate.local.sagemaker import patches as sagemaker_twin
 
 REGION = "us-east-1"
 HOST = "127.0.0.1"
@@ -97,6 +98,7 @@ class LocalCloud:
             start_execution=self._start_execution,
             send=destinations.send,
         )
+        sagemaker_twin.apply(endpoint_url=self.url, region=REGION, clock=self.clock)
         cloudwatch_twin.apply(clock=self.clock, ticking=False)  # alarms created by deploy: INSUFFICIENT_DATA
         endpoint_patches.apply(clock=self.clock)
         task_token_patches.apply(clock=self.clock)
@@ -120,6 +122,7 @@ class LocalCloud:
             self._runtime.shutdown()
             self._runtime = None
         moto_patches.remove()
+        sagemaker_twin.remove()
         endpoint_patches.remove()
         task_token_patches.remove()
         iam_patches.remove()

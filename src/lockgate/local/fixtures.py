@@ -20,6 +20,8 @@ SAMPLE_KEY = "raw/credit/credit-sample.csv"
 BROKEN_KEY = "raw/credit/broken-sample.csv"
 SAMPLE_VERSION_PREFIX = "datasets/credit/sample/parquet/"
 SAMPLE_PREDICTIONS_KEY = "predictions/credit/sample/test-scores.csv"
+SAMPLE_LABELS_KEY = "predictions/credit/sample/test-labels.csv"  # the evaluate event's labels
+SAMPLE_XGBOOST_PREFIX = "datasets/credit/sample/xgboost/"  # the plan_training event's splits
 PART_KEYS = ("raw/credit/batch-1/part-00000.csv", "raw/credit/batch-1/part-00001.csv")
 SAMPLE_ROWS = 1000
 SAMPLE_SEED = 7
@@ -86,6 +88,9 @@ def sample_version() -> dict[str, bytes]:
     amount = np.asarray(table.column("credit_amount").to_numpy(zero_copy_only=False), dtype=float)
     scores = np.clip(0.25 + 0.5 * good + 0.2 * (amount < np.median(amount)) - 0.1, 0.0, 1.0)
     files[SAMPLE_PREDICTIONS_KEY] = "".join(f"{score:.4f}\n" for score in scores).encode()
+    files[SAMPLE_LABELS_KEY] = "".join(f"{int(g)}\n" for g in good).encode()
+    for name, body in splits.items():
+        files[f"{SAMPLE_XGBOOST_PREFIX}{name}/part-00000.csv"] = body["csv"]
     return files
 
 

@@ -36,12 +36,23 @@ from lockgate.steps.remediation import (
     RemediationInput,
     RemediationOutput,
 )
+from lockgate.steps.train import (
+    EvaluateInput,
+    EvaluateOutput,
+    PlanTrainingInput,
+    PlanTrainingOutput,
+    RegisterModelInput,
+    RegisterModelOutput,
+)
 
 FUNCTIONS: dict[str, FunctionIO] = {
     "StarterFunction": FunctionIO(S3EventNotificationEventBridgeModel, StarterResult),
     "DataGateFunction": FunctionIO(DataGateRequest, DataGateResult),
     "BiasCheckFunction": FunctionIO(BiasCheckRequest, BiasCheckResult),
     "NotifyFailureFunction": FunctionIO(NotifyFailureRequest, NotifyFailureResult),
+    "PlanTrainingFunction": FunctionIO(PlanTrainingInput, PlanTrainingOutput),
+    "EvaluateFunction": FunctionIO(EvaluateInput, EvaluateOutput),
+    "RegisterModelFunction": FunctionIO(RegisterModelInput, RegisterModelOutput),
     "RemediationFunction": FunctionIO(RemediationInput, RemediationOutput),
     "PipelineStatusFunction": FunctionIO(ExecutionStatusChange, PipelineStatusOutput),
     "MonitorFunction": FunctionIO(MonitorInput, MonitorOutput),

@@ -1,0 +1,1 @@
+"""The SageMaker twin: what moto's SageMaker lacks, filled for the local cloud (see patches.py)."""

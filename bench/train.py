@@ -1,0 +1,170 @@
+"""Train pipeline benchmark: the SageMaker twin's training step vs bare xgboost.train on the same
+files and parameters, and the evaluation step vs a bare pyarrow read of its inputs, in one run.
+
+    .venv/bin/python bench/train.py [--rows 100000] [--predictions 1000000]
+
+Goals (issue 7): twin training <= 1.3x bare xgboost.train at 1e5 rows (the twin's time runs from
+CreateTrainingJob to Completed as DescribeTrainingJob reports it, through the local endpoint, on
+a warm worker); evaluation of 1e6 predictions <= 2x the bare read of labels + predictions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from lockgate.evaluation.metrics import evaluate
+from lockgate.evaluation.model_quality import model_quality_statistics
+from lockgate.evaluation.report_html import render
+from lockgate.pipeline.evaluate import check_inputs, read_column
+
+HP = {
+    "objective": "binary:logistic",
+    "num_round": "100",
+    "max_depth": "5",
+    "eta": "0.2",
+    "eval_metric": "auc",
+}
+
+
+def _csv(rows: int, seed: int) -> bytes:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, 12)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * x[:, 1] + rng.normal(scale=0.8, size=rows) > 0).astype(np.int8)
+    table = pa.table({"y": y, **{f"f{i}": x[:, i] for i in range(12)}})
+    sink = io.BytesIO()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
+    return sink.getvalue()
+
+
+def bare_training(train: bytes, validation: bytes) -> float:
+    """Read both CSVs and train in this process, as a script would."""
+    import xgboost as xgb
+
+    from lockgate.local.sagemaker.algorithm import read_table, validate_hyperparameters
+
+    began = time.perf_counter()
+    params = validate_hyperparameters(HP)
+    matrices = []
+    for name, body in (("train", train), ("validation", validation)):
+        data = read_table(body, "text/csv")
+        matrices.append((xgb.DMatrix(data[:, 1:], label=data[:, 0]), name))
+    xgb.train(params.params, matrices[0][0], params.num_round, evals=matrices, verbose_eval=False)
+    return time.perf_counter() - began
+
+
+def twin_training(train: bytes, validation: bytes) -> tuple[float, float]:
+    """(seconds from CreateTrainingJob to Completed, the job's own training seconds)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from lockgate.local.clock import LocalClock
+    from lockgate.local.sagemaker import patches
+
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+    try:
+        patches.apply(endpoint_url=url, region="us-east-1", clock=LocalClock(100))
+        s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+        sm = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1")
+        s3.create_bucket(Bucket="bench")
+        s3.put_object(Bucket="bench", Key="train/part-0.csv", Body=train)
+        s3.put_object(Bucket="bench", Key="validation/part-0.csv", Body=validation)
+        timings = []
+        for attempt in range(2):  # the first run warms the worker; the second is reported
+            name = f"bench-{attempt}"
+            began = time.perf_counter()
+            sm.create_training_job(
+                TrainingJobName=name,
+                AlgorithmSpecification={"TrainingImage": "bench", "TrainingInputMode": "File"},
+                RoleArn="arn:aws:iam::123456789012:role/bench",
+                HyperParameters=HP,
+                InputDataConfig=[
+                    {
+                        "ChannelName": ch,
+                        "ContentType": "text/csv",
+                        "DataSource": {
+                            "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"s3://bench/{ch}/"}
+                        },
+                    }
+                    for ch in ("train", "validation")
+                ],
+                OutputDataConfig={"S3OutputPath": "s3://bench/models"},
+                ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
+                StoppingCondition={"MaxRuntimeInSeconds": 3600},
+            )
+            while (job := sm.describe_training_job(TrainingJobName=name))[
+                "TrainingJobStatus"
+            ] == "InProgress":
+                time.sleep(0.05)
+            assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+            timings.append(time.perf_counter() - began)
+        return timings[1], timings[0]
+    finally:
+        patches.remove()
+        server.stop()
+
+
+def evaluation(n: int, directory: Path) -> tuple[float, float]:
+    """(bare pyarrow read of both files, Lockgate's evaluation: read + check + metrics + JSON + HTML)."""
+    rng = np.random.default_rng(3)
+    labels = (rng.random(n) < 0.3).astype(np.int8)
+    scores = np.clip(labels * 0.3 + rng.random(n) * 0.7, 0, 1)
+    (directory / "labels.csv").write_text("\n".join(map(str, labels)) + "\n")
+    (directory / "scores.out").write_text("\n".join(f"{s:.6f}" for s in scores) + "\n")
+    best_bare = best_eval = float("inf")
+    for _ in range(2):
+        began = time.perf_counter()
+        options = pacsv.ReadOptions(autogenerate_column_names=True)
+        for name in ("labels.csv", "scores.out"):
+            pacsv.read_csv(directory / name, read_options=options)
+        best_bare = min(best_bare, time.perf_counter() - began)
+        began = time.perf_counter()
+        y = read_column((directory / "labels.csv").read_bytes(), "labels")
+        s = read_column((directory / "scores.out").read_bytes(), "scores")
+        check_inputs(y, s, "labels", "scores")
+        result = evaluate(y, s, 0.5)
+        json.dumps(model_quality_statistics(result), allow_nan=False)
+        render(result, "bench")
+        best_eval = min(best_eval, time.perf_counter() - began)
+    return best_bare, best_eval
+
+
+def main() -> None:
+    """Print the table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--predictions", type=int, default=1_000_000)
+    args = parser.parse_args()
+    train, validation = _csv(args.rows, 1), _csv(args.rows // 4, 2)
+    bare = min(bare_training(train, validation) for _ in range(2))
+    twin, cold = twin_training(train, validation)
+    with tempfile.TemporaryDirectory() as tmp:
+        read, evaluated = evaluation(args.predictions, Path(tmp))
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"{'work':<58} {'seconds':>8} {'ratio':>6} {'goal':>6}")
+    print(f"{f'bare xgboost.train, {args.rows:,} rows, 100 rounds':<58} {bare:8.2f}")
+    warm = "twin training job, warm worker (Create -> Completed)"
+    print(f"{warm:<58} {twin:8.2f} {twin / bare:6.2f} {'<=1.3':>6}")
+    print(f"{'twin training job, first (worker start-up included)':<58} {cold:8.2f} {cold / bare:6.2f}")
+    print(f"{f'bare pyarrow read, labels + {args.predictions:,} predictions':<58} {read:8.2f}")
+    steps = "evaluation (read, check, metrics, JSON, HTML)"
+    print(f"{steps:<58} {evaluated:8.2f} {evaluated / read:6.2f} {'<=2':>6}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Evaluate a trained model on the test split from the batch transform's predictions (no xgboost
+here): AUC-ROC, AUC-PR, accuracy, precision, recall, F1 at the contract's decision threshold, log
+loss, Brier score, confusion matrix, calibration bins. Writes evaluation.json (SageMaker's model
+quality statistics shape) and report.html (ROC, PR, calibration curves as inline SVG)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.s3 import S3Store
+from lockgate.pipeline.evaluate import Evaluator
+from lockgate.pipeline.settings import HandlerSettings
+from lockgate.steps.train import EvaluateInput
+
+
+class EvaluateSettings(HandlerSettings):
+    """ARTIFACT_BUCKET: where evaluation.json and report.html go."""
+
+    artifact_bucket: str
+
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = EvaluateSettings.from_env()
+evaluator = Evaluator(S3Store(), settings.artifact_bucket)
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=EvaluateInput)
+def lambda_handler(event: EvaluateInput, context: LambdaContext) -> dict[str, Any]:
+    """{dataset, version, labels, predictions, threshold} -> {evaluation, report, rows, metrics}."""
+    output = evaluator.run(event)
+    for name, value in output.metrics.items():
+        if value is not None:
+            metrics.add_metric(name=f"model_{name}", unit=MetricUnit.NoUnit, value=value)
+    logger.info("evaluated", extra={"rows": output.rows, "metrics": output.metrics})
+    return output.to_payload()

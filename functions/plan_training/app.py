@@ -1,0 +1,53 @@
+"""Plan a training run: the dataset contract's training section -> the CreateTrainingJob /
+CreateHyperParameterTuningJob / CreateTransformJob fields, deterministic job names from the
+version, the test split's features-only copy for the batch transform, and a claim so the same
+DatasetVersionCreated delivered twice trains once (the second run ends as a duplicate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.dynamodb import RunClaims
+from lockgate.adapters.s3 import S3Store
+from lockgate.pipeline.contracts import dataset_contract
+from lockgate.pipeline.settings import HandlerSettings
+from lockgate.pipeline.train_plan import plan
+from lockgate.steps.train import PlanTrainingInput
+
+
+class PlanTrainingSettings(HandlerSettings):
+    """DATA_BUCKET (contracts), ARTIFACT_BUCKET (models, test copies), IDEMPOTENCY_TABLE (claims)."""
+
+    data_bucket: str
+    artifact_bucket: str
+    idempotency_table: str
+
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = PlanTrainingSettings.from_env()
+store = S3Store()
+claims = RunClaims(settings.idempotency_table)
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=PlanTrainingInput)
+def lambda_handler(event: PlanTrainingInput, context: LambdaContext) -> dict[str, Any]:
+    """{dataset, version, execution, splits} -> the run's plan."""
+    contract = dataset_contract(store, settings.data_bucket, event.dataset)
+    output = plan(event, contract, store, claims, settings.artifact_bucket)
+    metrics.add_metric(
+        name="TrainingDuplicate" if output.duplicate else "TrainingPlanned", unit=MetricUnit.Count, value=1
+    )
+    logger.info(
+        "training planned", extra={"job": output.training.TrainingJobName, "duplicate": output.duplicate}
+    )
+    return output.to_payload()

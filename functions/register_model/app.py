@@ -1,0 +1,55 @@
+"""Evaluation gate and registration: the contract's minimum metrics and no regression beyond its
+margin against the latest Approved package of the group; then a model package in
+lockgate-<Environment>-<dataset> (PendingManualApproval, or Approved by the contract's
+auto-approval policy, reasons in ApprovalDescription) and the lineage record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.dynamodb import LineageTable
+from lockgate.adapters.s3 import S3Store
+from lockgate.adapters.sagemaker import ModelRegistry
+from lockgate.pipeline.register import Registrar
+from lockgate.pipeline.settings import HandlerSettings
+from lockgate.steps.train import RegisterModelInput
+
+
+class RegisterModelSettings(HandlerSettings):
+    """DATA_BUCKET (contracts), ENVIRONMENT (group names), XGBOOST_IMAGE, LINEAGE_TABLE."""
+
+    data_bucket: str
+    environment: str
+    xgboost_image: str
+    lineage_table: str
+
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = RegisterModelSettings.from_env()
+registrar = Registrar(
+    S3Store(),
+    ModelRegistry(),
+    LineageTable(settings.lineage_table),
+    settings.data_bucket,
+    settings.environment,
+    settings.xgboost_image,
+)
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=RegisterModelInput)
+def lambda_handler(event: RegisterModelInput, context: LambdaContext) -> dict[str, Any]:
+    """The run's artifacts -> the gate's verdict and the package."""
+    output = registrar.register(event)
+    metrics.add_metric(name=f"EvaluationGate_{output.verdict}", unit=MetricUnit.Count, value=1)
+    logger.info("registration", extra={"verdict": output.verdict, "package": output.package_arn})
+    return output.to_payload()

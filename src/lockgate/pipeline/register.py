@@ -1,0 +1,124 @@
+"""The register step: the evaluation gate against the contract and the latest Approved package,
+then (when it passes) the model package, its approval status by the contract's policy, and the
+lineage record. Idempotent: a package already registered for this version and training job is
+returned as it is (the same DatasetVersionCreated twice gives one package)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from lockgate.evaluation.model_quality import metric_values
+from lockgate.lineage import Node
+from lockgate.pipeline.bias_gate import split_uri
+from lockgate.pipeline.contracts import dataset_contract
+from lockgate.pipeline.ports import ObjectStore
+from lockgate.registry.gates import APPROVED, approval, evaluation_gate
+from lockgate.registry.package import PackageInfo, create_request, group_name
+from lockgate.steps.train import RegisterModelInput, RegisterModelOutput
+
+
+class Registry(Protocol):
+    """What the step needs from SageMaker's model registry (lockgate.adapters.sagemaker)."""
+
+    def ensure_group(self, name: str, description: str) -> None: ...
+
+    def latest_approved(self, group: str) -> PackageInfo | None: ...
+
+    def find(self, group: str, metadata: dict[str, str]) -> PackageInfo | None: ...
+
+    def create(self, request: dict[str, Any]) -> str: ...
+
+    def set_approval(self, arn: str, status: str, description: str) -> None: ...
+
+
+class Lineage(Protocol):
+    """What the step needs from the lineage table (lockgate.adapters.dynamodb.LineageTable)."""
+
+    def link(self, parent: Node, child: Node, **attrs: str) -> None: ...
+
+
+@dataclass
+class Registrar:
+    """Gates and registers one trained model."""
+
+    store: ObjectStore
+    registry: Registry
+    lineage: Lineage
+    data_bucket: str
+    environment: str
+    image: str
+
+    def register(self, request: RegisterModelInput) -> RegisterModelOutput:
+        """The gate's verdict; the package when it passed."""
+        contract = dataset_contract(self.store, self.data_bucket, request.dataset)
+        group = group_name(self.environment, request.dataset)
+        self.registry.ensure_group(group, f"Lockgate models of dataset {request.dataset}")
+        existing = self.registry.find(
+            group, {"version": request.version, "trainingJob": request.model.training_job}
+        )
+        if existing is not None:
+            return RegisterModelOutput(
+                verdict="pass",
+                reasons=["already registered for this version and training job"],
+                packageGroup=group,
+                packageArn=existing.arn,
+                approvalStatus=existing.approval_status,
+                alreadyRegistered=True,
+            )
+        metrics = metric_values(self._json(request.evaluation))
+        baseline = self.registry.latest_approved(group)
+        baseline_metrics = (
+            metric_values(self._json(baseline.model_quality_uri))
+            if baseline and baseline.model_quality_uri
+            else None
+        )
+        gate = evaluation_gate(
+            metrics, contract.evaluation, baseline_metrics, baseline.arn if baseline else None
+        )
+        if gate.verdict == "fail":
+            return RegisterModelOutput(
+                verdict="fail",
+                reasons=gate.reasons,
+                packageGroup=group,
+                baseline=baseline.arn if baseline else None,
+            )
+        status, reasons = approval(
+            contract.approval, gate, request.bias_pre.verdict, request.bias_post.verdict, metrics
+        )
+        described = reasons + gate.notes
+        arn = self.registry.create(
+            create_request(request, group, self.image, auto_approved=status == APPROVED)
+        )
+        self.registry.set_approval(arn, status, "; ".join(described))
+        self._record(request, arn)
+        return RegisterModelOutput(
+            verdict="pass",
+            reasons=described,
+            packageGroup=group,
+            packageArn=arn,
+            approvalStatus=status,
+            approvalDescription="; ".join(described),
+            baseline=baseline.arn if baseline else None,
+        )
+
+    def _json(self, uri: str) -> dict[str, Any]:
+        return dict(json.loads(self.store.read(*split_uri(uri))))
+
+    def _record(self, request: RegisterModelInput, package_arn: str) -> None:
+        execution = Node(kind="execution", id=request.execution)
+        version = Node(kind="version", id=request.version)
+        training = Node(kind="training-job", id=request.model.training_job)
+        transform = Node(kind="transform-job", id=request.transform_job)
+        package = Node(kind="model-package", id=package_arn)
+        self.lineage.link(Node(kind="dataset", id=request.dataset), version)
+        self.lineage.link(version, execution, dataset=request.dataset)
+        if request.model.tuning_job:
+            tuning = Node(kind="tuning-job", id=request.model.tuning_job)
+            self.lineage.link(execution, tuning)
+            self.lineage.link(tuning, training, role="best training job")
+        else:
+            self.lineage.link(execution, training)
+        self.lineage.link(training, transform)
+        self.lineage.link(transform, package, model=request.model.model_data_url)

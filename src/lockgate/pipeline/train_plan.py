@@ -1,0 +1,220 @@
+"""Plan a training run from the dataset contract, so the state machine stays declarative:
+deterministic job names from the dataset version (the same DatasetVersionCreated twice gives
+the same names: one run, one package), the CreateTrainingJob / CreateHyperParameterTuningJob /
+CreateTransformJob fields the contract decides, and the test split as the batch transform reads
+it: a features-only headerless CSV plus the labels, one per line (written once, beside the model).
+
+Layout in the artifact bucket, under models/<dataset>/<version>/:
+  <training job>/output/model.tar.gz   what SageMaker writes (S3OutputPath = this prefix)
+  test/features.csv, test/labels.csv   the transform's input and the evaluation's labels
+  transform/features.csv.out           the transform's predictions
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+from lockgate.data.contract import Contract, Tuning
+from lockgate.errors import InputRejected
+from lockgate.pipeline.bias_gate import split_uri
+from lockgate.pipeline.ports import ObjectStore
+from lockgate.steps.train import (
+    PlanTrainingInput,
+    PlanTrainingOutput,
+    TrainingJobRequest,
+    TransformJobRequest,
+    TuningJobRequest,
+)
+
+CSV = "text/csv"
+
+
+class RunClaims(Protocol):
+    """Claims a dataset version for one train execution (atomic, first writer wins)."""
+
+    def claim(self, key: str, execution: str) -> str:
+        """Record `execution` for `key` unless one is recorded; return the recorded execution."""
+        ...
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "x"
+
+
+def job_name(dataset: str, version: str) -> str:
+    """The training (and transform, model) job name of a version: <= 63 chars, SageMaker's pattern."""
+    return f"lg-{_slug(dataset)[:36]}-{_slug(version)[:16]}"
+
+
+def tuning_job_name(dataset: str, version: str) -> str:
+    """A tuning job name (<= 32 chars): children are named <it>-NNN-xxxxxxxx."""
+    return f"{_slug(dataset)[:14]}-{_slug(version)[:16]}".strip("-")
+
+
+def hyperparameters(values: dict[str, Any]) -> dict[str, str]:
+    """The API takes every hyperparameter as a string (booleans lower-case)."""
+    return {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in values.items()}
+
+
+def tuning_config(tuning: Tuning) -> dict[str, Any]:
+    """HyperParameterTuningJobConfig from the contract's tuning block."""
+    ranges: dict[str, list[dict[str, Any]]] = {
+        "IntegerParameterRanges": [],
+        "ContinuousParameterRanges": [],
+        "CategoricalParameterRanges": [],
+    }
+    for name, spec in sorted(tuning.ranges.items()):
+        if spec.type == "categorical":
+            ranges["CategoricalParameterRanges"].append({"Name": name, "Values": list(spec.values or [])})
+        elif spec.type == "integer":
+            ranges["IntegerParameterRanges"].append(
+                {
+                    "Name": name,
+                    "MinValue": str(int(spec.min or 0)),
+                    "MaxValue": str(int(spec.max or 0)),
+                    "ScalingType": spec.scaling,
+                }
+            )
+        else:
+            ranges["ContinuousParameterRanges"].append(
+                {
+                    "Name": name,
+                    "MinValue": f"{spec.min:g}",
+                    "MaxValue": f"{spec.max:g}",
+                    "ScalingType": spec.scaling,
+                }
+            )
+    return {
+        "Strategy": tuning.strategy,
+        "HyperParameterTuningJobObjective": {
+            "Type": tuning.objective.type,
+            "MetricName": tuning.objective.metric,
+        },
+        "ResourceLimits": {
+            "MaxNumberOfTrainingJobs": tuning.max_jobs,
+            "MaxParallelTrainingJobs": tuning.max_parallel_jobs,
+        },
+        "ParameterRanges": {k: v for k, v in ranges.items() if v},
+        "TrainingJobEarlyStoppingType": "Off",
+    }
+
+
+def split_test_csv(body: bytes) -> tuple[bytes, bytes, int]:
+    """A headerless label-first CSV -> (features-only CSV, labels one per line, rows)."""
+    features: list[bytes] = []
+    labels: list[bytes] = []
+    for line in body.splitlines():
+        if not line:
+            continue
+        label, _, rest = line.partition(b",")
+        labels.append(label)
+        features.append(rest)
+    return _lines(features), _lines(labels), len(labels)
+
+
+def _lines(rows: list[bytes]) -> bytes:
+    return b"\n".join(rows) + b"\n" if rows else b""
+
+
+def plan(
+    request: PlanTrainingInput,
+    contract: Contract,
+    store: ObjectStore,
+    claims: RunClaims,
+    artifact_bucket: str,
+) -> PlanTrainingOutput:
+    """The run's plan; writes the test features and labels once (the first execution only)."""
+    dataset, version = request.dataset, request.version
+    first = claims.claim(f"train#{dataset}#{version}", request.execution)
+    name = job_name(dataset, version)
+    prefix = f"models/{dataset}/{version}"
+    output_path = f"s3://{artifact_bucket}/{prefix}"
+    features_uri = f"{output_path}/test/features.csv"
+    labels_uri = f"{output_path}/test/labels.csv"
+    try:
+        xgb_train = request.splits["train"]["xgboost"]
+        xgb_validation = request.splits["validation"]["xgboost"]
+        xgb_test = request.splits["test"]["xgboost"]
+        parquet_test = request.splits["test"]["parquet"]
+    except KeyError as missing:
+        raise InputRejected(
+            "splits", "train/validation/test xgboost+parquet locations", 1, f"missing {missing}"
+        ) from None
+    duplicate = first != request.execution
+    if not duplicate:
+        _write_test_copies(store, xgb_test, artifact_bucket, f"{prefix}/test/")
+    training = contract.training
+    channels = [
+        {
+            "ChannelName": channel,
+            "ContentType": CSV,
+            "DataSource": {
+                "S3DataSource": {
+                    "S3DataType": "S3Prefix",
+                    "S3Uri": uri,
+                    "S3DataDistributionType": "FullyReplicated",
+                }
+            },
+        }
+        for channel, uri in (("train", xgb_train), ("validation", xgb_validation))
+    ]
+    resources = {
+        "InstanceType": training.instance_type,
+        "InstanceCount": training.instance_count,
+        "VolumeSizeInGB": training.volume_size_gb,
+    }
+    static = hyperparameters(training.hyperparameters)
+    tuning_job = None
+    if training.tuning is not None:
+        static = {k: v for k, v in static.items() if k not in training.tuning.ranges}
+        tuning_job = TuningJobRequest(
+            HyperParameterTuningJobName=tuning_job_name(dataset, version),
+            HyperParameterTuningJobConfig=tuning_config(training.tuning),
+            StaticHyperParameters=static,
+        )
+    return PlanTrainingOutput(
+        duplicate=duplicate,
+        firstExecution=first,
+        tuning=tuning_job is not None,
+        training=TrainingJobRequest(
+            TrainingJobName=name,
+            HyperParameters=static,
+            InputDataConfig=channels,
+            OutputDataConfig={"S3OutputPath": output_path},
+            ResourceConfig=resources,
+            StoppingCondition={"MaxRuntimeInSeconds": training.max_runtime_seconds},
+        ),
+        tuningJob=tuning_job,
+        transform=TransformJobRequest(
+            ModelName=name,
+            TransformJobName=name,
+            TransformInput={
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": features_uri}},
+                "ContentType": CSV,
+                "SplitType": "Line",
+            },
+            TransformOutput={"S3OutputPath": f"{output_path}/transform", "AssembleWith": "Line"},
+            TransformResources={"InstanceType": training.transform_instance_type, "InstanceCount": 1},
+        ),
+        modelOutputPath=output_path,
+        testFeatures=features_uri,
+        testLabels=labels_uri,
+        testData=parquet_test,
+        predictions=f"{output_path}/transform/features.csv.out",
+        threshold=contract.evaluation.decision_threshold,
+    )
+
+
+def _write_test_copies(store: ObjectStore, test_prefix_uri: str, bucket: str, prefix: str) -> None:
+    source_bucket, source_prefix = split_uri(test_prefix_uri)
+    keys = [k for k in store.list_keys(source_bucket, source_prefix) if k.endswith(".csv")]
+    if not keys:
+        raise InputRejected(test_prefix_uri, "has_test_split", 0, "no .csv objects under this prefix")
+    features, labels = bytearray(), bytearray()
+    for key in keys:  # part order = the Parquet split's part order (post-training bias aligns rows)
+        part_features, part_labels, _ = split_test_csv(store.read(source_bucket, key))
+        features += part_features
+        labels += part_labels
+    store.put(bucket, f"{prefix}features.csv", bytes(features), CSV)
+    store.put(bucket, f"{prefix}labels.csv", bytes(labels), CSV)

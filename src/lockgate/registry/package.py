@@ -1,0 +1,80 @@
+"""The CreateModelPackage request of a trained model, exactly as /work/coordination.md agrees:
+InferenceSpecification (the XGBoost image, the training job's model.tar.gz, text/csv), ModelMetrics
+(ModelQuality from evaluation.json, Bias from both analysis.json), CustomerMetadataProperties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lockgate.steps.train import RegisterModelInput
+
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """What the gates need from an existing package."""
+
+    arn: str
+    approval_status: str
+    metadata: dict[str, str]
+    model_quality_uri: str | None
+
+
+def group_name(environment: str, dataset: str) -> str:
+    """Model package group per dataset: lockgate-<Environment>-<dataset>."""
+    return f"lockgate-{environment}-{dataset}"
+
+
+def metadata(request: RegisterModelInput, auto_approved: bool) -> dict[str, str]:
+    """CustomerMetadataProperties (all strings)."""
+    values = {
+        "dataset": request.dataset,
+        "version": request.version,
+        "execution": request.execution,
+        "trainingJob": request.model.training_job,
+        "transformJob": request.transform_job,
+        "testData": request.test_data,
+        "predictions": request.predictions,
+        "testLabels": request.test_labels,
+        "evaluation": request.evaluation,
+        "evaluationReport": request.evaluation_report,
+        "biasPre": request.bias_pre.analysis,
+        "biasPost": request.bias_post.analysis,
+        "biasPreVerdict": request.bias_pre.verdict,
+        "biasPostVerdict": request.bias_post.verdict,
+        "autoApproved": "true" if auto_approved else "false",
+    }
+    if request.model.tuning_job:
+        values["tuningJob"] = request.model.tuning_job
+    return values
+
+
+def create_request(
+    request: RegisterModelInput, group: str, image: str, auto_approved: bool
+) -> dict[str, Any]:
+    """The CreateModelPackage parameters. The package is created PendingManualApproval; the
+    register step then sets the decided status with its reasons (ApprovalDescription), one
+    UpdateModelPackage, so an auto-approval is one "Approved" state change as a person's is."""
+    return {
+        "ModelPackageGroupName": group,
+        "ModelPackageDescription": (
+            f"{request.dataset} {request.version[:12]} from {request.model.training_job}"
+        ),
+        "InferenceSpecification": {
+            "Containers": [{"Image": image, "ModelDataUrl": request.model.model_data_url}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+        "ModelMetrics": {
+            "ModelQuality": {"Statistics": {"ContentType": JSON, "S3Uri": request.evaluation}},
+            "Bias": {
+                "PreTrainingReport": {"ContentType": JSON, "S3Uri": request.bias_pre.analysis},
+                "PostTrainingReport": {"ContentType": JSON, "S3Uri": request.bias_post.analysis},
+            },
+        },
+        "ModelApprovalStatus": "PendingManualApproval",
+        "CustomerMetadataProperties": metadata(request, auto_approved),
+        "Tags": [{"Key": "lockgate:dataset", "Value": request.dataset}],
+    }

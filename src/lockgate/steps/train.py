@@ -1,0 +1,147 @@
+"""The train pipeline's task models (statemachines/train.asl.json after the pre-training bias gate):
+PlanTraining -> (SageMaker jobs) -> Evaluate -> post-training bias -> RegisterModel.
+
+Field names are camelCase where the state machine reads them with JSONPath, and SageMaker's own
+PascalCase inside the request blocks the plan hands to the `sagemaker:` integrations unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field
+
+from lockgate.steps.base import StepModel
+
+S3Uri = str  # "s3://bucket/key"
+_S3 = r"^s3://[^/]+/.*"
+
+
+class PlanTrainingInput(StepModel):
+    """The train execution's own input (DatasetVersionCreated detail) plus the execution id."""
+
+    dataset: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    execution: str = Field(min_length=1)
+    splits: dict[str, dict[str, str]]
+
+
+class TrainingJobRequest(StepModel):
+    """The CreateTrainingJob fields the contract decides (image and role come from the template)."""
+
+    TrainingJobName: str
+    HyperParameters: dict[str, str]
+    InputDataConfig: list[dict[str, Any]]
+    OutputDataConfig: dict[str, str]
+    ResourceConfig: dict[str, Any]
+    StoppingCondition: dict[str, int]
+
+
+class TuningJobRequest(StepModel):
+    """The CreateHyperParameterTuningJob fields the contract decides."""
+
+    HyperParameterTuningJobName: str
+    HyperParameterTuningJobConfig: dict[str, Any]
+    StaticHyperParameters: dict[str, str]
+
+
+class TransformJobRequest(StepModel):
+    """The CreateModel + CreateTransformJob fields (the model is named after the training job's run)."""
+
+    ModelName: str
+    TransformJobName: str
+    TransformInput: dict[str, Any]
+    TransformOutput: dict[str, str]
+    TransformResources: dict[str, Any]
+
+
+class PlanTrainingOutput(StepModel):
+    """What the state machine runs next; `duplicate` when this version is already being trained."""
+
+    duplicate: bool
+    first_execution: str = Field(alias="firstExecution")
+    tuning: bool
+    training: TrainingJobRequest
+    tuning_job: TuningJobRequest | None = Field(default=None, alias="tuningJob")
+    transform: TransformJobRequest
+    model_output_path: S3Uri = Field(alias="modelOutputPath", pattern=_S3)
+    test_features: S3Uri = Field(alias="testFeatures", pattern=_S3)
+    test_labels: S3Uri = Field(alias="testLabels", pattern=_S3)
+    test_data: S3Uri = Field(alias="testData", pattern=_S3)
+    predictions: S3Uri = Field(pattern=_S3)
+    threshold: float
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class EvaluateInput(StepModel):
+    """Score the transform's predictions against the test labels."""
+
+    dataset: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    labels: S3Uri = Field(pattern=_S3)
+    predictions: S3Uri = Field(pattern=_S3)
+    threshold: float = Field(default=0.5, gt=0, lt=1)
+
+
+class EvaluateOutput(StepModel):
+    """Where evaluation.json and report.html are, and the headline metrics."""
+
+    evaluation: S3Uri = Field(pattern=_S3)
+    report: S3Uri = Field(pattern=_S3)
+    rows: int
+    metrics: dict[str, float | None]
+
+
+class BiasResult(StepModel):
+    """One bias gate's summary as the state machine keeps it."""
+
+    verdict: str
+    reasons: list[Any] = Field(default_factory=list)
+    analysis: S3Uri = Field(pattern=_S3)
+    report: S3Uri = Field(pattern=_S3)
+
+
+class TrainedModel(StepModel):
+    """The training job whose model is registered (the tuning job's best one when tuned)."""
+
+    training_job: str = Field(alias="trainingJob", min_length=1)
+    model_data_url: S3Uri = Field(alias="modelDataUrl", pattern=_S3)
+    tuning_job: str | None = Field(default=None, alias="tuningJob")
+    metrics: list[dict[str, Any]] = Field(default_factory=list)  # FinalMetricDataList (a training job)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class RegisterModelInput(StepModel):
+    """Everything the evaluation gate and the model package need."""
+
+    dataset: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    execution: str = Field(min_length=1)
+    model: TrainedModel
+    transform_job: str = Field(alias="transformJob", min_length=1)
+    test_data: S3Uri = Field(alias="testData", pattern=_S3)  # features-only CSV: what the transform read
+    test_labels: S3Uri = Field(alias="testLabels", pattern=_S3)
+    predictions: S3Uri = Field(pattern=_S3)
+    evaluation: S3Uri = Field(pattern=_S3)
+    evaluation_report: S3Uri = Field(alias="evaluationReport", pattern=_S3)
+    bias_pre: BiasResult = Field(alias="biasPre")
+    bias_post: BiasResult = Field(alias="biasPost")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class RegisterModelOutput(StepModel):
+    """The gate's verdict and, when it passed, the package."""
+
+    verdict: Literal["pass", "fail"]
+    reasons: list[str]
+    package_group: str = Field(alias="packageGroup")
+    package_arn: str | None = Field(default=None, alias="packageArn")
+    approval_status: str | None = Field(default=None, alias="approvalStatus")
+    approval_description: str = Field(default="", alias="approvalDescription")
+    baseline: str | None = None  # the Approved package compared against (None: there is none yet)
+    already_registered: bool = Field(default=False, alias="alreadyRegistered")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
