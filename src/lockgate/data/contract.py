@@ -234,12 +234,14 @@ class Tuning(_Strict):
     ranges: Annotated[dict[str, ParameterRange], Field(min_length=1)]
 
 
+def _default_hyperparameters() -> dict[str, HyperparameterValue]:
+    return {"objective": "binary:logistic", "num_round": 100, "eval_metric": "auc"}
+
+
 class Training(_Strict):
     """How SageMaker's built-in XGBoost trains on the version's xgboost/ splits."""
 
-    hyperparameters: dict[str, HyperparameterValue] = Field(
-        default_factory=lambda: {"objective": "binary:logistic", "num_round": 100, "eval_metric": "auc"}
-    )
+    hyperparameters: dict[str, HyperparameterValue] = Field(default_factory=_default_hyperparameters)
     instance_type: Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[a-z0-9]+$")] = "ml.m5.large"
     instance_count: Annotated[int, Field(ge=1)] = 1
     volume_size_gb: Annotated[int, Field(ge=1)] = 10

@@ -62,10 +62,10 @@ class Registrar:
             return RegisterModelOutput(
                 verdict="pass",
                 reasons=["already registered for this version and training job"],
-                packageGroup=group,
-                packageArn=existing.arn,
-                approvalStatus=existing.approval_status,
-                alreadyRegistered=True,
+                package_group=group,
+                package_arn=existing.arn,
+                approval_status=existing.approval_status,
+                already_registered=True,
             )
         metrics = metric_values(self._json(request.evaluation))
         baseline = self.registry.latest_approved(group)
@@ -81,7 +81,7 @@ class Registrar:
             return RegisterModelOutput(
                 verdict="fail",
                 reasons=gate.reasons,
-                packageGroup=group,
+                package_group=group,
                 baseline=baseline.arn if baseline else None,
             )
         status, reasons = approval(
@@ -96,10 +96,10 @@ class Registrar:
         return RegisterModelOutput(
             verdict="pass",
             reasons=described,
-            packageGroup=group,
-            packageArn=arn,
-            approvalStatus=status,
-            approvalDescription="; ".join(described),
+            package_group=group,
+            package_arn=arn,
+            approval_status=status,
+            approval_description="; ".join(described),
             baseline=baseline.arn if baseline else None,
         )
 

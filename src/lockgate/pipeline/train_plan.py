@@ -175,7 +175,7 @@ def plan(
         )
     return PlanTrainingOutput(
         duplicate=duplicate,
-        firstExecution=first,
+        first_execution=first,
         tuning=tuning_job is not None,
         training=TrainingJobRequest(
             TrainingJobName=name,
@@ -185,7 +185,7 @@ def plan(
             ResourceConfig=resources,
             StoppingCondition={"MaxRuntimeInSeconds": training.max_runtime_seconds},
         ),
-        tuningJob=tuning_job,
+        tuning_job=tuning_job,
         transform=TransformJobRequest(
             ModelName=name,
             TransformJobName=name,
@@ -197,10 +197,10 @@ def plan(
             TransformOutput={"S3OutputPath": f"{output_path}/transform", "AssembleWith": "Line"},
             TransformResources={"InstanceType": training.transform_instance_type, "InstanceCount": 1},
         ),
-        modelOutputPath=output_path,
-        testFeatures=features_uri,
-        testLabels=labels_uri,
-        testData=parquet_test,
+        model_output_path=output_path,
+        test_features=features_uri,
+        test_labels=labels_uri,
+        test_data=parquet_test,
         predictions=f"{output_path}/transform/features.csv.out",
         threshold=contract.evaluation.decision_threshold,
     )
