@@ -6,6 +6,10 @@
 4. Each new version starts the train state machine: pre-training bias (Clarify's metrics), then the
    SageMaker twin trains XGBoost for real, batch-predicts the test split, the model is evaluated,
    checked for post-training bias, gated and registered as a model package.
+5. A person approves the package (as `lockgate approve` does): staging, smoke test, production
+   approval, canary; then a deliberately faulty model whose canary alarm rolls it back.
+6. Alarms fix things by themselves: an idle tagged staging endpoint is deleted, drifted live
+   traffic starts one retrain, an untagged idle endpoint is left alone and reported.
 
 The reports (bias, and evaluation when a run has one) are copied to a local folder (`--output`,
 default `demo-output/`, git-ignored) and their paths printed: the local cloud is gone when the
@@ -21,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from lockgate.commands.console import function_log_sink, quiet_log_sink, render_visits, say
+from lockgate.commands.demo_alarms import ALARM_DEMO_PARAMETERS, alarm_part
+from lockgate.commands.demo_deploy import run_deploy_demo
 from lockgate.commands.options import local_cloud
 from lockgate.layout import quarantined_key
 from lockgate.local.cloud import LocalCloud
@@ -40,6 +46,7 @@ class Demo:
         self.ingest_arn = cloud.stack.outputs["IngestStateMachineArn"]
         self.s3, self.sfn = cloud.client("s3"), cloud.client("stepfunctions")
         self.inbox = self._subscribe_inbox(cloud.stack.outputs["NotificationTopicArn"])
+        self.package_arn = ""  # the model package the train run registered
 
     def _subscribe_inbox(self, topic_arn: str) -> str:
         """An SQS queue on the notification topic: what people would receive by e-mail."""
@@ -144,6 +151,7 @@ class Demo:
         for reason in registration["reasons"]:
             say(f"    - {reason}")
         say(f"  model package {registration['packageArn']}")
+        self.package_arn = str(registration["packageArn"] or "")
         return registration["verdict"] == "pass" and bool(registration["packageArn"])
 
     def show_quarantine(self, key: str) -> None:
@@ -159,6 +167,8 @@ def run_demo(args: argparse.Namespace) -> int:
     """Run the three scenarios; exit 0 when each ends as it should."""
     began = time.perf_counter()
     cloud = local_cloud(args, function_log_sink if args.logs else quiet_log_sink)
+    # The alarm part's idle window and monitor schedule, short enough to happen in the demo.
+    cloud.parameter_overrides = {**ALARM_DEMO_PARAMETERS, **cloud.parameter_overrides}
     with cloud:
         say(f"local cloud up at {cloud.url} in {cloud.startup_seconds:.2f} s")
         upload_contracts(cloud)
@@ -183,6 +193,14 @@ def run_demo(args: argparse.Namespace) -> int:
         outcomes.append(batch["status"] == "SUCCEEDED")
         if outcomes[-1]:
             demo.show_version(batch)
+        if demo.package_arn:  # 5. approve, deploy to staging, smoke test, production canary, rollback
+            say("")
+            deploy = run_deploy_demo(cloud, first_package=demo.package_arn)
+            outcomes.append(bool(deploy.get("ok", True)))
+        else:
+            outcomes.append(False)
+        say("")  # 6. alarms that fix things, by themselves
+        outcomes.append(alarm_part(cloud, say))
     ok = all(outcomes)
     say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
     return 0 if ok else 1

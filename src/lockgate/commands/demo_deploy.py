@@ -93,13 +93,15 @@ def run_deploy_demo(
 ) -> dict[str, Any]:
     """Run the deploy part against a started local cloud; returns the timings it printed."""
     demo = _DeployDemo(cloud)
-    timings: dict[str, Any] = {"first deploy (s)": _first_deploy(demo, first_package, dataset)}
-    seconds, split = _faulty_deploy(demo, dataset)
+    first_seconds, first_outcome = _first_deploy(demo, first_package, dataset)
+    timings: dict[str, Any] = {"first deploy (s)": first_seconds}
+    seconds, split, second_outcome = _faulty_deploy(demo, dataset)
     timings["faulty deploy (s)"], timings["split"] = seconds, split
+    timings["ok"] = first_outcome == "SUCCEEDED" and second_outcome == "FAILED"  # rolled back
     return timings
 
 
-def _first_deploy(demo: _DeployDemo, first_package: str | None, dataset: str) -> float:
+def _first_deploy(demo: _DeployDemo, first_package: str | None, dataset: str) -> tuple[float, str]:
     say("== deploy: registry approval -> staging -> smoke test -> production approval -> canary")
     began = time.perf_counter()
     first = first_package or _register(demo.cloud, dataset, seed=1)
@@ -111,10 +113,10 @@ def _first_deploy(demo: _DeployDemo, first_package: str | None, dataset: str) ->
     for line in describe_runs(demo.sfn, [demo.machine], limit=1):
         say(line)
     run_command(_ns("endpoints", endpoint_url=demo.cloud.url))
-    return seconds
+    return seconds, outcome
 
 
-def _faulty_deploy(demo: _DeployDemo, dataset: str) -> tuple[float, dict[str, int]]:
+def _faulty_deploy(demo: _DeployDemo, dataset: str) -> tuple[float, dict[str, int], str]:
     cloud = demo.cloud
     say("== a deliberately faulty second model: its canary fails, the 5XX alarm rolls it back")
     began = time.perf_counter()
@@ -163,7 +165,7 @@ def _faulty_deploy(demo: _DeployDemo, dataset: str) -> tuple[float, dict[str, in
     say("traffic during the canary: " + ", ".join(f"{k} {v} ({v / total:.0%})" for k, v in split.items()))
     cloud.client("cloudwatch").set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="demo reset")
     run_command(_ns("endpoints", endpoint_url=cloud.url))
-    return seconds, split
+    return seconds, split, outcome
 
 
 def _ns(command: str, **kwargs: Any) -> Any:
