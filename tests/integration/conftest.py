@@ -83,7 +83,7 @@ def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
     return messages
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down with the last integration test: its twins patch moto's classes
 def pipeline() -> Iterator[Pipeline]:
     cloud = LocalCloud(
         REPO / "template.yaml", clock=LocalClock(1000), log_sink=lambda *_: None, warn=lambda _: None

@@ -31,7 +31,7 @@ from lockgate.steps.catalog import FUNCTIONS
 
 REPO = Path(__file__).resolve().parents[2]
 MACHINES = sorted((REPO / "statemachines").glob("*.asl.json"))
-EVENTS = sorted((REPO / "events").glob("*.json"))
+EVENTS = sorted((REPO / "events").rglob("*.json"))  # events/deploy/ too (they need a package to run)
 RESOURCES: dict[str, Any] = load_template(REPO / "template.yaml")["Resources"]
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 LAMBDA_INVOKE = re.compile(r"^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$")

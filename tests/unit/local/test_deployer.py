@@ -219,10 +219,6 @@ def test_cycle_is_an_error(moto_endpoint: str) -> None:
         deploy(TEMPLATES / "cycle.yaml", moto_endpoint, stack_name="cycle", warn=lambda _: None)
 
 
-def test_deploy_is_fast(dev: Deployed) -> None:
-    assert dev.seconds < 5, f"deploying the fixture template took {dev.seconds:.1f} s"
-
-
 # The project's template: what may be skipped offline, by type, and why.
 PROJECT_TEMPLATE = Path(__file__).parents[3] / "template.yaml"
 ALLOWED_OFFLINE_SKIPS = {
