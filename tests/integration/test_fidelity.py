@@ -125,10 +125,13 @@ def test_an_async_invocation_that_keeps_failing_lands_in_the_dead_letter_queue(p
     pipeline.cloud.client("lambda").invoke(
         FunctionName=starter, InvocationType="Event", Payload=json.dumps(event).encode()
     )
-    messages = [m for m in _messages(sqs, url) if "RequestID" in m.get("MessageAttributes", {})]
-    assert messages, "the failed event did not reach the function's dead-letter queue"
-    message = messages[0]
-    assert json.loads(message["Body"]) == event
+    # Earlier tests' failed deliveries may share the queue: look for this event's message.
+    deadline, mine = time.monotonic() + 30, []
+    while not mine and time.monotonic() < deadline:
+        mine = [m for m in _messages(sqs, url, timeout=1) if json.loads(m["Body"]) == event]
+    assert mine, "the failed event did not reach the function's dead-letter queue"
+    message = mine[0]
+    assert "RequestID" in message["MessageAttributes"]
     attributes = message["MessageAttributes"]
     assert attributes["ErrorCode"] == {"StringValue": "200", "DataType": "Number"}
     assert attributes["ErrorMessage"]["StringValue"]
