@@ -2,7 +2,7 @@
 
 Edges use the agreed two-item shape ({pk: parent, sk: child, direction: down} and the reverse);
 the approval token of a package is the item {pk: model-package#<arn>, sk: approval#prod}.
-When the train branch's `adapters/dynamodb.LineageTable` lands, `link` here is the same call.
+Edges are written by the one lineage writer, `adapters.dynamodb.LineageTable`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
+
+from lockgate.adapters.dynamodb import LineageTable
+from lockgate.lineage import Node
 
 APPROVAL_SK = "approval#prod"
 
@@ -32,17 +35,11 @@ class DeployRecords:
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self.table_name = table_name
         self._client = client or boto3.client("dynamodb")
+        self._lineage = LineageTable(table_name, self._client)
 
     def link(self, parent: str, child: str, **attrs: str) -> None:
-        """Record parent -> child in both directions (idempotent)."""
-        extra = {k: {"S": str(v)} for k, v in attrs.items()}
-        items = [
-            {"pk": {"S": parent}, "sk": {"S": child}, "direction": {"S": "down"}, **extra},
-            {"pk": {"S": child}, "sk": {"S": parent}, "direction": {"S": "up"}, **extra},
-        ]
-        self._client.batch_write_item(
-            RequestItems={self.table_name: [{"PutRequest": {"Item": i}} for i in items]}
-        )
+        """Record parent -> child (`kind#id` node ids) in both directions (idempotent)."""
+        self._lineage.link(Node.parse(parent), Node.parse(child), **attrs)
 
     def store_approval(self, package_arn: str, token: str, execution: str) -> None:
         """Keep the token of the run waiting for production approval of this package."""
