@@ -17,9 +17,9 @@ import xgboost as xgb
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from lockgate.local import endpoint_patches
 from lockgate.local.clock import LocalClock
-from lockgate.local.package_stand_in import model_tarball, train_booster
+from lockgate.local.sagemaker import endpoint_patches
+from lockgate.local.sagemaker.package_stand_in import model_tarball, train_booster
 
 
 def _timings(

@@ -12,8 +12,8 @@ import time
 import boto3
 from moto.server import ThreadedMotoServer
 
-from lockgate.local import iam_patches
-from lockgate.local.iam_policy import statements
+from lockgate.local.iam import patches as iam_patches
+from lockgate.local.iam.policy import statements
 
 ROUNDS = 300
 ACCOUNT = "123456789012"

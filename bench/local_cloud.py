@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from lockgate.local.cloud import LocalCloud
-from lockgate.local.lambda_runtime import LambdaRuntime
-from lockgate.local.model import FunctionConfig
+from lockgate.local.deployer.model import FunctionConfig
+from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Contract tests: the moto internals the endpoint twin (lockgate.local.endpoint_patches) relies on."""
+"""Contract tests: the moto internals that lockgate.local.sagemaker.endpoint_patches relies on."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.models import SageMakerRuntimeBackend
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
-from lockgate.local import endpoint_patches
 from lockgate.local.clock import LocalClock
+from lockgate.local.sagemaker import endpoint_patches
 
 
 def _params(function: object) -> list[str]:

@@ -1,4 +1,4 @@
-"""Contract tests: the moto internals lockgate.local.iam_patches replaces or reads are still there with
+"""Contract tests: the moto internals lockgate.local.iam.patches replaces or reads are still there with
 the shape it assumes, and moto's own IAM authentication is still the one the module works around."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import BaseResponse
 from moto.iam import access_control
 
-from lockgate.local import iam_patches
+from lockgate.local.iam import patches as iam_patches
 
 
 @pytest.mark.parametrize(
     ("owner", "name"), iam_patches.PATCH_TARGETS, ids=lambda x: getattr(x, "__name__", x)
 )
 def test_every_patch_target_exists(owner: object, name: str) -> None:
-    assert hasattr(owner, name), f"moto moved {owner}.{name}: lockgate.local.iam_patches needs updating"
+    assert hasattr(owner, name), f"moto moved {owner}.{name}: lockgate.local.iam.patches needs updating"
 
 
 def test_the_hook_signature_and_that_every_request_passes_it() -> None:

@@ -1,4 +1,4 @@
-"""Contract tests: the moto internals lockgate.local.task_token_patches relies on."""
+"""Contract tests: the moto internals lockgate.local.stepfunctions.task_tokens relies on."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from moto.stepfunctions.parser.asl.eval.callback import callback
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
-from lockgate.local import task_token_patches
 from lockgate.local.clock import LocalClock
+from lockgate.local.stepfunctions import task_tokens as task_token_patches
 
 
 @pytest.mark.parametrize(

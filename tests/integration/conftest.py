@@ -13,8 +13,8 @@ import pytest
 
 from lockgate.local.clock import LocalClock
 from lockgate.local.cloud import LocalCloud
-from lockgate.local.executions import wait_for_execution
 from lockgate.local.fixtures import upload_contracts
+from lockgate.local.stepfunctions.executions import wait_for_execution
 from lockgate.pipeline.execution_names import execution_name
 
 REPO = Path(__file__).resolve().parents[2]

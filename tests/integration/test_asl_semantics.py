@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lockgate.local.executions import wait_for_execution
-from lockgate.local.model import FunctionConfig
+from lockgate.local.deployer.model import FunctionConfig
+from lockgate.local.stepfunctions.executions import wait_for_execution
 
 pytestmark = pytest.mark.integration
 PROBE_DIR = Path(__file__).parent / "fixture_functions" / "asl_probe"

@@ -1,7 +1,7 @@
 """The deploy pipeline end to end on the local cloud: registry approval -> staging -> smoke test ->
 production approval -> canary with rollback alarms; and each way it must fail or refuse.
 
-Packages come from lockgate.local.package_stand_in (the train branch's register step replaces it)."""
+Packages come from lockgate.local.sagemaker.package_stand_in (the register step is the real path)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.deploy_cli import run as run_command
 from lockgate.deployment.names import alarm_names, endpoint_name, execution_name
-from lockgate.local import endpoint_patches
-from lockgate.local.package_stand_in import StandInPackage, emit_state_change, register, set_status
+from lockgate.local.sagemaker import endpoint_patches
+from lockgate.local.sagemaker.package_stand_in import StandInPackage, emit_state_change, register, set_status
 
 pytestmark = pytest.mark.integration
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
-from lockgate.local import endpoint_patches
-from lockgate.local.package_stand_in import model_tarball, train_booster
+from lockgate.local.sagemaker import endpoint_patches
+from lockgate.local.sagemaker.package_stand_in import model_tarball, train_booster
 
 pytestmark = pytest.mark.integration
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lockgate.errors import LockgateError
-from lockgate.local.deploy_template import load_template
+from lockgate.local.deployer.template import load_template
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lockgate.local.executions import wait_for_execution
+from lockgate.local.stepfunctions.executions import wait_for_execution
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lockgate import layout
-from lockgate.local.deploy_template import load_template
+from lockgate.local.deployer.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 RESOURCES: dict[str, Any] = load_template(REPO / "template.yaml")["Resources"]

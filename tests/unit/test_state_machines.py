@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from statelint.linter import Linter  # type: ignore[import-untyped]
 
-from lockgate.local.deploy_template import load_template
+from lockgate.local.deployer.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 MACHINES = sorted((REPO / "statemachines").glob("*.asl.json"))

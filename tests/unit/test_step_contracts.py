@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import pytest
 from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 
-from lockgate.local.deploy_template import load_template
+from lockgate.local.deployer.template import load_template
 from lockgate.steps.catalog import FUNCTIONS
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from lockgate.commands.up import write_sam_env_vars
-from lockgate.local.model import DeployedStack, FunctionConfig
+from lockgate.local.deployer.model import DeployedStack, FunctionConfig
 
 
 def _function(logical_id: str, environment: dict[str, str]) -> FunctionConfig:

@@ -30,8 +30,8 @@ from lockgate.commands.demo_deploy import run_deploy_demo
 from lockgate.commands.options import local_cloud
 from lockgate.layout import quarantined_key
 from lockgate.local.cloud import LocalCloud
-from lockgate.local.executions import wait_for_execution
 from lockgate.local.fixtures import broken_csv, data_bucket, sample_csv, sample_parts, upload_contracts
+from lockgate.local.stepfunctions.executions import wait_for_execution
 from lockgate.pipeline.execution_names import execution_name
 from lockgate.pipeline.run_history import state_visits
 

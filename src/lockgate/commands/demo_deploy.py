@@ -3,7 +3,7 @@ staging, smoke test, production approval, canary; then a deliberately faulty sec
 alarm rolls back while the first keeps serving. Prints the path, timings and the traffic split.
 
 `run_deploy_demo(cloud, first_package=None)`: without a package from the train part it registers
-stand-in packages (lockgate.local.package_stand_in; delete that branch of the code at merge).
+stand-in packages (lockgate.local.sagemaker.package_stand_in; delete that branch of the code at merge).
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ class _DeployDemo:
         self._emit(package)
 
     def _emit(self, package: str) -> None:
-        from lockgate.local.package_stand_in import emit_state_change  # until the train twin emits it
+        from lockgate.local.sagemaker.package_stand_in import (
+            emit_state_change,  # until the train twin emits it
+        )
 
         emit_state_change(self.sm, package, self.cloud.client("events"))
 
@@ -75,7 +77,7 @@ class _DeployDemo:
 
 
 def _register(cloud: LocalCloud, dataset: str, seed: int) -> str:
-    from lockgate.local.package_stand_in import register
+    from lockgate.local.sagemaker.package_stand_in import register
 
     package = register(
         cloud.client("s3"),

@@ -16,7 +16,7 @@ from pathlib import Path
 from lockgate.commands.console import function_log_sink, say
 from lockgate.commands.options import local_cloud
 from lockgate.commands.usage import CliError
-from lockgate.local.deploy_template import load_template
+from lockgate.local.deployer.template import load_template
 from lockgate.local.fixtures import seed_fixtures
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")

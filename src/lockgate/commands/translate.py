@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from lockgate.local.deploy_template import load_template, localize_artifacts, translate
+from lockgate.local.deployer.template import load_template, localize_artifacts, translate
 
 PSEUDO = {
     "AWS::Region": "us-east-1",

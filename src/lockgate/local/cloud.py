@@ -15,15 +15,18 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from lockgate.local import endpoint_patches, iam_patches, limits, moto_patches, task_token_patches
+from lockgate.local import limits, moto_patches
 from lockgate.local.clock import LocalClock
 from lockgate.local.cloudwatch import patches as cloudwatch_twin
-from lockgate.local.deployer import deploy
-from lockgate.local.lambda_async import Destinations
-from lockgate.local.lambda_env import SessionCredentials
-from lockgate.local.lambda_runtime import LambdaRuntime
-from lockgate.local.model import DeployedStack, FunctionConfig
+from lockgate.local.deployer.deploy import deploy
+from lockgate.local.deployer.model import DeployedStack, FunctionConfig
+from lockgate.local.iam import patches as iam_patches
+from lockgate.local.lambda_runtime.async_invoke import Destinations
+from lockgate.local.lambda_runtime.env import SessionCredentials
+from lockgate.local.lambda_runtime.runtime import LambdaRuntime
+from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker import patches as sagemaker_twin
+from lockgate.local.stepfunctions import task_tokens as task_token_patches
 
 REGION = "us-east-1"
 HOST = "127.0.0.1"

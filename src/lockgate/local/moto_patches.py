@@ -36,10 +36,10 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 
-from lockgate.local import event_delivery
 from lockgate.local.clock import LocalClock
-from lockgate.local.event_targets import target_input
-from lockgate.local.lambda_types import RequestTooLarge
+from lockgate.local.eventbridge import delivery as event_delivery
+from lockgate.local.eventbridge.targets import target_input
+from lockgate.local.lambda_runtime.invocation import RequestTooLarge
 
 LOG = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lockgate.local import event_delivery
 from lockgate.local.clock import LocalClock
-from lockgate.local.lambda_runtime import LambdaRuntime
-from lockgate.local.lambda_types import FunctionNotFound
-from lockgate.local.model import AsyncInvokeConfig, FunctionConfig
+from lockgate.local.deployer.model import AsyncInvokeConfig, FunctionConfig
+from lockgate.local.eventbridge import delivery as event_delivery
+from lockgate.local.lambda_runtime.invocation import FunctionNotFound
+from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 
 FIXTURES = Path(__file__).parent / "fixture_functions"
 ACCOUNT = "123456789012"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from lockgate.local.deployer import DeployError, creation_order, deploy
-from lockgate.local.model import DeployedStack
+from lockgate.local.deployer.deploy import DeployError, creation_order, deploy
+from lockgate.local.deployer.model import DeployedStack
 
 TEMPLATES = Path(__file__).parent / "templates"
 FULL = TEMPLATES / "full" / "template.yaml"

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from lockgate.local.event_targets import json_path, target_input
+from lockgate.local.eventbridge.targets import json_path, target_input
 
 EVENT = {
     "id": "1",

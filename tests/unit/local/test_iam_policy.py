@@ -3,7 +3,7 @@ NotResource, and Conditions reported as undecided (never silently allowed)."""
 
 from __future__ import annotations
 
-from lockgate.local.iam_policy import AWS_MANAGED, evaluate, statements
+from lockgate.local.iam.policy import AWS_MANAGED, evaluate, statements
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/idempotency"
 
@@ -80,7 +80,7 @@ def test_the_aws_managed_policies_functions_use_are_known() -> None:
 def test_role_statements_reads_inline_attached_and_known_aws_managed_policies(aws) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from lockgate.local.iam_patches import role_statements
+    from lockgate.local.iam.patches import role_statements
 
     iam = aws("iam")
     iam.create_role(RoleName="reader", AssumeRolePolicyDocument="{}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lockgate.local.intrinsics import IntrinsicError, Resolver, references
-from lockgate.local.model import PhysicalResource
+from lockgate.local.deployer.intrinsics import IntrinsicError, Resolver, references
+from lockgate.local.deployer.model import PhysicalResource
 
 PSEUDO = {"AWS::Region": "eu-west-1", "AWS::AccountId": "123456789012", "AWS::StackName": "s"}
 

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from lockgate.local.lambda_runtime import (
+from lockgate.local.deployer.model import FunctionConfig
+from lockgate.local.lambda_runtime.runtime import (
     FunctionNotFound,
     InvalidRequestContent,
     InvokeResult,
     LambdaRuntime,
     RequestTooLarge,
 )
-from lockgate.local.model import FunctionConfig
 
 FIXTURES = Path(__file__).parent / "fixture_functions"
 ACCOUNT = "123456789012"

@@ -7,8 +7,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from lockgate.local.lambda_runtime import LambdaRuntime
-from lockgate.local.model import FunctionConfig
+from lockgate.local.deployer.model import FunctionConfig
+from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 
 FIXTURES = Path(__file__).parent / "fixture_functions"
 

@@ -1,7 +1,7 @@
 """The SageMaker endpoint twin: endpoints that take time, update with guardrails and really predict.
 
 moto 5.2.5 makes every endpoint InService at once, has no UpdateEndpoint and answers every
-InvokeEndpoint with b"body". The twin (installed by `lockgate.local.endpoint_patches`) adds:
+InvokeEndpoint with b"body". The twin (installed by `lockgate.local.sagemaker.endpoint_patches`) adds:
 
 - Creating -> InService and Updating -> InService on the local clock;
 - UpdateEndpoint with a validated DeploymentConfig (`guardrails.plan_rollout`): a blue/green

@@ -21,7 +21,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lockgate.local.clock import LocalClock
-from lockgate.local.lambda_types import FunctionNotFound, RequestTooLarge
+from lockgate.local.lambda_runtime.invocation import FunctionNotFound, RequestTooLarge
 
 _log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from lockgate.local.deploy_template import Artifacts
-from lockgate.local.model import FunctionConfig
+from lockgate.local.deployer.model import FunctionConfig
+from lockgate.local.deployer.template import Artifacts
 
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 

@@ -73,7 +73,7 @@ def remove() -> None:
 def twin() -> EndpointTwin:
     """The installed twin (tests and the demo tune `creation_seconds` or `random` through it)."""
     if _state.twin is None:
-        raise RuntimeError("lockgate.local.endpoint_patches.apply() has not been called")
+        raise RuntimeError("lockgate.local.sagemaker.endpoint_patches.apply() has not been called")
     return _state.twin
 
 

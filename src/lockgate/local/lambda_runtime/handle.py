@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lockgate.local import lambda_worker
-from lockgate.local.model import FunctionConfig
+from lockgate.local.deployer.model import FunctionConfig
+from lockgate.local.lambda_runtime import worker as lambda_worker
 
 INIT_LIMIT_S = 10.0  # Lambda's limit for the init phase of an on-demand function
 _SIGNAL_NAMES: dict[int, str] = {

@@ -15,9 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lockgate.local.deploy_context import Context, pick, tag_list
+from lockgate.local.deployer.context import Context, pick, tag_list
+from lockgate.local.deployer.model import AsyncInvokeConfig, FunctionConfig
 from lockgate.local.limits import check_environment, check_function
-from lockgate.local.model import AsyncInvokeConfig, FunctionConfig
 
 Created = tuple[str, dict[str, Any]]
 

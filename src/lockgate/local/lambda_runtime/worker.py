@@ -1,7 +1,7 @@
 """The child side of the local Lambda runtime: one process is one execution environment.
 
 Started by `lambda_runtime.LambdaRuntime` as `python -u -X utf8 <this file> REQ_FD RESP_FD [PATH ...]`
-(also runnable as `python -m lockgate.local.lambda_worker`). It uses the standard library only, so
+(also runnable as `python -m lockgate.local.lambda_runtime.worker`). It uses the standard library only, so
 nothing of Lockgate is imported into the function's process unless the handler imports it.
 
 What it does, like the Python runtime of AWS Lambda (awslambdaric):

@@ -25,9 +25,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from lockgate.local.lambda_env import SessionCredentials
-from lockgate.local.lambda_types import InvokeResult
-from lockgate.local.model import FunctionConfig
+from lockgate.local.deployer.model import FunctionConfig
+from lockgate.local.lambda_runtime.env import SessionCredentials
+from lockgate.local.lambda_runtime.invocation import InvokeResult
 
 _log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lockgate.local.model import PhysicalResource
+from lockgate.local.deployer.model import PhysicalResource
 
 NO_VALUE = object()  # AWS::NoValue: the enclosing key or list item disappears
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")

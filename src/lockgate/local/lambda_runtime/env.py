@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from lockgate.local.model import FunctionConfig
+from lockgate.local.deployer.model import FunctionConfig
 
 BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "PYTHONPATH", "SSL_CERT_FILE")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lockgate.local.deploy_context import Context, pick, tag_list
+from lockgate.local.deployer.context import Context, pick, tag_list
 
 Created = tuple[str, dict[str, Any]]
 
@@ -312,7 +312,7 @@ def _attach(iam: Any, role: str, arn: str) -> None:
         iam.attach_role_policy(RoleName=role, PolicyArn=arn)
     except iam.exceptions.NoSuchEntityException:
         if ":iam::aws:policy/" not in arn:
-            raise  # AWS managed: lockgate.local.iam_policy.AWS_MANAGED stands in for the ones functions use
+            raise  # AWS managed: lockgate.local.iam.policy.AWS_MANAGED stands in for the ones functions use
 
 
 def iam_policy(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:

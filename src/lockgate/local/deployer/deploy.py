@@ -13,12 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lockgate.local import deploy_compute as compute
-from lockgate.local import deploy_data as data
-from lockgate.local.deploy_context import Clients, Context
-from lockgate.local.deploy_template import load_template, localize_artifacts, translate
-from lockgate.local.intrinsics import IntrinsicError, Resolver, references
-from lockgate.local.model import DeployedStack, PhysicalResource
+from lockgate.local.deployer import compute, data
+from lockgate.local.deployer.context import Clients, Context
+from lockgate.local.deployer.intrinsics import IntrinsicError, Resolver, references
+from lockgate.local.deployer.model import DeployedStack, PhysicalResource
+from lockgate.local.deployer.template import load_template, localize_artifacts, translate
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 

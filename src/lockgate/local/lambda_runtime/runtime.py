@@ -44,15 +44,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lockgate.local import lambda_report as report
-from lockgate.local import lambda_worker
-from lockgate.local.lambda_async import EVENT_AGE_EXCEEDED, RETRIES_EXHAUSTED, AsyncOutcome, Destinations
-from lockgate.local.lambda_env import SessionCredentials, function_environment, log_group_of
-from lockgate.local.lambda_handle import WorkerExit, WorkerHandle, WorkerPool, WorkerTimeout
-from lockgate.local.lambda_logs import CloudWatchLogShipper
-from lockgate.local.lambda_report import Outcome
-from lockgate.local.lambda_types import FunctionNotFound, InvalidRequestContent, InvokeResult, RequestTooLarge
-from lockgate.local.model import FunctionConfig
+from lockgate.local.deployer.model import FunctionConfig
+from lockgate.local.lambda_runtime import report
+from lockgate.local.lambda_runtime import worker as lambda_worker
+from lockgate.local.lambda_runtime.async_invoke import (
+    EVENT_AGE_EXCEEDED,
+    RETRIES_EXHAUSTED,
+    AsyncOutcome,
+    Destinations,
+)
+from lockgate.local.lambda_runtime.env import SessionCredentials, function_environment, log_group_of
+from lockgate.local.lambda_runtime.handle import WorkerExit, WorkerHandle, WorkerPool, WorkerTimeout
+from lockgate.local.lambda_runtime.invocation import (
+    FunctionNotFound,
+    InvalidRequestContent,
+    InvokeResult,
+    RequestTooLarge,
+)
+from lockgate.local.lambda_runtime.logs import CloudWatchLogShipper
+from lockgate.local.lambda_runtime.report import Outcome
 
 __all__ = ["FunctionNotFound", "InvalidRequestContent", "InvokeResult", "LambdaRuntime", "RequestTooLarge"]
 

@@ -33,8 +33,8 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import JsonRESTError, _RESTError
 from moto.s3.exceptions import S3ClientError
 
-from lockgate.local.iam_policy import AWS_MANAGED, Statement, evaluate, statements
-from lockgate.local.lambda_env import SessionCredentials
+from lockgate.local.iam.policy import AWS_MANAGED, Statement, evaluate, statements
+from lockgate.local.lambda_runtime.env import SessionCredentials
 
 # (owner, attribute) that the patch replaces or reads; checked by tests/contract/test_iam_patches.py.
 PATCH_TARGETS: tuple[tuple[object, str], ...] = (
