@@ -204,6 +204,8 @@ def _faulty_deploy(
     total = sum(split.values()) or 1
     shown = ", ".join(f"{k} {v} ({v / total:.0%})" for k, v in split.items())
     say(f"production traffic during the update: {shown}")
+    for line in describe_runs(demo.sfn, [demo.machine], limit=1):
+        say(line)
     run_command(_ns("endpoints", endpoint_url=cloud.url))
     return seconds, split, outcome
 
