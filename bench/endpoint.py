@@ -13,13 +13,23 @@ import time
 from collections.abc import Callable
 
 import boto3
+import numpy as np
 import xgboost as xgb
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from lockgate.local.clock import LocalClock
 from lockgate.local.sagemaker import endpoint_patches
-from lockgate.local.sagemaker.package_stand_in import model_tarball, train_booster
+from lockgate.local.sagemaker.algorithm import model_tarball
+
+
+def train_booster(seed: int, rounds: int, depth: int) -> tuple[xgb.Booster, np.ndarray]:
+    """A binary:logistic Booster on 6 random features and 100 held-out rows to predict."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(400, 6)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * x[:, 1] + rng.normal(scale=0.5, size=400) > 0).astype(int)
+    params = {"objective": "binary:logistic", "max_depth": depth, "nthread": 1}
+    return xgb.train(params, xgb.DMatrix(x[:300], label=y[:300]), rounds), x[300:]
 
 
 def _timings(
@@ -65,7 +75,8 @@ def main() -> None:
         booster, rows = train_booster(seed=1, rounds=100, depth=5)
         booster.set_param("nthread", 1)
         s3.create_bucket(Bucket="bench")  # type: ignore[attr-defined]
-        s3.put_object(Bucket="bench", Key="m/model.tar.gz", Body=model_tarball(booster))  # type: ignore[attr-defined]
+        tarball = model_tarball(bytes(booster.save_raw("ubj")))
+        s3.put_object(Bucket="bench", Key="m/model.tar.gz", Body=tarball)  # type: ignore[attr-defined]
         sm.create_model(  # type: ignore[attr-defined]
             ModelName="bench",
             ExecutionRoleArn="arn:aws:iam::123456789012:role/r",

@@ -114,3 +114,115 @@ def pipeline() -> Iterator[Pipeline]:
             queue_url,
             events_queue_url,
         )
+
+
+# Quick model packages for the deploy tests: a tiny XGBoost model registered through the real
+# registry adapter and the register step's own CreateModelPackage request (the train pipeline's
+# path, minus the minutes of training); the registry twin emits the state-change events.
+
+XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
+FEATURES = 6
+
+
+def tiny_booster(seed: int, rounds: int = 10, depth: int = 3) -> tuple[Any, Any]:
+    """A small binary:logistic Booster on FEATURES columns and its test rows (features only)."""
+    import numpy as np
+    import xgboost as xgb
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(400, FEATURES)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * x[:, 1] + rng.normal(scale=0.5, size=400) > 0).astype(int)
+    params = {"objective": "binary:logistic", "max_depth": depth, "nthread": 1}
+    return xgb.train(params, xgb.DMatrix(x[:300], label=y[:300]), rounds), x[300:]
+
+
+@dataclass(frozen=True)
+class QuickPackage:
+    """A registered package and the rows its model was tested on."""
+
+    arn: str
+    group: str
+    dataset: str
+    test_rows: Any
+
+
+@dataclass
+class QuickPackages:
+    """Registers quick packages in one running cloud."""
+
+    cloud: LocalCloud
+
+    def register(
+        self,
+        dataset: str,
+        seed: int,
+        *,
+        approve: bool = True,
+        auto_approved: bool = False,
+        bad_predictions: bool = False,
+    ) -> QuickPackage:
+        """Artifacts in S3, then CreateModelPackage (PendingManualApproval) and, when `approve`,
+        UpdateModelPackage to Approved, as the register step or a person would."""
+        import xgboost as xgb
+
+        from lockgate.adapters.sagemaker import ModelRegistry
+        from lockgate.local.sagemaker.algorithm import model_tarball
+        from lockgate.registry.package import create_request, group_name
+        from lockgate.steps.train import BiasResult, RegisterModelInput, TrainedModel
+
+        assert self.cloud.stack is not None
+        bucket, s3 = self.cloud.stack.outputs["ArtifactBucketName"], self.cloud.client("s3")
+        booster, rows = tiny_booster(seed)
+        version, job = f"{seed:064x}", f"quick-{dataset}-{seed}"
+        base = f"models/{dataset}/{version}/{job}"
+        predictions = booster.predict(xgb.DMatrix(rows))
+        if bad_predictions:
+            predictions = 1 - predictions
+        objects = {
+            "output/model.tar.gz": model_tarball(bytes(booster.save_raw("ubj"))),
+            "test/test.csv": "".join(",".join(f"{v:.7g}" for v in r) + "\n" for r in rows).encode(),
+            "transform/test.csv.out": "\n".join(f"{p:.8g}" for p in predictions).encode(),
+            "evaluation.json": json.dumps({"metrics": {"auc": 0.9, "accuracy": 0.85}}).encode(),
+        }
+        for key, body in objects.items():
+            s3.put_object(Bucket=bucket, Key=f"{base}/{key}", Body=body)
+        uri = f"s3://{bucket}/{base}"
+        bias = {"verdict": "pass", "analysis": f"{uri}/bias.json", "report": f"{uri}/bias.html"}
+        request = RegisterModelInput(
+            dataset=dataset,
+            version=version,
+            execution=f"arn:aws:states:us-east-1:123456789012:execution:lockgate-train-dev:{job}",
+            model=TrainedModel(training_job=job, model_data_url=f"{uri}/output/model.tar.gz"),
+            transform_job=job,
+            test_data=f"{uri}/test/test.csv",
+            test_labels=f"{uri}/test/labels.csv",
+            predictions=f"{uri}/transform/test.csv.out",
+            evaluation=f"{uri}/evaluation.json",
+            evaluation_report=f"{uri}/report.html",
+            bias_pre=BiasResult(**bias),
+            bias_post=BiasResult(**bias),
+        )
+        registry, group = ModelRegistry(self.cloud.client("sagemaker")), group_name("dev", dataset)
+        registry.ensure_group(group, f"quick packages of {dataset}")
+        arn = registry.create(create_request(request, group, XGBOOST_IMAGE, auto_approved=auto_approved))
+        if approve:
+            registry.set_approval(arn, "Approved", "approved by the test")
+        return QuickPackage(arn, group, dataset, rows)
+
+    def set_status(self, arn: str, status: str, description: str = "") -> None:
+        """UpdateModelPackage(status): what a person does in the registry (the twin emits the event)."""
+        from lockgate.adapters.sagemaker import ModelRegistry
+
+        ModelRegistry(self.cloud.client("sagemaker")).set_approval(arn, status, description)
+
+
+@pytest.fixture
+def quick_packages(pipeline: Pipeline) -> QuickPackages:
+    """Quick registered packages in the integration cloud (tests/integration/conftest.py)."""
+    return QuickPackages(pipeline.cloud)
+
+
+@pytest.fixture(scope="session")
+def booster_factory() -> Any:
+    """`tiny_booster` (test modules cannot import conftest)."""
+    return tiny_booster

@@ -15,7 +15,7 @@ import pytest
 import xgboost as xgb
 
 from lockgate.local.sagemaker import endpoint_patches
-from lockgate.local.sagemaker.package_stand_in import model_tarball, train_booster
+from lockgate.local.sagemaker.algorithm import model_tarball
 
 pytestmark = pytest.mark.integration
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
@@ -23,13 +23,14 @@ BUCKET = "twin-models"
 
 
 @pytest.fixture(scope="module")
-def sm(pipeline) -> Any:  # type: ignore[no-untyped-def]
+def sm(pipeline, booster_factory) -> Any:  # type: ignore[no-untyped-def]
     """sagemaker client with two models (m0 shallow, m1 deeper) whose artifacts are in S3."""
     s3, sm = pipeline.cloud.client("s3"), pipeline.cloud.client("sagemaker")
     s3.create_bucket(Bucket=BUCKET)
     for index, depth in enumerate((2, 4)):
-        booster, _ = train_booster(seed=10 + index, depth=depth)
-        s3.put_object(Bucket=BUCKET, Key=f"m{index}/model.tar.gz", Body=model_tarball(booster))
+        booster, _ = booster_factory(seed=10 + index, depth=depth)
+        raw = bytes(booster.save_raw("ubj"))
+        s3.put_object(Bucket=BUCKET, Key=f"m{index}/model.tar.gz", Body=model_tarball(raw))
         sm.create_model(
             ModelName=f"twin-m{index}",
             ExecutionRoleArn=ROLE,
@@ -87,7 +88,7 @@ def _endpoint(sm: Any, name: str, config: str) -> None:
     _wait_status(sm, name)
 
 
-def test_create_goes_creating_then_in_service_and_predicts_for_real(pipeline, sm) -> None:  # type: ignore[no-untyped-def]
+def test_create_goes_creating_then_in_service_and_predicts_for_real(pipeline, sm, booster_factory) -> None:  # type: ignore[no-untyped-def]
     twin = endpoint_patches.twin()
     twin.creation_seconds = 2000  # 2 s at speed 1000: long enough to see Creating under load
     try:
@@ -106,7 +107,7 @@ def test_create_goes_creating_then_in_service_and_predicts_for_real(pipeline, sm
     runtime = pipeline.cloud.client("sagemaker-runtime")
     answer = runtime.invoke_endpoint(EndpointName="twin-a", ContentType="text/csv", Body=_csv(rows))
     got = [float(x) for x in answer["Body"].read().decode().split()]
-    booster, _ = train_booster(seed=10, depth=2)
+    booster, _ = booster_factory(seed=10, depth=2)
     expected = booster.predict(xgb.DMatrix(np.array([[float(f"{v:.7g}") for v in r] for r in rows])))
     assert got == pytest.approx(expected.tolist(), abs=1e-6)
     assert answer["InvokedProductionVariant"] == "AllTraffic"
@@ -190,9 +191,16 @@ def _canary(
     return config
 
 
-def _alarm(pipeline, name: str) -> str:  # type: ignore[no-untyped-def]
+def _alarm(pipeline, name: str, endpoint: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    """A 5XX rollback alarm; on an endpoint's AllTraffic metrics when `endpoint` is given."""
+    dimensions = (
+        [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "AllTraffic"}]
+        if endpoint
+        else []
+    )
     pipeline.cloud.client("cloudwatch").put_metric_alarm(
         AlarmName=name,
+        Dimensions=dimensions,
         Namespace="AWS/SageMaker",
         MetricName="Invocation5XXErrors",
         Statistic="Sum",
@@ -258,7 +266,7 @@ def test_guardrail_configs_aws_rejects_are_rejected(pipeline, sm, config, fragme
 def test_canary_completes_on_the_new_config(pipeline, sm) -> None:  # type: ignore[no-untyped-def]
     _endpoint(sm, "twin-f", _config(sm, "twin-f-c1", ("AllTraffic", "twin-m0", 1.0)))
     _config(sm, "twin-f-c2", ("AllTraffic", "twin-m1", 1.0))
-    alarm = _alarm(pipeline, "twin-f-5xx")
+    alarm = _alarm(pipeline, "twin-f-5xx", "twin-f")
     sm.update_endpoint(
         EndpointName="twin-f", EndpointConfigName="twin-f-c2", DeploymentConfig=_canary(alarms=[alarm])
     )
@@ -280,30 +288,28 @@ def test_canary_alarm_rolls_back_and_the_old_model_keeps_serving(pipeline, sm) -
         Tags=[{"Key": "lockgate:fault-5xx-rate", "Value": "1.0"}],  # the fault switch
     )
     _config(sm, "twin-g-c2", ("AllTraffic", "twin-faulty", 1.0))
-    alarm = _alarm(pipeline, "twin-g-5xx")
+    alarm = _alarm(pipeline, "twin-g-5xx", "twin-g")
     sm.update_endpoint(
         EndpointName="twin-g",
         EndpointConfigName="twin-g-c2",
         DeploymentConfig=_canary(percent=50, wait=3000, alarms=[alarm]),
     )
     runtime, body, failures = pipeline.cloud.client("sagemaker-runtime"), _csv(_rows(1)), 0
-    deadline = time.monotonic() + 10
-    while failures == 0 and time.monotonic() < deadline:  # the canary takes half the traffic and fails it
+    deadline = time.monotonic() + 30
+    # the canary takes half the traffic and fails it; the CloudWatch twin turns the 5XX metrics into
+    # ALARM (nobody sets it) and the rollout rolls back
+    while (
+        sm.describe_endpoint(EndpointName="twin-g")["EndpointStatus"] != "InService"
+        and time.monotonic() < deadline
+    ):
         try:
             runtime.invoke_endpoint(EndpointName="twin-g", Body=body)
         except runtime.exceptions.ModelError as error:
             assert error.response["OriginalStatusCode"] == 500
             failures += 1
-    assert failures == 1
-    pipeline.cloud.client("cloudwatch").set_alarm_state(
-        AlarmName=alarm, StateValue="ALARM", StateReason="test"
-    )
-    deadline = time.monotonic() + 10
-    while (
-        sm.describe_endpoint(EndpointName="twin-g")["EndpointStatus"] != "InService"
-        and time.monotonic() < deadline
-    ):
-        time.sleep(0.01)
+    assert failures >= 1
+    state = pipeline.cloud.client("cloudwatch").describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]
+    assert state["StateReason"].startswith("Threshold Crossed")  # the evaluator's words, not a person's
     described = sm.describe_endpoint(EndpointName="twin-g")
     assert described["EndpointConfigName"] == "twin-g-c1"
     assert "twin-g-5xx" in described["FailureReason"]

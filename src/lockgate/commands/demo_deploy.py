@@ -1,13 +1,17 @@
 """The demo's deploy part (call after the train part): approve as a person would with the CLI,
-staging, smoke test, production approval, canary; then a deliberately faulty second model that its
-alarm rolls back while the first keeps serving. Prints the path, timings and the traffic split.
+staging, smoke test, production approval, canary; then a second model, trained by the same
+pipeline from the next dataset version and made faulty with `lockgate fault`, whose canary the
+5XX alarm (evaluated by the CloudWatch twin from the endpoint's metrics) rolls back while the first
+keeps serving. Prints the path, timings and the traffic split.
 
-`run_deploy_demo(cloud, first_package=None)`: without a package from the train part it registers
-stand-in packages (lockgate.local.sagemaker.package_stand_in; delete that branch of the code at merge).
+`run_deploy_demo(cloud, first_package, second_package=None)`: without a second package it waits for
+the next package the train pipeline registers in the dataset's group (the demo's multipart batch
+is a new dataset version, and DatasetVersionCreated trains it) before approving the first.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -16,10 +20,12 @@ from typing import Any
 from lockgate.commands.console import describe_runs, say
 from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.deploy_cli import run as run_command
-from lockgate.deployment.names import alarm_names, endpoint_name, execution_name
+from lockgate.deployment.names import endpoint_name, execution_name, group_name
 from lockgate.local.cloud import LocalCloud
 
 ENVIRONMENT = "dev"
+OK, FAULTY, OTHER = "first model (ok)", "faulty model (5XX)", "other errors"
+TRAFFIC_ROWS = 20  # rows of the first model's test split sent round-robin during the canary
 
 
 def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -55,16 +61,9 @@ class _DeployDemo:
         return bool(self.cloud.client("dynamodb").get_item(TableName=table, Key=key).get("Item"))
 
     def registry_approve(self, package: str, reason: str) -> None:
+        """`lockgate approve` on a PendingManualApproval package; the registry emits the event."""
         say(f"$ lockgate approve {package} --reason '{reason}'")
         approve_cli(self.cloud.url, package, reason)
-        self._emit(package)
-
-    def _emit(self, package: str) -> None:
-        from lockgate.local.sagemaker.package_stand_in import (
-            emit_state_change,  # until the train twin emits it
-        )
-
-        emit_state_change(self.sm, package, self.cloud.client("events"))
 
     def prod_approve(self, package: str) -> None:
         _wait(lambda: self.approval_waiting(package), 120, "the production approval request")
@@ -75,38 +74,71 @@ class _DeployDemo:
         _wait(lambda: self.status(package) not in ("RUNNING", "NOT STARTED"), timeout, "the deploy run")
         return self.status(package)
 
+    def test_rows(self, package: str, count: int = TRAFFIC_ROWS) -> list[str]:
+        """The first `count` rows of the package's test split (features only, as the model takes)."""
+        described = self.sm.describe_model_package(ModelPackageName=package)
+        uri = described["CustomerMetadataProperties"]["testData"]
+        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        body = self.cloud.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+        return [line for line in body.splitlines() if line.strip()][:count]
 
-def _register(cloud: LocalCloud, dataset: str, seed: int) -> str:
-    from lockgate.local.sagemaker.package_stand_in import register
 
-    package = register(
-        cloud.client("s3"),
-        cloud.client("sagemaker"),
-        bucket=cloud.stack.outputs["ArtifactBucketName"],  # type: ignore[union-attr]
-        dataset=dataset,
-        seed=seed,
-        approve=False,
-    )
-    return package.arn
+def trained_package(cloud: LocalCloud, dataset: str, exclude: str, timeout: float = 300) -> str:
+    """The package a train run registers in the dataset's group, other than `exclude`. Raises with
+    the run's reason when a run of the dataset ends without one."""
+    assert cloud.stack is not None
+    sfn, machine = cloud.client("stepfunctions"), cloud.stack.outputs["TrainStateMachineArn"]
+    group, seen = group_name(ENVIRONMENT, dataset), set[str]()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for execution in sfn.list_executions(stateMachineArn=machine)["executions"]:
+            if execution["status"] == "RUNNING" or execution["executionArn"] in seen:
+                continue
+            seen.add(execution["executionArn"])
+            run = sfn.describe_execution(executionArn=execution["executionArn"])
+            if json.loads(run["input"]).get("dataset") != dataset:
+                continue
+            registration = json.loads(run.get("output") or "{}").get("registration") or {}
+            package = registration.get("packageArn")
+            if package == exclude:
+                continue
+            if package and registration.get("packageGroup") == group:
+                return str(package)
+            why = registration.get("reasons") or [f"{run.get('error')}: {run.get('cause')}"]
+            raise RuntimeError(f"demo: train run {run['name']} registered no package: {'; '.join(why)}")
+        time.sleep(0.2)
+    raise TimeoutError(f"demo: no second package in {group} within {timeout:.0f} s")
 
 
 def run_deploy_demo(
-    cloud: LocalCloud, first_package: str | None = None, dataset: str = "credit"
+    cloud: LocalCloud, first_package: str, second_package: str | None = None, dataset: str = "credit"
 ) -> dict[str, Any]:
-    """Run the deploy part against a started local cloud; returns the timings it printed."""
+    """Run the deploy part against a started local cloud; returns the timings it printed.
+
+    Without `second_package`, the next version's train run must register its package before the
+    first one is approved: with no Approved package in the group, its evaluation gate holds it to
+    the contract's absolute bars only (a regression check against the first model is noise on a
+    few hundred test rows, and the demo needs a second model, not a better one)."""
     demo = _DeployDemo(cloud)
-    first_seconds, first_outcome = _first_deploy(demo, first_package, dataset)
-    timings: dict[str, Any] = {"first deploy (s)": first_seconds}
-    seconds, split, second_outcome = _faulty_deploy(demo, dataset)
+    timings: dict[str, Any] = {}
+    if second_package is None:
+        say("== the next dataset version's train run registers a second model (DatasetVersionCreated)")
+        began = time.perf_counter()
+        second_package = trained_package(cloud, dataset, exclude=first_package)
+        timings["second package waited (s)"] = round(time.perf_counter() - began, 2)
+        say(f"second model package {second_package} in {timings['second package waited (s)']} s")
+    first_seconds, first_outcome = _first_deploy(demo, first_package)
+    timings["first deploy (s)"] = first_seconds
+    seconds, split, second_outcome = _faulty_deploy(demo, first_package, second_package, dataset)
     timings["faulty deploy (s)"], timings["split"] = seconds, split
-    timings["ok"] = first_outcome == "SUCCEEDED" and second_outcome == "FAILED"  # rolled back
+    # rolled back, and production answered every call that did not reach the faulty model
+    timings["ok"] = first_outcome == "SUCCEEDED" and second_outcome == "FAILED" and split[OTHER] == 0
     return timings
 
 
-def _first_deploy(demo: _DeployDemo, first_package: str | None, dataset: str) -> tuple[float, str]:
+def _first_deploy(demo: _DeployDemo, first: str) -> tuple[float, str]:
     say("== deploy: registry approval -> staging -> smoke test -> production approval -> canary")
     began = time.perf_counter()
-    first = first_package or _register(demo.cloud, dataset, seed=1)
     demo.registry_approve(first, "metrics and bias verdicts pass")
     demo.prod_approve(first)
     outcome = demo.finish(first)
@@ -118,11 +150,23 @@ def _first_deploy(demo: _DeployDemo, first_package: str | None, dataset: str) ->
     return seconds, outcome
 
 
-def _faulty_deploy(demo: _DeployDemo, dataset: str) -> tuple[float, dict[str, int], str]:
+def _outcome(runtime: Any, endpoint: str, row: str) -> str:
+    """Call production once: OK, FAULTY (a 5XX from the faulty model) or OTHER (any other error)."""
+    try:
+        runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Body=row)
+    except runtime.exceptions.ModelError as error:
+        return FAULTY if int(error.response.get("OriginalStatusCode", 0)) >= 500 else OTHER
+    return OK
+
+
+def _faulty_deploy(
+    demo: _DeployDemo, first: str, second: str, dataset: str
+) -> tuple[float, dict[str, int], str]:
     cloud = demo.cloud
-    say("== a deliberately faulty second model: its canary fails, the 5XX alarm rolls it back")
+    metadata = demo.sm.describe_model_package(ModelPackageName=second)["CustomerMetadataProperties"]
+    say("== a second model, made faulty: its canary fails, the 5XX alarm rolls it back")
+    say(f"second model: {second}, trained from dataset version {metadata.get('version', '?')[:12]}")
     began = time.perf_counter()
-    second = _register(cloud, dataset, seed=2)
     demo.registry_approve(second, "second model")
     _wait(lambda: demo.approval_waiting(second), 120, "the second approval request")
     staging, prod = (
@@ -133,19 +177,16 @@ def _faulty_deploy(demo: _DeployDemo, dataset: str) -> tuple[float, dict[str, in
     run_command(
         _ns("fault", endpoint=staging, variant="AllTraffic", rate=1.0, endpoint_url=cloud.url, table=None)
     )
-    split = {"first model (ok)": 0, "canary (5XX)": 0}
+    rows = demo.test_rows(first)
+    split = {OK: 0, FAULTY: 0, OTHER: 0}
     stop = threading.Event()
-    alarm = alarm_names(prod)[0]
 
     def traffic() -> None:  # the CloudWatch twin turns the 5XX metrics into the alarm that rolls back
         runtime = cloud.client("sagemaker-runtime")
-        row = ",".join(["0.1"] * 6)
+        calls = 0
         while not stop.is_set():
-            try:
-                runtime.invoke_endpoint(EndpointName=prod, ContentType="text/csv", Body=row)
-                split["first model (ok)"] += 1
-            except runtime.exceptions.ModelError:
-                split["canary (5XX)"] += 1
+            split[_outcome(runtime, prod, rows[calls % len(rows)])] += 1
+            calls += 1
             time.sleep(0.005)
 
     worker = threading.Thread(target=traffic, daemon=True)
@@ -161,8 +202,10 @@ def _faulty_deploy(demo: _DeployDemo, dataset: str) -> tuple[float, dict[str, in
     described = demo.sfn.describe_execution(executionArn=demo.execution_arn(second))
     say(f"second deploy: {outcome} ({described.get('error')}: {described.get('cause')}) in {seconds} s")
     total = sum(split.values()) or 1
-    say("traffic during the canary: " + ", ".join(f"{k} {v} ({v / total:.0%})" for k, v in split.items()))
-    cloud.client("cloudwatch").set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="demo reset")
+    shown = ", ".join(f"{k} {v} ({v / total:.0%})" for k, v in split.items())
+    say(f"production traffic during the update: {shown}")
+    for line in describe_runs(demo.sfn, [demo.machine], limit=1):
+        say(line)
     run_command(_ns("endpoints", endpoint_url=cloud.url))
     return seconds, split, outcome
 
