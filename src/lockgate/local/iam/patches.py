@@ -312,6 +312,9 @@ def _operation(response: Any, prefix: str) -> str:
 
 
 def _params(response: Any) -> dict[str, Any]:
+    parsed = getattr(response, "params", None)  # moto's own parse (e.g. CloudWatch's CBOR), when it has one
+    if getattr(response, "automated_parameter_parsing", False) and isinstance(parsed, dict) and parsed:
+        return parsed
     body = getattr(response, "body", None)
     if isinstance(body, dict):  # moto's DynamoDB handler has parsed it already
         return body
@@ -374,8 +377,8 @@ _SAGEMAKER_NAMES = (
     ("TrainingJobName", "training-job"),
     ("TransformJobName", "transform-job"),
     ("HyperParameterTuningJobName", "hyper-parameter-tuning-job"),
+    ("EndpointName", "endpoint"),  # before the config: CreateEndpoint / UpdateEndpoint name both
     ("EndpointConfigName", "endpoint-config"),
-    ("EndpointName", "endpoint"),
     ("ModelName", "model"),
 )
 
@@ -384,8 +387,6 @@ def _sagemaker_resource(response: Any, operation: str, params: dict[str, Any]) -
     """The ARN of the job, model, endpoint or endpoint config a SageMaker call names; None otherwise."""
     if params.get("ResourceArn"):  # AddTags, ListTags, DeleteTags
         return str(params["ResourceArn"])
-    if operation == "CreateEndpoint":  # names both the endpoint and its config: IAM checks the endpoint
-        params = {"EndpointName": params.get("EndpointName")}
     found = re.search(r"/endpoints/([^/]+)/invocations", unquote(getattr(response, "path", "") or ""))
     if found:
         params = {"EndpointName": found.group(1)}
