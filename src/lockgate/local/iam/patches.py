@@ -7,12 +7,14 @@ service it checks `Resource: "*"`, so a least-privilege statement scoped to a ta
 never matches and everything is denied; it also treats a Condition it cannot evaluate as a Deny. So
 this module leaves that setting alone and replaces the one hook every request passes through,
 `ActionAuthenticatorMixin._authenticate_and_authorize_action`: a request signed with a key that
-`register` issued to a function is evaluated against that function's role (see iam_policy), with the
-resource derived from the request for the services Lockgate uses; every other caller (the test
-harness, the AWS CLI, moto's own state-machine interpreter) passes as before. Request signatures are
-not verified (the key identifies the function). Where the resource cannot be derived, the action alone
-decides and one warning line says so; a Condition is never evaluated, and one warning line per policy
-says so. Nothing is allowed silently.
+`register` issued to a function (or, through iam/state_machines.py, to a state machine's role) is
+evaluated against that role's policies (see iam/policy.py), with the resource derived from the request
+for the services Lockgate uses and the condition context this module knows (`request_context`); a
+SageMaker Create* call that hands over a role is also checked as iam:PassRole on it. Every other caller
+(the test harness, the AWS CLI) passes as before. Request signatures are not verified (the key
+identifies the principal). Where the resource cannot be derived, the action alone decides and one
+warning line says so; a Condition that cannot be decided offline gets one warning line per policy.
+Nothing is allowed silently.
 """
 
 from __future__ import annotations
