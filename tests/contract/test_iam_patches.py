@@ -4,6 +4,7 @@ the shape it assumes, and moto's own IAM authentication is still the one the mod
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 from moto import settings
@@ -11,8 +12,11 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import BaseResponse
 from moto.iam import access_control
+from moto.stepfunctions import parser as moto_parser
+from moto.stepfunctions.parser.asl.utils import boto_client
 
 from lockgate.local.iam import patches as iam_patches
+from lockgate.local.iam import state_machines
 
 
 @pytest.mark.parametrize(
@@ -56,3 +60,45 @@ def test_apply_replaces_and_remove_restores() -> None:
     finally:
         iam_patches.remove()
     assert ActionAuthenticatorMixin._authenticate_and_authorize_action is original
+
+
+# ---- the state machines' roles (lockgate.local.iam.state_machines) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("owner", "name"), state_machines.PATCH_TARGETS, ids=lambda x: getattr(x, "__name__", x)
+)
+def test_every_state_machine_patch_target_exists(owner: object, name: str) -> None:
+    assert hasattr(owner, name), (
+        f"moto moved {owner}.{name}: lockgate.local.iam.state_machines needs updating"
+    )
+
+
+def test_moto_still_signs_every_interpreter_call_with_one_key() -> None:
+    """If moto passes the execution's role through itself, drop the client patch."""
+    original = state_machines._state.originals.get(
+        (boto_client, "boto_client_for"), boto_client.boto_client_for
+    )
+    assert list(inspect.signature(original).parameters) == ["region", "service", "state_credentials"]
+    assert 'aws_access_key_id="ak"' in inspect.getsource(original)
+
+
+def test_every_interpreter_module_that_builds_a_client_is_patched() -> None:
+    """A new integration module binding boto_client_for would sign with moto's key, unchecked."""
+    root = Path(moto_parser.__file__).parent
+    binding = {
+        path.relative_to(root).with_suffix("").as_posix().replace("/", ".")
+        for path in root.rglob("*.py")
+        if "import boto_client_for" in path.read_text() and path.name != "boto_client.py"
+    }
+    patched = {
+        m.__name__.removeprefix(moto_parser.__name__ + ".")
+        for m in state_machines.CLIENT_MODULES
+        if m.__name__.startswith(moto_parser.__name__)
+    }
+    assert binding == patched
+
+
+def test_the_integrations_whose_denial_is_renamed_define_from_error() -> None:
+    for cls in state_machines.DENIED_ERRORS:
+        assert "_from_error" in cls.__dict__ or (cls, "_from_error") in state_machines._state.originals

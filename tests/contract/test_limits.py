@@ -8,9 +8,12 @@ import pytest
 from moto.events.models import EventsBackend
 from moto.stepfunctions.models import StepFunctionBackend
 from moto.stepfunctions.parser import quotas
+from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from lockgate.local import limits
+from lockgate.local.stepfunctions import history_limit
 
 
 @pytest.mark.parametrize(("owner", "name"), limits.PATCH_TARGETS, ids=lambda x: getattr(x, "__name__", x))
@@ -47,3 +50,29 @@ def test_apply_and_remove() -> None:
     finally:
         limits.remove()
     assert EventsBackend.put_events is original
+
+
+# ---- the 25,000 history events (lockgate.local.stepfunctions.history_limit) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("owner", "name"), history_limit.PATCH_TARGETS, ids=lambda x: getattr(x, "__name__", x)
+)
+def test_every_history_limit_patch_target_exists(owner: object, name: str) -> None:
+    assert hasattr(owner, name), f"moto moved {owner}.{name}: lockgate.local.stepfunctions.history_limit"
+
+
+def test_the_default_history_limit_is_aws_25_000() -> None:
+    assert history_limit.HISTORY_EVENTS == 25_000
+    assert inspect.signature(history_limit.apply).parameters["limit"].default == 25_000
+
+
+def test_every_history_event_passes_add_event_and_frames_share_the_manager() -> None:
+    original = history_limit._state.originals.get("add_event", EventManager.add_event)
+    params = list(inspect.signature(original).parameters)
+    assert params[:3] == ["self", "context", "event_type"]
+    assert "self._history_event_list.append" in inspect.getsource(EventManager._publish_history_event)
+    assert "frame.event_manager = env.event_manager" in inspect.getsource(Environment.as_inner_frame_of)
+    assert "self.event_manager = EventManager(" in inspect.getsource(
+        history_limit._state.originals.get("__init__", Environment.__init__)
+    )

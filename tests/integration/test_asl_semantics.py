@@ -33,6 +33,12 @@ def probe(pipeline) -> str:  # type: ignore[no-untyped-def]
         Handler="app.handler",
         Code={"ZipFile": archive.getvalue()},
     )["FunctionArn"]
+    invoke = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": arn}
+    iam.put_role_policy(  # the state machines below run as this role (IAM is enforced for them too)
+        RoleName="asl-probe",
+        PolicyName="invoke-probe",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [invoke]}),
+    )
     pipeline.cloud.runtime.register(
         FunctionConfig(
             logical_id="AslProbe",

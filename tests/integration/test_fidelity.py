@@ -18,9 +18,13 @@ from lockgate.local.stepfunctions.executions import wait_for_execution
 pytestmark = pytest.mark.integration
 PROBE_DIR = Path(__file__).parent / "fixture_functions" / "iam_probe"
 ACCOUNT = "123456789012"
+LOGS_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}],
+}
 
 
-def _probe(pipeline: Any, name: str, policy: dict[str, Any]) -> tuple[str, str]:
+def _probe(pipeline: Any, name: str, policy: dict[str, Any], handler: str = "app.handler") -> tuple[str, str]:
     """A function whose role has exactly `policy`; returns (function ARN, role ARN)."""
     iam, awslambda = pipeline.cloud.client("iam"), pipeline.cloud.client("lambda")
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
@@ -32,7 +36,7 @@ def _probe(pipeline: Any, name: str, policy: dict[str, Any]) -> tuple[str, str]:
         FunctionName=name,
         Runtime="python3.13",
         Role=role,
-        Handler="app.handler",
+        Handler=handler,
         Code={"ZipFile": archive.getvalue()},
     )["FunctionArn"]
     pipeline.cloud.register_function(
@@ -40,13 +44,22 @@ def _probe(pipeline: Any, name: str, policy: dict[str, Any]) -> tuple[str, str]:
             logical_id=name.title().replace("-", ""),
             name=name,
             arn=arn,
-            handler="app.handler",
+            handler=handler,
             code_dir=PROBE_DIR,
             timeout=30,
             role_arn=role,
         )
     )
     return arn, role
+
+
+def _machine_role(pipeline: Any, name: str, *statement: dict[str, Any]) -> str:
+    """A state machine role with exactly `statement`s."""
+    iam = pipeline.cloud.client("iam")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    policy = {"Version": "2012-10-17", "Statement": list(statement)}
+    iam.put_role_policy(RoleName=name, PolicyName="only", PolicyDocument=json.dumps(policy))
+    return str(role)
 
 
 def _messages(sqs: Any, url: str, want: int = 1, timeout: float = 30.0) -> list[dict[str, Any]]:
@@ -81,9 +94,11 @@ def test_a_call_the_role_does_not_allow_is_access_denied_and_caught(pipeline: An
             "Failed": {"Type": "Pass", "End": True},
         },
     }
-    machine = sfn.create_state_machine(name="iam-denied", definition=json.dumps(definition), roleArn=role)[
-        "stateMachineArn"
-    ]
+    invoke = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function}
+    machine_role = _machine_role(pipeline, "iam-denied-machine", invoke)
+    machine = sfn.create_state_machine(
+        name="iam-denied", definition=json.dumps(definition), roleArn=machine_role
+    )["stateMachineArn"]
     sfn.start_execution(stateMachineArn=machine, name="run", input="{}")
     described = wait_for_execution(sfn, machine, "run", timeout=60)
     error = json.loads(described["output"])["error"]
@@ -105,6 +120,54 @@ def test_the_same_call_passes_when_the_role_allows_it(pipeline: Any) -> None:
     result = pipeline.cloud.runtime.invoke("iam-allowed", json.dumps({"topic": topic}).encode())
     assert result.function_error is None, result.payload
     pipeline.notifications()  # drain the probe's message
+
+
+def _invoke_machine(pipeline: Any, name: str, role: str, function: str) -> dict[str, Any]:
+    sfn = pipeline.cloud.client("stepfunctions")
+    definition = {
+        "StartAt": "Invoke",
+        "States": {
+            "Invoke": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": function, "Payload": {}},
+                "Catch": [
+                    {"ErrorEquals": ["Lambda.AWSLambdaException"], "ResultPath": "$.error", "Next": "Denied"}
+                ],
+                "End": True,
+            },
+            "Denied": {"Type": "Pass", "End": True},
+        },
+    }
+    machine = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=role)
+    sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run", input="{}")
+    return wait_for_execution(sfn, machine["stateMachineArn"], "run", timeout=60)
+
+
+def test_a_state_machine_role_without_invoke_fails_the_task_through_catch(pipeline: Any) -> None:
+    """Step Functions calls Lambda as the state machine's role: without lambda:InvokeFunction the
+    Task fails with Lambda.AWSLambdaException (cause: AccessDeniedException) and Catch routes it."""
+    function, _ = _probe(pipeline, "sm-target", LOGS_ONLY, "app.echo")
+    events = {"Effect": "Allow", "Action": "events:PutEvents", "Resource": "*"}
+    role = _machine_role(pipeline, "sm-no-invoke", events)
+    described = _invoke_machine(pipeline, "sm-no-invoke", role, function)
+    assert described["status"] == "SUCCEEDED"
+    error = json.loads(described["output"])["error"]
+    assert error["Error"] == "Lambda.AWSLambdaException"
+    cause = error["Cause"]
+    assert "is not authorized to perform: lambda:InvokeFunction" in cause
+    assert f"on resource: {function}" in cause
+    assert "Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException" in cause
+    assert f"state machine role {role}" in cause
+
+
+def test_the_same_state_machine_passes_when_its_role_allows_invoke(pipeline: Any) -> None:
+    function, _ = _probe(pipeline, "sm-target-ok", LOGS_ONLY, "app.echo")
+    invoke = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function}
+    role = _machine_role(pipeline, "sm-invoke", invoke)
+    described = _invoke_machine(pipeline, "sm-invoke", role, function)
+    assert described["status"] == "SUCCEEDED"
+    assert "error" not in json.loads(described["output"])
 
 
 def test_iam_can_be_switched_off_for_debugging(pipeline: Any) -> None:

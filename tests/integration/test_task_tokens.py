@@ -30,9 +30,30 @@ def _machine(pipeline, name: str, **timeouts: int) -> tuple[str, str]:  # type: 
         },
     }
     arn = pipeline.cloud.client("stepfunctions").create_state_machine(
-        name=name, definition=json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/tokens"
+        name=name, definition=json.dumps(definition), roleArn=_role(pipeline)
     )["stateMachineArn"]
     return arn, queue
+
+
+def _role(pipeline) -> str:  # type: ignore[no-untyped-def]
+    """The machines' role: sqs:SendMessage on the token queues (IAM is enforced for state machines)."""
+    iam = pipeline.cloud.client("iam")
+    try:
+        return str(iam.get_role(RoleName="tokens")["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    arn = iam.create_role(RoleName="tokens", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    send = {
+        "Effect": "Allow",
+        "Action": "sqs:SendMessage",
+        "Resource": "arn:aws:sqs:us-east-1:123456789012:*-tokens",
+    }
+    iam.put_role_policy(
+        RoleName="tokens",
+        PolicyName="send-tokens",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [send]}),
+    )
+    return str(arn)
 
 
 def _token(pipeline, queue: str) -> str:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -21,11 +22,14 @@ from lockgate.local.cloudwatch import patches as cloudwatch_twin
 from lockgate.local.deployer.deploy import deploy
 from lockgate.local.deployer.model import DeployedStack, FunctionConfig
 from lockgate.local.iam import patches as iam_patches
+from lockgate.local.iam import state_machines as state_machine_iam
+from lockgate.local.iam.policy import Statement
 from lockgate.local.lambda_runtime.async_invoke import Destinations
 from lockgate.local.lambda_runtime.env import SessionCredentials
 from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker import patches as sagemaker_twin
+from lockgate.local.stepfunctions import history_limit
 from lockgate.local.stepfunctions import task_tokens as task_token_patches
 
 REGION = "us-east-1"
@@ -57,6 +61,8 @@ class LocalCloud:
     _server: ThreadedMotoServer | None = None
     _runtime: LambdaRuntime | None = None
     _credentials: dict[str, SessionCredentials] = field(default_factory=dict)
+    _role_credentials: dict[str, SessionCredentials] = field(default_factory=dict)
+    _role_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def url(self) -> str:
@@ -92,8 +98,10 @@ class LocalCloud:
             credentials=lambda config: self._credentials.get(config.name),
         )
         limits.apply()
+        history_limit.apply()
         if self.iam:
             iam_patches.apply(warn=self.warn)
+            state_machine_iam.apply(credentials_for=self.state_machine_credentials)
         destinations = Destinations(self.url, REGION)
         moto_patches.apply(
             invoker=self._runtime,
@@ -128,9 +136,12 @@ class LocalCloud:
         sagemaker_twin.remove()
         endpoint_patches.remove()
         task_token_patches.remove()
+        state_machine_iam.remove()
         iam_patches.remove()
         limits.remove()
+        history_limit.remove()
         self._credentials.clear()
+        self._role_credentials.clear()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -159,16 +170,31 @@ class LocalCloud:
         """Run `function` in the runtime; with IAM on, its calls carry its role's credentials (the role's
         policies as they are now in the endpoint's IAM) and are checked against them."""
         if self.iam and function.role_arn:
-            managed = [
-                str(arn)
-                for r in (stack or self.stack or _EMPTY).resources.values()
-                if r.type == "AWS::IAM::Role" and r.attributes.get("Arn") == function.role_arn
-                for arn in r.attributes.get("ManagedPolicyArns", [])
-            ]
-            found = iam_patches.role_statements(self.client("iam"), function.role_arn, managed, self.warn)
+            found = self._role_statements(function.role_arn, stack)
             self._credentials[function.name] = iam_patches.register(function.name, function.role_arn, found)
         env = {**function.environment, **LOCAL_FUNCTION_ENV}
         self.runtime.register(replace(function, environment=env))
+
+    def state_machine_credentials(self, role_arn: str) -> SessionCredentials:
+        """Credentials for the interpreter's calls as `role_arn` (a state machine's role, or a Task's
+        Credentials.RoleArn); the role's policies are read on its first use."""
+        with self._role_lock:
+            if role_arn not in self._role_credentials:
+                found = self._role_statements(role_arn, None)
+                session = role_arn.rsplit("/", 1)[-1]
+                self._role_credentials[role_arn] = iam_patches.register(
+                    session, role_arn, found, kind="state machine role"
+                )
+            return self._role_credentials[role_arn]
+
+    def _role_statements(self, role_arn: str, stack: DeployedStack | None) -> list[Statement]:
+        managed = [
+            str(arn)
+            for r in (stack or self.stack or _EMPTY).resources.values()
+            if r.type == "AWS::IAM::Role" and r.attributes.get("Arn") == role_arn
+            for arn in r.attributes.get("ManagedPolicyArns", [])
+        ]
+        return iam_patches.role_statements(self.client("iam"), role_arn, managed, self.warn)
 
     def _start_execution(self, state_machine_arn: str, name: str, payload: str) -> None:
         self.client("stepfunctions").start_execution(

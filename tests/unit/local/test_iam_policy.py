@@ -3,7 +3,9 @@ NotResource, and Conditions reported as undecided (never silently allowed)."""
 
 from __future__ import annotations
 
-from lockgate.local.iam.policy import AWS_MANAGED, evaluate, statements
+import pytest
+
+from lockgate.local.iam.policy import AWS_MANAGED, Context, conditions_hold, evaluate, statements
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/idempotency"
 
@@ -44,7 +46,7 @@ def test_not_action_and_not_resource() -> None:
     assert not evaluate(policy, "s3:GetObject", "arn:aws:s3:::secret/x").allowed
 
 
-def test_conditions_are_reported_never_silently_decided() -> None:
+def test_conditions_that_cannot_be_decided_are_reported_never_silently_decided() -> None:
     policy = _policy(
         {
             "Sid": "Tagged",
@@ -54,16 +56,117 @@ def test_conditions_are_reported_never_silently_decided() -> None:
             "Condition": {"StringEquals": {"aws:ResourceTag/lockgate:managed": "true"}},
         },
         {
-            "Sid": "Tls",
+            "Sid": "FromOffice",
             "Effect": "Deny",
             "Action": "*",
             "Resource": "*",
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
         },
     )
-    decision = evaluate(policy, "sagemaker:DeleteEndpoint", "arn:aws:sagemaker:us-east-1:1:endpoint/x")
+    decision = evaluate(
+        policy, "sagemaker:DeleteEndpoint", "arn:aws:sagemaker:us-east-1:1:endpoint/x", CONTEXT
+    )
     assert decision.allowed
-    assert decision.undecided == ("p (Tagged)", "p (Tls)")
+    assert decision.undecided == ("p (Tagged)", "p (FromOffice)")
+
+
+CONTEXT = Context(
+    values={
+        "aws:securetransport": ("true",),
+        "aws:principalarn": ("arn:aws:iam::123456789012:role/train",),
+        "aws:requestedregion": ("us-east-1",),
+        "aws:epochtime": ("1764662400",),
+        "aws:currenttime": ("2025-12-02T08:00:00Z",),
+        "aws:requesttag/team": ("ml",),
+        "aws:tagkeys": ("team", "cost"),
+        "cloudwatch:namespace": ("Lockgate/Monitoring",),
+        "iam:passedtoservice": ("sagemaker.amazonaws.com",),
+    },
+    modelled=frozenset(
+        {"aws:securetransport", "aws:principalarn", "aws:requesttag/", "aws:tagkeys", "iam:passedtoservice"}
+    ),
+)
+
+
+def _allow_if(condition: dict[str, object]) -> list:  # type: ignore[type-arg]
+    return _policy({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": condition})
+
+
+@pytest.mark.parametrize(
+    ("condition", "allowed"),
+    [
+        ({"Bool": {"aws:SecureTransport": "true"}}, True),
+        ({"Bool": {"aws:SecureTransport": "false"}}, False),
+        ({"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}, True),
+        ({"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}}, False),
+        ({"StringNotEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}, True),
+        ({"StringEqualsIgnoreCase": {"aws:RequestedRegion": "US-EAST-1"}}, True),
+        ({"StringLike": {"cloudwatch:namespace": "Lockgate/*"}}, True),
+        ({"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}, False),
+        ({"StringNotLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}, True),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/tr*"}}, True),
+        ({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/other"}}, False),
+        ({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/other"}}, True),
+        ({"NumericLessThan": {"aws:EpochTime": "1800000000"}}, True),
+        ({"NumericGreaterThanEquals": {"aws:EpochTime": "1800000000"}}, False),
+        ({"DateGreaterThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"}}, True),
+        ({"DateLessThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"}}, False),
+        ({"StringEquals": {"aws:RequestTag/team": "ml"}}, True),
+        ({"StringEquals": {"aws:RequestTag/owner": "me"}}, False),  # modelled, absent: no match
+        ({"StringEqualsIfExists": {"aws:RequestTag/owner": "me"}}, True),
+        ({"StringNotEquals": {"aws:RequestTag/owner": "me"}}, True),  # negated, absent: holds
+        ({"Null": {"aws:RequestTag/owner": "true"}}, True),
+        ({"Null": {"aws:RequestTag/team": "true"}}, False),
+        ({"ForAnyValue:StringEquals": {"aws:TagKeys": ["cost", "x"]}}, True),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "cost", "x"]}}, True),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}, False),
+        ({"ForAnyValue:StringEquals": {"aws:TagKeys": ["x"]}}, False),
+        (  # every operator must hold (AND), any value of one key may match (OR)
+            {"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:RequestTag/team": ["x", "ml"]}},
+            True,
+        ),
+        ({"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:RequestTag/team": "x"}}, False),
+    ],
+)
+def test_conditions_are_evaluated_where_the_context_is_known(
+    condition: dict[str, object], allowed: bool
+) -> None:
+    decision = evaluate(_allow_if(condition), "sagemaker:CreateModel", "*", CONTEXT)
+    assert decision.allowed is allowed
+    assert decision.undecided == ()
+
+
+def test_an_unknown_key_or_operator_is_undecided_not_false() -> None:
+    for condition in (
+        {"StringEquals": {"aws:SourceArn": "arn:x"}},  # not modelled offline
+        {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},  # operator not implemented offline
+        {"BinaryEquals": {"aws:SecureTransport": "dHJ1ZQ=="}},
+    ):
+        held = conditions_hold(
+            statements("p", {"Statement": {"Condition": condition}})[0].conditions, CONTEXT
+        )
+        assert held is None, condition
+
+
+def test_a_failing_condition_decides_even_beside_an_undecided_one() -> None:
+    condition = {"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:SourceArn": "arn:x"}}
+    decision = evaluate(_allow_if(condition), "s3:GetObject", "*", CONTEXT)
+    assert not decision.allowed and decision.undecided == ()
+
+
+def test_a_deny_with_a_condition_that_holds_is_applied() -> None:
+    policy = _policy(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {
+            "Effect": "Deny",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}},
+        },
+    )
+    context = Context({"aws:requestedregion": ("us-east-1",)}, frozenset({"aws:requestedregion"}))
+    decision = evaluate(policy, "s3:GetObject", "arn:aws:s3:::b/k", context)
+    assert not decision.allowed and decision.reason == "explicitly denied by p"
 
 
 def test_an_unknown_resource_is_decided_on_the_action_alone() -> None:
