@@ -125,8 +125,9 @@ def test_an_async_invocation_that_keeps_failing_lands_in_the_dead_letter_queue(p
     pipeline.cloud.client("lambda").invoke(
         FunctionName=starter, InvocationType="Event", Payload=json.dumps(event).encode()
     )
-    # Earlier tests' failed deliveries may share the queue: look for this event's message.
-    deadline, mine = time.monotonic() + 30, []
+    # Earlier tests' failed deliveries may share the queue: look for this event's message. Two
+    # retries on the local clock take seconds, more on a loaded machine: wait up to two minutes.
+    deadline, mine = time.monotonic() + 120, []
     while not mine and time.monotonic() < deadline:
         mine = [m for m in _messages(sqs, url, timeout=1) if json.loads(m["Body"]) == event]
     assert mine, "the failed event did not reach the function's dead-letter queue"

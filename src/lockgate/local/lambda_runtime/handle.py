@@ -1,7 +1,7 @@
 """The parent's side of one execution environment: a worker process, its pipes and its output file,
 and the pool of such workers that one function keeps warm.
 
-The frame protocol is `lambda_worker`'s (FRAME_HEADER, encode_frame, write_all): a request frame goes
+The frame protocol is `worker`'s (FRAME_HEADER, encode_frame, write_all): a request frame goes
 down one pipe, a response frame comes back on another, read here with a deadline.
 """
 

@@ -1,6 +1,6 @@
 """A Lambda runtime without containers: each function's real handler runs in worker processes.
 
-One worker process (see `lambda_worker`) is one execution environment:
+One worker process (see `worker`) is one execution environment:
 - started lazily with the venv's interpreter, cwd = the CodeUri directory, and `sys.path[0]` = that
   directory, as Lambda puts LAMBDA_TASK_ROOT (/var/task) first; layer directories follow (a layer's
   `python/` subfolder when it has one, as /opt/python on AWS, else the layer directory itself);
@@ -13,10 +13,10 @@ One worker process (see `lambda_worker`) is one execution environment:
 - a handler running past the function's Timeout is killed and its worker replaced; the caller gets
   Lambda's `Sandbox.Timedout` error.
 
-Modules by concept: `lambda_handle` (the worker process handle and pool; the frame protocol is
-`lambda_worker`'s), `lambda_env` (the environment), `lambda_report` (START/END/REPORT lines and the
-runtime's own error documents), `lambda_types` (InvokeResult and the API errors). This module keeps
-the registry and the invoke paths.
+Beside it in this package: `handle` (the worker process handle and pool; the frame protocol is
+`worker`'s), `env` (the environment), `report` (START/END/REPORT lines and the runtime's own error
+documents), `invocation` (InvokeResult and the API errors), `logs` (CloudWatch Logs shipping) and
+`async_invoke` (retries, DLQs and destinations). This module keeps the registry and the invoke paths.
 
 IPC: length-prefixed frames over two dedicated pipes (requests in, responses out). The handler's
 stdout/stderr go to an unlinked O_APPEND file that the parent reads and truncates after each
