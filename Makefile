@@ -15,8 +15,9 @@ BEGIN = @mkdir -p $(TIMES) && date +%s > $(TIMES)/$(subst /,_,$@)
 END = @line="$$(printf '%-28s %5d s   load %s' "$@" $$(( $$(date +%s) - $$(cat $(TIMES)/$(subst /,_,$@)) )) \
 	"$$(cut -d' ' -f1-3 /proc/loadavg)")"; echo "make: $$line"; echo "$$line" >> $(TIMES)/summary
 
-# Installs go through uv (from PyPI into .venv, ~10x faster than pip at resolving and unpacking
-# these ~200 packages); the venvs keep pip, which `sam build` uses for the layer.
+# Installs go through uv, from PyPI into .venv: a cold .venv took 3 min 13 s with it against 27 min
+# with pip on the same loaded machine (pip's cache stays empty here; uv keeps its wheels). The venvs
+# keep pip: `sam build` falls back to it for the layer where uv is not on PATH.
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
 UV_INSTALL = $(UV) pip install --quiet --python
