@@ -5,9 +5,11 @@ belongs to the function whose CodeUri is functions/<folder>/ (the longest matchi
 
 Per event file: a fresh `lockgate up --host 0.0.0.0 --seed --env-vars` (the same seeded cloud
 `lockgate invoke` makes), `sam local invoke <Fn> -e <file> --skip-pull-image` against it (the
-container reaches it as host.docker.internal = the docker bridge gateway), then `lockgate invoke`
-of the same file. Results must be equal once request ids and times are masked; error results must
-carry the same errorType. Prints a table; exits 1 on any difference not listed in DIVERGENCES.
+container reaches it as host.docker.internal = the docker bridge gateway), and, at the same time,
+`lockgate invoke` of the same file (its own fresh cloud: the two sides share no state). `--jobs`
+event files run at once (each on its own clouds and ports). Results must be equal once request
+ids and times are masked; error results must carry the same errorType. Prints a table; exits 1 on
+any difference not listed in DIVERGENCES.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from samcli.yamlhelper import yaml_dump, yaml_parse
 
@@ -32,7 +36,9 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
 DURATION = re.compile(r"\tDuration: (?P<ms>[\d.]+) ms")
 INIT = re.compile(r"Init Duration: (?P<ms>[\d.]+) ms")
-READY_TIMEOUT_S = 300
+READY_TIMEOUT_S = 900  # a loaded machine with --jobs clouds starting at once; ~10 s when idle
+# Every child started, stopped on exit (SIGTERM included) so none outlives an interrupted run.
+CHILDREN: set[subprocess.Popen[Any]] = set()
 # Known, explained differences: events/ stem -> why (printed with the table, not a failure).
 DIVERGENCES: dict[str, str] = {}
 
@@ -97,6 +103,10 @@ def last_json(stdout: str) -> Any:
     return {"unparsed": stdout[-500:]}
 
 
+class CloudNotReady(Exception):
+    """`lockgate up` exited or did not print its endpoint in time."""
+
+
 class Cloud:
     """`lockgate up --host 0.0.0.0 --seed --env-vars FILE` in a child process."""
 
@@ -106,11 +116,12 @@ class Cloud:
         with log.open("w") as sink:  # the child keeps its own descriptor
             command += ["--env-vars", str(env_file)]
             self.process = subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=sink, text=True)
+        CHILDREN.add(self.process)
         ready = threading.Event()
         threading.Thread(target=self._watch, args=(ready,), daemon=True).start()
         if not ready.wait(READY_TIMEOUT_S) or self.process.poll() is not None:
             self.stop()
-            raise SystemExit(f"compare: lockgate up did not become ready: {log.read_text()[-2000:]}")
+            raise CloudNotReady(f"lockgate up did not become ready: {log.read_text()[-2000:]}")
 
     def _watch(self, ready: threading.Event) -> None:
         """Ready once it prints its endpoint (seeded, env file written); then drain its stdout."""
@@ -130,15 +141,34 @@ class Cloud:
             self.process.wait()
 
 
-def run(command: list[str], repo: Path, env: dict[str, str] | None = None) -> Outcome:
-    """Run one invoke command; its result is the last JSON line of stdout, its REPORT line on stderr."""
-    began = time.perf_counter()
-    done = subprocess.run(
-        command, cwd=repo, env=env, capture_output=True, text=True, timeout=1200, check=False
-    )
-    wall = time.perf_counter() - began
-    init, duration = report_times(done.stderr)
-    return Outcome(last_json(done.stdout), wall, init, duration, done.stderr)
+class Command:
+    """One invoke command, started now; `outcome()` waits for it. Its result is the last JSON line
+    of stdout, its REPORT line is on stderr (both spooled to files: a full pipe would stall it)."""
+
+    def __init__(self, command: list[str], repo: Path, env: dict[str, str] | None = None) -> None:
+        self.began = time.perf_counter()
+        # closed by outcome()
+        self.stdout = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.stderr = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.process = subprocess.Popen(command, cwd=repo, env=env, stdout=self.stdout, stderr=self.stderr)
+        CHILDREN.add(self.process)
+
+    def outcome(self) -> Outcome:
+        try:
+            self.process.wait(timeout=1200)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        wall = time.perf_counter() - self.began
+        with self.stdout, self.stderr:
+            stdout, stderr = (_read(stream) for stream in (self.stdout, self.stderr))
+        init, duration = report_times(stderr)
+        return Outcome(last_json(stdout), wall, init, duration, stderr)
+
+
+def _read(stream: IO[str]) -> str:
+    stream.seek(0)
+    return stream.read()
 
 
 def sam_invoke(
@@ -152,12 +182,12 @@ def sam_invoke(
     ]  # fmt: skip
     env = {**os.environ, **CREDENTIALS, "SAM_CLI_TELEMETRY": "0"}
     env["PATH"] = f"{repo / '.venv/bin'}:{env['PATH']}"
-    return run(command, repo, env)
+    return Command(command, repo, env).outcome()
 
 
-def lockgate_invoke(repo: Path, function: str, event: Path) -> Outcome:
-    """`lockgate invoke`: the same event in a fresh local cloud, no Docker."""
-    return run([str(repo / ".venv/bin/lockgate"), "invoke", function, "--event", str(event)], repo)
+def lockgate_invoke(repo: Path, function: str, event: Path) -> Command:
+    """`lockgate invoke`, started: the same event in its own fresh local cloud, no Docker."""
+    return Command([str(repo / ".venv/bin/lockgate"), "invoke", function, "--event", str(event)], repo)
 
 
 def masked(value: Any) -> Any:
@@ -189,11 +219,56 @@ def ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
 
+@dataclass
+class Checker:
+    """Checks one event file: both sides, compared."""
+
+    repo: Path
+    out: Path
+    template: Path
+    functions: dict[str, str]
+    gateway: str
+
+    def check(self, event: Path) -> tuple[bool, str, dict[str, Any]]:
+        """(counts as a failure?, table row, results) for one event file."""
+        function = owner(event, self.functions)
+        env_file = self.out / f"env-{event.stem}.json"
+        worker_side = lockgate_invoke(self.repo, function, event)  # runs while the container side does
+        try:
+            cloud = Cloud(self.repo, env_file, self.out / f"{event.stem}.cloud.log")
+            try:
+                container = sam_invoke(
+                    self.repo, self.template, function, event, env_file=env_file, gateway=self.gateway
+                )
+            finally:
+                cloud.stop()
+        except CloudNotReady as error:
+            worker_side.outcome()
+            row = f"| {event.name} | {function} | FAILED: {str(error).splitlines()[0]} | | | | |"
+            print(row, flush=True)
+            return True, row, {"function": function, "error": str(error)}
+        worker = worker_side.outcome()
+        same, what = verdict(container.result, worker.result)
+        (self.out / f"{event.stem}.sam.log").write_text(container.log)
+        (self.out / f"{event.stem}.lockgate.log").write_text(worker.log)
+        row = (
+            f"| {event.name} | {function} | {'ok' if same else 'DIFF'}: {what} "
+            f"| {ms(container.duration_ms)} | {container.wall_s:.1f} "
+            f"| {ms(worker.init_ms)} + {ms(worker.duration_ms)} | {worker.wall_s:.1f} |"
+        )
+        print(row, flush=True)
+        result = {"function": function, "sam": container.result, "lockgate": worker.result}
+        return not same and event.stem not in DIVERGENCES, row, result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True, help="where results and logs go")
     parser.add_argument("--gateway", required=True, help="the docker bridge gateway (host from a container)")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="event files checked at once (default 2: CI has 2 cores)"
+    )
     parser.add_argument("events", nargs="*", type=Path, help="event files (default: every events/*.json)")
     args = parser.parse_args()
     repo: Path = args.repo.resolve()
@@ -202,28 +277,19 @@ def main() -> int:
     functions = owners(repo)
     template = local_template(repo)
     events = [p.resolve() for p in args.events] or sorted((repo / "events").glob("*.json"))
-    rows, failures, results = [], 0, {}
-    for event in events:
-        function = owner(event, functions)
-        env_file = out / f"env-{event.stem}.json"
-        cloud = Cloud(repo, env_file, out / f"{event.stem}.cloud.log")
+
+    began = time.perf_counter()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
         try:
-            container = sam_invoke(repo, template, function, event, env_file=env_file, gateway=args.gateway)
-        finally:
-            cloud.stop()
-        worker = lockgate_invoke(repo, function, event)
-        same, what = verdict(container.result, worker.result)
-        if not same and event.stem not in DIVERGENCES:
-            failures += 1
-        (out / f"{event.stem}.sam.log").write_text(container.log)
-        (out / f"{event.stem}.lockgate.log").write_text(worker.log)
-        results[event.name] = {"function": function, "sam": container.result, "lockgate": worker.result}
-        rows.append(
-            f"| {event.name} | {function} | {'ok' if same else 'DIFF'}: {what} "
-            f"| {ms(container.duration_ms)} | {container.wall_s:.1f} "
-            f"| {ms(worker.init_ms)} + {ms(worker.duration_ms)} | {worker.wall_s:.1f} |"
-        )
-        print(rows[-1], flush=True)
+            checked = list(pool.map(Checker(repo, out, template, functions, args.gateway).check, events))
+        finally:  # before the pool waits for its threads: they wait for these children
+            for child in list(CHILDREN):
+                if child.poll() is None:
+                    child.terminate()
+    failures = sum(failed for failed, _, _ in checked)
+    rows = [row for _, row, _ in checked]
+    results = {event.name: result for event, (_, _, result) in zip(events, checked, strict=True)}
     (out / "results.json").write_text(json.dumps(results, indent=2, default=str))
     table = [
         "| event | function | container vs lockgate invoke | container cold invoke ms | sam local invoke s "
@@ -232,6 +298,7 @@ def main() -> int:
         *rows,
     ]
     table += [f"- divergence {stem}: {why}" for stem, why in DIVERGENCES.items()]
+    table += [f"- {len(events)} event files in {time.perf_counter() - began:.0f} s, {args.jobs} at a time"]
     (out / "report.md").write_text("\n".join(table) + "\n")
     print("\n".join(table))
     if failures:

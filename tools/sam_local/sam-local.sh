@@ -8,8 +8,10 @@
 # 3. builds offline a stand-in for public.ecr.aws/lambda/python:3.13-x86_64 (a Debian trixie
 #    rootfs with CPython 3.13, awslambdaric and boto3 from PyPI, the AWS image's layout, env and
 #    entrypoint), cached: rebuilt only when tools/sam_local/image.env or image/ change;
-# 4. `sam build`, then compare.py: per events/ file a fresh seeded `lockgate up` bound for the
-#    container, `sam local invoke --skip-pull-image` against it, and `lockgate invoke`.
+# 4. `sam build` (skipped when .aws-sam/build is newer than every input: `make test` just built it),
+#    then compare.py: per events/ file a fresh seeded `lockgate up` bound for the container,
+#    `sam local invoke --skip-pull-image` against it, and `lockgate invoke` at the same time;
+#    LOCKGATE_SAM_LOCAL_JOBS (default 2) event files at once. Arguments: event files (default all).
 # Idempotent: safe to re-run after an interrupted run (partial rootfs, stale pid files).
 set -euo pipefail
 
@@ -212,14 +214,26 @@ ensure_image() {
   check_image
 }
 
+# .aws-sam/build is current when no input of `sam build` (bytecode aside) is newer than its template.
+build_is_current() {
+  local built="$REPO/.aws-sam/build/template.yaml"
+  [ -f "$built" ] || return 1
+  [ -z "$(cd "$REPO" && find template.yaml samconfig.toml functions src layer statemachines \
+    -name __pycache__ -prune -o -newer "$built" -print -quit 2>/dev/null)" ]
+}
+
 main() {
   [ -x "$BIN/sam" ] || die "no .venv: run \`make .venv/.installed-stamp\` first"
   start_docker
   ensure_image
-  say "sam build"
-  (cd "$REPO" && PATH="$BIN:$PATH" SAM_CLI_TELEMETRY=0 "$BIN/sam" build --parallel >&2) || die "sam build failed"
-  "$BIN/python" "$HERE/compare.py" --repo "$REPO" --out "$STATE" \
-    --gateway "$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')"
+  if build_is_current; then
+    say "sam build: .aws-sam/build is newer than its inputs, not rebuilt"
+  else
+    say "sam build"
+    (cd "$REPO" && PATH="$BIN:$PATH" SAM_CLI_TELEMETRY=0 "$BIN/sam" build --parallel >&2) || die "sam build failed"
+  fi
+  "$BIN/python" "$HERE/compare.py" --repo "$REPO" --out "$STATE" --jobs "${LOCKGATE_SAM_LOCAL_JOBS:-2}" \
+    --gateway "$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')" "$@"
 }
 
 main "$@"; exit  # one line: bash has read it whole before running it (safe to edit the file meanwhile)
