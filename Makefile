@@ -47,7 +47,11 @@ $(NB_STAMP): pyproject.toml | $(STAMP)
 demo: $(STAMP)
 	$(BIN)/lockgate demo
 
-test: lint unit notebook sam-check
+# Two phases at a time (2 cores): unit (pytest, the long one) beside lint, the notebook venv and its
+# tests, then sam validate/build, which share no files with it; --output-sync keeps each phase's
+# output in one block.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint unit notebook sam-check
 
 lint: $(STAMP)
 	$(BEGIN)
