@@ -73,6 +73,7 @@ class ModelRegistry:
             out.get("ModelApprovalStatus", ""),
             dict(out.get("CustomerMetadataProperties") or {}),
             quality.get("S3Uri"),
+            out.get("ApprovalDescription", ""),
         )
 
     def latest_approved(self, group: str) -> PackageInfo | None:
