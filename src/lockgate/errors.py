@@ -81,9 +81,9 @@ class ApprovalNotRecorded(LockgateError):
         self.package_arn, self.status, self.detail = package_arn, status, detail
         super().__init__(
             f"model package {package_arn} was registered but its approval ({status}) was not recorded: "
-            f"{detail}. It stays PendingManualApproval; its metadata holds the intended status and "
-            "reasons. Fix the cause, then retry: run the train pipeline again for this version "
-            "(registration resumes on the same package) or `lockgate approve|reject <package>`"
+            f"{detail}. It stays PendingManualApproval; its metadata (approvalStatus, approvalReasons) "
+            "holds what was decided. Fix the cause, then answer it: "
+            f"`lockgate approve|reject {package_arn} --reason '...'` (a retried step finishes it itself)"
         )
 
 

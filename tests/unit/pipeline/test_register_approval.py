@@ -104,7 +104,7 @@ def test_a_failed_update_is_a_clear_error_naming_the_package_and_the_fix(store: 
     message = str(raised.value)
     (arn,) = registry.packages
     assert arn in message and PENDING in message and "AccessDeniedException" in message
-    assert "retry" in message.lower() or "rerun" in message.lower()
+    assert f"lockgate approve|reject {arn}" in message
     assert raised.value.package_arn == arn and raised.value.status == PENDING
 
 
