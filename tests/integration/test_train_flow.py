@@ -262,3 +262,32 @@ def test_evaluate_rejects_predictions_that_do_not_line_up(pipeline, scores: str,
         },
     )
     assert result["errorType"] == "InputRejected" and rule in result["errorMessage"]
+
+
+def test_a_trained_version_is_retrained_on_purpose_without_touching_claims(pipeline, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lockgate.cli import main
+    from lockgate.local.stepfunctions.executions import wait_for_execution
+
+    _contract(pipeline, "credit-retrain")
+    version, run = _run(pipeline, "credit-retrain", 107)
+    assert run["status"] == "SUCCEEDED", run.get("cause")
+    first = json.loads(run["output"])
+    url = pipeline.cloud.url
+    assert main(["retrain", "credit-retrain", "--version", version, "--endpoint-url", url]) == 0
+    printed = capsys.readouterr().out
+    name = printed.split(":execution:lockgate-train-dev:", 1)[1].split()[0]
+    assert name.startswith("retrain-credit-retrain-manual-")
+    sfn = pipeline.cloud.client("stepfunctions")
+    retrained = wait_for_execution(sfn, pipeline.train_arn, name, timeout=180)
+    assert retrained["status"] == "SUCCEEDED", retrained.get("cause")
+    again = json.loads(retrained["output"])
+    assert again["plan"]["duplicate"] is False
+    assert again["model"]["trainingJob"] != first["model"]["trainingJob"]
+    assert again["registration"]["packageArn"] != first["registration"]["packageArn"]
+    assert again["plan"]["modelOutputPath"].startswith(first["plan"]["modelOutputPath"] + "/retrain-")
+    # the version's own claim is untouched: DatasetVersionCreated delivered again is still a duplicate
+    table = pipeline.cloud.stack.resources["IdempotencyTable"].physical_id
+    claims = pipeline.cloud.client("dynamodb").scan(TableName=table)["Items"]
+    keys = {c["id"]["S"] for c in claims if version in c["id"]["S"]}
+    assert keys == {f"train#credit-retrain#{version}", f"train#credit-retrain#{version}#{name}"}
+
