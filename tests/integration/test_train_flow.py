@@ -291,3 +291,60 @@ def test_a_trained_version_is_retrained_on_purpose_without_touching_claims(pipel
     keys = {c["id"]["S"] for c in claims if version in c["id"]["S"]}
     assert keys == {f"train#credit-retrain#{version}", f"train#credit-retrain#{version}#{name}"}
 
+
+def test_an_unrecorded_approval_fails_the_run_naming_the_package(pipeline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from moto.sagemaker.exceptions import SagemakerClientError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    class Denied(SagemakerClientError):
+        code = "AccessDeniedException"
+
+    def denied(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise Denied("not authorized to perform sagemaker:UpdateModelPackage")
+
+    _contract(pipeline, "credit-unrecorded", approval={"auto_approve": True})
+    monkeypatch.setattr(SageMakerModelBackend, "update_model_package", denied)
+    _, run = _run(pipeline, "credit-unrecorded", 108)
+    monkeypatch.undo()
+    assert run["status"] == "FAILED"
+    assert run["error"] == "ApprovalNotRecorded" and "lockgate approve|reject" in run["cause"]
+    sm = pipeline.cloud.client("sagemaker")
+    (summary,) = sm.list_model_packages(ModelPackageGroupName="lockgate-dev-credit-unrecorded")[
+        "ModelPackageSummaryList"
+    ]
+    assert summary["ModelPackageArn"] in run["cause"]
+    package = sm.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+    assert package["ModelApprovalStatus"] == "PendingManualApproval"
+    assert package["CustomerMetadataProperties"]["approvalStatus"] == "Approved"
+    assert package["CustomerMetadataProperties"]["approvalReasons"].startswith("auto-approved")
+
+
+def test_a_throttled_approval_update_is_retried_on_the_same_package(pipeline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from moto.sagemaker.exceptions import SagemakerClientError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    class Throttled(SagemakerClientError):
+        code = "ThrottlingException"
+
+    original, calls = SageMakerModelBackend.update_model_package, []
+
+    def throttled_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        if len(calls) == 1:
+            raise Throttled("Rate exceeded")
+        return original(self, *args, **kwargs)
+
+    _contract(pipeline, "credit-throttled-update")
+    monkeypatch.setattr(SageMakerModelBackend, "update_model_package", throttled_once)
+    _, run = _run(pipeline, "credit-throttled-update", 109)
+    monkeypatch.undo()
+    assert run["status"] == "SUCCEEDED", run.get("cause")
+    assert len(calls) >= 2
+    sm = pipeline.cloud.client("sagemaker")
+    (summary,) = sm.list_model_packages(ModelPackageGroupName="lockgate-dev-credit-throttled-update")[
+        "ModelPackageSummaryList"
+    ]
+    package = sm.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+    registration = json.loads(run["output"])["registration"]
+    assert registration["packageArn"] == summary["ModelPackageArn"] and not registration["alreadyRegistered"]
+    assert package["ApprovalDescription"] == registration["approvalDescription"] != ""
