@@ -65,3 +65,43 @@ def test_every_placeholder_is_substituted_by_the_template() -> None:
     for uri, props in machines.items():
         used = set(PLACEHOLDER.findall((REPO / uri).read_text()))
         assert used == set(props.get("DefinitionSubstitutions", {})), uri
+
+
+def _all_states(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, state in states.items():
+        yield name, state
+        for inner in [state.get("ItemProcessor") or state.get("Iterator"), *state.get("Branches", [])]:
+            if inner:
+                yield from _all_states(inner["States"])
+
+
+def _paths(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for inner in value.values():
+            yield from _paths(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _paths(inner)
+    elif isinstance(value, str):
+        yield from re.findall(r"(?<!\$)\$\.[A-Za-z0-9_.]+", value)
+
+
+@pytest.mark.parametrize("path", MACHINES, ids=lambda p: p.name)
+def test_every_read_of_a_selected_result_names_a_field_its_selector_keeps(path: Path) -> None:
+    """`ResultSelector` keeps only the fields it names: reading `$.plan.run` when PlanTraining's
+    selector drops `run` fails the run with States.Runtime, which no schema check sees."""
+    states = dict(_all_states(_filled(path.read_text())["States"]))
+    kept = {
+        state["ResultPath"]: {key.removesuffix(".$") for key in state["ResultSelector"]}
+        for state in states.values()
+        if isinstance(state.get("ResultSelector"), dict) and isinstance(state.get("ResultPath"), str)
+    }
+    missing = []
+    for name, state in states.items():
+        for read in _paths({k: v for k, v in state.items() if k not in ("ResultSelector", "ResultPath")}):
+            for prefix, fields in kept.items():
+                if read.startswith(prefix + "."):
+                    field = read[len(prefix) + 1 :].split(".")[0]
+                    if field not in fields:
+                        missing.append(f"{name} reads {read}: {prefix} keeps {sorted(fields)}")
+    assert not missing, missing
