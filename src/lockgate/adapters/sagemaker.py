@@ -6,10 +6,13 @@ botocore's ClientError, whose code names the problem."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.literals import ModelApprovalStatusType
 
 from lockgate.adapters.errors import guarded
 from lockgate.registry.package import PackageInfo
@@ -85,6 +88,6 @@ class ModelRegistry:
         ApprovalDescription, so the register step records the reasons with this call)."""
         self._client.update_model_package(
             ModelPackageArn=arn,
-            ModelApprovalStatus=status,
+            ModelApprovalStatus=cast("ModelApprovalStatusType", status),
             ApprovalDescription=description[:1024],
         )
