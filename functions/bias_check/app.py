@@ -41,7 +41,9 @@ gate = BiasGate(S3Store(), settings.artifact_bucket)
 def lambda_handler(event: BiasCheckRequest, context: LambdaContext) -> JsonObject:
     """{dataset, version, data: s3 uri (object or prefix), predictions?: s3 uri} -> verdict."""
     bucket = event.bucket or settings.data_bucket
-    check, summary = gate.check(bucket, event.dataset, event.version, event.data, event.predictions)
+    check, summary = gate.check(
+        bucket, event.dataset, event.version, event.data, event.predictions, run=event.run
+    )
     for name, value, dimensions in check.metric_data:
         with single_metric(
             name=name, unit=MetricUnit.NoUnit, value=value, namespace=metrics.namespace

@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lockgate.commands.deploy_cli import add_parsers as add_deploy_parsers
 
     add_deploy_parsers(sub)  # approve, reject, predict, endpoints, fault
+    from lockgate.commands.retrain import add_parser as add_retrain_parser
+
+    add_retrain_parser(sub)
     return parser
 
 
@@ -110,6 +113,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from lockgate.commands.deploy_cli import run as run_deploy_command
 
         return run_deploy_command(args)
+    if args.command == "retrain":
+        from lockgate.commands.retrain import run_retrain
+
+        return run_retrain(args)
     if args.command == "bias":
         from lockgate.commands.bias import run_bias
 

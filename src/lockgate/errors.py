@@ -72,6 +72,21 @@ class DeploymentSuperseded(LockgateError):
     """A newer package of the same group is already live on the endpoint: this older one is not deployed."""
 
 
+class ApprovalNotRecorded(LockgateError):
+    """The model package exists, but setting its approval status and reasons failed: it stays
+    PendingManualApproval. The intended status and reasons are on the package
+    (CustomerMetadataProperties approvalStatus, approvalReasons); a retry of the step sets them."""
+
+    def __init__(self, package_arn: str, status: str, detail: str) -> None:
+        self.package_arn, self.status, self.detail = package_arn, status, detail
+        super().__init__(
+            f"model package {package_arn} was registered but its approval ({status}) was not recorded: "
+            f"{detail}. It stays PendingManualApproval; its metadata (approvalStatus, approvalReasons) "
+            "holds what was decided. Fix the cause, then answer it: "
+            f"`lockgate approve|reject {package_arn} --reason '...'` (a retried step finishes it itself)"
+        )
+
+
 class InternalError(LockgateError):
     """Lockgate's own bug (not bad input): names the file it was working on; the original object
     stays where it was (raw/ is never changed), so the run can be repeated once the bug is fixed."""

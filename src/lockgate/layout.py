@@ -76,6 +76,16 @@ def staging_prefix(dataset: str, execution: str) -> str:
     return f"{STAGING}{dataset}/{execution}/"
 
 
-def bias_report_prefix(dataset: str, version: str, stage: str) -> str:
+def report_prefix(dataset: str, version: str, run: str = "") -> str:
+    """Where a version's reports go (artifact bucket); a deliberate retrain's under its run name."""
+    return f"{REPORTS}{dataset}/{version}/" + (f"{run}/" if run else "")
+
+
+def bias_report_prefix(dataset: str, version: str, stage: str, run: str = "") -> str:
     """Where a bias check of one stage writes its reports (artifact bucket)."""
-    return f"{REPORTS}{dataset}/{version}/bias/{stage}/"
+    return f"{report_prefix(dataset, version, run)}bias/{stage}/"
+
+
+def evaluation_report_prefix(dataset: str, version: str, run: str = "") -> str:
+    """Where the evaluation writes evaluation.json and report.html (artifact bucket)."""
+    return f"{report_prefix(dataset, version, run)}evaluation/"

@@ -152,3 +152,43 @@ def test_cli_alarm_actions_and_monitor(pipeline, capsys) -> None:  # type: ignor
     assert main(["monitor", "run", "--endpoint-url", url]) == 0
     out = capsys.readouterr().out
     assert "no managed endpoints" in out or "rows, max PSI" in out
+
+
+def test_a_scheduled_monitor_pass_succeeds_when_a_packages_version_is_gone(pipeline) -> None:  # type: ignore[no-untyped-def]
+    """The monitor's schedule fires on the local clock. An endpoint whose package names a dataset
+    version with no manifest (deleted data, a package from elsewhere) used to fail every scheduled
+    pass with NoSuchKey, for every endpoint, into the dead-letter queue; now it is reported."""
+    from lockgate.local.sagemaker.package_stand_in import register
+
+    outputs, cloud = pipeline.cloud.stack.outputs, pipeline.cloud
+    s3, sagemaker, logs = cloud.client("s3"), cloud.client("sagemaker"), cloud.client("logs")
+    artifacts = outputs["ArtifactBucketName"]
+    package = register(s3, sagemaker, bucket=artifacts, dataset="credit-gone", seed=7, approve=False)
+    endpoint = "lockgate-dev-credit-gone"
+    fx.create_endpoint(
+        sagemaker, endpoint, "credit-gone", "prod", package_arn=package.arn, artifact_bucket=artifacts
+    )
+    fx.write_capture(s3, artifacts, endpoint, fx.capture_lines(np.ones((5, 4)), np.full(5, 0.5)))
+    started = int(time.time() * 1000)
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started / 1000))
+    group = f"/aws/lambda/{cloud.stack.functions['MonitorFunction'].name}"
+
+    def passes() -> list[dict[str, Any]]:
+        """two scheduled monitoring passes that measured the endpoint"""
+        events = logs.filter_log_events(logGroupName=group, startTime=started)["events"]
+        found = [json.loads(e["message"]) for e in events if '"monitoring pass"' in e["message"]]
+        mine = [f for f in found if endpoint in f.get("endpoints", [])]
+        return mine if len(mine) >= 2 else []
+
+    _wait(passes, timeout=90)
+    sqs, url = cloud.client("sqs"), outputs["DeadLetterQueueUrl"]
+    failed: list[str] = []
+    for _ in range(5):
+        answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in answer.get("Messages", []):
+            body = json.loads(message["Body"])
+            mine = "MonitorSchedule" in str(body.get("resources")) and body.get("time", "") >= since
+            if body.get("detail-type") == "Scheduled Event" and mine:
+                failed.append(body["time"])
+    assert not failed, f"scheduled monitor passes dead-lettered: {failed}"
+    sagemaker.delete_endpoint(EndpointName=endpoint)

@@ -262,3 +262,90 @@ def test_evaluate_rejects_predictions_that_do_not_line_up(pipeline, scores: str,
         },
     )
     assert result["errorType"] == "InputRejected" and rule in result["errorMessage"]
+
+
+def test_a_trained_version_is_retrained_on_purpose_without_touching_claims(pipeline, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lockgate.cli import main
+    from lockgate.local.stepfunctions.executions import wait_for_execution
+
+    _contract(pipeline, "credit-retrain")
+    version, run = _run(pipeline, "credit-retrain", 107)
+    assert run["status"] == "SUCCEEDED", run.get("cause")
+    first = json.loads(run["output"])
+    url = pipeline.cloud.url
+    assert main(["retrain", "credit-retrain", "--version", version, "--endpoint-url", url]) == 0
+    printed = capsys.readouterr().out
+    name = printed.split(":execution:lockgate-train-dev:", 1)[1].split()[0]
+    assert name.startswith("retrain-credit-retrain-manual-")
+    sfn = pipeline.cloud.client("stepfunctions")
+    retrained = wait_for_execution(sfn, pipeline.train_arn, name, timeout=180)
+    assert retrained["status"] == "SUCCEEDED", retrained.get("cause")
+    again = json.loads(retrained["output"])
+    assert again["plan"]["duplicate"] is False
+    assert again["model"]["trainingJob"] != first["model"]["trainingJob"]
+    assert again["registration"]["packageArn"] != first["registration"]["packageArn"]
+    assert again["plan"]["modelOutputPath"].startswith(first["plan"]["modelOutputPath"] + "/retrain-")
+    # the version's own claim is untouched: DatasetVersionCreated delivered again is still a duplicate
+    table = pipeline.cloud.stack.resources["IdempotencyTable"].physical_id
+    claims = pipeline.cloud.client("dynamodb").scan(TableName=table)["Items"]
+    keys = {c["id"]["S"] for c in claims if version in c["id"]["S"]}
+    assert keys == {f"train#credit-retrain#{version}", f"train#credit-retrain#{version}#{name}"}
+
+
+def test_an_unrecorded_approval_fails_the_run_naming_the_package(pipeline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from moto.sagemaker.exceptions import SagemakerClientError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    class Denied(SagemakerClientError):
+        code = "AccessDeniedException"
+
+    def denied(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise Denied("not authorized to perform sagemaker:UpdateModelPackage")
+
+    _contract(pipeline, "credit-unrecorded")
+    monkeypatch.setattr(SageMakerModelBackend, "update_model_package", denied)
+    _, run = _run(pipeline, "credit-unrecorded", 108)
+    monkeypatch.undo()
+    assert run["status"] == "FAILED"
+    assert run["error"] == "ApprovalNotRecorded" and "lockgate approve|reject" in run["cause"]
+    sm = pipeline.cloud.client("sagemaker")
+    (summary,) = sm.list_model_packages(ModelPackageGroupName="lockgate-dev-credit-unrecorded")[
+        "ModelPackageSummaryList"
+    ]
+    assert summary["ModelPackageArn"] in run["cause"]
+    package = sm.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+    assert package["ModelApprovalStatus"] == "PendingManualApproval"
+    decided = package["CustomerMetadataProperties"]
+    assert decided["approvalStatus"] in ("Approved", "PendingManualApproval") and decided["approvalReasons"]
+    assert not package.get("ApprovalDescription")  # the update never landed: the metadata says what was meant
+
+
+def test_a_throttled_approval_update_is_retried_on_the_same_package(pipeline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from moto.sagemaker.exceptions import SagemakerClientError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    class Throttled(SagemakerClientError):
+        code = "ThrottlingException"
+
+    original, calls = SageMakerModelBackend.update_model_package, []
+
+    def throttled_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        if len(calls) == 1:
+            raise Throttled("Rate exceeded")
+        return original(self, *args, **kwargs)
+
+    _contract(pipeline, "credit-throttled-update")
+    monkeypatch.setattr(SageMakerModelBackend, "update_model_package", throttled_once)
+    _, run = _run(pipeline, "credit-throttled-update", 109)
+    monkeypatch.undo()
+    assert run["status"] == "SUCCEEDED", run.get("cause")
+    assert len(calls) >= 2
+    sm = pipeline.cloud.client("sagemaker")
+    (summary,) = sm.list_model_packages(ModelPackageGroupName="lockgate-dev-credit-throttled-update")[
+        "ModelPackageSummaryList"
+    ]
+    package = sm.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+    registration = json.loads(run["output"])["registration"]
+    assert registration["packageArn"] == summary["ModelPackageArn"] and not registration["alreadyRegistered"]
+    assert package["ApprovalDescription"] == "; ".join(registration["reasons"]) != ""

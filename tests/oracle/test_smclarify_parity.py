@@ -24,8 +24,7 @@ from lockgate.bias.analysis import BiasAnalysis, analyze, count_tables, facet_ce
 from lockgate.bias.clarify_config import parse_analysis_config, resolve
 from lockgate.bias.fliptest import flip_test
 from lockgate.bias.metric_value import FacetCells
-from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
-from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
+from lockgate.bias.registry import DESCRIPTIONS
 from lockgate.bias.specs import POST_TRAINING_METHODS, BiasConfig
 
 pytestmark = pytest.mark.oracle
@@ -33,7 +32,6 @@ logging.getLogger("smclarify").setLevel(logging.CRITICAL)  # it logs a traceback
 
 TOLERANCE = 1e-9
 DISTRIBUTION_METRICS = {"KL", "JS", "LP", "TVD", "KS"}
-DESCRIPTIONS = PRE_DESCRIPTIONS | POST_DESCRIPTIONS
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,14 @@ def test_runs_against_an_endpoint_that_is_not_running(capsys: pytest.CaptureFixt
     assert f"127.0.0.1:{port}" in err and "lockgate up" in err
 
 
+def test_retrain_against_an_endpoint_that_is_not_running(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    err = _one_line_exit_2(["retrain", "credit", "--endpoint-url", f"http://127.0.0.1:{port}"], capsys)
+    assert f"127.0.0.1:{port}" in err and "lockgate up" in err
+
+
 class FakeStepFunctions:
     """list_executions / describe_execution / get_execution_history over a list of runs."""
 

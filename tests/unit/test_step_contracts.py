@@ -197,25 +197,26 @@ def _function_placeholders() -> dict[tuple[str, str], str]:
 PLACEHOLDERS = _function_placeholders()
 
 
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a JSON value, depth first."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
 def _result_paths(state: dict[str, Any], prefix: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
     """Field paths a state reads from its task's result (ResultSelector, or JSONata Output)."""
-
-    def strings(value: object) -> Iterator[str]:
-        if isinstance(value, dict):
-            for v in value.values():
-                yield from strings(v)
-        elif isinstance(value, list):
-            for v in value:
-                yield from strings(v)
-        elif isinstance(value, str):
-            yield value
-
-    for text in strings(state.get("ResultSelector", {})):
+    for text in _strings(state.get("ResultSelector", {})):
         if text.startswith("$."):
             path = tuple(text[2:].split("."))
             if path[: len(prefix)] == prefix and len(path) > len(prefix):
                 yield path[len(prefix) :]
-    for text in strings(state.get("Output", {})):
+    for text in _strings(state.get("Output", {})):
         for match in JSONATA_RESULT.finditer(text):
             path = tuple(match.group(1)[1:].split("."))
             if path[: len(prefix)] == prefix and len(path) > len(prefix):
@@ -398,3 +399,38 @@ def test_jsonata_tasks_are_read_too() -> None:
         "S: ReduceStep requires 'prefix'",
         "S: ReduceStep requires 'parts'",
     ]
+
+
+def _all_states(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, state in states.items():
+        yield name, state
+        for inner in [state.get("ItemProcessor") or state.get("Iterator"), *state.get("Branches", [])]:
+            if inner:
+                yield from _all_states(inner["States"])
+
+
+def _paths(value: object) -> Iterator[str]:
+    """The JSONPath reads ($.a.b) in a JSON value's strings."""
+    for text in _strings(value):
+        yield from re.findall(r"(?<!\$)\$\.[A-Za-z0-9_.]+", text)
+
+
+@pytest.mark.parametrize("path", MACHINES, ids=lambda p: p.name)
+def test_every_read_of_a_selected_result_names_a_field_its_selector_keeps(path: Path) -> None:
+    """`ResultSelector` keeps only the fields it names: reading `$.plan.run` when PlanTraining's
+    selector drops `run` fails the run with States.Runtime, which no schema check sees."""
+    states = dict(_all_states(json.loads(path.read_text())["States"]))
+    kept = {
+        state["ResultPath"]: {key.removesuffix(".$") for key in state["ResultSelector"]}
+        for state in states.values()
+        if isinstance(state.get("ResultSelector"), dict) and isinstance(state.get("ResultPath"), str)
+    }
+    missing = []
+    for name, state in states.items():
+        for read in _paths({k: v for k, v in state.items() if k not in ("ResultSelector", "ResultPath")}):
+            for prefix, fields in kept.items():
+                if read.startswith(prefix + "."):
+                    field = read[len(prefix) + 1 :].split(".")[0]
+                    if field not in fields:
+                        missing.append(f"{name} reads {read}: {prefix} keeps {sorted(fields)}")
+    assert not missing, missing

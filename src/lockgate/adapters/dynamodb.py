@@ -1,5 +1,8 @@
 """Amazon DynamoDB: the lineage table (two items per edge, one per direction) and the train-run
-claims (a conditional put in the idempotency table: the first execution of a version wins)."""
+claims (a conditional put in the idempotency table: the first execution of a version wins).
+
+Throttling, 5xx and connection failures become TransientError through the one error map
+(`adapters.errors.guarded`), on every call."""
 
 from __future__ import annotations
 
@@ -10,22 +13,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from lockgate.errors import TransientError
+from lockgate.adapters.errors import guarded
 from lockgate.lineage import Direction, Node
 
-_THROTTLED = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-    }
-)
 CLAIM_DAYS = 30
-
-
-def _transient(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in _THROTTLED
 
 
 class LineageTable:
@@ -33,7 +24,7 @@ class LineageTable:
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self.table_name = table_name
-        self._client = client or boto3.client("dynamodb")
+        self._client = guarded(client or boto3.client("dynamodb"))
 
     def link(self, parent: Node, child: Node, **attrs: str) -> None:
         """Record the edge parent -> child (idempotent: the same edge overwrites itself)."""
@@ -42,14 +33,9 @@ class LineageTable:
             {"pk": {"S": parent.key}, "sk": {"S": child.key}, "direction": {"S": "down"}, **extra},
             {"pk": {"S": child.key}, "sk": {"S": parent.key}, "direction": {"S": "up"}, **extra},
         ]
-        try:
-            self._client.batch_write_item(
-                RequestItems={self.table_name: [{"PutRequest": {"Item": item}} for item in items]}
-            )
-        except ClientError as error:
-            if _transient(error):
-                raise TransientError(f"{self.table_name}: {error}") from error
-            raise
+        self._client.batch_write_item(
+            RequestItems={self.table_name: [{"PutRequest": {"Item": item}} for item in items]}
+        )
 
     def neighbours(
         self, node: Node, direction: Direction | None = None
@@ -79,7 +65,7 @@ class RunClaims:
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self.table_name = table_name
-        self._client = client or boto3.client("dynamodb")
+        self._client = guarded(client or boto3.client("dynamodb"))
 
     def claim(self, key: str, execution: str) -> str:
         """Record `execution` for `key` unless one is recorded; return the recorded execution."""
@@ -97,6 +83,4 @@ class RunClaims:
                     TableName=self.table_name, Key={"id": {"S": key}}, ConsistentRead=True
                 )
                 return str(item.get("Item", {}).get("execution", {}).get("S", ""))
-            if _transient(error):
-                raise TransientError(f"{self.table_name}: {error}") from error
             raise

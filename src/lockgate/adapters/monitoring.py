@@ -92,13 +92,16 @@ class MonitoringSources:
         self._store.put(self._data, f"{CURSOR_PREFIX}{endpoint}/cursor.json", body, "application/json")
 
     def baseline(self, dataset: str, version: str | None) -> Baseline | None:
-        """datasets/<dataset>/<version>/baseline.json, computed from the train split on first use."""
+        """datasets/<dataset>/<version>/baseline.json, computed from the train split on first use;
+        None when there is no version, or the version has no manifest (its data is gone)."""
         version = version or self._latest(dataset)
         if version is None:
             return None
         prefix = f"datasets/{dataset}/{version}/"
         if self._store.exists(self._data, f"{prefix}baseline.json"):
             return Baseline.model_validate_json(self._store.read(self._data, f"{prefix}baseline.json"))
+        if not self._store.exists(self._data, f"{prefix}manifest.json"):
+            return None
         manifest = json.loads(self._store.read(self._data, f"{prefix}manifest.json"))
         names = list(manifest["split"]["xgboost_csv"]["features"])
         parts = []

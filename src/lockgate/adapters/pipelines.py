@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 
 from lockgate.adapters.stepfunctions import StepFunctions
+from lockgate.layout import manifest_key
 from lockgate.pipeline.data_gate import split_locations
 from lockgate.remediation.ports import DatasetVersion
 
@@ -28,18 +29,28 @@ class S3Datasets:
                 key = obj["Key"]
                 if not key.endswith("/manifest.json") or key.count("/") != 3:
                     continue
-                manifest = json.loads(self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read())
-                prefix = key.removesuffix("manifest.json")
-                candidate = DatasetVersion(
-                    dataset=dataset,
-                    version=manifest["version"],
-                    manifest=f"s3://{self._bucket}/{key}",
-                    splits=split_locations(self._bucket, prefix),
-                    created=manifest.get("created", ""),
-                )
+                candidate = self._read(dataset, key)
                 if newest is None or candidate.created > newest.created:
                     newest = candidate
         return newest
+
+    def version(self, dataset: str, version: str) -> DatasetVersion | None:
+        """One version by its id, or None when it has no manifest (not a complete version)."""
+        key = manifest_key(dataset, version)
+        try:
+            return self._read(dataset, key)
+        except self._client.exceptions.NoSuchKey:
+            return None
+
+    def _read(self, dataset: str, key: str) -> DatasetVersion:
+        manifest = json.loads(self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read())
+        return DatasetVersion(
+            dataset=dataset,
+            version=manifest["version"],
+            manifest=f"s3://{self._bucket}/{key}",
+            splits=split_locations(self._bucket, key.removesuffix("manifest.json")),
+            created=manifest.get("created", ""),
+        )
 
 
 class TrainPipeline:

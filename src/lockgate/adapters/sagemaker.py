@@ -1,37 +1,28 @@
 """Amazon SageMaker's model registry, as the register step uses it (typed, one place).
 
-Throttling and 5xx answers become TransientError (the state machine retries them); anything else
-is raised as botocore's ClientError, whose code names the problem."""
+Throttling, 5xx and connection failures become TransientError through the one error map
+(`adapters.errors.guarded`; the state machine retries them); anything else is raised as
+botocore's ClientError, whose code names the problem."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.exceptions import ClientError
 
-from lockgate.errors import TransientError
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.literals import ModelApprovalStatusType
+
+from lockgate.adapters.errors import guarded
 from lockgate.registry.package import PackageInfo
-
-_TRANSIENT = frozenset({"ThrottlingException", "Throttling", "ServiceUnavailable", "InternalFailure"})
-
-
-def _call(function: Any, **kwargs: Any) -> Any:
-    try:
-        return function(**kwargs)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
-        if code in _TRANSIENT or status >= 500:
-            raise TransientError(f"SageMaker {function.__name__}: {code}: {error}") from error
-        raise
 
 
 class ModelRegistry:
     """Model package groups and packages."""
 
     def __init__(self, client: Any | None = None) -> None:
-        self._client = client or boto3.client("sagemaker")
+        self._client = guarded(client or boto3.client("sagemaker"))
 
     def ensure_group(self, name: str, description: str) -> None:
         """Create the model package group unless it exists."""
@@ -41,8 +32,7 @@ class ModelRegistry:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") not in ("ValidationException", "ResourceNotFound"):
                 raise
-        _call(
-            self._client.create_model_package_group,
+        self._client.create_model_package_group(
             ModelPackageGroupName=name,
             ModelPackageGroupDescription=description[:1024],
         )
@@ -58,7 +48,7 @@ class ModelRegistry:
             kwargs["ModelApprovalStatus"] = status
         arns: list[str] = []
         while True:
-            page = _call(self._client.list_model_packages, **kwargs)
+            page = self._client.list_model_packages(**kwargs)
             arns += [p["ModelPackageArn"] for p in page.get("ModelPackageSummaryList", [])]
             if not page.get("NextToken"):
                 return arns
@@ -66,13 +56,14 @@ class ModelRegistry:
 
     def describe(self, arn: str) -> PackageInfo:
         """One package's status, metadata and model quality statistics URI."""
-        out = _call(self._client.describe_model_package, ModelPackageName=arn)
+        out = self._client.describe_model_package(ModelPackageName=arn)
         quality = (out.get("ModelMetrics") or {}).get("ModelQuality", {}).get("Statistics", {})
         return PackageInfo(
             arn,
             out.get("ModelApprovalStatus", ""),
             dict(out.get("CustomerMetadataProperties") or {}),
             quality.get("S3Uri"),
+            out.get("ApprovalDescription", ""),
         )
 
     def latest_approved(self, group: str) -> PackageInfo | None:
@@ -90,14 +81,13 @@ class ModelRegistry:
 
     def create(self, request: dict[str, Any]) -> str:
         """CreateModelPackage; returns the ARN."""
-        return str(_call(self._client.create_model_package, **request)["ModelPackageArn"])
+        return str(self._client.create_model_package(**request)["ModelPackageArn"])
 
     def set_approval(self, arn: str, status: str, description: str) -> None:
         """UpdateModelPackage: the approval status and its reasons (CreateModelPackage takes no
         ApprovalDescription, so the register step records the reasons with this call)."""
-        _call(
-            self._client.update_model_package,
+        self._client.update_model_package(
             ModelPackageArn=arn,
-            ModelApprovalStatus=status,
+            ModelApprovalStatus=cast("ModelApprovalStatusType", status),
             ApprovalDescription=description[:1024],
         )

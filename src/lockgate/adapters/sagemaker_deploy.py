@@ -13,12 +13,13 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from lockgate.adapters.errors import guarded
 from lockgate.deployment.ports import EndpointInfo, PackageInfo
 from lockgate.errors import EndpointBusy, TransientError
 
-_THROTTLED = frozenset(
-    {"ThrottlingException", "InternalFailure", "ServiceUnavailable", "ResourceLimitExceeded"}
-)
+# Beyond the one error map (adapters.errors.guarded, on both clients): an account's instance quota
+# frees up as other endpoints are deleted, so ResourceLimitExceeded is worth the state machine's retry.
+_QUOTA = "ResourceLimitExceeded"
 
 
 def _code(error: ClientError) -> str:
@@ -34,14 +35,14 @@ class SageMakerDeploy:
     """Typed wrapper over the sagemaker and sagemaker-runtime clients."""
 
     def __init__(self, client: Any | None = None, runtime: Any | None = None) -> None:
-        self._client: Any = client or boto3.client("sagemaker")
-        self._runtime: Any = runtime or boto3.client("sagemaker-runtime")
+        self._client: Any = guarded(client or boto3.client("sagemaker"))
+        self._runtime: Any = guarded(runtime or boto3.client("sagemaker-runtime"))
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         try:
             return getattr(self._client, operation)(**kwargs)
         except ClientError as error:
-            if _code(error) in _THROTTLED:
+            if _code(error) == _QUOTA:
                 raise TransientError(f"sagemaker {operation}: {error}") from error
             raise
 
@@ -205,11 +206,6 @@ class SageMakerDeploy:
     def invoke_csv(self, endpoint: str, body: str) -> tuple[str, float]:
         """InvokeEndpoint with text/csv; returns (body, milliseconds)."""
         began = time.perf_counter()
-        try:
-            response = self._runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Body=body)
-        except ClientError as error:
-            if _code(error) in _THROTTLED:
-                raise TransientError(f"invoke {endpoint}: {error}") from error
-            raise
+        response = self._runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Body=body)
         text = response["Body"].read().decode()
         return text, (time.perf_counter() - began) * 1000

@@ -18,6 +18,8 @@ Public API (import the submodules; this package imports nothing, to keep cold st
 - cloudwatch.metric_data(BiasAnalysis) -> [(f"bias_metric_{NAME}", value, {Facet, FacetValue, BiasStage})],
   plus bias_metric_{NAME}_lower / _upper for each defined interval.
 - report_html.render(BiasAnalysis, GateResult, title, warnings) -> str.
+- registry.METRICS: the one table of metrics (stage, description, scalar and vectorised definition);
+  registry.compute_pre_training / compute_post_training(FacetCells, methods) -> [MetricValue].
 - fliptest.flip_test(features, in_d, predicted_positive) -> MetricValue: FT, separate (row features, kNN).
 - cli.main(argv) -> exit status (0 pass, 1 fail, 2 usage, 3 needs-human, 4 invalid config or input).
 Differences from smclarify: SMCLARIFY_DIFFERENCES.md.

@@ -10,10 +10,7 @@ import pyarrow as pa
 from lockgate.bias.counts import CountTable, build_counts, merge
 from lockgate.bias.intervals import IntervalSettings, stream_seed, with_intervals
 from lockgate.bias.metric_value import FacetCells, MetricValue
-from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
-from lockgate.bias.metrics_post import compute_post_training
-from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
-from lockgate.bias.metrics_pre import compute_pre_training
+from lockgate.bias.registry import DESCRIPTIONS, compute_post_training, compute_pre_training
 from lockgate.bias.specs import BiasConfig, FacetSpec, Scalar
 
 PRE_TRAINING_STAGE = "pre_training"
@@ -189,7 +186,7 @@ def _label_text(config: BiasConfig, label_max: float | None) -> str:
 
 
 def _metric_json(metric: MetricValue) -> dict[str, Any]:
-    description = PRE_DESCRIPTIONS.get(metric.name) or POST_DESCRIPTIONS[metric.name]
+    description = DESCRIPTIONS[metric.name]
     out: dict[str, Any] = {"name": metric.name, "description": description, "value": metric.value}
     if metric.value is None:
         out["error"] = metric.reason

@@ -22,7 +22,8 @@ from statistics import NormalDist
 import numpy as np
 
 from lockgate.bias.metric_value import FacetCells, Interval, MetricValue
-from lockgate.bias.metrics_vector import VECTOR_METRICS, Stack
+from lockgate.bias.metrics_vector import Stack
+from lockgate.bias.registry import VECTOR_METRICS
 
 WILSON = "wilson"
 NEWCOMBE = "newcombe-wilson"

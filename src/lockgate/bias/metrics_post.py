@@ -3,9 +3,7 @@ reads 0/0 as 0 or x/0 as inf, these are None with a reason: see SMCLARIFY_DIFFER
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from lockgate.bias.metric_value import FacetCells, MetricValue, defined, empty_side_reason, undefined
+from lockgate.bias.metric_value import FacetCells, MetricValue, defined, undefined
 from lockgate.bias.metrics_pre import conditional_demographic_disparity
 
 
@@ -138,42 +136,3 @@ def ge(cells: FacetCells) -> MetricValue:
     mean = sum_b / n
     sum_sq_ratio = (ones * (1 / mean) ** 2) + twos * (2 / mean) ** 2
     return defined("GE", (sum_sq_ratio - n) / (n * 2))
-
-
-POST_TRAINING: dict[str, Callable[[FacetCells], MetricValue]] = {
-    "DPPL": dppl,
-    "DI": di,
-    "DCA": dca,
-    "DCR": dcr,
-    "RD": rd,
-    "SD": sd,
-    "DAR": dar,
-    "DRR": drr,
-    "AD": ad,
-    "TE": te,
-    "CDDPL": cddpl,
-    "GE": ge,
-}
-
-DESCRIPTIONS: dict[str, str] = {
-    "DPPL": "Difference in Positive Proportions in Predicted Labels (DPPL)",
-    "DI": "Disparate Impact (DI)",
-    "DCA": "Difference in Conditional Acceptance (DCA)",
-    "DCR": "Difference in Conditional Rejection (DCR)",
-    "RD": "Recall Difference (RD)",
-    "SD": "Specificity Difference (SD)",
-    "DAR": "Difference in Acceptance Rates (DAR)",
-    "DRR": "Difference in Rejection Rates (DRR)",
-    "AD": "Accuracy Difference (AD)",
-    "TE": "Treatment Equality (TE)",
-    "CDDPL": "Conditional Demographic Disparity in Predicted Labels (CDDPL)",
-    "GE": "Generalized Entropy (GE)",
-}
-
-
-def compute_post_training(cells: FacetCells, methods: tuple[str, ...]) -> list[MetricValue]:
-    """The requested post-training metrics, in the order given; all None if a side is empty."""
-    reason = empty_side_reason(cells)
-    if reason:  # GE is over all rows, so it stays defined
-        return [ge(cells) if m == "GE" else undefined(m, reason) for m in methods]
-    return [POST_TRAINING[m](cells) for m in methods]

@@ -4,11 +4,10 @@ SMCLARIFY_DIFFERENCES.md for where an undefined value is None instead of smclari
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
-from lockgate.bias.metric_value import FacetCells, MetricValue, defined, empty_side_reason, undefined
+from lockgate.bias.metric_value import FacetCells, MetricValue, defined, undefined
 
 
 def _label_distributions(cells: FacetCells) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -103,34 +102,3 @@ def conditional_demographic_disparity(cells: FacetCells, name: str, axis: int) -
 def cddl(cells: FacetCells) -> MetricValue:
     """Conditional Demographic Disparity in Labels."""
     return conditional_demographic_disparity(cells, "CDDL", axis=1)
-
-
-PRE_TRAINING: dict[str, Callable[[FacetCells], MetricValue]] = {
-    "CI": ci,
-    "DPL": dpl,
-    "KL": kl,
-    "JS": js,
-    "LP": lp,
-    "TVD": tvd,
-    "KS": ks,
-    "CDDL": cddl,
-}
-
-DESCRIPTIONS: dict[str, str] = {
-    "CI": "Class Imbalance (CI)",
-    "DPL": "Difference in Positive Proportions in Labels (DPL)",
-    "KL": "Kullback-Liebler Divergence (KL)",
-    "JS": "Jensen-Shannon Divergence (JS)",
-    "LP": "L-p Norm (LP)",
-    "TVD": "Total Variation Distance (TVD)",
-    "KS": "Kolmogorov-Smirnov Distance (KS)",
-    "CDDL": "Conditional Demographic Disparity in Labels (CDDL)",
-}
-
-
-def compute_pre_training(cells: FacetCells, methods: tuple[str, ...]) -> list[MetricValue]:
-    """The requested pre-training metrics, in the order given; all None if a side is empty."""
-    reason = empty_side_reason(cells)
-    if reason:
-        return [undefined(m, reason) for m in methods]
-    return [PRE_TRAINING[m](cells) for m in methods]

@@ -199,27 +199,3 @@ def ge(s: Stack) -> np.ndarray:
     mean = sum_b / n
     value = (ones * (1 / mean) ** 2 + twos * (2 / mean) ** 2 - n) / (n * 2)
     return _out(np.where(sum_b > 0, value, np.nan))
-
-
-VECTOR_METRICS: dict[str, Vector] = {
-    "CI": ci,
-    "DPL": dpl,
-    "KL": kl,
-    "JS": js,
-    "LP": lp,
-    "TVD": tvd,
-    "KS": ks,
-    "CDDL": cddl,
-    "DPPL": dppl,
-    "DI": di,
-    "DCA": dca,
-    "DCR": dcr,
-    "RD": rd,
-    "SD": sd,
-    "DAR": dar,
-    "DRR": drr,
-    "AD": ad,
-    "TE": te,
-    "CDDPL": cddpl,
-    "GE": ge,
-}

@@ -13,8 +13,7 @@ from importlib import metadata
 from lockgate.bias.analysis import BiasAnalysis, FacetResult
 from lockgate.bias.gate import Check, GateResult
 from lockgate.bias.metric_value import MetricValue
-from lockgate.bias.metrics_post import DESCRIPTIONS as POST_DESCRIPTIONS
-from lockgate.bias.metrics_pre import DESCRIPTIONS as PRE_DESCRIPTIONS
+from lockgate.bias.registry import DESCRIPTIONS
 
 COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "needs-human": "#bf8700", None: "#57606a"}
 MARKS = {"pass": "PASS", "fail": "FAIL", "needs-human": "REVIEW", None: ""}
@@ -44,7 +43,7 @@ def lockgate_version() -> str:
 def full_name(metric: str) -> str:
     """The metric's full name. Clarify's analysis.json spells "Kullback-Liebler" and we keep its
     text there for compatibility; the report spells it right."""
-    text = PRE_DESCRIPTIONS.get(metric) or POST_DESCRIPTIONS.get(metric, metric)
+    text = DESCRIPTIONS.get(metric, metric)
     return text.replace("Liebler", "Leibler")
 
 

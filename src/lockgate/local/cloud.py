@@ -29,6 +29,7 @@ from lockgate.local.lambda_runtime.env import SessionCredentials
 from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker import patches as sagemaker_twin
+from lockgate.local.stepfunctions import execution_names as execution_name_patches
 from lockgate.local.stepfunctions import history_limit
 from lockgate.local.stepfunctions import task_tokens as task_token_patches
 
@@ -113,6 +114,7 @@ class LocalCloud:
         cloudwatch_twin.apply(clock=self.clock, ticking=False)  # alarms created by deploy: INSUFFICIENT_DATA
         endpoint_patches.apply(clock=self.clock)
         task_token_patches.apply(clock=self.clock)
+        execution_name_patches.apply()
         self.stack = deploy(
             self.template,
             self.url,
@@ -137,6 +139,7 @@ class LocalCloud:
         endpoint_patches.remove()
         task_token_patches.remove()
         state_machine_iam.remove()
+        execution_name_patches.remove()
         iam_patches.remove()
         limits.remove()
         history_limit.remove()

@@ -44,7 +44,8 @@ class Sources(Protocol):
         ...
 
     def baseline(self, dataset: str, version: str | None) -> Baseline | None:
-        """The version's baseline (computed and cached on first use), or None without a version."""
+        """The version's baseline (computed and cached on first use), or None without a version
+        or when the version has no manifest."""
         ...
 
     def ground_truth(self, endpoint: str) -> dict[str, float]:
@@ -93,9 +94,13 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
         return EndpointReport(endpoint=endpoint.name, rows=0, note="no new capture")
     baseline = sources.baseline(endpoint.dataset, endpoint.version)
     if baseline is None:
-        return EndpointReport(
-            endpoint=endpoint.name, rows=0, note=f"no dataset version of {endpoint.dataset}"
+        missing = (
+            f"no baseline: {endpoint.dataset} version {endpoint.version[:12]} has no manifest "
+            "(its data is gone, or the package came from elsewhere)"
+            if endpoint.version
+            else f"no dataset version of {endpoint.dataset}"
         )
+        return EndpointReport(endpoint=endpoint.name, rows=0, note=missing)
     captured = read_capture(blobs, len(baseline.features), source=f"capture/{endpoint.name}")
     dims = {"EndpointName": endpoint.name}
     measured = drift(baseline, captured.features)

@@ -124,6 +124,8 @@ class BiasGate:
         version: str,
         data_uri: str,
         predictions_uri: str | None = None,
+        *,
+        run: str = "",
     ) -> tuple[BiasCheck, BiasCheckResult]:
         """Pre-training when no predictions are given, else post-training; returns the check and
         the task's result (verdict, reasons, where the reports are)."""
@@ -150,7 +152,7 @@ class BiasGate:
             stream.add(read_table(self._read(uri), PARQUET, columns=columns))
         result = stream.result()
         raw_config = analysis_config_for(contract, post_training=stage == POST)
-        prefix = bias_report_prefix(dataset, version, stage)
+        prefix = bias_report_prefix(dataset, version, stage, run)
         self._write(prefix, result, raw_config)
         summary = BiasCheckResult(
             stage=stage,

@@ -15,6 +15,7 @@ from lockgate.errors import InputRejected
 from lockgate.evaluation.metrics import FloatArray, evaluate
 from lockgate.evaluation.model_quality import model_quality_statistics
 from lockgate.evaluation.report_html import render
+from lockgate.layout import evaluation_report_prefix
 from lockgate.pipeline.bias_gate import split_uri
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.steps.train import EvaluateInput, EvaluateOutput
@@ -71,7 +72,7 @@ class Evaluator:
         scores = read_column(self.store.read(*split_uri(request.predictions)), request.predictions)
         check_inputs(labels, scores, request.labels, request.predictions)
         result = evaluate(labels, scores, request.threshold, self.calibration_bins)
-        prefix = f"reports/{request.dataset}/{request.version}/evaluation/"
+        prefix = evaluation_report_prefix(request.dataset, request.version, request.run)
         statistics = json.dumps(model_quality_statistics(result), indent=1, allow_nan=False).encode()
         evaluation = self.store.put(
             self.artifact_bucket, f"{prefix}evaluation.json", statistics, "application/json"

@@ -1,7 +1,13 @@
 """The register step: the evaluation gate against the contract and the latest Approved package,
 then (when it passes) the model package, its approval status by the contract's policy, and the
 lineage record. Idempotent: a package already registered for this version and training job is
-returned as it is (the same DatasetVersionCreated twice gives one package)."""
+returned as it is (the same DatasetVersionCreated twice gives one package).
+
+The package is created PendingManualApproval with the decided status and reasons in its metadata
+(`approvalStatus`, `approvalReasons`), then one UpdateModelPackage sets them. When that update
+fails the package is not left mute: the error is ApprovalNotRecorded (TransientError stays itself
+for the state machine's retry), and a retry finds the package still Pending without a description
+and finishes the approval and the lineage from its metadata. A person's answer is never overwritten."""
 
 from __future__ import annotations
 
@@ -9,13 +15,20 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from lockgate.errors import ApprovalNotRecorded, TransientError
 from lockgate.evaluation.model_quality import metric_values
 from lockgate.lineage import Node
 from lockgate.pipeline.bias_gate import split_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
-from lockgate.registry.gates import APPROVED, approval, evaluation_gate
-from lockgate.registry.package import PackageInfo, create_request, group_name
+from lockgate.registry.gates import PENDING, approval, evaluation_gate
+from lockgate.registry.package import (
+    APPROVAL_REASONS,
+    APPROVAL_STATUS,
+    PackageInfo,
+    create_request,
+    group_name,
+)
 from lockgate.steps.train import RegisterModelInput, RegisterModelOutput
 
 
@@ -58,6 +71,10 @@ class Registrar:
         existing = self.registry.find(
             group, {"version": request.version, "trainingJob": request.model.training_job}
         )
+        if existing is not None and _unfinished(existing):
+            intended = existing.metadata
+            reasons = [intended[APPROVAL_REASONS]] if intended.get(APPROVAL_REASONS) else []
+            return self._finish(request, existing.arn, group, intended[APPROVAL_STATUS], reasons)
         if existing is not None:
             return RegisterModelOutput(
                 verdict="pass",
@@ -89,18 +106,39 @@ class Registrar:
         )
         described = reasons + gate.notes
         arn = self.registry.create(
-            create_request(request, group, self.image, auto_approved=status == APPROVED)
+            create_request(request, group, self.image, status=status, reasons="; ".join(described))
         )
-        self.registry.set_approval(arn, status, "; ".join(described))
+        return self._finish(
+            request, arn, group, status, described, baseline=baseline.arn if baseline else None
+        )
+
+    def _finish(
+        self,
+        request: RegisterModelInput,
+        arn: str,
+        group: str,
+        status: str,
+        reasons: list[str],
+        *,
+        baseline: str | None = None,
+    ) -> RegisterModelOutput:
+        """Set the decided status and reasons on the package, then the lineage record."""
+        description = "; ".join(reasons)
+        try:
+            self.registry.set_approval(arn, status, description)
+        except TransientError:
+            raise
+        except Exception as error:  # any other failure: say which package waits, and how to finish it
+            raise ApprovalNotRecorded(arn, status, f"{type(error).__name__}: {error}") from error
         self._record(request, arn)
         return RegisterModelOutput(
             verdict="pass",
-            reasons=described,
+            reasons=reasons,
             package_group=group,
             package_arn=arn,
             approval_status=status,
-            approval_description="; ".join(described),
-            baseline=baseline.arn if baseline else None,
+            approval_description=description,
+            baseline=baseline,
         )
 
     def _json(self, uri: str) -> dict[str, Any]:
@@ -122,3 +160,12 @@ class Registrar:
             self.lineage.link(execution, training)
         self.lineage.link(training, transform)
         self.lineage.link(transform, package, model=request.model.model_data_url)
+
+
+def _unfinished(package: PackageInfo) -> bool:
+    """Created by an attempt whose approval update never landed (and no person has answered)."""
+    return (
+        package.approval_status == PENDING
+        and not package.approval_description
+        and bool(package.metadata.get(APPROVAL_STATUS))
+    )

@@ -8,16 +8,22 @@ Layout in the artifact bucket, under models/<dataset>/<version>/:
   <training job>/output/model.tar.gz   what SageMaker writes (S3OutputPath = this prefix)
   test/features.csv, test/labels.csv   the transform's input and the evaluation's labels
   transform/features.csv.out           the transform's predictions
+
+A deliberate retrain (an execution named retrain-..., lockgate.pipeline.execution_names) claims
+`train#<dataset>#<version>#<retrain name>`, its job names end in a hash of that name, and its
+artifacts go under models/<dataset>/<version>/<retrain name>/: the first run's stay as they were.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, Protocol
 
 from lockgate.data.contract import Contract, Tuning
 from lockgate.errors import InputRejected
 from lockgate.pipeline.bias_gate import split_uri
+from lockgate.pipeline.execution_names import retrain_of
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.steps.train import (
     PlanTrainingInput,
@@ -42,13 +48,22 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "x"
 
 
-def job_name(dataset: str, version: str) -> str:
-    """The training (and transform, model) job name of a version: <= 63 chars, SageMaker's pattern."""
+def _retrain_tag(retrain: str) -> str:
+    return "r" + hashlib.sha256(retrain.encode()).hexdigest()[:8]
+
+
+def job_name(dataset: str, version: str, retrain: str | None = None) -> str:
+    """The training (and transform, model) job name of a version (of a retrain of it): <= 63
+    chars, SageMaker's pattern."""
+    if retrain:
+        return f"lg-{_slug(dataset)[:36]}-{_slug(version)[:12]}-{_retrain_tag(retrain)}"
     return f"lg-{_slug(dataset)[:36]}-{_slug(version)[:16]}"
 
 
-def tuning_job_name(dataset: str, version: str) -> str:
+def tuning_job_name(dataset: str, version: str, retrain: str | None = None) -> str:
     """A tuning job name (<= 32 chars): children are named <it>-NNN-xxxxxxxx."""
+    if retrain:
+        return f"{_slug(dataset)[:10]}-{_slug(version)[:10]}-{_retrain_tag(retrain)}"
     return f"{_slug(dataset)[:14]}-{_slug(version)[:16]}".strip("-")
 
 
@@ -126,9 +141,11 @@ def plan(
 ) -> PlanTrainingOutput:
     """The run's plan; writes the test features and labels once (the first execution only)."""
     dataset, version = request.dataset, request.version
-    first = claims.claim(f"train#{dataset}#{version}", request.execution)
-    name = job_name(dataset, version)
-    prefix = f"models/{dataset}/{version}"
+    retrain = retrain_of(request.execution)
+    claim_key = f"train#{dataset}#{version}" + (f"#{retrain}" if retrain else "")
+    first = claims.claim(claim_key, request.execution)
+    name = job_name(dataset, version, retrain)
+    prefix = f"models/{dataset}/{version}" + (f"/{retrain}" if retrain else "")
     output_path = f"s3://{artifact_bucket}/{prefix}"
     features_uri = f"{output_path}/test/features.csv"
     labels_uri = f"{output_path}/test/labels.csv"
@@ -169,7 +186,7 @@ def plan(
     if training.tuning is not None:
         static = {k: v for k, v in static.items() if k not in training.tuning.ranges}
         tuning_job = TuningJobRequest(
-            HyperParameterTuningJobName=tuning_job_name(dataset, version),
+            HyperParameterTuningJobName=tuning_job_name(dataset, version, retrain),
             HyperParameterTuningJobConfig=tuning_config(training.tuning),
             StaticHyperParameters=static,
         )
@@ -203,6 +220,7 @@ def plan(
         test_data=parquet_test,
         predictions=f"{output_path}/transform/features.csv.out",
         threshold=contract.evaluation.decision_threshold,
+        run=retrain or "",
     )
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from lockgate.steps.train import RegisterModelInput
 
 JSON = "application/json"
+APPROVAL_STATUS, APPROVAL_REASONS = "approvalStatus", "approvalReasons"  # decided at registration
+METADATA_VALUE_MAX = 256  # CustomerMetadataProperties: a value is at most 256 characters
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class PackageInfo:
     approval_status: str
     metadata: dict[str, str]
     model_quality_uri: str | None
+    approval_description: str = ""
 
 
 def group_name(environment: str, dataset: str) -> str:
@@ -27,8 +30,9 @@ def group_name(environment: str, dataset: str) -> str:
     return f"lockgate-{environment}-{dataset}"
 
 
-def metadata(request: RegisterModelInput, auto_approved: bool) -> dict[str, str]:
-    """CustomerMetadataProperties (all strings)."""
+def metadata(request: RegisterModelInput, status: str, reasons: str) -> dict[str, str]:
+    """CustomerMetadataProperties (all strings), with the approval status and reasons decided at
+    registration (so a package whose approval update failed still says what was meant)."""
     values = {
         "dataset": request.dataset,
         "version": request.version,
@@ -44,18 +48,24 @@ def metadata(request: RegisterModelInput, auto_approved: bool) -> dict[str, str]
         "biasPost": request.bias_post.analysis,
         "biasPreVerdict": request.bias_pre.verdict,
         "biasPostVerdict": request.bias_post.verdict,
-        "autoApproved": "true" if auto_approved else "false",
+        "autoApproved": "true" if status == "Approved" else "false",
+        APPROVAL_STATUS: status,
+        APPROVAL_REASONS: _clip(reasons),
     }
     if request.model.tuning_job:
         values["tuningJob"] = request.model.tuning_job
     return values
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= METADATA_VALUE_MAX else text[: METADATA_VALUE_MAX - 1] + "…"
+
+
 def create_request(
-    request: RegisterModelInput, group: str, image: str, auto_approved: bool
+    request: RegisterModelInput, group: str, image: str, *, status: str, reasons: str
 ) -> dict[str, Any]:
     """The CreateModelPackage parameters. The package is created PendingManualApproval; the
-    register step then sets the decided status with its reasons (ApprovalDescription), one
+    register step then sets the decided `status` with its `reasons` (ApprovalDescription), one
     UpdateModelPackage, so an auto-approval is one "Approved" state change as a person's is."""
     return {
         "ModelPackageGroupName": group,
@@ -75,6 +85,6 @@ def create_request(
             },
         },
         "ModelApprovalStatus": "PendingManualApproval",
-        "CustomerMetadataProperties": metadata(request, auto_approved),
+        "CustomerMetadataProperties": metadata(request, status, reasons),
         "Tags": [{"Key": "lockgate:dataset", "Value": request.dataset}],
     }

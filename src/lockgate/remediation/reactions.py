@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from lockgate.pipeline.execution_names import retrain_name
 from lockgate.remediation.alarms import AlarmRef, AlarmTransition, MetricRef, Reaction, parse_alarm_name
 from lockgate.remediation.budget import BudgetReport, instance_hours
 from lockgate.remediation.guidance import meaning
@@ -268,7 +269,7 @@ class _Run:
         self.record.resources = [f"dataset/{dataset}"] + (
             [f"endpoint/{endpoint_name}"] if endpoint_name else []
         )
-        name = f"retrain-{dataset}-{episode}"[:80]
+        name = retrain_name(dataset, episode)
         if not self.record.done("start-train"):
             running = self.ports.pipelines.running_train(dataset)
             if running:

@@ -23,6 +23,7 @@ class BiasCheckRequest(StepModel):
     data: str = Field(pattern=S3_URI)
     predictions: str | None = Field(default=None, pattern=S3_URI)
     bucket: str | None = None  # the data bucket holding contracts/ (default: the stack's)
+    run: str = ""  # a deliberate retrain's run name: its reports go beside the version's
 
 
 class BiasCheckResult(StepModel):

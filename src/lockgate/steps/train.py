@@ -70,6 +70,7 @@ class PlanTrainingOutput(StepModel):
     test_data: S3Uri = Field(alias="testData", pattern=_S3)
     predictions: S3Uri = Field(pattern=_S3)
     threshold: float
+    run: str = ""  # the retrain run name (execution_names.retrain_of), "" for a version's first run
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -82,6 +83,7 @@ class EvaluateInput(StepModel):
     labels: S3Uri = Field(pattern=_S3)
     predictions: S3Uri = Field(pattern=_S3)
     threshold: float = Field(default=0.5, gt=0, lt=1)
+    run: str = ""  # a deliberate retrain's run name: its reports go beside the version's, not over them
 
 
 class EvaluateOutput(StepModel):

@@ -9,11 +9,15 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from lockgate.adapters.dynamodb import LineageTable, RunClaims
 from lockgate.adapters.errors import TRANSIENT_CODES, guarded, transient_error
 from lockgate.adapters.s3 import S3Store
+from lockgate.adapters.sagemaker import ModelRegistry
+from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.adapters.sns import Notifier
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.errors import TransientError
+from lockgate.lineage import Node
 
 REGION = "us-east-1"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:t"
@@ -121,3 +125,88 @@ def test_the_map_reads_codes_and_statuses_not_names() -> None:
     assert transient_error(error("ProvisionedThroughputExceededException", 400), "Op") is not None
     assert transient_error(error("AccessDenied", 403), "Op") is None
     assert transient_error(ValueError("x"), "Op") is None
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("ThrottlingException", 400),
+        ("ServiceUnavailable", 503),  # the one map knows it; the old DynamoDB list did not
+        ("InternalServerError", 500),
+        ("SomethingNew", 502),  # any 5xx
+    ],
+)
+def test_dynamodb_throttling_and_5xx_become_transient_on_every_call(code: str, status: int) -> None:
+    client = _client("dynamodb")
+    lineage, claims = LineageTable("lineage", client), RunClaims("claims", client)
+    with Stubber(client) as stub:
+        for operation in ("batch_write_item", "query", "put_item"):
+            stub.add_client_error(operation, service_error_code=code, http_status_code=status)
+        with pytest.raises(TransientError, match=code):
+            lineage.link(Node(kind="version", id="credit/v1"), Node(kind="model-package", id="p1"))
+        with pytest.raises(TransientError, match=code):
+            list(lineage.neighbours(Node(kind="version", id="credit/v1")))
+        with pytest.raises(TransientError, match=code):
+            claims.claim("train#credit#v1", "exec-1")
+
+
+def test_a_claim_lost_to_a_throttled_read_is_transient_not_a_client_error() -> None:
+    client = _client("dynamodb")
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "put_item", service_error_code="ConditionalCheckFailedException", http_status_code=400
+        )
+        stub.add_client_error("get_item", service_error_code="ThrottlingException", http_status_code=400)
+        with pytest.raises(TransientError):
+            RunClaims("claims", client).claim("train#credit#v1", "exec-2")
+
+
+def test_a_claim_already_held_returns_the_holder_and_a_denied_call_stays_a_client_error() -> None:
+    client = _client("dynamodb")
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "put_item", service_error_code="ConditionalCheckFailedException", http_status_code=400
+        )
+        stub.add_response("get_item", {"Item": {"execution": {"S": "exec-1"}}})
+        stub.add_client_error("put_item", service_error_code="AccessDeniedException", http_status_code=400)
+        claims = RunClaims("claims", client)
+        assert claims.claim("train#credit#v1", "exec-2") == "exec-1"
+        with pytest.raises(ClientError) as raised:
+            claims.claim("train#credit#v2", "exec-3")
+    assert not isinstance(raised.value, TransientError)
+
+
+@pytest.mark.parametrize(("code", "status"), [("ThrottlingException", 400), ("RequestLimitExceeded", 400)])
+def test_the_model_registry_is_guarded_on_every_call(code: str, status: int) -> None:
+    client = _client("sagemaker")
+    registry = ModelRegistry(client)
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "describe_model_package_group", service_error_code=code, http_status_code=status
+        )
+        stub.add_client_error("update_model_package", service_error_code=code, http_status_code=status)
+        with pytest.raises(TransientError, match=code):
+            registry.ensure_group("lockgate-dev-credit", "d")
+        with pytest.raises(TransientError, match=code):
+            registry.set_approval(
+                "arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1", "Approved", "r"
+            )
+
+
+def test_the_deploy_adapter_is_guarded_on_every_call_and_keeps_its_quota_retry() -> None:
+    client, runtime = _client("sagemaker"), _client("sagemaker-runtime")
+    deploy = SageMakerDeploy(client, runtime)
+    with Stubber(client) as stub, Stubber(runtime) as runtime_stub:
+        stub.add_client_error(
+            "describe_endpoint", service_error_code="ThrottlingException", http_status_code=400
+        )
+        stub.add_client_error("describe_model_package", service_error_code="ResourceLimitExceeded")
+        runtime_stub.add_client_error(
+            "invoke_endpoint", service_error_code="ServiceUnavailable", http_status_code=503
+        )
+        with pytest.raises(TransientError, match="ThrottlingException"):
+            deploy.endpoint("lockgate-dev-credit")
+        with pytest.raises(TransientError, match="ResourceLimitExceeded"):
+            deploy.package("arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1")
+        with pytest.raises(TransientError, match="ServiceUnavailable"):
+            deploy.invoke_csv("lockgate-dev-credit", "1,2")

@@ -22,9 +22,8 @@ from lockgate.bias.intervals import (
     z_value,
 )
 from lockgate.bias.metric_value import FacetCells, Interval
-from lockgate.bias.metrics_post import POST_TRAINING, compute_post_training
-from lockgate.bias.metrics_pre import PRE_TRAINING
-from lockgate.bias.metrics_vector import VECTOR_METRICS, Stack
+from lockgate.bias.metrics_vector import Stack
+from lockgate.bias.registry import POST_TRAINING, PRE_TRAINING, VECTOR_METRICS, compute_post_training
 from lockgate.bias.specs import POST_TRAINING_METHODS
 
 Z95 = z_value(0.95)

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from lockgate.bias.metric_value import FacetCells, MetricValue
-from lockgate.bias.metrics_post import POST_TRAINING, compute_post_training
-from lockgate.bias.metrics_pre import PRE_TRAINING, compute_pre_training
+from lockgate.bias.registry import POST_TRAINING, PRE_TRAINING, compute_post_training, compute_pre_training
 from lockgate.bias.specs import POST_TRAINING_METHODS, PRE_TRAINING_METHODS
 
 

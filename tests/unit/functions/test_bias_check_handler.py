@@ -19,9 +19,11 @@ class FakeCheck:
 class FakeGate:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
+        self.runs: list[str] = []
 
-    def check(self, *args):  # type: ignore[no-untyped-def]
+    def check(self, *args, run: str = ""):  # type: ignore[no-untyped-def]
         self.calls.append(args)
+        self.runs.append(run)
         data = [
             ("bias_metric_DPL", 0.02, {"Facet": "sex", "FacetValue": "female", "BiasStage": "pre_training"}),
             ("bias_metric_CI", -0.5, {"Facet": "age", "FacetValue": "(25, 75]", "BiasStage": "pre_training"}),

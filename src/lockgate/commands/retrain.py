@@ -1,0 +1,71 @@
+"""`lockgate retrain <dataset> [--version V]`: train a dataset version again on purpose.
+
+A version trains once per DatasetVersionCreated (the train run's idempotency claim). This starts
+the train state machine with an execution named `retrain-<dataset>-manual-<UTC time>`, as the
+drift reaction does with `retrain-<dataset>-<episode>`: PlanTraining gives such a run its own claim,
+job names and model prefix (lockgate.pipeline.train_plan), so nobody deletes claim items by hand.
+Against a running `lockgate up` or AWS (any endpoint URL boto3 accepts).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+
+from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
+from lockgate.commands.console import say
+from lockgate.commands.usage import CliError
+from lockgate.local.cloud import client_for
+from lockgate.pipeline.execution_names import retrain_name
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`lockgate retrain`."""
+    retrain = sub.add_parser("retrain", help="train a dataset version again on purpose (default: the latest)")
+    retrain.add_argument("dataset", help="dataset name, e.g. credit")
+    retrain.add_argument("--version", help="dataset version id (default: the latest version)")
+    retrain.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
+    retrain.add_argument("--environment", default="dev", help="template Environment (default dev)")
+
+
+def run_retrain(args: argparse.Namespace, now: datetime | None = None) -> int:
+    """Start one deliberate retrain; print its execution and how to follow it."""
+    try:
+        return _retrain(args, now or datetime.now(UTC))
+    except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError):
+        raise CliError(
+            f"cannot reach {args.endpoint_url}: start the local cloud with `lockgate up` "
+            "and pass the endpoint it prints as --endpoint-url"
+        ) from None
+
+
+def _retrain(args: argparse.Namespace, now: datetime) -> int:
+    sfn, s3 = client_for("stepfunctions", args.endpoint_url), client_for("s3", args.endpoint_url)
+    machine_name = f"lockgate-train-{args.environment}"
+    machines = [m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == machine_name]
+    if not machines:
+        raise CliError(f"no state machine {machine_name}; is --environment right?")
+    prefix = f"lockgate-data-{args.environment}-"
+    bucket = next((b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(prefix)), None)
+    if bucket is None:
+        raise CliError(f"no data bucket {prefix}*; is --environment right?")
+    datasets = S3Datasets(bucket, s3)
+    version = (
+        datasets.version(args.dataset, args.version)
+        if args.version
+        else datasets.latest_version(args.dataset)
+    )
+    if version is None:
+        wanted = (
+            f"version {args.version} of {args.dataset}" if args.version else f"a version of {args.dataset}"
+        )
+        raise CliError(f"no {wanted} in s3://{bucket}/datasets/; upload data under raw/{args.dataset}/ first")
+    name = retrain_name(version.dataset, f"manual-{now.strftime('%Y%m%dT%H%M%SZ')}")
+    arn, started = TrainPipeline(machines[0]["stateMachineArn"], bucket, sfn).start_train(name, version)
+    if not started:
+        raise CliError(f"{name} was already started ({arn}); wait a second and run it again")
+    say(f"retraining {version.dataset} version {version.version[:12]}: {arn}")
+    say(f"follow it: lockgate runs --endpoint-url {args.endpoint_url} --dataset {version.dataset}")
+    return 0
