@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lockgate.commands.deploy_cli import add_parsers as add_deploy_parsers
 
     add_deploy_parsers(sub)  # approve, reject, predict, endpoints, fault
+    from lockgate.commands.ab_cli import add_parsers as add_ab_parsers
+
+    add_ab_parsers(sub)  # deploy --variants, promote, variants (A/B)
     return parser
 
 
@@ -110,6 +113,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from lockgate.commands.deploy_cli import run as run_deploy_command
 
         return run_deploy_command(args)
+    if args.command in ("deploy", "promote", "variants"):
+        from lockgate.commands.ab_cli import run as run_ab_command
+
+        return run_ab_command(args)
     if args.command == "bias":
         from lockgate.commands.bias import run_bias
 
