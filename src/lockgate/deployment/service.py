@@ -119,7 +119,7 @@ def prepare(
         capture_uri=capture,
         tags=tags,
     )
-    reason, ab = decision.reason, []
+    reason, ab = decision.reason, list[VariantPlan]()
     if decision.action == "deploy":
         reason, ab = _ab_variants(
             run,

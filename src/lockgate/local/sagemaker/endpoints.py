@@ -288,11 +288,11 @@ class EndpointTwin:
                     f"The weights of endpoint {name} would all be 0: no variant could take traffic."
                 )
             for entry in desired:
-                variant = variants[str(entry["VariantName"])]
+                live = variants[str(entry["VariantName"])]
                 if entry.get("DesiredWeight") is not None:
-                    variant["DesiredWeight"] = float(entry["DesiredWeight"])
+                    live["DesiredWeight"] = float(entry["DesiredWeight"])
                 if entry.get("DesiredInstanceCount") is not None:
-                    variant["DesiredInstanceCount"] = int(entry["DesiredInstanceCount"])
+                    live["DesiredInstanceCount"] = int(entry["DesiredInstanceCount"])
             endpoint.endpoint_status = "Updating"
         self._emit(backend, endpoint, "Updating", endpoint.endpoint_config_name)
         self._spawn(self._apply_weights, backend, endpoint, state)
@@ -441,7 +441,9 @@ class EndpointTwin:
         latency_us: float | None,
     ) -> None:
         dimensions = [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": variant}]
-        now = datetime.now(UTC)
+        # naive UTC, as moto keeps the timestamps PutMetricData brings: GetMetricStatistics compares
+        # them with its (naive) StartTime, and an aware one made it answer 500
+        now = datetime.now(UTC).replace(tzinfo=None)
         data: list[dict[str, Any]] = [
             {"MetricName": "Invocations", "Value": 1.0, "Unit": "None"},
             {"MetricName": "Invocation5XXErrors", "Value": float(errors_5xx), "Unit": "None"},
