@@ -66,7 +66,10 @@ class AB:
             if described["status"] != "RUNNING":
                 return dict(described)
             time.sleep(0.05)
-        raise TimeoutError(f"deploy run {name} did not finish")
+        from lockgate.commands.console import describe_runs
+
+        history = "\n".join(describe_runs(self.sfn, [self.machine], limit=5))
+        raise TimeoutError(f"deploy run {name} did not finish:\n{history}")
 
     def run(self, package: StandInPackage) -> dict[str, Any]:
         return self.run_named(execution_name(package.arn, "Approved"))
