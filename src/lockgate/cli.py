@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lockgate.commands.retrain import add_parser as add_retrain_parser
 
     add_retrain_parser(sub)
+    from lockgate.commands.ab_cli import add_parsers as add_ab_parsers
+
+    add_ab_parsers(sub)  # deploy --variants, promote, variants (A/B)
     return parser
 
 
@@ -117,6 +120,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from lockgate.commands.retrain import run_retrain
 
         return run_retrain(args)
+    if args.command in ("deploy", "promote", "variants"):
+        from lockgate.commands.ab_cli import run as run_ab_command
+
+        return run_ab_command(args)
     if args.command == "bias":
         from lockgate.commands.bias import run_bias
 

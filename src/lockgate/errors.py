@@ -87,6 +87,16 @@ class ApprovalNotRecorded(LockgateError):
         )
 
 
+class VariantsInvalid(LockgateError):
+    """An A/B request SageMaker or Lockgate cannot honour: weights negative or both zero, a variant the
+    endpoint lacks, a promotion on a single-variant endpoint. Names what to change; nothing changed."""
+
+
+class NoLiveChampion(LockgateError):
+    """An explicit A/B deploy (`lockgate deploy --variants`) for an endpoint with no live model: there
+    is no champion to compare with. Deploy it normally first; nothing changed."""
+
+
 class InternalError(LockgateError):
     """Lockgate's own bug (not bad input): names the file it was working on; the original object
     stays where it was (raw/ is never changed), so the run can be repeated once the bug is fixed."""

@@ -55,10 +55,12 @@ def test_backend_signatures_and_fields_the_twin_reads() -> None:
         assert f"self.{name} =" in inspect.getsource(FakeEndpointConfig.__init__), name
 
 
-def test_moto_weight_update_still_drops_instance_counts() -> None:
-    """The twin restores CurrentInstanceCount; drop that fix when moto keeps them itself."""
+def test_moto_weight_update_is_still_instant() -> None:
+    """The twin replaces it (Updating -> InService on the local clock, AWS's validation); check whether
+    that is still needed when moto stops applying weights at once and staying InService."""
     source = inspect.getsource(SageMakerModelBackend.update_endpoint_weights_and_capacities)
-    assert 'variant["CurrentInstanceCount"] = desired_instance_count' in source
+    assert 'variant["CurrentWeight"] = desired_weight' in source
+    assert 'endpoint.endpoint_status = "InService"' in source and "Cannot update" not in source
 
 
 def test_runtime_invoke_is_a_response_method_over_a_canned_backend() -> None:

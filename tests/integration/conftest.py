@@ -216,7 +216,7 @@ class QuickPackages:
         ModelRegistry(self.cloud.client("sagemaker")).set_approval(arn, status, description)
 
 
-@pytest.fixture
+@pytest.fixture(scope="package")
 def quick_packages(pipeline: Pipeline) -> QuickPackages:
     """Quick registered packages in the integration cloud (tests/integration/conftest.py)."""
     return QuickPackages(pipeline.cloud)

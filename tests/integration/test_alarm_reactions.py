@@ -154,16 +154,14 @@ def test_cli_alarm_actions_and_monitor(pipeline, capsys) -> None:  # type: ignor
     assert "no managed endpoints" in out or "rows, max PSI" in out
 
 
-def test_a_scheduled_monitor_pass_succeeds_when_a_packages_version_is_gone(pipeline) -> None:  # type: ignore[no-untyped-def]
+def test_a_scheduled_monitor_pass_succeeds_when_a_packages_version_is_gone(pipeline, quick_packages) -> None:  # type: ignore[no-untyped-def]
     """The monitor's schedule fires on the local clock. An endpoint whose package names a dataset
     version with no manifest (deleted data, a package from elsewhere) used to fail every scheduled
     pass with NoSuchKey, for every endpoint, into the dead-letter queue; now it is reported."""
-    from lockgate.local.sagemaker.package_stand_in import register
-
     outputs, cloud = pipeline.cloud.stack.outputs, pipeline.cloud
     s3, sagemaker, logs = cloud.client("s3"), cloud.client("sagemaker"), cloud.client("logs")
     artifacts = outputs["ArtifactBucketName"]
-    package = register(s3, sagemaker, bucket=artifacts, dataset="credit-gone", seed=7, approve=False)
+    package = quick_packages.register("credit-gone", 7, approve=False)
     endpoint = "lockgate-dev-credit-gone"
     fx.create_endpoint(
         sagemaker, endpoint, "credit-gone", "prod", package_arn=package.arn, artifact_bucket=artifacts

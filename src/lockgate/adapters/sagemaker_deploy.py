@@ -14,7 +14,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from lockgate.adapters.errors import guarded
-from lockgate.deployment.ports import EndpointInfo, PackageInfo
+from lockgate.deployment.ports import EndpointInfo, PackageInfo, VariantInfo
 from lockgate.errors import EndpointBusy, TransientError
 
 # Beyond the one error map (adapters.errors.guarded, on both clients): an account's instance quota
@@ -120,7 +120,28 @@ class SageMakerDeploy:
         capture_uri: str | None,
         tags: dict[str, str],
     ) -> None:
-        """CreateEndpointConfig unless it exists (one variant, AllTraffic; data capture when asked)."""
+        """One variant, AllTraffic (see ensure_variants_config)."""
+        self.ensure_variants_config(
+            name,
+            [("AllTraffic", model, 1.0)],
+            instance_type=instance_type,
+            instances=instances,
+            capture_uri=capture_uri,
+            tags=tags,
+        )
+
+    def ensure_variants_config(
+        self,
+        name: str,
+        variants: list[tuple[str, str, float]],
+        *,
+        instance_type: str,
+        instances: int,
+        capture_uri: str | None,
+        tags: dict[str, str],
+    ) -> None:
+        """CreateEndpointConfig unless it exists: one ProductionVariant per (name, model, weight),
+        each `instances` strong; data capture when asked."""
         try:
             self._client.describe_endpoint_config(EndpointConfigName=name)
             return
@@ -141,12 +162,13 @@ class SageMakerDeploy:
             EndpointConfigName=name,
             ProductionVariants=[
                 {
-                    "VariantName": "AllTraffic",
+                    "VariantName": variant,
                     "ModelName": model,
                     "InitialInstanceCount": instances,
                     "InstanceType": instance_type,
-                    "InitialVariantWeight": 1.0,
+                    "InitialVariantWeight": weight,
                 }
+                for variant, model, weight in variants
             ],
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
             **extra,
@@ -209,3 +231,53 @@ class SageMakerDeploy:
         response = self._runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Body=body)
         text = response["Body"].read().decode()
         return text, (time.perf_counter() - began) * 1000
+
+    def variants(self, endpoint: str) -> list[VariantInfo]:
+        """The live variants: weights and counts (DescribeEndpoint), models (DescribeEndpointConfig)
+        and each model's `lockgate:package` tag."""
+        described = self._call("describe_endpoint", EndpointName=endpoint)
+        config = self._call("describe_endpoint_config", EndpointConfigName=described["EndpointConfigName"])
+        models = {v["VariantName"]: v.get("ModelName", "") for v in config.get("ProductionVariants", [])}
+        found: list[VariantInfo] = []
+        for variant in described.get("ProductionVariants", []):
+            model = models.get(variant["VariantName"], "")
+            current = variant.get("CurrentWeight")
+            found.append(
+                VariantInfo(
+                    name=variant["VariantName"],
+                    model=model,
+                    package_arn=self._model_package(model),
+                    current_weight=float(current if current is not None else 0.0),
+                    desired_weight=float(variant.get("DesiredWeight", current) or 0.0),
+                    instances=int(variant.get("CurrentInstanceCount") or 0),
+                )
+            )
+        return found
+
+    def _model_package(self, model: str) -> str:
+        if not model:
+            return ""
+        try:
+            arn = self._call("describe_model", ModelName=model)["ModelArn"]
+        except ClientError as error:
+            if _missing(error):
+                return ""  # the model was deleted; the endpoint still serves it
+            raise
+        tags = self._call("list_tags", ResourceArn=arn).get("Tags", [])
+        return next((t["Value"] for t in tags if t["Key"] == "lockgate:package"), "")
+
+    def set_weights(self, endpoint: str, weights: dict[str, float]) -> None:
+        """UpdateEndpointWeightsAndCapacities (weights only); EndpointBusy while the endpoint updates."""
+        try:
+            self._call(
+                "update_endpoint_weights_and_capacities",
+                EndpointName=endpoint,
+                DesiredWeightsAndCapacities=[
+                    {"VariantName": name, "DesiredWeight": weight} for name, weight in weights.items()
+                ],
+            )
+        except ClientError as error:
+            message = str(error.response.get("Error", {}).get("Message", ""))
+            if "in-progress" in message or "Cannot update" in message:
+                raise EndpointBusy(endpoint, message) from error
+            raise

@@ -271,6 +271,29 @@ class Approval(_Strict):
     minimums: dict[str, float] = Field(default_factory=dict)
 
 
+class AbVariants(_Strict):
+    """Relative weights of the production A/B variants: the champion (the live model) and the
+    challenger (the newly approved one), e.g. 90/10."""
+
+    champion: Annotated[float, Field(ge=0)]
+    challenger: Annotated[float, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _routable(self) -> AbVariants:
+        if self.champion + self.challenger <= 0:
+            raise ValueError("both weights are 0: no variant would get traffic; use e.g. 90/10")
+        return self
+
+
+class Deployment(_Strict):
+    """How an approved model reaches production. `variants` set: an A/B test (two production
+    variants with these weights) instead of the canary whenever a model is already live; the first
+    deploy of an endpoint has no champion and deploys the model alone (the run's reason says so).
+    Promote the winner with `lockgate promote <endpoint> --variant challenger|champion`."""
+
+    variants: AbVariants | None = None
+
+
 class Contract(_Strict):
     """A dataset contract. See contracts/credit.yaml for a complete example."""
 
@@ -285,6 +308,7 @@ class Contract(_Strict):
     training: Training = Field(default_factory=Training)
     evaluation: Evaluation = Field(default_factory=Evaluation)
     approval: Approval = Field(default_factory=Approval)
+    deployment: Deployment = Field(default_factory=Deployment)
     max_object_bytes: Annotated[int, Field(gt=0)] = 5 * 1024**3
 
     @model_validator(mode="after")

@@ -32,6 +32,18 @@ class EndpointInfo:
     variants: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class VariantInfo:
+    """One production variant of a live endpoint, with the package its model came from."""
+
+    name: str
+    model: str
+    package_arn: str  # the model's `lockgate:package` tag ("" when the model has none)
+    current_weight: float
+    desired_weight: float
+    instances: int
+
+
 class Registry(Protocol):
     """Model packages, models, endpoint configs, endpoints and invocations (adapters.sagemaker_deploy)."""
 
@@ -51,11 +63,23 @@ class Registry(Protocol):
         capture_uri: str | None,
         tags: dict[str, str],
     ) -> None: ...
+    def ensure_variants_config(
+        self,
+        name: str,
+        variants: list[tuple[str, str, float]],
+        *,
+        instance_type: str,
+        instances: int,
+        capture_uri: str | None,
+        tags: dict[str, str],
+    ) -> None: ...
     def endpoint(self, name: str) -> EndpointInfo | None: ...
     def create_endpoint(self, name: str, config: str, tags: dict[str, str]) -> None: ...
     def update_endpoint(self, name: str, config: str, deployment_config: dict[str, Any] | None) -> None: ...
     def set_tags(self, name: str, tags: dict[str, str]) -> None: ...
     def invoke_csv(self, endpoint: str, body: str) -> tuple[str, float]: ...
+    def variants(self, endpoint: str) -> list[VariantInfo]: ...
+    def set_weights(self, endpoint: str, weights: dict[str, float]) -> None: ...
 
 
 class Alarms(Protocol):

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from lockgate.deployment import names
+from lockgate.deployment import names, variants
 from lockgate.deployment.approval import approval_message
 from lockgate.deployment.guardrails import deployment_config
 from lockgate.deployment.plan import PackageSummary, decide
-from lockgate.deployment.ports import Alarms, Events, Notifier, Objects, Records, Registry
+from lockgate.deployment.ports import (
+    Alarms,
+    EndpointInfo,
+    Events,
+    Notifier,
+    Objects,
+    PackageInfo,
+    Records,
+    Registry,
+)
 from lockgate.deployment.smoke import compare, parse_predictions
-from lockgate.errors import DeploymentSuperseded, PackageNotDeployable, SmokeTestFailed
+from lockgate.errors import (
+    DeploymentSuperseded,
+    EndpointBusy,
+    NoLiveChampion,
+    PackageNotDeployable,
+    SmokeTestFailed,
+    VariantsInvalid,
+)
 from lockgate.steps.deploy import (
     ApprovalNotice,
     ApprovalRequest,
@@ -21,11 +38,16 @@ from lockgate.steps.deploy import (
     EndpointUpdateRequest,
     EndpointUpdateResult,
     PrepareResult,
+    PromoteRequest,
+    PromoteResult,
     RecordRequest,
     RecordResult,
     SmokeTestRequest,
     SmokeTestResult,
+    VariantPlan,
 )
+
+SplitOf = Callable[[str], variants.Split | None]  # dataset -> the A/B split its contract asks for
 
 
 @dataclass(frozen=True)
@@ -45,8 +67,18 @@ class DeployOptions:
     latency_alarm_ms: float = 500.0
 
 
-def prepare(run: DeployRunInput, registry: Registry, alarms: Alarms, options: DeployOptions) -> PrepareResult:
-    """Decide what the event asks for; create the model, both configs and the rollback alarms."""
+def prepare(
+    run: DeployRunInput,
+    registry: Registry,
+    alarms: Alarms,
+    options: DeployOptions,
+    contract_split: SplitOf = lambda _dataset: None,
+) -> PrepareResult:
+    """Decide what the event asks for; create the model, both configs and the rollback alarms.
+
+    A/B (the run's `variants`, else the contract's): production gets a two-variant config, the
+    live package as champion and this one as challenger. No live package: an explicit request
+    fails (NoLiveChampion); the contract's falls back to deploying this package alone, saying so."""
     try:
         dataset = names.dataset_of_group(options.environment, run.group)
     except ValueError as error:
@@ -87,11 +119,36 @@ def prepare(run: DeployRunInput, registry: Registry, alarms: Alarms, options: De
         capture_uri=capture,
         tags=tags,
     )
+    reason, ab = decision.reason, list[VariantPlan]()
+    if decision.action == "deploy":
+        reason, ab = _ab_variants(
+            run,
+            package,
+            reason=reason,
+            live=live,
+            dataset=dataset,
+            model=model,
+            registry=registry,
+            options=options,
+            contract_split=contract_split,
+        )
+    if ab:
+        prod_config = names.resource_name(
+            options.environment, dataset, package.version, package.arn, _ab_suffix(ab)
+        )
+        registry.ensure_variants_config(
+            prod_config,
+            [(v.name, v.model, v.weight) for v in ab],
+            instance_type=options.instance_type,
+            instances=options.instances,
+            capture_uri=capture,
+            tags=tags,
+        )
     five_xx, latency = names.alarm_names(prod_endpoint)
     alarm_list = alarms.ensure(prod_endpoint, five_xx, latency, options.latency_alarm_ms, options.topic_arn)
     return PrepareResult(
         action="restore" if decision.action == "restore" else "deploy",
-        reason=decision.reason,
+        reason=reason,
         dataset=dataset,
         package_arn=package.arn,
         version=package.version,
@@ -107,6 +164,7 @@ def prepare(run: DeployRunInput, registry: Registry, alarms: Alarms, options: De
             stage="prod",
             alarms=alarm_list,
             restore=decision.action == "restore",
+            variants=ab,
         ),
         auto_approved=package.metadata.get("autoApproved") == "true",
         approval_description=package.approval_description,
@@ -114,6 +172,66 @@ def prepare(run: DeployRunInput, registry: Registry, alarms: Alarms, options: De
         predictions=package.metadata["predictions"],
         metadata=package.metadata,
     )
+
+
+def _ab_variants(
+    run: DeployRunInput,
+    package: PackageInfo,
+    *,
+    reason: str,
+    live: EndpointInfo | None,
+    dataset: str,
+    model: str,
+    registry: Registry,
+    options: DeployOptions,
+    contract_split: SplitOf,
+) -> tuple[str, list[VariantPlan]]:
+    """(reason, the two variants) of an A/B deploy, or (reason, []) when the canary applies."""
+    asked = run.variants
+    split = variants.check_weights(asked.champion, asked.challenger) if asked else contract_split(dataset)
+    if split is None:
+        return reason, []
+    champion_arn = live.tags.get("lockgate:package", "") if live else ""
+    endpoint = names.endpoint_name(options.environment, dataset, "prod")
+    if not champion_arn:
+        if asked is not None:
+            raise NoLiveChampion(
+                f"{endpoint} serves no model yet, so A/B {split.label()} has no champion; "
+                f"deploy {package.arn} without --variants first"
+            )
+        return (
+            f"{reason}; the contract asks for A/B {split.label()} but {endpoint} serves no model yet: "
+            "deployed as its only variant (canary)",
+            [],
+        )
+    champion = registry.package(champion_arn)
+    champion_model = names.resource_name(
+        options.environment, dataset, champion.version, champion.arn, "model"
+    )
+    registry.ensure_model(
+        champion_model,
+        champion.image,
+        champion.model_data_url,
+        options.role_arn,
+        {"lockgate:managed": "true", "lockgate:dataset": dataset, "lockgate:package": champion.arn},
+    )
+    ab = [
+        VariantPlan(
+            name=variants.CHAMPION, package_arn=champion.arn, model=champion_model, weight=split.champion
+        ),
+        VariantPlan(name=variants.CHALLENGER, package_arn=package.arn, model=model, weight=split.challenger),
+    ]
+    source = "--variants" if asked else "the contract"
+    return (
+        f"{reason}; A/B {split.label()} ({source}): champion v{champion.version} vs challenger "
+        f"v{package.version}",
+        ab,
+    )
+
+
+def _ab_suffix(ab: list[VariantPlan]) -> str:
+    split = variants.Split(ab[0].weight, ab[1].weight)
+    return variants.config_suffix(ab[0].package_arn, split)
 
 
 def update_endpoint(
@@ -144,19 +262,28 @@ def update_endpoint(
             f"{target.endpoint} already serves the newer package {live}; "
             f"{request.package_arn} is not deployed"
         )
-    guard = None
+    guard, note = None, ""
     if target.stage == "prod":
-        guard = deployment_config(
-            mode=options.traffic_mode,
-            step_percent=options.canary_percent,
-            wait_seconds=options.canary_wait_seconds,
-            termination_wait_seconds=options.termination_wait_seconds,
-            alarms=target.alarms,
-        )
+        before = sorted(str(v.get("VariantName", "")) for v in current.variants)
+        after = sorted(v.name for v in target.variants) or ["AllTraffic"]
+        if before and before != after:
+            # AWS: blue/green traffic shifting needs the new config to keep the old variant names
+            note = (
+                f"variants change ({', '.join(before)} -> {', '.join(after)}): SageMaker shifts "
+                "traffic all at once, without the canary and its rollback alarms"
+            )
+        else:
+            guard = deployment_config(
+                mode=options.traffic_mode,
+                step_percent=options.canary_percent,
+                wait_seconds=options.canary_wait_seconds,
+                termination_wait_seconds=options.termination_wait_seconds,
+                alarms=target.alarms,
+            )
     registry.update_endpoint(target.endpoint, target.config, guard)
     if target.stage == "staging":  # production's tag moves only once its update has held (RecordDeployment)
         registry.set_tags(target.endpoint, {"lockgate:package": request.package_arn})
-    return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="updated")
+    return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="updated", note=note)
 
 
 def _version(package_arn: str) -> int:
@@ -259,7 +386,84 @@ def record(
             f"{request.reason}\nThe previous model keeps serving. Run: {request.execution}",
         )
         return RecordResult(outcome=request.outcome, edges=3, event="DeploymentRolledBack")
+    if request.variants:
+        return _record_ab(request, detail, registry, events, notifier)
     registry.set_tags(request.endpoint, {"lockgate:package": request.package_arn})
     registry.note_package(request.package_arn, f"{request.outcome} on {request.endpoint}")
     events.put("DeploymentSucceeded", detail, [request.package_arn])
     return RecordResult(outcome=request.outcome, edges=3, event="DeploymentSucceeded")
+
+
+def _record_ab(
+    request: RecordRequest, detail: dict[str, str], registry: Registry, events: Events, notifier: Notifier
+) -> RecordResult:
+    """An A/B endpoint: the champion stays the live package (`lockgate:package`) until a promotion."""
+    split = ", ".join(f"{v.name} {v.weight:g} ({v.package_arn})" for v in request.variants)
+    registry.note_package(request.package_arn, f"challenger on {request.endpoint}: {split}"[:256])
+    events.put("DeploymentSucceeded", {**detail, "variants": split}, [request.package_arn])
+    notifier.publish(
+        f"Lockgate: {request.dataset} A/B test live",
+        f"{request.endpoint} now serves two variants: {split}.\n"
+        f"Compare them: lockgate variants {request.endpoint}\n"
+        f"Promote the winner: lockgate promote {request.endpoint} --variant challenger|champion\n"
+        f"Run: {request.execution}",
+    )
+    return RecordResult(outcome=request.outcome, edges=3, event="DeploymentSucceeded")
+
+
+def promote(
+    request: PromoteRequest,
+    registry: Registry,
+    records: Records,
+    events: Events,
+    notifier: Notifier,
+    *,
+    action_id: str,
+) -> PromoteResult:
+    """All traffic to the winning variant (UpdateEndpointWeightsAndCapacities), its package becomes
+    the live one; lineage, event and a message record who promoted what and why."""
+    current = registry.endpoint(request.endpoint)
+    if current is None:
+        raise VariantsInvalid(f"no endpoint {request.endpoint}; list them with `lockgate endpoints`")
+    if current.status != "InService":
+        raise EndpointBusy(request.endpoint, f"it is {current.status}; promote once it is InService")
+    live = registry.variants(request.endpoint)
+    weights = variants.promotion_weights([v.name for v in live], request.variant)
+    registry.set_weights(request.endpoint, weights)
+    winner = next(v for v in live if v.name == request.variant)
+    if winner.package_arn:
+        registry.set_tags(request.endpoint, {"lockgate:package": winner.package_arn})
+    shown = ", ".join(f"{name}={weight:g}" for name, weight in weights.items())
+    attrs = {
+        "outcome": "promoted",
+        "variant": request.variant,
+        "weights": shown,
+        "by": request.by,
+        "reason": request.reason[:500],
+    }
+    action = f"action#promote/{request.endpoint}/{action_id}"
+    records.link(f"endpoint#{request.endpoint}", action, **attrs)
+    if winner.package_arn:
+        records.link(f"model-package#{winner.package_arn}", f"endpoint#{request.endpoint}", **attrs)
+        registry.note_package(winner.package_arn, f"promoted on {request.endpoint} ({shown})")
+    detail = {
+        "endpoint": request.endpoint,
+        "variant": request.variant,
+        "packageArn": winner.package_arn,
+        "weights": shown,
+        "by": request.by,
+        "reason": request.reason,
+    }
+    events.put("VariantPromoted", detail, [winner.package_arn] if winner.package_arn else [])
+    notifier.publish(
+        f"Lockgate: {request.variant} promoted on {request.endpoint}",
+        f"{request.by} promoted variant {request.variant} ({winner.package_arn or 'package unknown'}) "
+        f"on {request.endpoint}: weights {shown}. Reason: {request.reason or '-'}",
+    )
+    return PromoteResult(
+        endpoint=request.endpoint,
+        variant=request.variant,
+        package_arn=winner.package_arn,
+        weights=weights,
+        status="Updating",
+    )

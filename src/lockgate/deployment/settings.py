@@ -22,6 +22,7 @@ class PrepareDeploymentSettings(HandlerSettings):
     instance_type: str = "ml.m5.large"
     prod_instances: int = 1
     latency_alarm_ms: float = 500.0
+    data_bucket: str = ""  # where contracts/<dataset>.yaml live (deployment.variants); "" = not read
 
     def options(self) -> DeployOptions:
         """The service's view of these settings."""
@@ -75,6 +76,13 @@ class RequestApprovalSettings(HandlerSettings):
 
 class RecordDeploymentSettings(HandlerSettings):
     """record_deployment: lineage, events, people."""
+
+    lineage_table: str
+    topic_arn: str
+
+
+class PromoteVariantSettings(HandlerSettings):
+    """promote_variant: lineage, events, people."""
 
     lineage_table: str
     topic_arn: str

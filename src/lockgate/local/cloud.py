@@ -19,6 +19,7 @@ from moto.server import ThreadedMotoServer
 from lockgate.local import limits, moto_patches
 from lockgate.local.clock import LocalClock
 from lockgate.local.cloudwatch import patches as cloudwatch_twin
+from lockgate.local.cloudwatch import percentiles as cloudwatch_percentiles
 from lockgate.local.deployer.deploy import deploy
 from lockgate.local.deployer.model import DeployedStack, FunctionConfig
 from lockgate.local.iam import patches as iam_patches
@@ -112,6 +113,7 @@ class LocalCloud:
         )
         sagemaker_twin.apply(endpoint_url=self.url, region=REGION, clock=self.clock)
         cloudwatch_twin.apply(clock=self.clock, ticking=False)  # alarms created by deploy: INSUFFICIENT_DATA
+        cloudwatch_percentiles.apply()  # GetMetricStatistics' p50 (`lockgate variants`)
         endpoint_patches.apply(clock=self.clock)
         task_token_patches.apply(clock=self.clock)
         execution_name_patches.apply()
@@ -137,6 +139,7 @@ class LocalCloud:
         moto_patches.remove()
         sagemaker_twin.remove()
         endpoint_patches.remove()
+        cloudwatch_percentiles.remove()
         task_token_patches.remove()
         state_machine_iam.remove()
         execution_name_patches.remove()

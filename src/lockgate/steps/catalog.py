@@ -22,6 +22,8 @@ from lockgate.steps.deploy import (
     EndpointUpdateResult,
     ModelPackageStateChangeEvent,
     PrepareResult,
+    PromoteRequest,
+    PromoteResult,
     RecordRequest,
     RecordResult,
     SmokeTestRequest,
@@ -64,4 +66,5 @@ FUNCTIONS: dict[str, FunctionIO] = {
     "SmokeTestFunction": FunctionIO(SmokeTestRequest, SmokeTestResult),
     "RequestApprovalFunction": FunctionIO(ApprovalRequest, ApprovalNotice),
     "RecordDeploymentFunction": FunctionIO(RecordRequest, RecordResult),
+    "PromoteVariantFunction": FunctionIO(PromoteRequest, PromoteResult),  # A/B promote (not in a machine)
 }

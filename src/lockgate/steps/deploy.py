@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from lockgate.deployment.variants import check_weights
+from lockgate.errors import VariantsInvalid
 from lockgate.steps.base import StepModel
 
 
@@ -41,13 +43,39 @@ class DeployStartResult(_DeployModel):
     name: str
 
 
+class VariantWeights(_DeployModel):
+    """An A/B request: relative weights of the champion (live package) and the challenger (this one)."""
+
+    champion: float
+    challenger: float
+
+    @model_validator(mode="after")
+    def _routable(self) -> VariantWeights:
+        try:
+            check_weights(self.champion, self.challenger)
+        except VariantsInvalid as error:
+            raise ValueError(str(error)) from error
+        return self
+
+
 class DeployRunInput(_DeployModel):
-    """What the deploy starter gives a deploy run (and PrepareDeployment reads)."""
+    """What the deploy starter (or `lockgate deploy --variants`) gives a deploy run (PrepareDeployment
+    reads it). `variants` null: the contract's `deployment.variants`, else the canary."""
 
     package_arn: str
     status: str
     group: str
     version: int
+    variants: VariantWeights | None = None
+
+
+class VariantPlan(_DeployModel):
+    """One production variant of an A/B endpoint config."""
+
+    name: str
+    package_arn: str
+    model: str
+    weight: float = Field(ge=0)
 
 
 class EndpointTarget(_DeployModel):
@@ -58,6 +86,7 @@ class EndpointTarget(_DeployModel):
     stage: Literal["staging", "prod"]
     alarms: list[str] = Field(default_factory=list)
     restore: bool = False  # a rejected live package: an older package may replace a newer one
+    variants: list[VariantPlan] = Field(default_factory=list)  # A/B: champion and challenger; [] = one
 
 
 class PrepareResult(_DeployModel):
@@ -92,6 +121,7 @@ class EndpointUpdateResult(_DeployModel):
     endpoint: str
     config: str
     action: Literal["created", "updated", "unchanged"]
+    note: str = ""  # how traffic moves when not by the canary (e.g. the variant names change)
 
 
 class EndpointStatusRequest(_DeployModel):
@@ -171,6 +201,7 @@ class RecordRequest(_DeployModel):
     execution: str
     outcome: Literal["deployed", "rolled-back", "restored"]
     reason: str = ""
+    variants: list[VariantPlan] = Field(default_factory=list)  # A/B: the live package stays the champion
 
 
 class RecordResult(_DeployModel):
@@ -179,3 +210,22 @@ class RecordResult(_DeployModel):
     outcome: str
     edges: int
     event: str
+
+
+class PromoteRequest(_DeployModel):
+    """PromoteVariant: all traffic to `variant` (UpdateEndpointWeightsAndCapacities 100/0)."""
+
+    endpoint: str
+    variant: str
+    by: str = "promote step"
+    reason: str = ""
+
+
+class PromoteResult(_DeployModel):
+    """The weights asked for; the endpoint is Updating until SageMaker applies them."""
+
+    endpoint: str
+    variant: str
+    package_arn: str
+    weights: dict[str, float]
+    status: str

@@ -2,7 +2,9 @@
 
 Targets, each listed in `PATCH_TARGETS` and checked by tests/contract/test_endpoint_patches.py:
 - `SageMakerModelBackend.create_endpoint` / `delete_endpoint`: wrapped (Creating -> InService).
-- `SageMakerModelBackend.update_endpoint_weights_and_capacities`: wrapped (keeps instance counts).
+- `SageMakerModelBackend.update_endpoint_weights_and_capacities`: replaced (moto applies the weights
+  at once, stays InService, drops omitted instance counts; the twin goes Updating -> InService on the
+  local clock and validates as AWS does).
 - `SageMakerResponse.update_endpoint`: added (moto 5.2.5 raises NotImplementedError: no such method).
 - `SageMakerRuntimeResponse.invoke_endpoint`: replaced (real predictions instead of b"body").
 """
@@ -107,14 +109,7 @@ def _delete_endpoint(self: SageMakerModelBackend, endpoint_name: str) -> None:
 def _update_weights(
     self: SageMakerModelBackend, endpoint_name: str, desired_weights_and_capacities: list[dict[str, Any]]
 ) -> str:
-    endpoint = self.endpoints.get(endpoint_name)
-    before = {v["VariantName"]: dict(v) for v in endpoint.production_variants} if endpoint else {}
-    arn = _original(SageMakerModelBackend, "update_endpoint_weights_and_capacities")(
-        self, endpoint_name, desired_weights_and_capacities
-    )
-    if endpoint is not None:
-        twin().weights_updated(endpoint, before)
-    return str(arn)
+    return str(twin().update_weights(self, endpoint_name, desired_weights_and_capacities).arn)
 
 
 def _response_update_endpoint(self: SageMakerResponse) -> ActionResult:

@@ -4,6 +4,9 @@ moto 5.2.5 makes every endpoint InService at once, has no UpdateEndpoint and ans
 InvokeEndpoint with b"body". The twin (installed by `lockgate.local.sagemaker.endpoint_patches`) adds:
 
 - Creating -> InService and Updating -> InService on the local clock;
+- UpdateEndpointWeightsAndCapacities: Updating -> InService on the local clock, DesiredWeight
+  applied at the end (routing follows it), ValidationException for an unknown variant, a negative
+  weight, all weights 0, or an endpoint not InService;
 - UpdateEndpoint with a validated DeploymentConfig (`guardrails.plan_rollout`): a blue/green
   rollout moves traffic to the new fleet step by step, checks the rollback alarms' state in moto's
   CloudWatch on every tick and rolls back to the old config (the endpoint stays InService on the
@@ -66,14 +69,21 @@ class EndpointState:
 
 
 class EndpointTwin:
-    """The endpoint behaviour moto lacks. `creation_seconds` and `tick_seconds` are local-clock
-    seconds; tests may raise `creation_seconds` to keep an endpoint Creating past a deadline."""
+    """The endpoint behaviour moto lacks. `creation_seconds`, `tick_seconds` and `weights_seconds`
+    (a weight update's Updating time) are local-clock seconds; tests may raise `creation_seconds` to
+    keep an endpoint Creating past a deadline."""
 
     def __init__(
-        self, clock: LocalClock, *, creation_seconds: float = 30.0, tick_seconds: float = 5.0
+        self,
+        clock: LocalClock,
+        *,
+        creation_seconds: float = 30.0,
+        tick_seconds: float = 5.0,
+        weights_seconds: float = 10.0,
     ) -> None:
         self.clock = clock
         self.creation_seconds = creation_seconds
+        self.weights_seconds = weights_seconds
         self.tick_seconds = tick_seconds
         self.random = random.Random()
         self._states: dict[tuple[str, str, str], EndpointState] = {}
@@ -127,6 +137,13 @@ class EndpointTwin:
                 raise AWSValidationException(
                     f'Cannot update in-progress endpoint "{endpoint.arn}" '
                     f"(status {endpoint.endpoint_status})."
+                )
+            old_names = sorted(str(v["VariantName"]) for v in state.live.variants)
+            new_names = sorted(str(v["VariantName"]) for v in config.production_variants)
+            if deployment_config and old_names != new_names:
+                raise AWSValidationException(
+                    "A DeploymentConfig needs the new endpoint configuration to keep the variant names "
+                    f"of the old one ({', '.join(old_names)}); {config_name} has {', '.join(new_names)}."
                 )
             try:
                 instances = sum(int(v.get("InitialInstanceCount") or 1) for v in config.production_variants)
@@ -222,13 +239,79 @@ class EndpointTwin:
             endpoint.endpoint_status = "InService"
         self._emit(backend, endpoint, "RolledBack", endpoint.endpoint_config_name, reason=reason)
 
-    def weights_updated(self, endpoint: FakeEndpoint, before: dict[str, dict[str, Any]]) -> None:
-        """moto sets instance counts to None when a weight-only update omits them: keep them."""
-        for variant in endpoint.production_variants:
-            old = before.get(variant["VariantName"], {})
-            for key in ("CurrentInstanceCount", "DesiredInstanceCount"):
-                if variant.get(key) is None and old.get(key) is not None:
-                    variant[key] = old[key]
+    def update_weights(
+        self, backend: SageMakerModelBackend, name: str, desired: list[dict[str, Any]]
+    ) -> FakeEndpoint:
+        """UpdateEndpointWeightsAndCapacities: validate as SageMaker does, go Updating (DesiredWeight and
+        DesiredInstanceCount shown at once), apply them after `weights_seconds` of local time, InService.
+        Traffic keeps the current weights until then, as on AWS."""
+        endpoint = backend.endpoints.get(name)
+        if endpoint is None:
+            raise AWSValidationException(f'Could not find endpoint "{_arn(backend, "endpoint", name)}".')
+        state = self._state(backend, endpoint)
+        with state.lock:
+            if endpoint.endpoint_status != "InService":
+                raise AWSValidationException(
+                    f'Cannot update in-progress endpoint "{endpoint.arn}" '
+                    f"(status {endpoint.endpoint_status})."
+                )
+            variants = {str(v["VariantName"]): v for v in endpoint.production_variants}
+            initial = {str(v["VariantName"]): v.get("InitialVariantWeight", 1.0) for v in state.live.variants}
+            weights = {
+                n: float(v["CurrentWeight"] if v.get("CurrentWeight") is not None else initial.get(n, 1.0))
+                for n, v in variants.items()
+            }
+            seen: set[str] = set()
+            for entry in desired:
+                variant = str(entry.get("VariantName"))
+                if variant in seen:
+                    raise AWSValidationException(
+                        f'The variant name "{variant}" was non-unique within the request.'
+                    )
+                if variant not in variants:
+                    raise AWSValidationException(
+                        f'The variant name(s) "{variant}" is/are not present within endpoint '
+                        f'configuration "{endpoint.endpoint_config_name}".'
+                    )
+                seen.add(variant)
+                weight = entry.get("DesiredWeight")
+                if weight is not None and float(weight) < 0:
+                    raise AWSValidationException(
+                        f"1 validation error detected: Value '{weight}' at 'desiredWeightsAndCapacities."
+                        "member.desiredWeight' failed to satisfy constraint: Member must have value "
+                        "greater than or equal to 0"
+                    )
+                if weight is not None:
+                    weights[variant] = float(weight)
+            if sum(weights.values()) <= 0:
+                raise AWSValidationException(
+                    f"The weights of endpoint {name} would all be 0: no variant could take traffic."
+                )
+            for entry in desired:
+                live = variants[str(entry["VariantName"])]
+                if entry.get("DesiredWeight") is not None:
+                    live["DesiredWeight"] = float(entry["DesiredWeight"])
+                if entry.get("DesiredInstanceCount") is not None:
+                    live["DesiredInstanceCount"] = int(entry["DesiredInstanceCount"])
+            endpoint.endpoint_status = "Updating"
+        self._emit(backend, endpoint, "Updating", endpoint.endpoint_config_name)
+        self._spawn(self._apply_weights, backend, endpoint, state)
+        return endpoint
+
+    def _apply_weights(
+        self, backend: SageMakerModelBackend, endpoint: FakeEndpoint, state: EndpointState
+    ) -> None:
+        if not self._sleep(self.weights_seconds):
+            return
+        with state.lock:
+            for variant in endpoint.production_variants:
+                if variant.get("DesiredWeight") is not None:
+                    variant["CurrentWeight"] = variant["DesiredWeight"]
+                if variant.get("DesiredInstanceCount") is not None:
+                    variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"]
+            endpoint.last_modified_time = datetime.now(UTC)
+            endpoint.endpoint_status = "InService"
+        self._emit(backend, endpoint, "InService", endpoint.endpoint_config_name)
 
     # invocation ----------------------------------------------------------------------------
 
@@ -358,7 +441,9 @@ class EndpointTwin:
         latency_us: float | None,
     ) -> None:
         dimensions = [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": variant}]
-        now = datetime.now(UTC)
+        # naive UTC, as moto keeps the timestamps PutMetricData brings: GetMetricStatistics compares
+        # them with its (naive) StartTime, and an aware one made it answer 500
+        now = datetime.now(UTC).replace(tzinfo=None)
         data: list[dict[str, Any]] = [
             {"MetricName": "Invocations", "Value": 1.0, "Unit": "None"},
             {"MetricName": "Invocation5XXErrors", "Value": float(errors_5xx), "Unit": "None"},

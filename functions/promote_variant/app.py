@@ -1,0 +1,47 @@
+"""PromoteVariant: an A/B test's winner takes all traffic (UpdateEndpointWeightsAndCapacities 100/0).
+
+Invoked by `lockgate promote <endpoint> --variant <winner>`, or by hand on AWS:
+`aws lambda invoke --function-name lockgate-promote-variant-<env>`
+--payload '{"endpoint": ..., "variant": ...}'.
+The winner's package becomes the endpoint's live package; lineage, a VariantPromoted event and an SNS
+message record it. VariantsInvalid (no such variant, a single-variant endpoint) and EndpointBusy (the
+endpoint is not InService) change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.deploy_events import DeployEvents
+from lockgate.adapters.deploy_records import DeployRecords
+from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sns import Notifier
+from lockgate.deployment import service
+from lockgate.deployment.settings import PromoteVariantSettings
+from lockgate.steps.deploy import PromoteRequest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = PromoteVariantSettings.from_env()
+registry = SageMakerDeploy()
+records = DeployRecords(settings.lineage_table)
+events = DeployEvents()
+notifier = Notifier(settings.topic_arn)
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=PromoteRequest)
+def lambda_handler(event: PromoteRequest, context: LambdaContext) -> dict[str, Any]:
+    """PromoteRequest -> PromoteResult (the endpoint is Updating until SageMaker applies the weights)."""
+    result = service.promote(event, registry, records, events, notifier, action_id=context.aws_request_id)
+    metrics.add_metric(name="VariantPromoted", unit=MetricUnit.Count, value=1)
+    logger.info("promoted", extra={"endpoint": result.endpoint, "weights": result.weights})
+    return result.to_payload()

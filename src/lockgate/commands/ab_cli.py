@@ -1,0 +1,223 @@
+"""`lockgate deploy | promote | variants`: A/B tests of two production variants.
+
+- `deploy <package-arn> --variants 90/10` starts the deploy state machine with an A/B request: the
+  endpoint's live package is the champion, this (Approved) package the challenger; staging, smoke
+  test and the production approval run as for any deploy.
+- `variants <endpoint>`: each variant's package, weight, instances, invocations, 5XX and p50 latency.
+- `promote <endpoint> --variant challenger`: invokes the PromoteVariant function (weights 100/0).
+
+Every command takes --endpoint-url (the one `lockgate up` printed; omit it for AWS) and
+--environment (default dev). Errors are one line saying what to do next, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.variant_metrics import VariantMetrics
+from lockgate.commands.console import say
+from lockgate.deployment import names
+from lockgate.deployment.variants import parse_split
+from lockgate.errors import VariantsInvalid
+from lockgate.steps.deploy import DeployRunInput, PromoteRequest, VariantWeights
+
+COMMANDS = ("deploy", "promote", "variants")
+
+
+class CommandError(Exception):
+    """One line for the person at the terminal; exit status 2."""
+
+
+def add_parsers(sub: Any) -> None:
+    """The three subcommands (cli.py calls this once)."""
+    deploy = sub.add_parser(
+        "deploy", help="A/B: deploy an Approved package as the challenger beside the live model"
+    )
+    deploy.add_argument("package", help="model package ARN (Approved)")
+    deploy.add_argument(
+        "--variants", required=True, help="CHAMPION/CHALLENGER weights, e.g. 90/10 (champion = live model)"
+    )
+    deploy.add_argument("--wait", action="store_true", help="wait for the run to end and print its outcome")
+    promote = sub.add_parser("promote", help="A/B: all traffic to one variant (weights 100/0)")
+    promote.add_argument("endpoint")
+    promote.add_argument("--variant", required=True, help="the winner: challenger or champion")
+    promote.add_argument("--reason", default="", help="why (kept in lineage and told to people)")
+    promote.add_argument("--no-wait", dest="wait", action="store_false", help="do not wait for InService")
+    variants = sub.add_parser(
+        "variants", help="an endpoint's variants: package, weight, invocations, 5XX, p50 latency"
+    )
+    variants.add_argument("endpoint")
+    variants.add_argument("--minutes", type=int, default=60, help="metrics window (default 60, max 1440)")
+    for parser in (deploy, promote, variants):
+        parser.add_argument(
+            "--endpoint-url", default=None, help="the endpoint `lockgate up` printed (omit for AWS)"
+        )
+        parser.add_argument("--environment", default="dev", help="the stack's Environment (default dev)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch one of the three commands; a CommandError is one line and exit 2."""
+    commands = {"deploy": _deploy, "promote": _promote, "variants": _variants}
+    try:
+        commands[args.command](args)
+    except (CommandError, VariantsInvalid) as error:
+        say(f"lockgate {args.command}: {error}")
+        return 2
+    except (ClientError, BotoCoreError) as error:
+        say(f"lockgate {args.command}: {error}; check --endpoint-url (is `lockgate up` running?)")
+        return 2
+    return 0
+
+
+def _client(service: str, url: str | None) -> Any:
+    if url:
+        from lockgate.local.cloud import client_for
+
+        return client_for(service, url)
+    return boto3.client(service)  # type: ignore[call-overload]
+
+
+def _deploy(args: argparse.Namespace) -> None:
+    split = parse_split(args.variants)
+    sagemaker = _client("sagemaker", args.endpoint_url)
+    registry = SageMakerDeploy(sagemaker, _client("sagemaker-runtime", args.endpoint_url))
+    try:
+        package = registry.package(args.package)
+    except ClientError as error:
+        raise CommandError(
+            f"unknown model package {args.package}; list them with `aws sagemaker list-model-packages`"
+        ) from error
+    if package.status != "Approved":
+        raise CommandError(
+            f"{package.arn} is {package.status}; approve it first (`lockgate approve {package.arn}`)"
+        )
+    try:
+        dataset = names.dataset_of_group(args.environment, package.group)
+    except ValueError as error:
+        raise CommandError(f"{error}; is --environment right?") from error
+    endpoint = names.endpoint_name(args.environment, dataset, "prod")
+    live = registry.endpoint(endpoint)
+    champion = live.tags.get("lockgate:package", "") if live else ""
+    if not champion:
+        raise CommandError(
+            f"{endpoint} serves no model yet, so A/B {split.label()} has no champion; "
+            f"deploy {package.arn} without --variants first (approving it does)"
+        )
+    if champion == package.arn:
+        raise CommandError(f"{package.arn} is already the live model of {endpoint}; nothing to A/B")
+    run_input = DeployRunInput(
+        package_arn=package.arn,
+        status="Approved",
+        group=package.group,
+        version=package.version,
+        variants=VariantWeights(champion=split.champion, challenger=split.challenger),
+    )
+    sfn = _client("stepfunctions", args.endpoint_url)
+    machine = _state_machine(sfn, args.environment)
+    name = ab_execution_name(package.arn, split.label(), datetime.now(UTC))
+    started = sfn.start_execution(
+        stateMachineArn=machine, name=name, input=json.dumps(run_input.to_payload())
+    )
+    say(
+        f"started {name}: A/B {split.label()} on {endpoint}, champion {champion} vs challenger "
+        f"{package.arn} (staging, smoke test and the production approval first)"
+    )
+    if args.wait:
+        outcome = _wait_run(sfn, started["executionArn"])
+        say(f"run {outcome['status']}" + (f": {outcome.get('cause', '')}" if outcome.get("cause") else ""))
+        if outcome["status"] != "SUCCEEDED":
+            raise CommandError(f"the A/B deploy ended {outcome['status']} ({outcome.get('error', '')})")
+
+
+def ab_execution_name(package_arn: str, label: str, now: datetime) -> str:
+    """`<package run name>-ab-90-10-<time>`: a person may run A/B of one package again (new weights,
+    or after a failure); Step Functions keeps names unique."""
+    stem = names.execution_name(package_arn, "AB")[:52]
+    return f"{stem}-{label.replace('/', '-').replace('.', '_')}-{now:%m%d%H%M%S}"[:80]
+
+
+def _state_machine(sfn: Any, environment: str) -> str:
+    wanted = f"lockgate-deploy-{environment}"
+    for page in sfn.get_paginator("list_state_machines").paginate():
+        for machine in page["stateMachines"]:
+            if machine["name"] == wanted:
+                return str(machine["stateMachineArn"])
+    raise CommandError(f"no state machine {wanted}; is --environment right (and the stack deployed)?")
+
+
+def _wait_run(sfn: Any, execution_arn: str, timeout: float = 3600) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        described = dict(sfn.describe_execution(executionArn=execution_arn))
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            return described
+        time.sleep(0.5)
+
+
+def _promote(args: argparse.Namespace) -> None:
+    lam = _client("lambda", args.endpoint_url)
+    function = f"lockgate-promote-variant-{args.environment}"
+    request = PromoteRequest(
+        endpoint=args.endpoint, variant=args.variant, by="lockgate promote", reason=args.reason
+    )
+    try:
+        response = lam.invoke(FunctionName=function, Payload=json.dumps(request.to_payload()).encode())
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            raise CommandError(f"no function {function}; is --environment right?") from error
+        raise
+    payload = json.loads(response["Payload"].read() or b"{}")
+    if response.get("FunctionError"):
+        raise CommandError(f"{payload.get('errorType')}: {payload.get('errorMessage')}; nothing changed")
+    weights = ", ".join(f"{k}={v:g}" for k, v in payload["weights"].items())
+    say(
+        f"promoted {args.variant} on {args.endpoint}: weights {weights}; live package {payload['packageArn']}"
+    )
+    if args.wait:
+        status = _wait_in_service(_client("sagemaker", args.endpoint_url), args.endpoint)
+        say(f"{args.endpoint} is {status}")
+
+
+def _wait_in_service(sagemaker: Any, endpoint: str, timeout: float = 1800) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = str(sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointStatus"])
+        if status != "Updating" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
+def _variants(args: argparse.Namespace) -> None:
+    sagemaker = _client("sagemaker", args.endpoint_url)
+    registry = SageMakerDeploy(sagemaker, _client("sagemaker-runtime", args.endpoint_url))
+    try:
+        live = registry.variants(args.endpoint)
+    except ClientError as error:
+        raise CommandError(
+            f"unknown endpoint {args.endpoint}; list them with `lockgate endpoints`"
+        ) from error
+    metrics = VariantMetrics(_client("cloudwatch", args.endpoint_url))
+    total = sum(v.current_weight for v in live) or 1.0
+    say(f"{args.endpoint}: last {args.minutes} min")
+    say(f"{'variant':<12} {'package':<10} {'weight':>14} {'inst':>4} {'calls':>7} {'5XX':>5} {'p50 ms':>8}")
+    for variant in live:
+        stats = metrics.read(args.endpoint, variant.name, args.minutes)
+        version = variant.package_arn.rsplit("/", 1)[-1] if variant.package_arn else "-"
+        weight = f"{variant.current_weight:g} ({variant.current_weight / total:.0%})"
+        if variant.desired_weight != variant.current_weight:
+            weight += f" -> {variant.desired_weight:g}"
+        p50 = "-" if stats.p50_latency_ms is None else f"{stats.p50_latency_ms:.2f}"
+        say(
+            f"{variant.name:<12} {'v' + version:<10} {weight:>14} {variant.instances:>4} "
+            f"{stats.invocations:>7} {stats.errors_5xx:>5} {p50:>8}"
+        )
+    for variant in live:
+        say(f"  {variant.name}: {variant.package_arn or 'package unknown'}")
