@@ -53,3 +53,23 @@ def test_transform_rejects_parquet_input_as_the_inference_container_does() -> No
     )
     with pytest.raises(ClientError, match="application/x-parquet is not supported"):
         transform(spec)
+
+
+def test_parquet_channel_reads_in_the_worker_without_pandas(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The warm worker blocks pandas (worker.UNUSED); pyarrow.dataset's import needs it, so the
+    reader must not go through pq.read_table."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "part.parquet"
+    path.write_bytes(_parquet(pa.table({"label": pa.array([1, 0], pa.int8()), "x": [0.5, None]})))
+    code = (
+        "import sys\n"
+        "from lockgate.local.sagemaker.worker import UNUSED\n"
+        "for name in UNUSED: sys.modules.setdefault(name, None)\n"
+        "from lockgate.local.sagemaker.algorithm import PARQUET, read_table\n"
+        f"print(read_table(open({str(path)!r}, 'rb').read(), PARQUET).shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-800:]
+    assert done.stdout.strip() == "(2, 2)"

@@ -174,7 +174,7 @@ def _numeric(table: pa.Table) -> pa.Table:
 def read_table(body: bytes, content_type: str) -> np.ndarray:
     """One channel file as a float32 matrix (headerless CSV or Parquet; empty fields are NaN)."""
     if media_type(content_type) == PARQUET:
-        table = _numeric(pq.read_table(pa.BufferReader(body)))
+        table = _numeric(pq.ParquetFile(pa.BufferReader(body)).read())  # not read_table: no pyarrow.dataset
     else:
         options = pacsv.ReadOptions(autogenerate_column_names=True)
         table = pacsv.read_csv(pa.BufferReader(body), read_options=options)
