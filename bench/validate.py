@@ -76,7 +76,7 @@ def _run_lockgate(path: Path, fmt: str, sink: str) -> dict[str, object]:
                 return _NullSink()
             return pa.OSFile(str(out_dir / f"{split}.{kind}"), "wb")  # native: no GIL per write
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()  # process CPU: every thread
         splitter = Splitter(contract, open_sink)
         result = validate(path, path.name, contract, size=path.stat().st_size, on_batch=splitter)
         splitter.close()
@@ -90,15 +90,20 @@ def _run_lockgate(path: Path, fmt: str, sink: str) -> dict[str, object]:
             created=datetime(2026, 1, 1, tzinfo=UTC),
         )
         manifest_bytes = manifest.to_json_bytes()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert result.report.passed, result.report.summary()
-        return {"seconds": elapsed, "rows": result.report.rows, "manifest_bytes": len(manifest_bytes)}
+        return {
+            "seconds": elapsed,
+            "cpu_seconds": cpu,
+            "rows": result.report.rows,
+            "manifest_bytes": len(manifest_bytes),
+        }
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
 
 
 def _run_reader(path: Path, fmt: str, case: str) -> dict[str, object]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if case == "pyarrow":
         if fmt == "csv":
             import pyarrow.csv as pacsv
@@ -122,7 +127,7 @@ def _run_reader(path: Path, fmt: str, case: str) -> dict[str, object]:
         import pandas as pd
 
         rows = len(pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path))
-    return {"seconds": time.perf_counter() - start, "rows": rows}
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "rows": rows}
 
 
 def _peak_rss_mb() -> float:
@@ -173,7 +178,8 @@ def _once(case: str, path: Path, fmt: str, sink: str, before_src: Path | None) -
 def _cases(
     cases: list[str], path: Path, fmt: str, sink: str, *, repeat: int, before_src: Path | None
 ) -> dict[str, dict[str, float]]:
-    """Every case `repeat` times, interleaved: the fastest time, the largest peak RSS of each."""
+    """Every case `repeat` times, interleaved: the fastest run (its time and CPU time), the largest
+    peak RSS of each."""
     best: dict[str, dict[str, float]] = {c: {} for c in cases}
     for _ in range(repeat):
         for case in cases:
@@ -227,7 +233,8 @@ def main(argv: list[str] | None = None) -> None:
     header = (
         f"| {'rows':>10} | {'format':7} | {'MB':>7} | {'lockgate s':>10} | {'rows/s':>10} | {'MB/s':>7} | "
         f"{'RSS MB':>7} | {'pyarrow s':>9} | {'RSS MB':>7} | {'lg/pa':>5} | {'before s':>8} | "
-        f"{'before/pa':>9} | {'pa-stream s':>11} | {'pandas s':>8} | {'RSS MB':>7} |"
+        f"{'before/pa':>9} | {'lg cpu s':>8} | {'pa cpu s':>8} | {'before cpu s':>12} | "
+        f"{'cpu lg/pa':>9} | {'cpu before/pa':>13} | {'pa-stream s':>11} | {'pandas s':>8} | {'RSS MB':>7} |"
     )
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
@@ -242,8 +249,8 @@ def main(argv: list[str] | None = None) -> None:
                     value = res.get(c, {}).get(key)
                     return f"{value:{width}{spec}}" if isinstance(value, int | float) else f"{'-':>{width}}"
 
-                def ratio(c: str, width: int, res: dict = res) -> str:
-                    secs, pa_s = res.get(c, {}).get("seconds"), res.get("pyarrow", {}).get("seconds")
+                def ratio(c: str, width: int, key: str = "seconds", res: dict = res) -> str:
+                    secs, pa_s = res.get(c, {}).get(key), res.get("pyarrow", {}).get(key)
                     return f"{secs / pa_s:{width}.2f}" if secs and pa_s else f"{'-':>{width}}"
 
                 secs = res.get("lockgate", {}).get("seconds")
@@ -255,6 +262,9 @@ def main(argv: list[str] | None = None) -> None:
                     f"{cell('pyarrow', 'seconds', 9)} | "
                     f"{cell('pyarrow', 'peak_rss_mb', 7, '.0f')} | {ratio('lockgate', 5)} | "
                     f"{cell(BEFORE, 'seconds', 8)} | {ratio(BEFORE, 9)} | "
+                    f"{cell('lockgate', 'cpu_seconds', 8)} | {cell('pyarrow', 'cpu_seconds', 8)} | "
+                    f"{cell(BEFORE, 'cpu_seconds', 12)} | {ratio('lockgate', 9, 'cpu_seconds')} | "
+                    f"{ratio(BEFORE, 13, 'cpu_seconds')} | "
                     f"{cell('pyarrow-stream', 'seconds', 11)} | "
                     f"{cell('pandas', 'seconds', 8)} | {cell('pandas', 'peak_rss_mb', 7, '.0f')} |",
                     flush=True,
