@@ -4,14 +4,18 @@ For each size (rows) and format (CSV, Parquet) it generates the demo dataset onc
 case in its own subprocess (its VmHWM is that case's peak RSS):
 
 - lockgate: validate (streaming, with statistics and key uniqueness) + split into train/validation/
-  test Parquet and XGBoost CSV (written to a temp dir, or discarded with --sink null) + manifest
-  (sha256 of the bytes, statistics).
+  test, each as the dataset's Parquet and the XGBoost Parquet matrix (written to a temp dir, or
+  discarded with --sink null) + manifest (sha256 of the bytes, statistics).
+- lockgate-before (with --before REF): the same case on the src/ of a git ref (e.g. the commit
+  before the XGBoost CSV copy was dropped), so old and new are compared in the same run.
 - pyarrow: pyarrow.csv.read_csv / pyarrow.parquet.read_table of the same file (multi-threaded).
 - pyarrow-stream: pyarrow.csv.open_csv iterated to the end (the streaming reader lockgate uses).
 - pandas: pandas.read_csv (pandas.read_parquet for Parquet).
 
 Usage: .venv/bin/python bench/validate.py [--rows 1e6 1e7] [--formats csv parquet]
        [--cases lockgate pyarrow pyarrow-stream pandas] [--sink disk|null] [--repeat N] [--workdir DIR]
+       [--before GIT_REF]
+Repeats are interleaved (round 1 of every case, then round 2...), so the cases share the load.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CONTRACT = REPO / "contracts" / "credit.yaml"
 CASES = ("lockgate", "pyarrow", "pyarrow-stream", "pandas")
+BEFORE = "lockgate-before"
 
 
 class _NullSink(io.RawIOBase):
@@ -71,7 +76,7 @@ def _run_lockgate(path: Path, fmt: str, sink: str) -> dict[str, object]:
                 return _NullSink()
             return pa.OSFile(str(out_dir / f"{split}.{kind}"), "wb")  # native: no GIL per write
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()  # process CPU: every thread
         splitter = Splitter(contract, open_sink)
         result = validate(path, path.name, contract, size=path.stat().st_size, on_batch=splitter)
         splitter.close()
@@ -85,15 +90,20 @@ def _run_lockgate(path: Path, fmt: str, sink: str) -> dict[str, object]:
             created=datetime(2026, 1, 1, tzinfo=UTC),
         )
         manifest_bytes = manifest.to_json_bytes()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert result.report.passed, result.report.summary()
-        return {"seconds": elapsed, "rows": result.report.rows, "manifest_bytes": len(manifest_bytes)}
+        return {
+            "seconds": elapsed,
+            "cpu_seconds": cpu,
+            "rows": result.report.rows,
+            "manifest_bytes": len(manifest_bytes),
+        }
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
 
 
 def _run_reader(path: Path, fmt: str, case: str) -> dict[str, object]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if case == "pyarrow":
         if fmt == "csv":
             import pyarrow.csv as pacsv
@@ -117,7 +127,7 @@ def _run_reader(path: Path, fmt: str, case: str) -> dict[str, object]:
         import pandas as pd
 
         rows = len(pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path))
-    return {"seconds": time.perf_counter() - start, "rows": rows}
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "rows": rows}
 
 
 def _peak_rss_mb() -> float:
@@ -131,7 +141,8 @@ def _peak_rss_mb() -> float:
 
 def worker(case: str, path: Path, fmt: str, sink: str) -> None:
     """Run one case in this process and print its result (with peak RSS) as JSON."""
-    out = _run_lockgate(path, fmt, sink) if case == "lockgate" else _run_reader(path, fmt, case)
+    lockgate = case in ("lockgate", BEFORE)
+    out = _run_lockgate(path, fmt, sink) if lockgate else _run_reader(path, fmt, case)
     out["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(out))
 
@@ -152,22 +163,45 @@ def _prepare(rows: int, fmt: str, workdir: Path) -> Path:
     return path
 
 
-def _case(case: str, path: Path, fmt: str, sink: str, repeat: int = 1) -> dict[str, float]:
-    """Run a case `repeat` times, each in a fresh subprocess: the fastest time, the largest peak RSS."""
-    best: dict[str, float] = {}
+def _once(case: str, path: Path, fmt: str, sink: str, before_src: Path | None) -> dict[str, float]:
+    """One run of a case in a fresh subprocess (lockgate-before imports lockgate from `before_src`)."""
+    cmd = [sys.executable, __file__, "--worker", case, str(path), fmt, sink]
+    env = dict(os.environ)
+    if case == BEFORE and before_src is not None:
+        env["PYTHONPATH"] = str(before_src)  # ahead of the venv's editable install of this tree
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else f"exit {done.returncode}"}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _cases(
+    cases: list[str], path: Path, fmt: str, sink: str, *, repeat: int, before_src: Path | None
+) -> dict[str, dict[str, float]]:
+    """Every case `repeat` times, interleaved: the fastest run (its time and CPU time), the largest
+    peak RSS of each."""
+    best: dict[str, dict[str, float]] = {c: {} for c in cases}
     for _ in range(repeat):
-        cmd = [sys.executable, __file__, "--worker", case, str(path), fmt, sink]
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            return {
-                "error": done.stderr.strip().splitlines()[-1] if done.stderr else f"exit {done.returncode}"
-            }
-        run = json.loads(done.stdout.strip().splitlines()[-1])
-        if not best or run["seconds"] < best["seconds"]:
-            best = {**run, "peak_rss_mb": max(run["peak_rss_mb"], best.get("peak_rss_mb", 0.0))}
-        else:
-            best["peak_rss_mb"] = max(best["peak_rss_mb"], run["peak_rss_mb"])
+        for case in cases:
+            if "error" in best[case]:
+                continue
+            run = _once(case, path, fmt, sink, before_src)
+            kept = best[case]
+            if "error" in run:
+                best[case] = run
+            elif not kept or run["seconds"] < kept["seconds"]:
+                best[case] = {**run, "peak_rss_mb": max(run["peak_rss_mb"], kept.get("peak_rss_mb", 0.0))}
+            else:
+                kept["peak_rss_mb"] = max(kept["peak_rss_mb"], run["peak_rss_mb"])
     return best
+
+
+def _export_src(ref: str) -> Path:
+    """`git archive` of a ref's src/ into a temp dir; returns the src/ path."""
+    target = Path(tempfile.mkdtemp(prefix="lockgate-before-"))
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "src"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target / "src"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -179,6 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sink", default="disk", choices=["disk", "null"], help="where split files go")
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated data here (reused)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case: fastest time, largest RSS")
+    parser.add_argument("--before", default=None, help="also run the lockgate case on this git ref's src/")
     parser.add_argument("--worker", nargs=4, metavar=("CASE", "PATH", "FMT", "SINK"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -188,15 +223,18 @@ def main(argv: list[str] | None = None) -> None:
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="lockgate-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    before_src = _export_src(args.before) if args.before else None
+    cases = list(args.cases) + ([BEFORE] if before_src else [])
     load = os.getloadavg()[0]
     print(
         f"# lockgate data-gate benchmark: {os.cpu_count()} CPUs (load {load:.1f}), split sink {args.sink}, "
-        f"best of {args.repeat}, data in {workdir}"
+        f"best of {args.repeat}, data in {workdir}" + (f", before = {args.before}" if args.before else "")
     )
     header = (
         f"| {'rows':>10} | {'format':7} | {'MB':>7} | {'lockgate s':>10} | {'rows/s':>10} | {'MB/s':>7} | "
-        f"{'RSS MB':>7} | {'pyarrow s':>9} | {'RSS MB':>7} | {'pa-stream s':>11} | {'pandas s':>8} | "
-        f"{'RSS MB':>7} | {'lg/pa':>5} |"
+        f"{'RSS MB':>7} | {'pyarrow s':>9} | {'RSS MB':>7} | {'lg/pa':>5} | {'before s':>8} | "
+        f"{'before/pa':>9} | {'lg cpu s':>8} | {'pa cpu s':>8} | {'before cpu s':>12} | "
+        f"{'cpu lg/pa':>9} | {'cpu before/pa':>13} | {'pa-stream s':>11} | {'pandas s':>8} | {'RSS MB':>7} |"
     )
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
@@ -205,32 +243,41 @@ def main(argv: list[str] | None = None) -> None:
             for fmt in args.formats:
                 path = _prepare(rows, fmt, workdir)
                 mb = path.stat().st_size / 1e6
-                res = {c: _case(c, path, fmt, args.sink, args.repeat) for c in args.cases}
+                res = _cases(cases, path, fmt, args.sink, repeat=args.repeat, before_src=before_src)
 
                 def cell(c: str, key: str, width: int, spec: str = ".2f", res: dict = res) -> str:
                     value = res.get(c, {}).get(key)
                     return f"{value:{width}{spec}}" if isinstance(value, int | float) else f"{'-':>{width}}"
 
-                lg = res.get("lockgate", {})
-                secs = lg.get("seconds")
+                def ratio(c: str, width: int, key: str = "seconds", res: dict = res) -> str:
+                    secs, pa_s = res.get(c, {}).get(key), res.get("pyarrow", {}).get(key)
+                    return f"{secs / pa_s:{width}.2f}" if secs and pa_s else f"{'-':>{width}}"
+
+                secs = res.get("lockgate", {}).get("seconds")
                 rate = f"{rows / secs:10.3g}" if secs else f"{'-':>10}"
                 mbs = f"{mb / secs:7.1f}" if secs else f"{'-':>7}"
-                pa_s = res.get("pyarrow", {}).get("seconds")
-                ratio = f"{secs / pa_s:5.2f}" if secs and pa_s else f"{'-':>5}"
                 print(
                     f"| {rows:>10} | {fmt:7} | {mb:7.1f} | {cell('lockgate', 'seconds', 10)} | {rate} | "
-                    f"{mbs} | "
-                    f"{cell('lockgate', 'peak_rss_mb', 7, '.0f')} | {cell('pyarrow', 'seconds', 9)} | "
-                    f"{cell('pyarrow', 'peak_rss_mb', 7, '.0f')} | {cell('pyarrow-stream', 'seconds', 11)} | "
-                    f"{cell('pandas', 'seconds', 8)} | {cell('pandas', 'peak_rss_mb', 7, '.0f')} | {ratio} |",
+                    f"{mbs} | {cell('lockgate', 'peak_rss_mb', 7, '.0f')} | "
+                    f"{cell('pyarrow', 'seconds', 9)} | "
+                    f"{cell('pyarrow', 'peak_rss_mb', 7, '.0f')} | {ratio('lockgate', 5)} | "
+                    f"{cell(BEFORE, 'seconds', 8)} | {ratio(BEFORE, 9)} | "
+                    f"{cell('lockgate', 'cpu_seconds', 8)} | {cell('pyarrow', 'cpu_seconds', 8)} | "
+                    f"{cell(BEFORE, 'cpu_seconds', 12)} | {ratio('lockgate', 9, 'cpu_seconds')} | "
+                    f"{ratio(BEFORE, 13, 'cpu_seconds')} | "
+                    f"{cell('pyarrow-stream', 'seconds', 11)} | "
+                    f"{cell('pandas', 'seconds', 8)} | {cell('pandas', 'peak_rss_mb', 7, '.0f')} |",
                     flush=True,
                 )
                 for c, r in res.items():
                     if "error" in r:
                         print(f"#   {c} failed: {r['error']}")
+        print(f"# load at the end: {os.getloadavg()[0]:.1f}")
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+        if before_src is not None:
+            shutil.rmtree(before_src.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ Data bucket:
   contracts/<dataset>.yaml|.yml|.json                       the dataset contract
   quarantine/<dataset>/<path>(.report.json|.report.txt)     rejected data, its report beside it
   datasets/<dataset>/<version>/manifest.json                one content-addressed version
-  datasets/<dataset>/<version>/<kind>/<split>/part-*        its splits (kind: parquet, xgboost)
+  datasets/<dataset>/<version>/<kind>/<split>/part-*.parquet its splits (kind: parquet = the
+                                                            dataset's columns; xgboost = label
+                                                            first, numeric, for training)
   datasets/_staging/<dataset>/<execution>/...               parts of a multipart dataset before
                                                             reduce (expired by a lifecycle rule)
 Artifact bucket:

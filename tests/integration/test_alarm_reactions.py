@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from lockgate.data.versioning import manifest_features
 from lockgate.local import alarm_fixtures as fx
 from lockgate.local.fixtures import sample_csv
 
@@ -84,7 +85,7 @@ def test_drifted_capture_raises_the_drift_alarm_and_starts_one_retrain(pipeline)
     endpoint = "lockgate-dev-credit"
     fx.create_endpoint(sagemaker, endpoint, "credit", "prod", artifact_bucket=outputs["ArtifactBucketName"])
     manifest = json.loads(pipeline.read(f"datasets/credit/{version}/manifest.json"))
-    names = manifest["split"]["xgboost_csv"]["features"]
+    names = manifest_features(manifest)
     train = fx.train_features(s3, pipeline.bucket, "credit", version)[:2000]
     live = fx.drifted(train, names)
     fx.write_capture(

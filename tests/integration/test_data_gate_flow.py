@@ -31,8 +31,19 @@ def test_upload_gives_manifest_splits_and_one_event(pipeline) -> None:  # type: 
     assert (manifest["version"], manifest["rows"]) == (version, 1500)
     train = pipeline.read(f"datasets/credit/{version}/parquet/train/part-00000.parquet")
     assert pq.read_table(io.BytesIO(train)).num_rows == manifest["split"]["rows"]["train"]
-    csv_train = pipeline.read(f"datasets/credit/{version}/xgboost/train/part-00000.csv").decode()
-    assert csv_train.splitlines()[0].split(",")[0] in {"0", "1"}  # label first, no header
+    xgb_train = pq.read_table(
+        io.BytesIO(pipeline.read(f"datasets/credit/{version}/xgboost/train/part-00000.parquet"))
+    )
+    assert xgb_train.column_names[0] == "credit_risk" and set(xgb_train.column(0).to_pylist()) <= {0, 1}
+    assert (
+        xgb_train.num_rows == manifest["split"]["rows"]["train"]
+    )  # label first, numeric: the training matrix
+    listed = pipeline.cloud.client("s3").list_objects_v2(
+        Bucket=pipeline.bucket, Prefix=f"datasets/credit/{version}/xgboost/"
+    )
+    assert [o["Key"].rsplit("/", 2)[1:] for o in listed["Contents"]] == [
+        [split, "part-00000.parquet"] for split in ("test", "train", "validation")
+    ]  # no CSV copy
     events = [e for e in pipeline.lockgate_events() if e["detail-type"] == "DatasetVersionCreated"]
     assert [e["detail"]["version"] for e in events] == [version]
     assert events[0]["detail"]["manifest"].endswith(f"datasets/credit/{version}/manifest.json")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import numpy as np
-import pyarrow.csv as pacsv
 
 from lockgate.adapters.s3 import S3Store
 from lockgate.data.contract import Contract
+from lockgate.data.splitting import read_xgboost, xgboost_matrix
+from lockgate.data.versioning import manifest_features
 from lockgate.monitoring.baseline import Baseline, build_baseline
 from lockgate.monitoring.monitor import NAMESPACE, Metric, MonitoredEndpoint
 from lockgate.pipeline.contracts import dataset_contract
@@ -103,17 +103,12 @@ class MonitoringSources:
         if not self._store.exists(self._data, f"{prefix}manifest.json"):
             return None
         manifest = json.loads(self._store.read(self._data, f"{prefix}manifest.json"))
-        names = list(manifest["split"]["xgboost_csv"]["features"])
-        parts = []
-        for key in self._store.list_keys(self._data, f"{prefix}xgboost/train/"):
-            if key.endswith(".csv"):
-                table = pacsv.read_csv(
-                    io.BytesIO(self._store.read(self._data, key)),
-                    read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-                )
-                parts.append(
-                    np.column_stack([table.column(i).to_numpy() for i in range(1, table.num_columns)])
-                )
+        names = manifest_features(manifest)
+        parts = [
+            xgboost_matrix(read_xgboost(self._store.read(self._data, key), key))[:, 1:]
+            for key in self._store.list_keys(self._data, f"{prefix}xgboost/train/")
+            if key.endswith((".parquet", ".csv"))  # .csv: versions written before the Parquet layout
+        ]
         values = np.vstack(parts) if parts else np.empty((0, len(names)))
         built = build_baseline(dataset, version, names, values.astype(np.float64))
         self._store.put(

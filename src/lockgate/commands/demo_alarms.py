@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from lockgate.adapters.pipelines import S3Datasets
+from lockgate.data.versioning import manifest_features
 from lockgate.local import alarm_fixtures as fx
 from lockgate.local.cloud import LocalCloud
 
@@ -55,7 +56,7 @@ def alarm_part(
             "Body"
         ].read()
     )
-    names = manifest["split"]["xgboost_csv"]["features"]
+    names = manifest_features(manifest)
     live = fx.drifted(fx.train_features(s3, data_bucket, dataset, version.version)[:5000], names)
     fx.write_capture(s3, artifacts, prod, fx.capture_lines(live, np.full(len(live), 0.5)))
     say(f"  {len(live):,} rows of drifted live traffic captured for {prod} (older applicants, 3x amounts)")

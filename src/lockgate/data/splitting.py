@@ -1,4 +1,5 @@
-"""Deterministic train/validation/test splits, written as Parquet and as SageMaker XGBoost CSV.
+"""Deterministic train/validation/test splits, written twice as Parquet: the dataset's columns,
+and the numeric matrix SageMaker's built-in XGBoost trains on.
 
 Assignment: each row gets u = hash(row, seed) in [0, 1) (`hashing.unit_interval`); the row goes to
 train if u < train, to validation if u < train + validation, else to test. The row hash is of the
@@ -6,16 +7,21 @@ key columns when the contract declares keys, else of every declared column, so a
 only on its content and the seed: never on file boundaries, batch sizes, row order or the number
 of parts, and appending rows never moves old ones.
 
-Outputs (same input rows in the same order => byte-identical bytes):
-- Parquet with every declared column in contract order (plain types: strings are not dictionary
-  typed), pinned writer options (format 2.6, snappy, dictionary pages for string columns only,
-  statistics on, fixed `ROW_GROUP_ROWS` row groups independent of the input batches; Parquet
-  stores no timestamps; the `created_by` footer names the pyarrow version, so pin pyarrow).
-- Headerless CSV for the SageMaker built-in XGBoost algorithm: label first (1 = positive, 0 =
-  otherwise), then the features (`feature_names`) in contract order: integer and float columns as
-  they are, booleans as 1/0, string columns with `allowed` values one-hot encoded as
-  `<column>=<value>` in the order of `allowed` (a value outside `allowed` is all zeros); key columns
-  and string columns without `allowed` are not features. A null is an empty field (XGBoost: missing).
+Outputs (same input rows in the same order => byte-identical bytes), both with pinned writer
+options (format 2.6, snappy, statistics on, fixed `ROW_GROUP_ROWS` row groups independent of the
+input batches; Parquet stores no timestamps; the `created_by` footer names the pyarrow version, so
+pin pyarrow):
+- "parquet": every declared column in contract order (plain types: strings are not dictionary
+  typed; dictionary pages for string columns only).
+- "xgboost": what the built-in XGBoost reads as `application/x-parquet` (its container does
+  `pq.read_table`, then column 0 is the label and columns 1: the features, by position, names
+  ignored): the label first (int8: 1 = positive, 0 = otherwise), then the features
+  (`feature_names`) in contract order: integer and float columns as they are, booleans as int8
+  1/0, string columns with `allowed` values one-hot encoded as int8 columns `<column>=<value>` in
+  the order of `allowed` (a value outside `allowed` is all zeros); key columns and string columns
+  without `allowed` are not features. A null stays null (XGBoost: missing). Batch transform takes
+  no Parquet, so the test split's transform input is CSV written later, only for a training run
+  (`xgboost_csv`, used by lockgate.pipeline.train_plan).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from lockgate.data.hashing import row_hashes, unit_interval
 from lockgate.data.rules import ARROW_TYPES
 
 SPLITS = ("train", "validation", "test")
+KINDS = ("parquet", "xgboost")  # the two files of each split (and their folders in a version)
 ROW_GROUP_ROWS = 1 << 17
 PARQUET_OPTIONS = {
     "version": "2.6",
@@ -73,49 +80,93 @@ def assign(batch: pa.RecordBatch, contract: Contract) -> np.ndarray:
     return np.searchsorted(edges, u, side="right").astype(np.int8)
 
 
-def _label_strings(arr: pa.Array, contract: Contract) -> pa.Array:
+XGBOOST_CONTENT_TYPE = "application/x-parquet"  # the xgboost/ splits: the training channels' type
+XGBOOST_SUFFIX = ".parquet"
+
+
+def xgboost_schema(contract: Contract) -> pa.Schema:
+    """The xgboost/ split's columns: the label (named after the contract's), then the features."""
+    fields = [pa.field(contract.label.column, pa.int8(), nullable=False)]
+    for col in contract.columns:
+        if col.name == contract.label.column or col.name in contract.keys:
+            continue
+        if col.type == "string":
+            if col.allowed is not None:
+                fields.extend(pa.field(f"{col.name}={v}", pa.int8(), nullable=False) for v in col.allowed)
+        elif col.type == "boolean":
+            fields.append(pa.field(col.name, pa.int8()))
+        else:
+            fields.append(pa.field(col.name, ARROW_TYPES[col.type]))
+    return pa.schema(fields)
+
+
+def _label(arr: pa.Array, contract: Contract) -> pa.Array:
     label = contract.label
     if label.positive_values is not None:
         col_type = contract.column(label.column).type
         positive = pc.is_in(arr, pa.array(label.positive_values, ARROW_TYPES[col_type]))
     else:
         positive = pc.greater(arr, pa.scalar(float(label.positive_threshold or 0.0)))
-    return pc.if_else(pc.fill_null(positive, False), "1", "0")
+    return pc.cast(pc.fill_null(positive, False), pa.int8())
 
 
-def _one_hot_strings(arr: pa.Array, allowed: list[Any]) -> pa.Array:
-    """The one-hot block of a categorical column as text: "0,1,0" per row (all zeros if not allowed)."""
+def _one_hot(arr: pa.Array, allowed: list[Any]) -> list[pa.Array]:
+    """One int8 column per allowed value (a null or a value outside `allowed`: all zeros)."""
     k = len(allowed)
-    segments = pa.array([",".join("1" if j == i else "0" for j in range(k)) for i in range(k + 1)])
     encoded = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
     position = pc.fill_null(pc.index_in(encoded.dictionary, pa.array(allowed, encoded.dictionary.type)), k)
-    return pc.fill_null(pc.take(segments, pc.take(position, encoded.indices)), segments[k])
+    codes = pc.fill_null(pc.take(position, encoded.indices), k).to_numpy(zero_copy_only=False)
+    return [pa.array((codes == j).view(np.int8)) for j in range(k)]
 
 
-def xgboost_rows(batch: pa.RecordBatch, contract: Contract) -> pa.Array:
-    """One XGBoost CSV line per row (no newline): label 1/0, then the features (module docstring).
-
-    Built with Arrow string kernels: numbers are formatted by Arrow's cast to string, which is the
-    same shortest round-trip formatting its CSV writer uses; a null is an empty field."""
-    fields = [_label_strings(batch.column(contract.label.column), contract)]
+def xgboost_columns(batch: pa.RecordBatch, contract: Contract) -> list[pa.Array]:
+    """The xgboost/ split's columns of one typed batch, in `xgboost_schema` order."""
+    columns = [_label(batch.column(contract.label.column), contract)]
     for col in contract.columns:
         if col.name == contract.label.column or col.name in contract.keys:
             continue
         arr = batch.column(col.name)
         if col.type == "string":
             if col.allowed is not None:
-                fields.append(_one_hot_strings(arr, col.allowed))
+                columns.extend(_one_hot(arr, col.allowed))
         elif col.type == "boolean":
-            fields.append(pc.cast(pc.cast(arr, pa.int8()), pa.string()))
+            columns.append(pc.cast(arr, pa.int8()))
         else:
-            fields.append(pc.cast(arr, pa.string()))
-    return pc.binary_join_element_wise(*fields, ",", null_handling="replace", null_replacement="")
+            target = ARROW_TYPES[col.type]
+            columns.append(arr if arr.type == target else arr.cast(target))
+    return columns
 
 
-def _csv_bytes(rows: pa.Array) -> pa.Buffer:
-    lines = pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), rows)
-    text = pc.binary_join(lines, "\n")[0]
-    return pa.py_buffer(text.as_buffer().to_pybytes() + b"\n")
+def read_xgboost(body: bytes, key: str) -> pa.Table:
+    """One xgboost/ split file: Parquet, or the headerless CSV of versions written before the
+    Parquet layout (`.csv` keys); columns stay in file order, label first."""
+    if key.endswith(".csv"):
+        import pyarrow.csv as pacsv
+
+        options = pacsv.ReadOptions(autogenerate_column_names=True)
+        return pacsv.read_csv(pa.BufferReader(body), read_options=options)
+    return pq.read_table(pa.BufferReader(body))
+
+
+def xgboost_matrix(table: pa.Table) -> np.ndarray:
+    """An xgboost/ table as float64 (label in column 0, a null is NaN)."""
+    if table.num_rows == 0:
+        return np.empty((0, table.num_columns))
+    return np.column_stack(
+        [np.asarray(c.cast(pa.float64()).to_numpy(zero_copy_only=False)) for c in table.columns]
+    )
+
+
+def xgboost_csv(table: pa.Table, *, label: bool) -> bytes:
+    """Headerless CSV of an xgboost/ table as the built-in XGBoost reads `text/csv` (a null is an
+    empty field): with the label first, or (label=False) the features only, as inference wants."""
+    import pyarrow.csv as pacsv  # only the training plan writes CSV
+
+    data = table if label else table.drop_columns([table.column_names[0]])
+    sink = io.BytesIO()
+    if data.num_rows:
+        pacsv.write_csv(data, sink, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    return sink.getvalue()
 
 
 class _ParquetSink:
@@ -143,6 +194,13 @@ class _ParquetSink:
                 pa.Table.from_batches(self.pending, self.schema), row_group_size=ROW_GROUP_ROWS
             )
         self.writer.close()
+
+    def discard(self) -> None:
+        """Close without flushing; a failing sink is not retried (nor by ParquetWriter.__del__)."""
+        try:
+            self.writer.close()
+        except OSError:
+            self.writer.is_open = False
 
 
 class _Lane:
@@ -197,10 +255,10 @@ _STOP = object()
 
 
 class Splitter:
-    """A `validation.BatchConsumer` writing each split's Parquet and XGBoost CSV to the sinks
-    returned by `open_sink(split, kind)` (kind: "parquet" or "csv"); `close()` closes them.
+    """A `validation.BatchConsumer` writing each split's two Parquet files to the sinks returned by
+    `open_sink(split, kind)` (kind: "parquet" or "xgboost"); `close()` closes them.
 
-    The caller's thread assigns rows to splits; the Parquet and the CSV writing each run on a
+    The caller's thread assigns rows to splits; the two Parquet writers each run on a
     background thread (batches in order, so the bytes never depend on timing; bounded queues keep
     memory bounded), overlapping the parsing and validation of the next batch (Arrow releases the
     GIL). End with `close()` (flush; re-raises a writer error) or `abort()` (after a failed
@@ -215,13 +273,14 @@ class Splitter:
         self.contract = contract
         self.schema = contract_schema(contract)
         self.rows = dict.fromkeys(SPLITS, 0)
+        self.xgboost_schema = xgboost_schema(contract)
         self._parquet = [_ParquetSink(open_sink(s, "parquet"), self.schema) for s in SPLITS]
-        self._csv_sinks = [open_sink(s, "csv") for s in SPLITS]
+        self._xgboost = [_ParquetSink(open_sink(s, "xgboost"), self.xgboost_schema) for s in SPLITS]
         self._threaded = threaded
         self._aborted = False
         self._lanes = [
             _Lane("lockgate-split-parquet", self._write_parquet, self.IDLE_SECONDS),
-            _Lane("lockgate-split-csv", self._write_csv, self.IDLE_SECONDS),
+            _Lane("lockgate-split-xgboost", self._write_xgboost, self.IDLE_SECONDS),
         ]
 
     def __enter__(self) -> Splitter:
@@ -269,22 +328,29 @@ class Splitter:
             ]
             self._parquet[i].write(pa.RecordBatch.from_arrays(plain, schema=self.schema))
 
-    def _write_csv(self, item: tuple[pa.RecordBatch, np.ndarray]) -> None:
+    def _write_xgboost(self, item: tuple[pa.RecordBatch, np.ndarray]) -> None:
         grouped, counts = item
-        lines = xgboost_rows(grouped, self.contract)
+        columns = xgboost_columns(grouped, self.contract)
+        matrix = pa.RecordBatch.from_arrays(columns, schema=self.xgboost_schema)
         for i, start, count in self._slices(counts):
-            self._csv_sinks[i].write(memoryview(_csv_bytes(lines.slice(start, count))))
+            self._xgboost[i].write(matrix.slice(start, count))
 
     def close(self) -> None:
         """Wait for the writer threads, flush and close every writer; re-raise a writer error."""
         for lane in self._lanes:
             lane.stop()
-        if (error := self._error()) is not None:
+        error = self._error()
+        for pw in (*self._parquet, *self._xgboost):  # after a failure, close the rest without flushing
+            if error is None:
+                try:
+                    pw.close()
+                except OSError as exc:
+                    error = exc
+                    pw.discard()
+            else:
+                pw.discard()
+        if error is not None:
             raise error
-        for pw in self._parquet:
-            pw.close()
-        for sink in self._csv_sinks:
-            sink.close()
 
     def abort(self) -> None:
         """Stop without flushing (after a failed validation: the partial output is discarded)."""
@@ -292,15 +358,15 @@ class Splitter:
         for lane in self._lanes:
             lane.error = lane.error or RuntimeError("splitter aborted")
             lane.stop()
-        for pw in self._parquet:  # close now, not from __del__ after the caller closed the sinks
-            pw.writer.close()
+        for pw in (*self._parquet, *self._xgboost):  # now, not from __del__ after the sinks closed
+            pw.discard()
 
 
 def split_table(
     table: pa.Table, contract: Contract, batch_rows: int = 1 << 16
 ) -> dict[str, dict[str, bytes]]:
-    """Split an in-memory typed table: {split: {"parquet": bytes, "csv": bytes}} (small data, tests)."""
-    buffers = {(s, k): io.BytesIO() for s in SPLITS for k in ("parquet", "csv")}
+    """Split an in-memory typed table: {split: {"parquet": bytes, "xgboost": bytes}} (small data, tests)."""
+    buffers = {(s, k): io.BytesIO() for s in SPLITS for k in KINDS}
 
     def open_sink(split: str, kind: str) -> BinaryIO:
         return cast(BinaryIO, _Unclosable(buffers[(split, kind)]))  # a raw binary stream: write, no close
@@ -309,7 +375,7 @@ def split_table(
     for batch in table.select([c.name for c in contract.columns]).to_batches(max_chunksize=batch_rows):
         splitter(batch)
     splitter.close()
-    return {s: {k: buffers[(s, k)].getvalue() for k in ("parquet", "csv")} for s in SPLITS}
+    return {s: {k: buffers[(s, k)].getvalue() for k in KINDS} for s in SPLITS}
 
 
 class _Unclosable(io.RawIOBase):

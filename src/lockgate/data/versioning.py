@@ -15,10 +15,10 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel, ConfigDict, Field
 
 from lockgate.data.contract import Contract
-from lockgate.data.splitting import SPLITS, feature_names
+from lockgate.data.splitting import SPLITS, XGBOOST_CONTENT_TYPE, feature_names
 from lockgate.data.stats import DatasetStats
 
-MANIFEST_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 2  # 2: split.xgboost (Parquet) replaced split.xgboost_csv
 
 
 def sha256_stream(file: BinaryIO, chunk_bytes: int = 8 << 20) -> tuple[str, int]:
@@ -54,14 +54,14 @@ class ContractRef(BaseModel):
 
 
 class SplitInfo(BaseModel):
-    """Split ratios, seed, rows per split, where each split's files are, and the CSV features."""
+    """Split ratios, seed, rows per split, where each split's files are, and the xgboost/ columns."""
 
     ratios: dict[str, float]
     seed: int
     method: str = "row hash (splitmix64) of the key columns, or of all columns, mixed with the seed"
     rows: dict[str, int]
     locations: dict[str, dict[str, str]] = Field(default_factory=dict)
-    xgboost_csv: dict[str, Any] = Field(default_factory=dict)
+    xgboost: dict[str, Any] = Field(default_factory=dict)
 
 
 class Manifest(BaseModel):
@@ -114,10 +114,18 @@ def build_manifest(
             seed=split.seed,
             rows={s: split_rows.get(s, 0) for s in SPLITS},
             locations=split_locations or {},
-            xgboost_csv={
+            xgboost={
+                "format": "parquet",
+                "content_type": XGBOOST_CONTENT_TYPE,
                 "label": contract.label.column,
                 "label_encoding": "1 = positive, 0 = otherwise",
                 "features": feature_names(contract),
             },
         ),
     )
+
+
+def manifest_features(manifest: dict[str, Any]) -> list[str]:
+    """The xgboost/ feature names of a manifest.json (schema 1 called the block xgboost_csv)."""
+    split = manifest["split"]
+    return [str(name) for name in (split.get("xgboost") or split["xgboost_csv"])["features"]]

@@ -132,19 +132,14 @@ def put_invocations(cloudwatch: Any, endpoint: str, count: float, variant: str =
 
 
 def train_features(s3: Any, bucket: str, dataset: str, version: str) -> np.ndarray:
-    """The train split's features (XGBoost CSV without its label column), model order."""
-    import io
-
-    import pyarrow.csv as pacsv
+    """The train split's features (the xgboost/ split without its label column), model order."""
+    from lockgate.data.splitting import read_xgboost, xgboost_matrix
 
     prefix = f"datasets/{dataset}/{version}/xgboost/train/"
     parts = []
     for obj in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
         body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-        table = pacsv.read_csv(
-            io.BytesIO(body), read_options=pacsv.ReadOptions(autogenerate_column_names=True)
-        )
-        parts.append(np.column_stack([table.column(i).to_numpy() for i in range(1, table.num_columns)]))
+        parts.append(xgboost_matrix(read_xgboost(body, obj["Key"]))[:, 1:])
     return np.vstack(parts).astype(np.float64)
 
 

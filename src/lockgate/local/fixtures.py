@@ -90,7 +90,7 @@ def sample_version() -> dict[str, bytes]:
     files[SAMPLE_PREDICTIONS_KEY] = "".join(f"{score:.4f}\n" for score in scores).encode()
     files[SAMPLE_LABELS_KEY] = "".join(f"{int(g)}\n" for g in good).encode()
     for name, body in splits.items():
-        files[f"{SAMPLE_XGBOOST_PREFIX}{name}/part-00000.csv"] = body["csv"]
+        files[f"{SAMPLE_XGBOOST_PREFIX}{name}/part-00000.parquet"] = body["xgboost"]
     return files
 
 

@@ -5,8 +5,9 @@ handing every typed batch to a `Splitter` that writes the splits to local files;
 uploaded only when the report passes. A failed dataset is copied to quarantine/ with its report,
 nothing under raw/ changes, and `DatasetRejected` (typed, never retried) names file, rule, count.
 
-Layout in the data bucket: see lockgate.layout (parquet/ and xgboost/ split folders: headerless
-CSV, label first, as SageMaker's built-in XGBoost reads it).
+Layout in the data bucket: see lockgate.layout (parquet/ and xgboost/ split folders, both Parquet;
+xgboost/ is the numeric matrix, label first, that SageMaker's built-in XGBoost trains on as
+application/x-parquet: lockgate.data.splitting).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import BinaryIO
 
 from lockgate.data.contract import Contract
 from lockgate.data.report import ValidationReport
-from lockgate.data.splitting import SPLITS, Splitter
+from lockgate.data.splitting import KINDS, SPLITS, Splitter
 from lockgate.data.validation import ValidationResult, check_size, finalize_parts, validate
 from lockgate.data.versioning import Source, build_manifest, multipart_version
 from lockgate.errors import DatasetRejected
@@ -40,8 +41,7 @@ from lockgate.pipeline.object_keys import PART_PREFIX
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.steps.ingest import DatasetVersion, PartResult, SplitLocation
 
-KINDS = {"parquet": "parquet", "csv": "xgboost"}  # Splitter sink kind -> folder in the version
-EXTENSIONS = {"parquet": "parquet", "csv": "csv"}
+EXTENSION = "parquet"  # both kinds of split file (splitting.KINDS, also the folder names)
 
 
 def utc_now() -> datetime:
@@ -214,7 +214,7 @@ class DataGate:
 
     def _promote(self, bucket: str, staging: str, target: str) -> dict[str, dict[str, str]]:
         """Copy the staged split files of every part into the version's folders."""
-        for folder in KINDS.values():
+        for folder in KINDS:
             for key in self.store.list_keys(bucket, f"{staging}{folder}/"):
                 self.store.copy(bucket, key, target + key.removeprefix(staging))
         return split_locations(bucket, target)
@@ -285,7 +285,7 @@ class _Stage:
         return self._splitter
 
     def _open_sink(self, split: str, kind: str) -> BinaryIO:
-        path = self.folder / f"{split}.{EXTENSIONS[kind]}"
+        path = self.folder / f"{split}.{kind}.{EXTENSION}"
         handle = path.open("wb")
         self.files.append((split, kind, path, handle))
         return handle
@@ -310,14 +310,11 @@ class _Stage:
         self.close()
         for split, kind, path, _ in self.files:
             if self.rows.get(split):
-                key = f"{prefix}{KINDS[kind]}/{split}/{part}.{EXTENSIONS[kind]}"
+                key = f"{prefix}{kind}/{split}/{part}.{EXTENSION}"
                 store.put_file(bucket, key, path)
         return split_locations(bucket, prefix)
 
 
 def split_locations(bucket: str, prefix: str) -> dict[str, dict[str, str]]:
     """{split: {"parquet": s3 prefix, "xgboost": s3 prefix}} for a version folder."""
-    return {
-        split: {kind: s3_uri(bucket, f"{prefix}{kind}/{split}/") for kind in KINDS.values()}
-        for split in SPLITS
-    }
+    return {split: {kind: s3_uri(bucket, f"{prefix}{kind}/{split}/") for kind in KINDS} for split in SPLITS}

@@ -4,6 +4,13 @@ the same names: one run, one package), the CreateTrainingJob / CreateHyperParame
 CreateTransformJob fields the contract decides, and the test split as the batch transform reads
 it: a features-only headerless CSV plus the labels, one per line (written once, beside the model).
 
+The training channels are the version's xgboost/ splits as the data gate wrote them: Parquet
+(`application/x-parquet`, which the built-in XGBoost trains on), or the headerless CSV
+(`text/csv`) of versions written before the Parquet layout; the content type is decided from the
+objects under the prefix, so the channel never names a format the files are not in. Batch
+transform takes no Parquet (the XGBoost inference container reads text/csv, text/libsvm and
+recordio-protobuf), so the test split's CSV is written here, for training runs only.
+
 Layout in the artifact bucket, under models/<dataset>/<version>/:
   <training job>/output/model.tar.gz   what SageMaker writes (S3OutputPath = this prefix)
   test/features.csv, test/labels.csv   the transform's input and the evaluation's labels
@@ -21,6 +28,7 @@ import re
 from typing import Any, Protocol
 
 from lockgate.data.contract import Contract, Tuning
+from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
 from lockgate.errors import InputRejected
 from lockgate.pipeline.bias_gate import split_uri
 from lockgate.pipeline.execution_names import retrain_of
@@ -165,7 +173,7 @@ def plan(
     channels = [
         {
             "ChannelName": channel,
-            "ContentType": CSV,
+            "ContentType": split_content_type(store, uri),
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": "S3Prefix",
@@ -224,14 +232,35 @@ def plan(
     )
 
 
-def _write_test_copies(store: ObjectStore, test_prefix_uri: str, bucket: str, prefix: str) -> None:
-    source_bucket, source_prefix = split_uri(test_prefix_uri)
-    keys = [k for k in store.list_keys(source_bucket, source_prefix) if k.endswith(".csv")]
+def _split_keys(store: ObjectStore, prefix_uri: str) -> tuple[str, list[str]]:
+    bucket, prefix = split_uri(prefix_uri)
+    keys = [k for k in store.list_keys(bucket, prefix) if k.endswith((XGBOOST_SUFFIX, ".csv"))]
     if not keys:
-        raise InputRejected(test_prefix_uri, "has_test_split", 0, "no .csv objects under this prefix")
+        raise InputRejected(prefix_uri, "has_split_files", 0, "no .parquet or .csv objects under this prefix")
+    return bucket, keys
+
+
+def split_content_type(store: ObjectStore, prefix_uri: str) -> str:
+    """The ContentType of an xgboost/ split as written: Parquet, or CSV (versions before Parquet)."""
+    _, keys = _split_keys(store, prefix_uri)
+    if all(k.endswith(".csv") for k in keys):
+        return CSV
+    if any(k.endswith(".csv") for k in keys):
+        raise InputRejected(prefix_uri, "one_split_format", len(keys), "both .parquet and .csv objects")
+    return XGBOOST_CONTENT_TYPE
+
+
+def _write_test_copies(store: ObjectStore, test_prefix_uri: str, bucket: str, prefix: str) -> None:
+    source_bucket, keys = _split_keys(store, test_prefix_uri)
     features, labels = bytearray(), bytearray()
     for key in keys:  # part order = the Parquet split's part order (post-training bias aligns rows)
-        part_features, part_labels, _ = split_test_csv(store.read(source_bucket, key))
+        body = store.read(source_bucket, key)
+        if key.endswith(".csv"):
+            part_features, part_labels, _ = split_test_csv(body)
+        else:
+            table = read_xgboost(body, key)
+            part_features = xgboost_csv(table, label=False)
+            part_labels = xgboost_csv(table.select([0]), label=True)
         features += part_features
         labels += part_labels
     store.put(bucket, f"{prefix}features.csv", bytes(features), CSV)

@@ -21,7 +21,7 @@ class SplitLocation(StepModel):
     """Where one split of a version lives, in both formats."""
 
     parquet: str
-    xgboost: str  # headerless CSV, label first: what SageMaker's built-in XGBoost reads
+    xgboost: str  # Parquet, label first, numeric: what SageMaker's built-in XGBoost trains on
 
 
 class DatasetVersion(StepModel):

@@ -16,7 +16,18 @@ import pyarrow.parquet as pq
 import pytest
 
 from lockgate.data.contract import Contract
-from lockgate.data.splitting import SPLITS, Splitter, assign, contract_schema, feature_names, split_table
+from lockgate.data.splitting import (
+    KINDS,
+    SPLITS,
+    XGBOOST_CONTENT_TYPE,
+    Splitter,
+    assign,
+    contract_schema,
+    feature_names,
+    split_table,
+    xgboost_csv,
+    xgboost_schema,
+)
 from lockgate.data.validation import finalize_parts, validate
 from lockgate.data.versioning import Source, build_manifest, multipart_version, sha256_stream
 from lockgate.sample_data import generate_credit
@@ -45,7 +56,7 @@ def _sinks() -> tuple[dict[tuple[str, str], io.BytesIO], object]:
 
 
 def _bytes(buffers: dict[tuple[str, str], io.BytesIO]) -> dict[str, dict[str, bytes]]:
-    return {s: {k: buffers[(s, k)].getvalue() for k in ("parquet", "csv")} for s in SPLITS}
+    return {s: {k: buffers[(s, k)].getvalue() for k in KINDS} for s in SPLITS}
 
 
 def _digest(outputs: dict[str, dict[str, bytes]]) -> dict[str, str]:
@@ -82,9 +93,9 @@ def test_splits_do_not_depend_on_file_partitioning(credit_contract: Contract, cr
     cuts = [0, 1, 500, 1777, 2999, 3000]
     parts = [split_table(credit_table.slice(a, b - a), credit_contract) for a, b in itertools.pairwise(cuts)]
     for s in SPLITS:
-        assert b"".join(p[s]["csv"] for p in parts) == single[s]["csv"]
-        tables = [pq.read_table(io.BytesIO(p[s]["parquet"])) for p in parts]
-        assert pa.concat_tables(tables).equals(pq.read_table(io.BytesIO(single[s]["parquet"])))
+        for kind in KINDS:
+            tables = [pq.read_table(io.BytesIO(p[s][kind])) for p in parts]
+            assert pa.concat_tables(tables).equals(pq.read_table(io.BytesIO(single[s][kind])))
 
 
 def test_assignment_follows_the_row_not_its_position(
@@ -104,14 +115,19 @@ def test_assignment_follows_the_row_not_its_position(
     assert (assign(batch, reseeded) != which).any()
 
 
-def test_xgboost_csv_layout(credit_contract: Contract, credit_table: pa.Table) -> None:
+def test_xgboost_parquet_layout(credit_contract: Contract, credit_table: pa.Table) -> None:
+    """The xgboost/ split is what the container's Parquet reader wants: label in column 0, then
+    the features by position, every column numeric (the container ignores the names)."""
     out = split_table(credit_table, credit_contract)["test"]
     parquet = pq.read_table(io.BytesIO(out["parquet"]))
     assert parquet.schema == contract_schema(credit_contract)
     names = feature_names(credit_contract)
     assert "applicant_id" not in names and names[:3] == ["age", "sex=female", "sex=male"]
-    rows = np.loadtxt(io.StringIO(out["csv"].decode()), delimiter=",", ndmin=2)
-    assert out["csv"][:1] in (b"0", b"1")  # no header
+    matrix = pq.read_table(io.BytesIO(out["xgboost"]))
+    assert matrix.schema == xgboost_schema(credit_contract)
+    assert matrix.column_names == ["credit_risk", *names]
+    assert all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in matrix.schema.types)
+    rows = np.column_stack([c.to_numpy(zero_copy_only=False) for c in matrix.columns]).astype(float)
     assert rows.shape == (parquet.num_rows, 1 + len(names))
     label = pc.equal(parquet["credit_risk"], "good").to_numpy(zero_copy_only=False).astype(float)
     assert (rows[:, 0] == label).all()
@@ -120,6 +136,31 @@ def test_xgboost_csv_layout(credit_contract: Contract, credit_table: pa.Table) -
     assert (sex.sum(axis=1) == 1).all()
     purpose = [i + 1 for i, n in enumerate(names) if n.startswith("purpose=")]
     assert len(purpose) == 6 and (rows[:, purpose].sum(axis=1) == 1).all()
+    # the transform's CSV (written by the training plan): headerless, features only, same values
+    features = np.loadtxt(io.StringIO(xgboost_csv(matrix, label=False).decode()), delimiter=",", ndmin=2)
+    assert (features == rows[:, 1:]).all()
+    labelled = xgboost_csv(matrix, label=True)
+    assert labelled[:1] in (b"0", b"1") and labelled.count(b"\n") == parquet.num_rows
+
+
+def test_xgboost_split_keeps_nulls_and_encodes_booleans(credit_contract: Contract) -> None:
+    from lockgate.data.contract import Column
+
+    columns = [
+        c.model_copy(update={"nullable": True}) if c.name == "age" else c for c in credit_contract.columns
+    ]
+    columns.append(Column(name="owns_home", type="boolean", nullable=True))
+    contract = credit_contract.model_copy(update={"columns": columns})
+    table = generate_credit(400, seed=3)
+    owns = pa.array([None if i % 3 == 0 else i % 2 == 0 for i in range(400)], pa.bool_())
+    age = pa.array([None if i % 5 == 0 else v for i, v in enumerate(table["age"].to_pylist())], pa.int64())
+    table = table.set_column(table.column_names.index("age"), "age", age).append_column("owns_home", owns)
+    out = {s: pq.read_table(io.BytesIO(split_table(table, contract)[s]["xgboost"])) for s in SPLITS}
+    matrix = pa.concat_tables(out.values())
+    assert matrix.schema.field("owns_home").type == pa.int8()
+    assert matrix["owns_home"].null_count + matrix["age"].null_count > 0  # nulls stay missing
+    assert set(matrix["owns_home"].drop_null().to_pylist()) <= {0, 1}
+    assert XGBOOST_CONTENT_TYPE == "application/x-parquet"
 
 
 def test_dataset_version_is_the_sha256_of_the_bytes(
@@ -184,7 +225,8 @@ def test_manifest_is_reproducible_and_complete(credit_contract: Contract, credit
     assert doc["rows"] == 3000 and sum(doc["split"]["rows"].values()) == 3000
     assert doc["split"]["seed"] == 42 and doc["split"]["ratios"]["train"] == 0.8
     assert doc["statistics"]["columns"]["age"]["count"] == 3000
-    assert doc["split"]["xgboost_csv"]["features"] == feature_names(credit_contract)
+    assert doc["split"]["xgboost"]["features"] == feature_names(credit_contract)
+    assert doc["split"]["xgboost"]["content_type"] == XGBOOST_CONTENT_TYPE
 
 
 @pytest.mark.parametrize("n_parts", [1, 7, 100])
@@ -199,7 +241,8 @@ def test_multipart_manifest_equals_the_single_file_manifest(
     splitter.close()
     rng = np.random.default_rng(n_parts)
     inner = sorted(rng.choice(np.arange(1, 3000), n_parts - 1, replace=False).tolist())
-    parts, split_rows, csv_parts = [], dict.fromkeys(SPLITS, 0), {s: b"" for s in SPLITS}
+    parts, split_rows = [], dict.fromkeys(SPLITS, 0)
+    xgboost_parts: dict[str, list[pa.Table]] = {s: [] for s in SPLITS}
     for i, (a, b) in enumerate(itertools.pairwise([0, *inner, 3000])):
         buffers, open_sink = _sinks()
         part_splitter = Splitter(credit_contract, open_sink)  # type: ignore[arg-type]
@@ -216,14 +259,15 @@ def test_multipart_manifest_equals_the_single_file_manifest(
         part_splitter.close()
         for s in SPLITS:
             split_rows[s] += part_splitter.rows[s]
-            csv_parts[s] += buffers[(s, "csv")].getvalue()
+            xgboost_parts[s].append(pq.read_table(io.BytesIO(buffers[(s, "xgboost")].getvalue())))
     merged = finalize_parts("raw/credit/b/", parts, credit_contract)
     assert merged.report.passed
     one = _manifest(credit_contract, single, splitter.rows, "V", "raw/credit/all.csv")
     many = _manifest(credit_contract, merged, split_rows, "V", "raw/credit/all.csv")
     assert many.to_json_bytes() == one.to_json_bytes()
     for s in SPLITS:
-        assert csv_parts[s] == single_buffers[(s, "csv")].getvalue()
+        single_xgboost = pq.read_table(io.BytesIO(single_buffers[(s, "xgboost")].getvalue()))
+        assert pa.concat_tables(xgboost_parts[s]).equals(single_xgboost)
 
 
 def test_splitter_thread_lifecycle(credit_contract: Contract, credit_table: pa.Table) -> None:
@@ -254,10 +298,12 @@ def test_splitter_thread_lifecycle(credit_contract: Contract, credit_table: pa.T
 def test_a_writer_error_surfaces_at_close(credit_contract: Contract, credit_table: pa.Table) -> None:
     class Broken(io.BytesIO):
         def write(self, data) -> int:  # type: ignore[override]
-            raise OSError("disk full")
+            if self.tell() >= 4:  # the Parquet magic goes in at open; the row groups fail
+                raise OSError("disk full")
+            return super().write(data)
 
     def open_sink(split: str, kind: str) -> io.BytesIO:
-        return Broken() if kind == "csv" else io.BytesIO()  # the CSV writes happen in the thread
+        return Broken() if kind == "xgboost" else io.BytesIO()  # its writes happen in the thread
 
     splitter = Splitter(credit_contract, open_sink)  # type: ignore[arg-type]
     for batch in credit_table.select([c.name for c in credit_contract.columns]).to_batches(max_chunksize=500):

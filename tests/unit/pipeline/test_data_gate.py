@@ -49,7 +49,7 @@ def test_a_good_dataset_becomes_a_content_addressed_version(gate: DataGate, stor
     assert manifest["rows"] == 2000 and manifest["source"]["key"] == "raw/credit/a.csv"
     assert sum(manifest["split"]["rows"].values()) == 2000
     assert store.keys(f"datasets/credit/{version}/xgboost/train/") == [
-        f"datasets/credit/{version}/xgboost/train/part-00000.csv"
+        f"datasets/credit/{version}/xgboost/train/part-00000.parquet"
     ]
     assert store.keys("quarantine/") == []
 

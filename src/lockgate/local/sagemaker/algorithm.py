@@ -8,9 +8,13 @@ subset below (names, types, ranges, objectives) and fails the job with "Algorith
 an unknown name or an invalid value, as the real container does. Anything outside the subset is
 rejected offline even where AWS might accept it: the divergence table in docs/ says so.
 
-Channels: `text/csv` (headerless, label first, as the data gate writes the xgboost/ splits) and
-`application/x-parquet` (label first column, numeric columns). Missing CSV fields are NaN
-(XGBoost's missing value), as in the container.
+Channels (training), as the container's data_utils reads them: `text/csv` (headerless, label
+first) and `application/x-parquet` (the data gate's xgboost/ splits: `pq.read_table` of the
+channel, then column 0 is the label and columns 1: the features, by position; column names are
+ignored, every column must be numeric, a null is NaN). Missing CSV fields are NaN (XGBoost's
+missing value), as in the container. Inference (batch transform) takes `text/csv` and
+`text/libsvm` and `application/x-recordio-protobuf` only, never Parquet (serve_utils); the twin
+predicts on CSV and rejects every other content type.
 """
 
 from __future__ import annotations
@@ -147,10 +151,30 @@ def check_labels(labels: np.ndarray, objective: str, channel: str) -> None:
             )
 
 
+INFERENCE_CONTENT_TYPES = (CSV,)  # AWS also takes text/libsvm and recordio-protobuf; not Parquet
+
+
+def media_type(content_type: str) -> str:
+    """The media type of a ContentType, without parameters: text/csv;label_size=1 -> text/csv."""
+    return content_type.split(";", maxsplit=1)[0].strip().lower()
+
+
+def _numeric(table: pa.Table) -> pa.Table:
+    """The container casts a Parquet channel to one numeric matrix: any other column fails the job."""
+    for position, column in enumerate(table.schema):
+        kind = column.type
+        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
+            raise AlgorithmError(
+                "Failed to load parquet data with exception: column "
+                f"{position} ({column.name!r}) is {kind}, not numeric"
+            )
+    return table
+
+
 def read_table(body: bytes, content_type: str) -> np.ndarray:
     """One channel file as a float32 matrix (headerless CSV or Parquet; empty fields are NaN)."""
-    if content_type.split(";", maxsplit=1)[0].strip() == PARQUET:
-        table = pq.read_table(pa.BufferReader(body))
+    if media_type(content_type) == PARQUET:
+        table = _numeric(pq.ParquetFile(pa.BufferReader(body)).read())  # not read_table: no pyarrow.dataset
     else:
         options = pacsv.ReadOptions(autogenerate_column_names=True)
         table = pacsv.read_csv(pa.BufferReader(body), read_options=options)

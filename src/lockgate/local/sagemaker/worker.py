@@ -18,9 +18,11 @@ import numpy as np
 
 from lockgate.local.sagemaker.algorithm import (
     CSV,
+    INFERENCE_CONTENT_TYPES,
     AlgorithmError,
     booster_bytes,
     check_labels,
+    media_type,
     model_tarball,
     read_table,
     validate_hyperparameters,
@@ -140,6 +142,8 @@ def transform(spec: TransformSpec) -> dict[str, Any]:
     one prediction per line. Returns {"files": n, "rows": n}."""
     import xgboost as xgb
 
+    if media_type(spec.content_type) not in INFERENCE_CONTENT_TYPES:  # the container answers 415
+        raise ClientError(f"Content-type {spec.content_type} is not supported by the XGBoost inference")
     s3 = _s3(spec.endpoint_url, spec.region)
     bucket, key = _split(spec.model_data_url)
     booster = xgb.Booster(params={"nthread": 1})
