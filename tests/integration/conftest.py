@@ -204,7 +204,10 @@ class QuickPackages:
         )
         registry, group = ModelRegistry(self.cloud.client("sagemaker")), group_name("dev", dataset)
         registry.ensure_group(group, f"quick packages of {dataset}")
-        arn = registry.create(create_request(request, group, XGBOOST_IMAGE, auto_approved=auto_approved))
+        decided = "Approved" if auto_approved else "PendingManualApproval"  # what the register step decided
+        arn = registry.create(
+            create_request(request, group, XGBOOST_IMAGE, status=decided, reasons="quick package of a test")
+        )
         if approve:
             registry.set_approval(arn, "Approved", "approved by the test")
         return QuickPackage(arn, group, dataset, rows)

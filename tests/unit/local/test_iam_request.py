@@ -111,8 +111,23 @@ def test_every_condition_in_the_template_is_decided_offline() -> None:
     context = patches.request_context(
         principal, "us-east-1", {"Namespace": "Lockgate/Monitoring"}, "cloudwatch", json_body=True
     )
+    s3 = patches.request_context(principal, "us-east-1", {"prefix": "contracts/"}, "s3", json_body=False)
     context = patches.Context(
-        {**context.values, "iam:passedtoservice": ("sagemaker.amazonaws.com",)}, context.modelled
+        {**context.values, **s3.values, "iam:passedtoservice": ("sagemaker.amazonaws.com",)},
+        context.modelled | s3.modelled,
     )
     for operator, key in found:
         assert condition_holds((operator, key, ("x",)), context) is not None, (operator, key)
+
+
+def test_s3_prefix_is_known_for_listings() -> None:
+    """ListBucket scoped by `s3:prefix` (PrepareDeployment reads contracts/ only): decided offline."""
+    principal = patches.Principal("f", ROLE, ())
+    listing = patches.request_context(
+        principal, "us-east-1", {"prefix": "contracts/x"}, "s3", json_body=False
+    )
+    assert condition_holds(("StringLike", "s3:prefix", ("contracts/*",)), listing) is True
+    other = patches.request_context(principal, "us-east-1", {"prefix": "raw/"}, "s3", json_body=False)
+    assert condition_holds(("StringLike", "s3:prefix", ("contracts/*",)), other) is False
+    bare = patches.request_context(principal, "us-east-1", {}, "s3", json_body=False)
+    assert condition_holds(("StringLike", "s3:prefix", ("contracts/*",)), bare) is False

@@ -32,7 +32,8 @@ class Claims:
 
 def _request(store: Any, execution: str) -> PlanTrainingInput:
     prefix = f"datasets/credit/{VERSION}/splits"
-    store.put(DATA, f"{prefix}/test/xgboost/part-0.csv", b"1,0.5,2\n0,0.1,3\n")
+    for name in ("train", "validation", "test"):  # a version written before the Parquet layout
+        store.put(DATA, f"{prefix}/{name}/xgboost/part-0.csv", b"1,0.5,2\n0,0.1,3\n")
     splits = {
         name: {
             "xgboost": f"s3://{DATA}/{prefix}/{name}/xgboost/",

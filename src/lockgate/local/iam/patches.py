@@ -241,7 +241,8 @@ def request_context(
 
     aws:SecureTransport is "true": the AWS SDKs call AWS over HTTPS (offline it is plain HTTP on
     127.0.0.1). aws:RequestTag/* and aws:TagKeys are known for JSON requests (their `Tags` parameter);
-    cloudwatch:namespace for PutMetricData when its Namespace is readable. Everything else (aws:SourceIp,
+    cloudwatch:namespace for PutMetricData when its Namespace is readable; s3:prefix for S3 listings.
+    Everything else (aws:SourceIp,
     aws:ResourceTag/*, aws:SourceArn, service keys) is unknown and leaves its statement undecided."""
     now = time.time()
     values: dict[str, tuple[str, ...]] = {
@@ -264,6 +265,11 @@ def request_context(
     if prefix == "cloudwatch" and params.get("Namespace"):
         values["cloudwatch:namespace"] = (str(params["Namespace"]),)
         modelled.add("cloudwatch:namespace")
+    if prefix == "s3":
+        # ListObjects(V2)'s `prefix` query parameter; a listing without one has no s3:prefix key.
+        modelled.add("s3:prefix")
+        if params.get("prefix") is not None:
+            values["s3:prefix"] = (str(params["prefix"]),)
     return Context(values, frozenset(modelled))
 
 
