@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,28 @@ class LocalCloud:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def prewarm(self, function_folders: Sequence[str]) -> threading.Thread:
+        """In the background: start the SageMaker twin's worker (xgboost loaded), then one execution
+        environment of each function whose CodeUri folder is listed, one after the other in that
+        order (provisioned concurrency, offline). Work that waits on one core (the pipeline's
+        steps run one at a time) then does not pay the cold starts on the critical path."""
+        assert self.stack is not None
+        by_folder = {Path(f.code_dir).name: f.name for f in self.stack.functions.values()}
+        names = [by_folder[folder] for folder in function_folders if folder in by_folder]
+        runtime = self.runtime
+
+        def run() -> None:
+            sagemaker_twin.prewarm()
+            for name in names:
+                try:
+                    runtime.prewarm(name)
+                except Exception:  # a stopping cloud: nothing left to warm
+                    return
+
+        thread = threading.Thread(target=run, name="lockgate-prewarm", daemon=True)
+        thread.start()
+        return thread
 
     def __enter__(self) -> LocalCloud:
         self.start()
