@@ -109,12 +109,12 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     y = np.asarray(labels, dtype=np.float64)
     s = np.asarray(scores, dtype=np.float64)
     n = int(y.size)
-    pos = int(np.count_nonzero(y == 1))
+    actual = y == 1
+    pos = int(np.count_nonzero(actual))
     neg = n - pos
     predicted = s >= threshold
-    actual = y == 1
     tp = int(np.count_nonzero(predicted & actual))
-    fp = int(np.count_nonzero(predicted & ~actual))
+    fp = int(np.count_nonzero(predicted)) - tp
     fn = pos - tp
     tn = neg - fp
     confusion = Confusion(tp, fp, tn, fn)
@@ -145,7 +145,8 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
         undefined["recall"] = "no positive row in the test split"
     accuracy = _ratio(tp + tn, n)
     log_loss = _log_loss(y, s, actual, pos + int(np.count_nonzero(y == 0)) == n) if n else None
-    brier = float(np.mean((s - y) ** 2)) if n else None
+    error = s - y
+    brier = float(np.dot(error, error)) / n if n else None
     base_rate = _ratio(pos, n)
     metrics: dict[str, float | None] = {
         "auc": auc,
@@ -198,8 +199,9 @@ def _sorted_descending(scores: FloatArray, positive: npt.NDArray[np.bool_]) -> t
     doubles like their values) shifted left, with the label in the freed lowest bit. An unstable
     integer sort of those keys is about 10x faster than a stable argsort of the scores (14 ms
     against 190 ms for 1e6); any other input takes the argsort."""
-    if scores.size and bool(np.all((scores >= 0) & (scores < 2))):
-        keys = (scores + 0.0).view(np.int64) << 1  # + 0.0 turns -0.0 into 0.0
+    if scores.size and scores.min() >= 0 and scores.max() < 2:  # False for NaN too
+        keys = np.add(scores, 0.0).view(np.int64)  # a copy; + 0.0 turns -0.0 into 0.0
+        keys <<= 1
         keys |= positive
         keys.sort()
         keys = keys[::-1]
