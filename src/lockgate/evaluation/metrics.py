@@ -8,7 +8,6 @@ binomial sqrt(p(1-p)/n) for rates, Hanley-McNeil for AUC (Model Monitor bootstra
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,6 @@ import numpy.typing as npt
 
 EPS = 1e-15  # log loss clips scores to [EPS, 1-EPS], as scikit-learn does
 CURVE_POINTS = 101  # curves are thinned to at most this many points for JSON and SVG
-PARALLEL_ROWS = 200_000  # from this many rows the sort runs on a second thread
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -122,23 +120,22 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     confusion = Confusion(tp, fp, tn, fn)
     undefined: dict[str, str] = {}
 
-    # The ranking metrics (one sort) run beside the row-wise ones on a second thread for large
-    # inputs: numpy releases the GIL, and the Evaluate function has 3008 MB (about 2 vCPUs).
-    ranked: tuple[float, float, Curve, Curve] | None = None
-    if pos and neg and n >= PARALLEL_ROWS:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(_ranking, s, actual, pos, neg)
-            log_loss, brier, bins_ = _pointwise(y, s, actual, pos, bins)
-            ranked = future.result()
+    # One descending sort gives ROC, PR and AUCs (ties handled by distinct-threshold steps).
+    auc = pr_auc = None
+    if pos and neg:
+        s_sorted, y_sorted = _sorted_descending(s, actual)
+        distinct = s_sorted[1:] != s_sorted[:-1]
+        ends = np.flatnonzero(np.append(distinct, True))  # the last row of each run of equal scores
+        ctp = np.cumsum(y_sorted)[ends]  # true positives at each distinct threshold (integers)
+        cfp = (ends + 1) - ctp
+        dtp, dfp = np.diff(ctp, prepend=0), np.diff(cfp, prepend=0)
+        # Trapezoids under (fpr, tpr) from the origin, and sum of recall steps x precision.
+        auc = float(np.dot(dfp, 2 * ctp - dtp)) / (2.0 * pos * neg)
+        pr_auc = float(np.dot(dtp, ctp / (ends + 1.0))) / pos
+        roc, pr = _curves(ctp, cfp, pos, neg)
     else:
-        log_loss, brier, bins_ = _pointwise(y, s, actual, pos, bins)
-        ranked = _ranking(s, actual, pos, neg) if pos and neg else None
-    if ranked is None:
         undefined["auc"] = undefined["pr_auc"] = "the test split holds one class only"
-        auc = pr_auc = None
         roc, pr = Curve([], []), Curve([], [])
-    else:
-        auc, pr_auc, roc, pr = ranked
 
     precision = _ratio(tp, tp + fp)
     recall = _ratio(tp, pos)
@@ -147,6 +144,9 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     if recall is None:
         undefined["recall"] = "no positive row in the test split"
     accuracy = _ratio(tp + tn, n)
+    log_loss = _log_loss(y, s, actual, pos + int(np.count_nonzero(y == 0)) == n) if n else None
+    error = s - y
+    brier = float(np.dot(error, error)) / n if n else None
     base_rate = _ratio(pos, n)
     metrics: dict[str, float | None] = {
         "auc": auc,
@@ -180,36 +180,7 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
         )
     }
     std["auc"] = _hanley_mcneil(auc, pos, neg)
-    return Evaluation(n, pos, threshold, confusion, metrics, std, roc, pr, bins_, undefined)
-
-
-def _ranking(
-    s: FloatArray, actual: npt.NDArray[np.bool_], pos: int, neg: int
-) -> tuple[float, float, Curve, Curve]:
-    """AUC-ROC, AUC-PR and both curves from one descending sort (ties: distinct-threshold steps)."""
-    s_sorted, y_sorted = _sorted_descending(s, actual)
-    distinct = s_sorted[1:] != s_sorted[:-1]
-    ends = np.flatnonzero(np.append(distinct, True))  # the last row of each run of equal scores
-    ctp = np.cumsum(y_sorted)[ends]  # true positives at each distinct threshold (integers)
-    cfp = (ends + 1) - ctp
-    dtp, dfp = np.diff(ctp, prepend=0), np.diff(cfp, prepend=0)
-    # Trapezoids under (fpr, tpr) from the origin, and sum of recall steps x precision.
-    auc = float(np.dot(dfp, 2 * ctp - dtp)) / (2.0 * pos * neg)
-    pr_auc = float(np.dot(dtp, ctp / (ends + 1.0))) / pos
-    roc, pr = _curves(ctp, cfp, pos, neg)
-    return auc, pr_auc, roc, pr
-
-
-def _pointwise(
-    y: FloatArray, s: FloatArray, actual: npt.NDArray[np.bool_], pos: int, bins: int
-) -> tuple[float | None, float | None, list[CalibrationBin]]:
-    """Log loss, Brier score and the calibration bins (one pass each over the rows)."""
-    n = int(y.size)
-    if not n:
-        return None, None, calibration(y, s, bins)
-    error = s - y
-    binary = pos + int(np.count_nonzero(y == 0)) == n
-    return _log_loss(y, s, actual, binary), float(np.dot(error, error)) / n, calibration(y, s, bins)
+    return Evaluation(n, pos, threshold, confusion, metrics, std, roc, pr, calibration(y, s, bins), undefined)
 
 
 def _log_loss(y: FloatArray, s: FloatArray, actual: npt.NDArray[np.bool_], binary: bool) -> float:
