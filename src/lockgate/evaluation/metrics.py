@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,11 +78,22 @@ def _binomial_sd(p: float | None, n: int) -> float | None:
     return math.sqrt(p * (1 - p) / n) if p is not None and n else None
 
 
-def _thin(x: FloatArray, y: FloatArray) -> Curve:
-    if len(x) > CURVE_POINTS:
-        idx = np.unique(np.linspace(0, len(x) - 1, CURVE_POINTS).round().astype(np.int64))
-        x, y = x[idx], y[idx]
-    return Curve([float(v) for v in x], [float(v) for v in y])
+IntArray = npt.NDArray[np.int64]
+
+
+def _curves(ctp: IntArray, cfp: IntArray, pos: int, neg: int) -> tuple[Curve, Curve]:
+    """ROC and PR curves from the origin through every distinct threshold, thinned to CURVE_POINTS
+    evenly spaced points (computed at those points only)."""
+    total = ctp.size + 1  # the origin, then one point per distinct threshold
+    if total > CURVE_POINTS:
+        idx = np.unique(np.linspace(0, total - 1, CURVE_POINTS).round().astype(np.int64))
+    else:
+        idx = np.arange(total)
+    tp, fp = ctp[idx[1:] - 1], cfp[idx[1:] - 1]
+    recall = np.concatenate([[0.0], tp / pos])
+    roc = Curve([float(v) for v in np.concatenate([[0.0], fp / neg])], [float(v) for v in recall])
+    precision = np.concatenate([[1.0], tp / (tp + fp)])
+    return roc, Curve([float(v) for v in recall], [float(v) for v in precision])
 
 
 def _f_beta(precision: float | None, recall: float | None, beta: float) -> float | None:
@@ -97,34 +109,30 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     y = np.asarray(labels, dtype=np.float64)
     s = np.asarray(scores, dtype=np.float64)
     n = int(y.size)
-    pos = int(np.count_nonzero(y == 1))
+    actual = y == 1
+    pos = int(np.count_nonzero(actual))
     neg = n - pos
     predicted = s >= threshold
-    actual = y == 1
     tp = int(np.count_nonzero(predicted & actual))
-    fp = int(np.count_nonzero(predicted & ~actual))
+    fp = int(np.count_nonzero(predicted)) - tp
     fn = pos - tp
     tn = neg - fp
     confusion = Confusion(tp, fp, tn, fn)
     undefined: dict[str, str] = {}
 
     # One descending sort gives ROC, PR and AUCs (ties handled by distinct-threshold steps).
-    order = np.argsort(-s, kind="stable")
-    s_sorted, y_sorted = s[order], y[order]
-    distinct = np.flatnonzero(np.diff(s_sorted)) if n else np.array([], dtype=np.int64)
-    ends = np.concatenate([distinct, [n - 1]]) if n else np.array([], dtype=np.int64)
-    ctp = np.cumsum(y_sorted)[ends] if n else np.array([])
-    cfp = (ends + 1) - ctp
     auc = pr_auc = None
     if pos and neg:
-        tpr = np.concatenate([[0.0], ctp / pos])
-        fpr = np.concatenate([[0.0], cfp / neg])
-        auc = float(np.trapezoid(tpr, fpr))
-        precision_curve = ctp / (ctp + cfp)
-        recall_curve = ctp / pos
-        pr_auc = float(np.sum(np.diff(np.concatenate([[0.0], recall_curve])) * precision_curve))
-        roc = _thin(fpr, tpr)
-        pr = _thin(np.concatenate([[0.0], recall_curve]), np.concatenate([[1.0], precision_curve]))
+        s_sorted, y_sorted = _sorted_descending(s, actual)
+        distinct = s_sorted[1:] != s_sorted[:-1]
+        ends = np.flatnonzero(np.append(distinct, True))  # the last row of each run of equal scores
+        ctp = np.cumsum(y_sorted)[ends]  # true positives at each distinct threshold (integers)
+        cfp = (ends + 1) - ctp
+        dtp, dfp = np.diff(ctp, prepend=0), np.diff(cfp, prepend=0)
+        # Trapezoids under (fpr, tpr) from the origin, and sum of recall steps x precision.
+        auc = float(np.dot(dfp, 2 * ctp - dtp)) / (2.0 * pos * neg)
+        pr_auc = float(np.dot(dtp, ctp / (ends + 1.0))) / pos
+        roc, pr = _curves(ctp, cfp, pos, neg)
     else:
         undefined["auc"] = undefined["pr_auc"] = "the test split holds one class only"
         roc, pr = Curve([], []), Curve([], [])
@@ -136,9 +144,9 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     if recall is None:
         undefined["recall"] = "no positive row in the test split"
     accuracy = _ratio(tp + tn, n)
-    clipped = np.clip(s, EPS, 1 - EPS)
-    log_loss = float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped))) if n else None
-    brier = float(np.mean((s - y) ** 2)) if n else None
+    log_loss = _log_loss(y, s, actual, pos + int(np.count_nonzero(y == 0)) == n) if n else None
+    error = s - y
+    brier = float(np.dot(error, error)) / n if n else None
     base_rate = _ratio(pos, n)
     metrics: dict[str, float | None] = {
         "auc": auc,
@@ -173,6 +181,33 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     }
     std["auc"] = _hanley_mcneil(auc, pos, neg)
     return Evaluation(n, pos, threshold, confusion, metrics, std, roc, pr, calibration(y, s, bins), undefined)
+
+
+def _log_loss(y: FloatArray, s: FloatArray, actual: npt.NDArray[np.bool_], binary: bool) -> float:
+    """Mean log loss, scores clipped to [EPS, 1-EPS]; one log per row when the labels are 0/1."""
+    clipped = np.clip(s, EPS, 1 - EPS)
+    if binary:
+        return float(-np.mean(np.log(np.where(actual, clipped, 1 - clipped))))
+    return float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
+
+
+def _sorted_descending(scores: FloatArray, positive: npt.NDArray[np.bool_]) -> tuple[Any, Any]:
+    """Scores in descending order and the 0/1 positives in the same order (within a run of equal
+    scores the order is unspecified: only the runs' ends are used).
+
+    Scores in [0, 2) sort as one int64 key each: their IEEE-754 bits (which order non-negative
+    doubles like their values) shifted left, with the label in the freed lowest bit. An unstable
+    integer sort of those keys is about 10x faster than a stable argsort of the scores (14 ms
+    against 190 ms for 1e6); any other input takes the argsort."""
+    if scores.size and scores.min() >= 0 and scores.max() < 2:  # False for NaN too
+        keys = np.add(scores, 0.0).view(np.int64)  # a copy; + 0.0 turns -0.0 into 0.0
+        keys <<= 1
+        keys |= positive
+        keys.sort()
+        keys = keys[::-1]
+        return keys >> 1, keys & 1
+    order = np.argsort(-scores, kind="stable")
+    return scores[order], positive[order].astype(np.int64)
 
 
 def _hanley_mcneil(auc: float | None, pos: int, neg: int) -> float | None:

@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,8 @@ class LocalCloud:
     _credentials: dict[str, SessionCredentials] = field(default_factory=dict)
     _role_credentials: dict[str, SessionCredentials] = field(default_factory=dict)
     _role_lock: threading.Lock = field(default_factory=threading.Lock)
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _clients_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def url(self) -> str:
@@ -148,9 +150,33 @@ class LocalCloud:
         history_limit.remove()
         self._credentials.clear()
         self._role_credentials.clear()
+        with self._clients_lock:
+            self._clients.clear()
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def prewarm(self, function_folders: Sequence[str]) -> threading.Thread:
+        """In the background: start the SageMaker twin's worker (xgboost loaded), then one execution
+        environment of each function whose CodeUri folder is listed, one after the other in that
+        order (provisioned concurrency, offline). Work that waits on one core (the pipeline's
+        steps run one at a time) then does not pay the cold starts on the critical path."""
+        assert self.stack is not None
+        by_folder = {Path(f.code_dir).name: f.name for f in self.stack.functions.values()}
+        names = [by_folder[folder] for folder in function_folders if folder in by_folder]
+        runtime = self.runtime
+
+        def run() -> None:
+            sagemaker_twin.prewarm()
+            for name in names:
+                try:
+                    runtime.prewarm(name)
+                except Exception:  # a stopping cloud: nothing left to warm
+                    return
+
+        thread = threading.Thread(target=run, name="lockgate-prewarm", daemon=True)
+        thread.start()
+        return thread
 
     def __enter__(self) -> LocalCloud:
         self.start()
@@ -160,8 +186,14 @@ class LocalCloud:
         self.stop()
 
     def client(self, service: str) -> Any:
-        """A boto3 client pointed at this endpoint."""
-        return client_for(service, self.url)
+        """A boto3 client pointed at this endpoint: one per service, shared (boto3 clients are
+        thread-safe; creating one costs 10-30 ms of CPU, and pollers asked for one per poll)."""
+        key = (service, self.url)
+        with self._clients_lock:
+            found = self._clients.get(key)
+            if found is None:
+                found = self._clients[key] = client_for(service, self.url)
+        return found
 
     def environment(self) -> dict[str, str]:
         """Variables that point the AWS CLI and any boto3 program at this endpoint."""

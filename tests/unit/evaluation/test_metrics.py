@@ -38,6 +38,19 @@ def test_matches_scikit_learn_with_ties() -> None:
     assert result.metrics["f1"] == pytest.approx(metrics.f1_score(labels, scores >= 0.4))
 
 
+def test_the_fast_integer_sort_and_the_argsort_fallback_agree() -> None:
+    rng = np.random.default_rng(7)
+    labels = (rng.random(2000) < 0.4).astype(float)
+    scores = np.clip(labels * 0.3 + rng.random(2000) * 0.7, 0, 1).round(2)
+    fast = evaluate(labels, scores, 0.5)  # scores in [0, 2): int64 keys
+    slow = evaluate(labels, scores * 3.0, 1.5)  # outside [0, 2): argsort; same order, same ties
+    for name in ("auc", "pr_auc", "precision", "recall"):
+        assert fast.metrics[name] == pytest.approx(slow.metrics[name])
+    assert fast.roc == slow.roc and fast.pr.y == slow.pr.y
+    signed = evaluate(np.array([1.0, 0.0, 1.0, 0.0]), np.array([0.0, -0.0, 0.5, 0.0]))
+    assert signed.metrics["auc"] == pytest.approx(0.75)  # -0.0 ties with 0.0
+
+
 def test_undefined_metrics_are_null_with_a_reason_never_zero() -> None:
     result = evaluate(np.zeros(10), np.linspace(0, 0.4, 10), 0.5)
     assert result.metrics["auc"] is None and "one class" in result.undefined["auc"]

@@ -195,6 +195,19 @@ def test_import_error_is_runtime_import_module_error(runtime: LambdaRuntime) -> 
     assert again.cold_start and again.error_type == "Runtime.ImportModuleError"  # init is retried
 
 
+def test_prewarm_starts_one_environment_ahead_and_its_first_invoke_is_warm(runtime: LambdaRuntime) -> None:
+    runtime.register(config("prewarmed", "app.handler"))
+    assert runtime.prewarm("prewarmed")
+    assert not runtime.prewarm("prewarmed")  # one is idle already: nothing more to start
+    first, body = invoke(runtime, "prewarmed")
+    assert not first.cold_start and first.init_duration_ms is None
+    assert body["count"] == 1  # the module was imported once, before the first event
+    runtime.register(config("prewarm-broken", "app.handler", code="broken_import"))
+    assert not runtime.prewarm("prewarm-broken")  # its init failed: the next invoke starts cold
+    result, failed = invoke(runtime, "prewarm-broken")
+    assert result.cold_start and failed["errorType"] == "Runtime.ImportModuleError"
+
+
 def test_missing_handler(runtime: LambdaRuntime) -> None:
     _, body = invoke(runtime, "missing-handler")
     assert body["errorType"] == "Runtime.HandlerNotFound"

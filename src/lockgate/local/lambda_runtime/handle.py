@@ -203,6 +203,15 @@ class WorkerPool:
                     return None
                 self.cond.wait()
 
+    def reserve(self) -> bool:
+        """Reserve a slot for a new worker without waiting: False when one is idle already (warm)
+        or every slot is taken."""
+        with self.cond:
+            if self.closed or self.idle or self.count >= self.max_workers:
+                return False
+            self.count += 1
+            return True
+
     def release(self, worker: WorkerHandle | None) -> None:
         """Give back a worker (or the slot of one that died or never started)."""
         stop = None

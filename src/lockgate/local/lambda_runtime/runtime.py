@@ -157,6 +157,25 @@ class LambdaRuntime:
         invoked_arn = ref if ref.startswith("arn:") else config.arn + (f":{qualifier}" if qualifier else "")
         return config, invoked_arn
 
+    def prewarm(self, function_name: str) -> bool:
+        """Start one execution environment of the function now and keep it idle, as provisioned
+        concurrency does: its first invocation is then warm (no Init Duration). False when the
+        function already has an idle worker, has no free slot, or its init failed."""
+        config, _ = self.resolve(function_name)
+        with self._lock:
+            if self._closed:
+                return False
+            pool = self._pools[config.name]
+        if not pool.reserve():
+            return False
+        worker: WorkerHandle | None = None
+        try:
+            worker = self._spawn(config)
+            # A failed init kills the worker: the next invocation starts cold and reports the error.
+            return self._init(worker, "prewarm") is None
+        finally:
+            pool.release(worker)
+
     # -- invoke --
 
     def invoke(

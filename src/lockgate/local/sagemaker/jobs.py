@@ -76,13 +76,34 @@ class JobRunner:
     _all: list[_Worker] = field(default_factory=list)
     _stops: dict[str, threading.Event] = field(default_factory=dict)
     _closed: threading.Event = field(default_factory=threading.Event)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+    _generation: int = 0
 
     def __post_init__(self) -> None:
         self._slots = threading.Semaphore(self.max_workers)
 
+    def generation(self) -> int:
+        """A number that grows each time a job ends (read it before describing a job)."""
+        with self._changed:
+            return self._generation
+
+    def notify_changed(self) -> None:
+        """A job (or a tuning job) reached an end state: wake every `wait_for_change`."""
+        with self._changed:
+            self._generation += 1
+            self._changed.notify_all()
+
+    def wait_for_change(self, since: int, timeout: float) -> bool:
+        """Block until a job ends after `generation()` returned `since`, at most `timeout` real
+        seconds; True when one did. `.sync` tasks wait here instead of describing in a loop."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._generation != since, timeout)
+
     def prewarm(self) -> None:
-        """Start one worker now, so the first job does not wait for the libraries to load."""
-        self._idle.put(self._new_worker())
+        """Start one worker now, so the first job does not wait for the libraries to load (none
+        when the runner has a worker already)."""
+        if not self._all:
+            self._idle.put(self._new_worker())
 
     def submit(
         self,
@@ -115,6 +136,7 @@ class JobRunner:
         for each in list(self._all):
             each.kill()
         self._all.clear()
+        self.notify_changed()
 
     def _new_worker(self) -> _Worker:
         fresh = _spawn()
@@ -149,6 +171,7 @@ class JobRunner:
             on_done(status, payload)
         except Exception:
             LOG.exception("twin job %s: recording its end failed", name)
+        self.notify_changed()
 
     def _on_worker(
         self, spec: TrainingSpec | TransformSpec, max_runtime_seconds: float | None, stop: threading.Event

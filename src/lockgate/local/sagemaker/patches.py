@@ -113,6 +113,13 @@ def apply(*, endpoint_url: str, region: str, clock: LocalClock, prewarm: bool = 
         _replace(state_task_service_callback, "_DELAY_SECONDS_SYNC_CONDITION_CHECK", poll)
 
 
+def prewarm() -> None:
+    """Start one twin worker now (it loads xgboost) unless one is already idle or busy."""
+    context = training._Bound.context
+    if context is not None:
+        context.runner.prewarm()
+
+
 def remove() -> None:
     """Undo every patch and stop running jobs."""
     with _lock:

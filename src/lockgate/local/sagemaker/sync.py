@@ -32,6 +32,9 @@ from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
+from lockgate.local.sagemaker import training
+from lockgate.local.sagemaker.jobs import JobRunner
+
 # .sync action -> (describe call, name parameter, status field)
 SYNC_ACTIONS: dict[str, tuple[str, str, str]] = {
     "createTrainingJob": ("describe_training_job", "TrainingJobName", "TrainingJobStatus"),
@@ -43,7 +46,16 @@ SYNC_ACTIONS: dict[str, tuple[str, str, str]] = {
     ),
 }
 RUNNING = ("InProgress", "Stopping")
+# Real seconds a .sync task waits for a twin job to end before it describes the job again anyway
+# (a job's end wakes it at once; see JobRunner.wait_for_change).
+SYNC_WAIT_SECONDS = 1.0
 SAGEMAKER_ERROR = "SageMaker.AmazonSageMakerException"
+
+
+def _runner() -> JobRunner | None:
+    """The bound twin's job runner (None when the twin is not applied)."""
+    bound = training._Bound.context
+    return bound.runner if bound is not None else None
 
 
 def epoch_millis(value: Any) -> Any:
@@ -129,7 +141,13 @@ class StateTaskServiceSageMaker(callback.StateTaskServiceCallback):
         name = normalised_parameters[key]
 
         def resolve() -> Any:
+            runner = _runner()
+            since = runner.generation() if runner is not None else 0
             out = epoch_millis(getattr(client, describe)(**{key: name}))
+            # Describe again when a twin job ends (at once), not on a timer.
+            running = out[status_field] in RUNNING
+            if running and runner is not None and runner.wait_for_change(since, SYNC_WAIT_SECONDS):
+                out = epoch_millis(getattr(client, describe)(**{key: name}))
             if out[status_field] in RUNNING:
                 return None
             if out[status_field] == "Completed":

@@ -105,6 +105,17 @@ def _search(backend: SageMakerModelBackend, job: Any) -> None:
         job.hyper_parameter_tuning_job_status = "Failed"
         job.failure_reason = f"the twin's random search failed: {error}"
         job.hyper_parameter_tuning_end_time = job.last_modified_time = utcnow()
+    finally:
+        _notify_end()
+
+
+def _notify_end() -> None:
+    """Wake the `.sync` task waiting on this tuning job (lockgate.local.sagemaker.sync)."""
+    from lockgate.local.sagemaker import training
+
+    bound = training._Bound.context
+    if bound is not None:
+        bound.runner.notify_changed()
 
 
 def _run_search(backend: SageMakerModelBackend, job: Any) -> None:

@@ -8,6 +8,7 @@ status "Completed" (payload: the result) or the failure class "AlgorithmError"/"
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -74,7 +75,9 @@ def _split(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
+@functools.cache
 def _s3(endpoint_url: str, region: str) -> Any:
+    """One S3 client per endpoint for the worker's life (a warm worker runs job after job)."""
     return boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
 
 
