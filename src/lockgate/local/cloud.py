@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from moto.server import ThreadedMotoServer
 
 from lockgate.local import limits, moto_patches
 from lockgate.local.clock import LocalClock
@@ -30,6 +29,7 @@ from lockgate.local.lambda_runtime.env import SessionCredentials
 from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker import patches as sagemaker_twin
+from lockgate.local.server import LocalServer
 from lockgate.local.stepfunctions import execution_names as execution_name_patches
 from lockgate.local.stepfunctions import history_limit
 from lockgate.local.stepfunctions import task_tokens as task_token_patches
@@ -60,7 +60,7 @@ class LocalCloud:
     iam: bool = field(default_factory=lambda: os.environ.get("LOCKGATE_IAM", "1") != "0")
     stack: DeployedStack | None = None
     startup_seconds: float = 0.0
-    _server: ThreadedMotoServer | None = None
+    _server: LocalServer | None = None
     _runtime: LambdaRuntime | None = None
     _credentials: dict[str, SessionCredentials] = field(default_factory=dict)
     _role_credentials: dict[str, SessionCredentials] = field(default_factory=dict)
@@ -88,10 +88,9 @@ class LocalCloud:
         _quiet_third_party_loggers()
         if self.host not in (HOST, ALL_INTERFACES):
             raise ValueError(f"host must be {HOST} or {ALL_INTERFACES}, not {self.host!r}")
-        # port 0: any free port
-        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
-        self._server.start()
-        self.port = self._server.get_host_and_port()[1]
+        # port 0: any free port; moto's application behind HTTP/1.1 keep-alive (lockgate.local.server)
+        self._server = LocalServer(self.host, self.port)
+        self.port = self._server.start()
         # moto's state-machine interpreter reaches other services at localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.port)
         self._runtime = LambdaRuntime(

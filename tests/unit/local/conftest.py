@@ -1,4 +1,5 @@
-"""An in-process moto server for the deployer tests (one per test session)."""
+"""An in-process moto server (the local cloud's, lockgate.local.server) for the deployer tests (one per
+test session)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+
+from lockgate.local.server import LocalServer
 
 REGION = "us-east-1"
 
@@ -15,10 +17,8 @@ REGION = "us-east-1"
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """The URL of a moto server on 127.0.0.1 (a free port)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    server = LocalServer("127.0.0.1", 0)
+    yield f"http://127.0.0.1:{server.start()}"
     server.stop()
 
 

@@ -357,9 +357,9 @@ class EndpointTwin:
             return self._model_error(
                 backend, name, variant_name, 500, "Injected fault (lockgate fault switch)."
             )
-        import xgboost as xgb
-
-        predictions = booster.predict(xgb.DMatrix(rows, nthread=1))
+        # inplace_predict: the same trees and output as predict(DMatrix(rows)) without building a
+        # DMatrix per request (half the cost of a one-row prediction).
+        predictions = booster.inplace_predict(rows)
         latency_us = (time.perf_counter() - began) * 1e6
         output = "\n".join(f"{float(p):.8g}" for p in np.atleast_1d(predictions))
         self._meter(backend, name, variant_name, errors_5xx=0, errors_4xx=0, latency_us=latency_us)
