@@ -18,12 +18,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.adapters.variant_metrics import VariantMetrics
 from lockgate.commands.console import say
+from lockgate.commands.options import aws_client
 from lockgate.deployment import names
 from lockgate.deployment.variants import parse_split
 from lockgate.errors import VariantsInvalid
@@ -78,11 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _client(service: str, url: str | None) -> Any:
-    if url:
-        from lockgate.local.cloud import client_for
-
-        return client_for(service, url)
-    return boto3.client(service)  # type: ignore[call-overload]
+    return aws_client(service, url)
 
 
 def _deploy(args: argparse.Namespace) -> None:

@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.commands.console import say
+from lockgate.commands.options import aws_client
 from lockgate.deployment.names import FAULT_TAG
 from lockgate.steps.deploy import ApprovalDecision
 
@@ -76,11 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _client(service: str, url: str | None) -> Any:
-    if url:
-        from lockgate.local.cloud import client_for
-
-        return client_for(service, url)
-    return boto3.client(service)  # type: ignore[call-overload]
+    return aws_client(service, url)
 
 
 def _records(args: argparse.Namespace) -> DeployRecords:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lockgate.local.clock import DEFAULT_SPEED
 
@@ -67,3 +67,14 @@ def parameter_overrides(pairs: Sequence[str]) -> dict[str, str]:
             raise SystemExit(f"lockgate: --parameter-overrides takes KEY=VALUE, got {pair!r}")
         result[key] = value
     return result
+
+
+def aws_client(service: str, endpoint_url: str | None) -> Any:
+    """A boto3 client: for the local cloud at `endpoint_url` when given, else AWS's default chain."""
+    if endpoint_url:
+        from lockgate.local.cloud import client_for
+
+        return client_for(service, endpoint_url)
+    import boto3
+
+    return boto3.client(service)  # type: ignore[call-overload]
