@@ -142,9 +142,13 @@ def test_weighted_routing_target_variant_metrics_and_capture(pipeline, sm) -> No
         == "B"
     )
     cloudwatch = pipeline.cloud.client("cloudwatch")
+    pages = cloudwatch.get_paginator("list_metrics").paginate(
+        Namespace="AWS/SageMaker", Dimensions=[{"Name": "EndpointName", "Value": "twin-c"}]
+    )  # this endpoint's only: the package-wide cloud holds every earlier test's metrics
     names = {
         (m["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])))
-        for m in cloudwatch.list_metrics(Namespace="AWS/SageMaker")["Metrics"]
+        for page in pages
+        for m in page["Metrics"]
     }
     for metric in ("Invocations", "Invocation5XXErrors", "ModelLatency"):
         assert (metric, (("EndpointName", "twin-c"), ("VariantName", "B"))) in names
