@@ -11,8 +11,8 @@
 6. Alarms fix things by themselves: an idle tagged staging endpoint is deleted, drifted live
    traffic starts one retrain, an untagged idle endpoint is left alone and reported.
 
-For speed on two cores: the broken copy and the batch are uploaded as soon as the first version
-exists, so their runs (and the batch version's training) go on beside the first training; the
+For speed on two cores: the broken copy is uploaded as soon as the first version exists, so its
+run goes on beside the first training (the batch waits for it, so its package is the second); the
 functions are prewarmed in the background in the order the demo needs them (LocalCloud.prewarm).
 
 The reports (bias, and evaluation when a run has one) are copied to a local folder (`--output`,
@@ -221,19 +221,20 @@ def run_demo(args: argparse.Namespace) -> int:
         demo = Demo(cloud, args.rows, args.output)
         good = demo.upload("raw/credit/applications 2026-11.csv", sample_csv(args.rows))
         outcomes = [good["status"] == "SUCCEEDED"]
-        # The broken copy and the batch land while the first version trains: their ingest runs
-        # (and the batch's version trains) beside it on the second core. Followed in that order.
+        # The broken copy lands while the first version trains (its ingest runs beside it). The batch
+        # waits for that training: its version trains too, and must register the second package,
+        # not the first (uploaded earlier, it sometimes finished first and took package 1).
         broken_key = "raw/credit/applications 2026-11 (broken copy).csv"
         broken_upload = demo.put(broken_key, broken_csv(args.rows))
+        if outcomes[-1]:
+            demo.show_version(good)
+            say("  (meanwhile a broken copy was uploaded: its run follows below)")
+            outcomes.append(demo.follow_training(good))
         for number, body in enumerate(sample_parts(4, args.rows, seed=8)):
             demo.s3.put_object(
                 Bucket=demo.bucket, Key=f"raw/credit/batch-2026-11-22/part-{number:05d}.csv", Body=body
             )
         batch_upload = demo.put("raw/credit/batch-2026-11-22/_SUCCESS", b"")
-        if outcomes[-1]:
-            demo.show_version(good)
-            say("  (meanwhile a broken copy and a 4-part batch were uploaded: their runs follow below)")
-            outcomes.append(demo.follow_training(good))
         broken = demo.follow_upload(broken_upload)
         outcomes.append(broken["status"] == "FAILED")
         if outcomes[-1]:
