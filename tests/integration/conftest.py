@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,8 +85,46 @@ def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
     return messages
 
 
-@pytest.fixture(scope="package")  # torn down with the last integration test: its twins patch moto's classes
+def _alive() -> tuple[set[int], set[threading.Thread]]:
+    """This process's child processes (from /proc) and its threads, now."""
+    me, children = os.getpid(), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == me and fields[0] != "Z":  # ppid; a zombie is already gone
+            children.add(int(stat.parent.name))
+    return children, set(threading.enumerate())
+
+
+def _assert_nothing_outlives(before: tuple[set[int], set[threading.Thread]], grace_s: float = 30.0) -> None:
+    """Fail the file if a process or thread its cloud started is still there after `grace_s`."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        processes, threads = (now - then for now, then in zip(_alive(), before, strict=True))
+        threads = {t for t in threads if t.is_alive()}
+        if not (processes or threads) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    leftovers = [f"process {pid} ({_cmdline(pid)})" for pid in sorted(processes)]
+    leftovers += [f"thread {t.name}" for t in sorted(threads, key=lambda t: t.name)]
+    assert not leftovers, f"still running {grace_s:.0f} s after the cloud stopped: {', '.join(leftovers)}"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+    except OSError:
+        return "gone"
+
+
+@pytest.fixture(scope="module")
 def pipeline() -> Iterator[Pipeline]:
+    """A fresh local cloud for each test file: the real template, state machines and handlers, with
+    nothing left from another file (moto's state is reset when a cloud stops, and the file fails
+    if a process or thread it started outlives it)."""
+    before = _alive()
     cloud = LocalCloud(
         REPO / "template.yaml", clock=LocalClock(1000), log_sink=lambda *_: None, warn=lambda _: None
     )
@@ -114,6 +154,7 @@ def pipeline() -> Iterator[Pipeline]:
             queue_url,
             events_queue_url,
         )
+    _assert_nothing_outlives(before)
 
 
 # Quick model packages for the deploy tests: a tiny XGBoost model registered through the real
@@ -219,7 +260,7 @@ class QuickPackages:
         ModelRegistry(self.cloud.client("sagemaker")).set_approval(arn, status, description)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def quick_packages(pipeline: Pipeline) -> QuickPackages:
     """Quick registered packages in the integration cloud (tests/integration/conftest.py)."""
     return QuickPackages(pipeline.cloud)

@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -152,6 +153,7 @@ class LocalCloud:
         with self._clients_lock:
             self._clients.clear()
         if self._server is not None:
+            _reset_moto(self.url)
             self._server.stop()
             self._server = None
 
@@ -249,6 +251,14 @@ def client_for(service: str, endpoint_url: str) -> Any:
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         config=Config(retries={"max_attempts": 1}, read_timeout=900),
     )
+
+
+def _reset_moto(endpoint_url: str) -> None:
+    """Empty every moto backend (moto's server API, POST /moto-api/reset): moto keeps its state in
+    process-wide globals, so the next cloud started in this process (a test file's) starts empty."""
+    request = urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
 
 
 def _quiet_third_party_loggers() -> None:
