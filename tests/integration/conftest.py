@@ -45,16 +45,18 @@ class Pipeline:
     def train_run_for(self, version: str, timeout: float = 120.0) -> dict[str, Any]:
         """The finished train execution that DatasetVersionCreated for `version` started."""
         sfn, deadline = self.cloud.client("stepfunctions"), time.monotonic() + timeout
+        seen: list[str] = []
         while time.monotonic() < deadline:
+            seen = []
             for execution in sfn.list_executions(stateMachineArn=self.train_arn)["executions"]:
                 described = sfn.describe_execution(executionArn=execution["executionArn"])
-                if (
-                    json.loads(described["input"]).get("version") == version
-                    and described["status"] != "RUNNING"
-                ):
-                    return dict(described)
+                if json.loads(described["input"]).get("version") == version:
+                    if described["status"] != "RUNNING":
+                        return dict(described)
+                    seen.append(described["name"])
             time.sleep(0.1)
-        raise TimeoutError(f"no finished train run for {version}")
+        running = f"still running: {', '.join(seen)}" if seen else "none started"
+        raise TimeoutError(f"no finished train run for {version} after {timeout:.0f} s ({running})")
 
     def executions_named(self, name: str) -> list[dict[str, Any]]:
         """Every ingest execution with this name (Step Functions allows at most one)."""
@@ -95,6 +97,9 @@ def _alive() -> tuple[set[int], set[threading.Thread]]:
             continue
         if int(fields[1]) == me and fields[0] != "Z":  # ppid; a zombie is already gone
             children.add(int(stat.parent.name))
+    # multiprocessing's resource tracker: one per interpreter, started with the first spawned
+    # process (the SageMaker twin's worker) and kept for the process's life by design.
+    children = {pid for pid in children if "multiprocessing.resource_tracker" not in _cmdline(pid)}
     return children, set(threading.enumerate())
 
 
