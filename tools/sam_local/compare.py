@@ -3,13 +3,15 @@
 Convention (shared with tests/integration/test_invoke_events.py): events/<folder>[_anything].json
 belongs to the function whose CodeUri is functions/<folder>/ (the longest matching folder wins).
 
-Per event file: a fresh `lockgate up --host 0.0.0.0 --seed --env-vars` (the same seeded cloud
-`lockgate invoke` makes), `sam local invoke <Fn> -e <file> --skip-pull-image` against it (the
-container reaches it as host.docker.internal = the docker bridge gateway), and, at the same time,
-`lockgate invoke` of the same file (its own fresh cloud: the two sides share no state). `--jobs`
-event files run at once (each on its own clouds and ports). Results must be equal once request
-ids and times are masked; error results must carry the same errorType. Prints a table; exits 1 on
-any difference not listed in DIVERGENCES.
+Container side, one event file after the other: a fresh local cloud in this process, bound for
+containers and seeded, with its `--env-vars` file (what `lockgate up --host 0.0.0.0 --seed --env-vars`
+makes, through the same functions), then `sam local invoke <Fn> -e <file> --skip-pull-image` against
+it (the container reaches it as host.docker.internal), then the cloud stops (moto emptied: the next
+file's cloud starts fresh). One process pays the imports once: a `lockgate up` per file paid them
+every time. Worker side, at the same time, `--jobs` at once: `lockgate invoke` of each file (its own
+fresh cloud: the two sides share no state). Results must be equal once request ids and times are
+masked; error results must carry the same errorType. Prints a table; exits 1 on any difference not
+listed in DIVERGENCES. When the first file cannot run in a container at all, that is said once.
 """
 
 from __future__ import annotations
@@ -22,9 +24,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -36,7 +37,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
 DURATION = re.compile(r"\tDuration: (?P<ms>[\d.]+) ms")
 INIT = re.compile(r"Init Duration: (?P<ms>[\d.]+) ms")
-READY_TIMEOUT_S = 900  # a loaded machine with --jobs clouds starting at once; ~10 s when idle
+CLOUD_FAILED = "cloud_failed"  # the container side's result when its cloud could not start
 # Every child started, stopped on exit (SIGTERM included) so none outlives an interrupted run.
 CHILDREN: set[subprocess.Popen[Any]] = set()
 # Known, explained differences: events/ stem -> why (printed with the table, not a failure).
@@ -103,42 +104,38 @@ def last_json(stdout: str) -> Any:
     return {"unparsed": stdout[-500:]}
 
 
-class CloudNotReady(Exception):
-    """`lockgate up` exited or did not print its endpoint in time."""
-
-
-class Cloud:
-    """`lockgate up --host 0.0.0.0 --seed --env-vars FILE` in a child process."""
+class ContainerCloud:
+    """A fresh seeded local cloud on all interfaces for one container invocation (this process holds
+    one at a time: moto's state is process-wide), with the `sam local invoke --env-vars` file."""
 
     def __init__(self, repo: Path, env_file: Path, log: Path) -> None:
-        env_file.unlink(missing_ok=True)
-        command = [str(repo / ".venv/bin/lockgate"), "up", "--host", "0.0.0.0", "--seed"]
-        with log.open("w") as sink:  # the child keeps its own descriptor
-            command += ["--env-vars", str(env_file)]
-            self.process = subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=sink, text=True)
-        CHILDREN.add(self.process)
-        ready = threading.Event()
-        threading.Thread(target=self._watch, args=(ready,), daemon=True).start()
-        if not ready.wait(READY_TIMEOUT_S) or self.process.poll() is not None:
-            self.stop()
-            raise CloudNotReady(f"lockgate up did not become ready: {log.read_text()[-2000:]}")
+        from lockgate.commands.up import write_sam_env_vars
+        from lockgate.local.cloud import ALL_INTERFACES, LocalCloud
+        from lockgate.local.fixtures import seed_fixtures
 
-    def _watch(self, ready: threading.Event) -> None:
-        """Ready once it prints its endpoint (seeded, env file written); then drain its stdout."""
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if line.startswith("Lockgate local cloud:"):
-                ready.set()
-        ready.set()  # it exited: the caller sees poll() is not None
+        self.log = log.open("w")
+        self.cloud = LocalCloud(
+            repo / "template.yaml", log_sink=self._sink, warn=self._warn, host=ALL_INTERFACES
+        )
+        try:
+            self.cloud.start()
+            seed_fixtures(self.cloud)
+            write_sam_env_vars(self.cloud, env_file)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _sink(self, function: str, line: str) -> None:
+        self.log.write(f"[{function}] {line.rstrip()}\n")
+
+    def _warn(self, message: str) -> None:
+        self.log.write(message + "\n")
 
     def stop(self) -> None:
-        """SIGTERM: `lockgate up` stops its workers and endpoint."""
-        self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=60)  # its stdout is drained by _watch
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.cloud.stop()
+        finally:
+            self.log.close()
 
 
 class Command:
@@ -232,7 +229,7 @@ def ms(value: float | None) -> str:
 
 @dataclass
 class Checker:
-    """Checks one event file: both sides, compared."""
+    """Checks one event file: its container side here, against its worker side."""
 
     repo: Path
     out: Path
@@ -240,39 +237,40 @@ class Checker:
     functions: dict[str, str]
     gateway: str
 
-    def check(self, event: Path) -> tuple[bool, str, dict[str, Any]]:
+    def container(self, event: Path) -> Outcome:
+        """The event through `sam local invoke`, against a fresh cloud of its own."""
+        env_file = self.out / f"env-{event.stem}.json"
+        began = time.perf_counter()
+        try:
+            cloud = ContainerCloud(self.repo, env_file, self.out / f"{event.stem}.cloud.log")
+        except Exception as error:  # reported in the event's row, the other files go on
+            why = f"the local cloud did not start: {type(error).__name__}: {error}"
+            return Outcome({CLOUD_FAILED: why}, time.perf_counter() - began, None, None, why)
+        try:
+            return sam_invoke(
+                self.repo, self.template, owner(event, self.functions), event, env_file=env_file,
+                gateway=self.gateway,
+            )  # fmt: skip
+        finally:
+            cloud.stop()
+
+    def compare(self, event: Path, container: Outcome, worker: Outcome) -> tuple[bool, str, dict[str, Any]]:
         """(counts as a failure?, table row, results) for one event file."""
         function = owner(event, self.functions)
-        env_file = self.out / f"env-{event.stem}.json"
-        worker_side = lockgate_invoke(self.repo, function, event)  # runs while the container side does
-        try:
-            cloud = Cloud(self.repo, env_file, self.out / f"{event.stem}.cloud.log")
-            try:
-                container = sam_invoke(
-                    self.repo, self.template, function, event, env_file=env_file, gateway=self.gateway
-                )
-            finally:
-                cloud.stop()
-        except CloudNotReady as error:
-            worker_side.outcome()
-            row = f"| {event.name} | {function} | FAILED: {str(error).splitlines()[0]} | | | | |"
-            print(row, flush=True)
-            return True, row, {"function": function, "error": str(error)}
-        worker = worker_side.outcome()
-        if (why := container_failure(container)) is not None:
-            (self.out / f"{event.stem}.sam.log").write_text(container.log)
-            row = f"| {event.name} | {function} | FAILED: no container ran it: {why} | | | | |"
-            print(row, flush=True)
-            return True, row, {"function": function, "container_failure": why}
-        same, what = verdict(container.result, worker.result)
         (self.out / f"{event.stem}.sam.log").write_text(container.log)
         (self.out / f"{event.stem}.lockgate.log").write_text(worker.log)
+        if isinstance(container.result, dict) and CLOUD_FAILED in container.result:
+            row = f"| {event.name} | {function} | FAILED: {container.result[CLOUD_FAILED]} | | | | |"
+            return True, row, {"function": function, CLOUD_FAILED: container.result[CLOUD_FAILED]}
+        if (why := container_failure(container)) is not None:
+            row = f"| {event.name} | {function} | FAILED: no container ran it: {why} | | | | |"
+            return True, row, {"function": function, "container_failure": why}
+        same, what = verdict(container.result, worker.result)
         row = (
             f"| {event.name} | {function} | {'ok' if same else 'DIFF'}: {what} "
             f"| {ms(container.duration_ms)} | {container.wall_s:.1f} "
             f"| {ms(worker.init_ms)} + {ms(worker.duration_ms)} | {worker.wall_s:.1f} |"
         )
-        print(row, flush=True)
         result = {"function": function, "sam": container.result, "lockgate": worker.result}
         return not same and event.stem not in DIVERGENCES, row, result
 
@@ -297,19 +295,32 @@ def main() -> int:
     began = time.perf_counter()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     checker = Checker(repo, out, template, functions, args.gateway)
-    # The first file alone: when no container can start at all (Docker, the image, the host address),
-    # that is said once, as the cause, not as one failed row per event file.
-    first = checker.check(events[0])
-    if first[0] and "container_failure" in first[2]:
-        why = first[2]["container_failure"]
-        print(f"compare: no container could run {events[0].name}, so none was tried for the other "
-              f"{len(events) - 1} event files: {why} (sam's log: {out / (events[0].stem + '.sam.log')})",
-              file=sys.stderr)  # fmt: skip
-        return 1
+    checked: list[tuple[bool, str, dict[str, Any]]] = []
+    workers: list[Future[Outcome]] = []
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
         try:
-            checked = [first, *pool.map(checker.check, events[1:])]
+            workers = [
+                pool.submit(lambda e: lockgate_invoke(repo, owner(e, functions), e).outcome(), event)
+                for event in events
+            ]
+            for index, (event, worker) in enumerate(zip(events, workers, strict=True)):
+                container = checker.container(event)
+                if index == 0 and (why := container_failure(container)) is not None:
+                    # No container can start at all (Docker, the image, the host address): said once,
+                    # as the cause, not as one failed row per event file.
+                    log = out / f"{event.stem}.sam.log"
+                    log.write_text(container.log)
+                    print(
+                        f"compare: no container could run {event.name}, so none was tried for the other "
+                        f"{len(events) - 1} event files: {why} (sam's log: {log})",
+                        file=sys.stderr,
+                    )
+                    return 1
+                checked.append(checker.compare(event, container, worker.result()))
+                print(checked[-1][1], flush=True)
         finally:  # before the pool waits for its threads: they wait for these children
+            for future in workers:
+                future.cancel()
             for child in list(CHILDREN):
                 if child.poll() is None:
                     child.terminate()

@@ -9,9 +9,10 @@
 #    rootfs with CPython 3.13, awslambdaric and boto3 from PyPI, the AWS image's layout, env and
 #    entrypoint), cached: rebuilt only when tools/sam_local/image.env or image/ change;
 # 4. `sam build` (skipped when .aws-sam/build is newer than every input: `make test` just built it),
-#    then compare.py: per events/ file a fresh seeded `lockgate up` bound for the container,
-#    `sam local invoke --skip-pull-image` against it, and `lockgate invoke` at the same time;
-#    LOCKGATE_SAM_LOCAL_JOBS (default 2) event files at once. Arguments: event files (default all).
+#    then compare.py: per events/ file a fresh seeded local cloud bound for the container (one
+#    after the other, in compare.py's process), `sam local invoke --skip-pull-image` against it,
+#    and `lockgate invoke` of every file at the same time, LOCKGATE_SAM_LOCAL_JOBS (default 2) at
+#    once. The host address containers use: host_address() below. Arguments: event files (default all).
 # Idempotent: safe to re-run after an interrupted run (partial rootfs, stale pid files).
 set -euo pipefail
 
