@@ -35,8 +35,9 @@ def _wait_for_line(process: subprocess.Popen[str], pattern: str, timeout: float 
 
 
 def test_aws_cli_upload_to_lockgate_up_starts_the_pipeline(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "lockgate.cli", "up", "--clock-speed", "1000"]
     up = subprocess.Popen(
-        [sys.executable, "-m", "lockgate.cli", "up", "--clock-speed", "1000", "--log", str(tmp_path / "up.log")],
+        [*command, "--log", str(tmp_path / "up.log")],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
