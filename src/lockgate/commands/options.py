@@ -214,6 +214,9 @@ def _one_line(error: Exception, url: str | None) -> tuple[str, int] | None:
     if isinstance(error, CliError):
         return str(error), error.exit_code
     if isinstance(error, LockgateError):
+        cause = error.__cause__  # an adapter's TransientError over an unreachable endpoint: say that
+        if isinstance(cause, Exception) and type(cause).__module__.startswith("botocore"):
+            return _one_line(cause, url)
         return f"{type(error).__name__}: {error}", USAGE
     if "botocore" not in sys.modules:  # no AWS call was made, so the error is not one of them
         return None
