@@ -28,10 +28,6 @@ def function_log_sink(function_name: str, line: str) -> None:
         sys.stderr.flush()
 
 
-def quiet_log_sink(function_name: str, line: str) -> None:
-    """Drop function logs (they still reach the endpoint's CloudWatch Logs)."""
-
-
 class LogFile:
     """A log file for what is not the command's answer (functions' logs, offline warnings); with
     `echo`, each line is also shown on stderr. Thread-safe; lines are written whole."""
