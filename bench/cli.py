@@ -106,8 +106,11 @@ def main() -> int:
                         times.setdefault((name, tree), []).append(timed(command, src))
             load_after = os.getloadavg()
         finally:
-            up.send_signal(signal.SIGINT)
-            up.wait(timeout=120)
+            up.send_signal(signal.SIGTERM)  # SIGINT is ignored in a background job
+            try:
+                up.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                up.kill()
     reference = statistics.median(times[('python -c "import boto3"', "-")])
     print(
         f"load average {load_before[0]:.2f} -> {load_after[0]:.2f} (1 min); "
