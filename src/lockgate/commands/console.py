@@ -35,7 +35,7 @@ class LogFile:
     def __init__(self, path: Path, echo: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.echo = path, echo
-        self._file = path.open("a", encoding="utf-8", buffering=1)
+        self._file = path.open("w", encoding="utf-8", buffering=1)  # this run's log only
 
     def line(self, text: str) -> None:
         """Append one line (and show it on stderr with echo)."""
