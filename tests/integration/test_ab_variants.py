@@ -197,9 +197,9 @@ def test_cli_ab_after_a_production_rejection_then_promote_the_champion(
     capsys.readouterr()
     for weights, message in (("0/0", "both weights are 0"), ("90/-10", "negative"), ("ninety", "e.g. 90/10")):
         assert ab.command("deploy", package=second.arn, variants=weights) == 2
-        assert message in capsys.readouterr().out
+        assert message in capsys.readouterr().err
     assert ab.command("deploy", package=first.arn, variants="90/10") == 2
-    assert "already the live model" in capsys.readouterr().out
+    assert "already the live model" in capsys.readouterr().err
     assert ab.ab_runs(second) == []  # nothing started
 
     assert ab.command("deploy", package=second.arn, variants="80/20") == 0
@@ -213,10 +213,10 @@ def test_cli_ab_after_a_production_rejection_then_promote_the_champion(
     endpoint = endpoint_name("dev", "abcli", "prod")
     capsys.readouterr()
     assert ab.command("promote", endpoint=endpoint, variant="winner") == 2
-    assert "VariantsInvalid" in capsys.readouterr().out
+    assert "VariantsInvalid" in capsys.readouterr().err
     staging = endpoint_name("dev", "abcli", "staging")
     assert ab.command("promote", endpoint=staging, variant="AllTraffic") == 2
-    assert "single variant" in capsys.readouterr().out
+    assert "single variant" in capsys.readouterr().err
     assert ab.command("promote", endpoint=endpoint, variant="champion", reason="challenger lost") == 0
     assert _weights(ab.wait_in_service("abcli")) == {"champion": 1.0, "challenger": 0.0}
     assert ab.live_package("abcli") == first.arn
@@ -227,10 +227,10 @@ def test_cli_ab_needs_a_live_champion(ab: AB, capsys: pytest.CaptureFixture[str]
     assert ab.run(lonely)["error"] == "SmokeTestFailed"  # Approved, but production never created
     capsys.readouterr()
     assert ab.command("deploy", package=lonely.arn, variants="90/10") == 2
-    assert "serves no model yet" in capsys.readouterr().out and ab.ab_runs(lonely) == []
+    assert "serves no model yet" in capsys.readouterr().err and ab.ab_runs(lonely) == []
     unknown = lonely.arn.rsplit("/", 1)[0] + "/99"
-    assert ab.command("deploy", package=unknown, variants="90/10") == 2
-    assert "unknown model package" in capsys.readouterr().out
+    assert ab.command("deploy", package=unknown, variants="90/10") == 1  # a negative answer
+    assert "no such model package" in capsys.readouterr().err
 
 
 def test_twin_weight_updates_follow_aws(ab: AB) -> None:

@@ -168,8 +168,8 @@ def test_cli_alarm_actions_and_monitor(pipeline, capsys) -> None:  # type: ignor
     from lockgate.cli import main
 
     url = pipeline.cloud.url
-    assert main(["alarm", "no-such-alarm", "--state", "ALARM", "--endpoint-url", url]) == 2
-    assert "no alarm named 'no-such-alarm'" in capsys.readouterr().out
+    assert main(["alarm", "no-such-alarm", "--state", "ALARM", "--endpoint-url", url]) == 1  # not found
+    assert "no alarm named 'no-such-alarm'" in capsys.readouterr().err
     name = "lockgate-dev-notify-dlq"
     assert main(["alarm", name, "--state", "ALARM", "--reason", "testing", "--endpoint-url", url]) == 0
     _wait(lambda: _audit(pipeline, name), timeout=60)

@@ -130,8 +130,8 @@ def test_the_same_approved_event_twice_deploys_once(deploys: Deploys) -> None:
 
 def test_approval_for_an_unknown_package_changes_nothing(deploys: Deploys) -> None:
     unknown = "arn:aws:sagemaker:us-east-1:123456789012:model-package/lockgate-dev-nothing/9"
-    assert approve_cli(deploys.pipeline.cloud.url, unknown, "yes") == 2
-    assert approve_cli(deploys.pipeline.cloud.url, unknown, "no", reject=True) == 2
+    assert approve_cli(deploys.pipeline.cloud.url, unknown, "yes") == 1  # not found: a negative answer
+    assert approve_cli(deploys.pipeline.cloud.url, unknown, "no", reject=True) == 1
 
 
 def test_smoke_mismatch_fails_the_run_before_production(deploys: Deploys) -> None:

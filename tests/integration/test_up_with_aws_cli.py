@@ -35,8 +35,9 @@ def _wait_for_line(process: subprocess.Popen[str], pattern: str, timeout: float 
 
 
 def test_aws_cli_upload_to_lockgate_up_starts_the_pipeline(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "lockgate.cli", "up", "--clock-speed", "1000"]
     up = subprocess.Popen(
-        [sys.executable, "-m", "lockgate.cli", "up", "--clock-speed", "1000"],
+        [*command, "--log", str(tmp_path / "up.log")],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -44,7 +45,8 @@ def test_aws_cli_upload_to_lockgate_up_starts_the_pipeline(tmp_path: Path) -> No
     )
     try:
         url = _wait_for_line(up, r"Lockgate local cloud: (http://127\.0\.0\.1:\d+)").group(1)
-        bucket = _wait_for_line(up, r"DataBucketName\s+(\S+)").group(1)
+        # Quiet by default: the first-upload hint names the bucket, the contract first (issue 22 item 5).
+        bucket = _wait_for_line(up, r"Try: aws s3 cp contracts/credit\.yaml s3://([^/]+)/contracts/").group(1)
         env = {
             **os.environ,
             "AWS_ACCESS_KEY_ID": "testing",
@@ -74,6 +76,8 @@ def test_aws_cli_upload_to_lockgate_up_starts_the_pipeline(tmp_path: Path) -> No
             time.sleep(0.2)
         assert "SUCCEEDED" in runs and "credit-data-csv" in runs, runs
         assert "CheckObject" in runs and " ms" in runs, runs
+        finished = _wait_for_line(up, r"^run (\w+) .*credit-data-csv")  # one line per finished run
+        assert finished.group(1) == "SUCCEEDED"
     finally:
         up.send_signal(signal.SIGINT)
         # Ctrl-C stops the workers, the twins and the server: about 1-7 s; under CI's parallel

@@ -6,8 +6,9 @@
 - `variants <endpoint>`: each variant's package, weight, instances, invocations, 5XX and p50 latency.
 - `promote <endpoint> --variant challenger`: invokes the PromoteVariant function (weights 100/0).
 
-Every command takes --endpoint-url (the one `lockgate up` printed; omit it for AWS) and
---environment (default dev). Errors are one line saying what to do next, exit status 2.
+Every command follows the CLI convention (lockgate.commands.options): --endpoint-url, else
+$AWS_ENDPOINT_URL, else AWS; --environment (default dev); errors are one line on stderr, exit
+status 2 (1: no such package or endpoint). Heavy imports (boto3, the adapters) are in the functions.
 """
 
 from __future__ import annotations
@@ -18,22 +19,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-from lockgate.adapters.variant_metrics import VariantMetrics
 from lockgate.commands.console import say
-from lockgate.commands.options import aws_client
-from lockgate.deployment import names
-from lockgate.deployment.variants import parse_split
-from lockgate.errors import VariantsInvalid
-from lockgate.steps.deploy import DeployRunInput, PromoteRequest, VariantWeights
+from lockgate.commands.options import add_endpoint_option, aws_client, bounded, run_command
+from lockgate.commands.usage import CliError, not_found
 
 COMMANDS = ("deploy", "promote", "variants")
-
-
-class CommandError(Exception):
-    """One line for the person at the terminal; exit status 2."""
+MAX_MINUTES = 1440
 
 
 def add_parsers(sub: Any) -> None:
@@ -43,72 +34,90 @@ def add_parsers(sub: Any) -> None:
     )
     deploy.add_argument("package", help="model package ARN (Approved)")
     deploy.add_argument(
-        "--variants", required=True, help="CHAMPION/CHALLENGER weights, e.g. 90/10 (champion = live model)"
+        "--variants",
+        required=True,
+        help="CHAMPION/CHALLENGER traffic percentages adding up to 100, e.g. 90/10 (champion = live model)",
     )
     deploy.add_argument("--wait", action="store_true", help="wait for the run to end and print its outcome")
     promote = sub.add_parser("promote", help="A/B: all traffic to one variant (weights 100/0)")
-    promote.add_argument("endpoint")
+    promote.add_argument("endpoint", help="the production endpoint (see `lockgate endpoints`)")
     promote.add_argument("--variant", required=True, help="the winner: challenger or champion")
     promote.add_argument("--reason", default="", help="why (kept in lineage and told to people)")
     promote.add_argument("--no-wait", dest="wait", action="store_false", help="do not wait for InService")
     variants = sub.add_parser(
         "variants", help="an endpoint's variants: package, weight, invocations, 5XX, p50 latency"
     )
-    variants.add_argument("endpoint")
-    variants.add_argument("--minutes", type=int, default=60, help="metrics window (default 60, max 1440)")
+    variants.add_argument("endpoint", help="endpoint name (see `lockgate endpoints`)")
+    variants.add_argument(
+        "--minutes",
+        type=bounded(1, MAX_MINUTES),
+        default=60,
+        help=f"metrics window in minutes (1..{MAX_MINUTES}, default 60)",
+    )
     for parser in (deploy, promote, variants):
-        parser.add_argument(
-            "--endpoint-url", default=None, help="the endpoint `lockgate up` printed (omit for AWS)"
-        )
+        add_endpoint_option(parser)
         parser.add_argument("--environment", default="dev", help="the stack's Environment (default dev)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch one of the three commands; a CommandError is one line and exit 2."""
-    commands = {"deploy": _deploy, "promote": _promote, "variants": _variants}
-    try:
-        commands[args.command](args)
-    except (CommandError, VariantsInvalid) as error:
-        say(f"lockgate {args.command}: {error}")
-        return 2
-    except (ClientError, BotoCoreError) as error:
-        say(f"lockgate {args.command}: {error}; check --endpoint-url (is `lockgate up` running?)")
-        return 2
-    return 0
+    """One of the three commands in-process (tests), as the CLI runs it."""
+    return run_command(args)
 
 
 def _client(service: str, url: str | None) -> Any:
     return aws_client(service, url)
 
 
-def _deploy(args: argparse.Namespace) -> None:
-    split = parse_split(args.variants)
+def _split(text: str) -> Any:
+    """`--variants`: two percentages adding up to 100 (SageMaker would take any pair as relative
+    weights, so 50/60 would quietly give the challenger 55 %: refused instead)."""
+    from lockgate.deployment.variants import parse_split
+
+    split = parse_split(text)
+    total = split.champion + split.challenger
+    if abs(total - 100) > 1e-9:
+        raise CliError(
+            f"--variants {text} adds up to {total:g}: "
+            "give the two traffic percentages, adding up to 100, e.g. 90/10"
+        )
+    return split
+
+
+def deploy(args: argparse.Namespace) -> None:
+    """`lockgate deploy PACKAGE --variants 90/10`."""
+    from botocore.exceptions import ClientError
+
+    from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+    from lockgate.deployment import names
+    from lockgate.steps.deploy import DeployRunInput, VariantWeights
+
+    split = _split(args.variants)
     sagemaker = _client("sagemaker", args.endpoint_url)
     registry = SageMakerDeploy(sagemaker, _client("sagemaker-runtime", args.endpoint_url))
     try:
         package = registry.package(args.package)
     except ClientError as error:
-        raise CommandError(
-            f"unknown model package {args.package}; list them with `aws sagemaker list-model-packages`"
+        raise not_found(
+            f"no such model package {args.package}; list them with `aws sagemaker list-model-packages`"
         ) from error
     if package.status != "Approved":
-        raise CommandError(
+        raise CliError(
             f"{package.arn} is {package.status}; approve it first (`lockgate approve {package.arn}`)"
         )
     try:
         dataset = names.dataset_of_group(args.environment, package.group)
     except ValueError as error:
-        raise CommandError(f"{error}; is --environment right?") from error
+        raise CliError(f"{error}; is --environment right?") from error
     endpoint = names.endpoint_name(args.environment, dataset, "prod")
     live = registry.endpoint(endpoint)
     champion = live.tags.get("lockgate:package", "") if live else ""
     if not champion:
-        raise CommandError(
+        raise CliError(
             f"{endpoint} serves no model yet, so A/B {split.label()} has no champion; "
             f"deploy {package.arn} without --variants first (approving it does)"
         )
     if champion == package.arn:
-        raise CommandError(f"{package.arn} is already the live model of {endpoint}; nothing to A/B")
+        raise CliError(f"{package.arn} is already the live model of {endpoint}; nothing to A/B")
     run_input = DeployRunInput(
         package_arn=package.arn,
         status="Approved",
@@ -130,12 +139,14 @@ def _deploy(args: argparse.Namespace) -> None:
         outcome = _wait_run(sfn, started["executionArn"])
         say(f"run {outcome['status']}" + (f": {outcome.get('cause', '')}" if outcome.get("cause") else ""))
         if outcome["status"] != "SUCCEEDED":
-            raise CommandError(f"the A/B deploy ended {outcome['status']} ({outcome.get('error', '')})")
+            raise CliError(f"the A/B deploy ended {outcome['status']} ({outcome.get('error', '')})")
 
 
 def ab_execution_name(package_arn: str, label: str, now: datetime) -> str:
     """`<package run name>-ab-90-10-<time>`: a person may run A/B of one package again (new weights,
     or after a failure); Step Functions keeps names unique."""
+    from lockgate.deployment import names
+
     stem = names.execution_name(package_arn, "AB")[:52]
     return f"{stem}-{label.replace('/', '-').replace('.', '_')}-{now:%m%d%H%M%S}"[:80]
 
@@ -146,7 +157,7 @@ def _state_machine(sfn: Any, environment: str) -> str:
         for machine in page["stateMachines"]:
             if machine["name"] == wanted:
                 return str(machine["stateMachineArn"])
-    raise CommandError(f"no state machine {wanted}; is --environment right (and the stack deployed)?")
+    raise CliError(f"no state machine {wanted}; is --environment right (and the stack deployed)?")
 
 
 def _wait_run(sfn: Any, execution_arn: str, timeout: float = 3600) -> dict[str, Any]:
@@ -158,7 +169,13 @@ def _wait_run(sfn: Any, execution_arn: str, timeout: float = 3600) -> dict[str, 
         time.sleep(0.5)
 
 
-def _promote(args: argparse.Namespace) -> None:
+def promote(args: argparse.Namespace) -> None:
+    """`lockgate promote ENDPOINT --variant V`: exit 1 when there is no such endpoint."""
+    from botocore.exceptions import ClientError
+
+    from lockgate.steps.deploy import PromoteRequest
+
+    _endpoint_exists(_client("sagemaker", args.endpoint_url), args.endpoint)
     lam = _client("lambda", args.endpoint_url)
     function = f"lockgate-promote-variant-{args.environment}"
     request = PromoteRequest(
@@ -168,11 +185,11 @@ def _promote(args: argparse.Namespace) -> None:
         response = lam.invoke(FunctionName=function, Payload=json.dumps(request.to_payload()).encode())
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            raise CommandError(f"no function {function}; is --environment right?") from error
+            raise CliError(f"no function {function}; is --environment right?") from error
         raise
     payload = json.loads(response["Payload"].read() or b"{}")
     if response.get("FunctionError"):
-        raise CommandError(f"{payload.get('errorType')}: {payload.get('errorMessage')}; nothing changed")
+        raise CliError(f"{payload.get('errorType')}: {payload.get('errorMessage')}; nothing changed")
     weights = ", ".join(f"{k}={v:g}" for k, v in payload["weights"].items())
     say(
         f"promoted {args.variant} on {args.endpoint}: weights {weights}; live package {payload['packageArn']}"
@@ -191,15 +208,33 @@ def _wait_in_service(sagemaker: Any, endpoint: str, timeout: float = 1800) -> st
         time.sleep(0.2)
 
 
-def _variants(args: argparse.Namespace) -> None:
+def _endpoint_exists(sagemaker: Any, endpoint: str) -> None:
+    """not_found (exit 1) before anything is asked of a function that would meet an IAM wall."""
+    from botocore.exceptions import ClientError
+
+    try:
+        sagemaker.describe_endpoint(EndpointName=endpoint)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
+            raise not_found(f"no such endpoint {endpoint}; list them with `lockgate endpoints`") from error
+        raise
+
+
+def variants(args: argparse.Namespace) -> None:
+    """`lockgate variants ENDPOINT`: exit 1 when there is no such endpoint."""
+    from botocore.exceptions import ClientError
+
+    from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+    from lockgate.adapters.variant_metrics import VariantMetrics
+
+    if not 1 <= args.minutes <= MAX_MINUTES:
+        raise CliError(f"--minutes {args.minutes} is out of range: use 1..{MAX_MINUTES}")
     sagemaker = _client("sagemaker", args.endpoint_url)
     registry = SageMakerDeploy(sagemaker, _client("sagemaker-runtime", args.endpoint_url))
     try:
         live = registry.variants(args.endpoint)
     except ClientError as error:
-        raise CommandError(
-            f"unknown endpoint {args.endpoint}; list them with `lockgate endpoints`"
-        ) from error
+        raise not_found(f"no such endpoint {args.endpoint}; list them with `lockgate endpoints`") from error
     metrics = VariantMetrics(_client("cloudwatch", args.endpoint_url))
     total = sum(v.current_weight for v in live) or 1.0
     say(f"{args.endpoint}: last {args.minutes} min")

@@ -6,70 +6,57 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
+from typing import Any
 
-from botocore.exceptions import ClientError, EndpointConnectionError
-
-from lockgate.adapters.audit_table import AuditTable
-from lockgate.commands.console import say
-from lockgate.local.cloud import client_for
+from lockgate.commands.options import add_endpoint_option, aws_client, bounded
+from lockgate.commands.usage import CliError, not_found
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 
 
-class CommandError(Exception):
-    """A one-line error with what to do next (exit 2)."""
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: Any) -> None:
     """The three subcommands."""
     alarm = sub.add_parser("alarm", help="set an alarm's state as a person testing would")
     alarm.add_argument("name", help="alarm name, e.g. lockgate-dev-idle-credit-staging")
-    alarm.add_argument("--state", required=True, choices=STATES)
-    alarm.add_argument("--reason", default="set by hand with `lockgate alarm`")
-    alarm.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
+    alarm.add_argument("--state", required=True, choices=STATES, help="the state to set")
+    alarm.add_argument(
+        "--reason", default="set by hand with `lockgate alarm`", help="the state reason the alarm records"
+    )
+    add_endpoint_option(alarm)
     actions = sub.add_parser("actions", help="what the alarm reactions did (the audit records)")
-    actions.add_argument("--endpoint-url", required=True)
+    add_endpoint_option(actions)
     actions.add_argument("--table", help="audit table (default: the one whose name contains AuditTable)")
-    actions.add_argument("--limit", type=int, default=20)
+    actions.add_argument(
+        "--limit", type=bounded(1, 1000), default=20, help="records shown, newest first (1..1000)"
+    )
     monitor = sub.add_parser("monitor", help="monitoring: `lockgate monitor run` = one pass now")
-    monitor.add_argument("action", choices=["run"])
-    monitor.add_argument("--endpoint-url", required=True)
+    monitor.add_argument("action", choices=["run"], help="run: one monitoring pass now")
+    add_endpoint_option(monitor)
     monitor.add_argument("--environment", default="dev", help="template Environment (default dev)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Dispatch; errors are one line and exit 2."""
-    try:
-        if args.command == "alarm":
-            return _alarm(args)
-        if args.command == "actions":
-            return _actions(args)
-        return _monitor(args)
-    except CommandError as error:
-        say(f"lockgate {args.command}: {error}")
-    except EndpointConnectionError:
-        say(f"lockgate {args.command}: cannot reach {args.endpoint_url}; start it with `lockgate up`")
-    except ClientError as error:
-        message = error.response["Error"].get("Message", str(error))
-        say(f"lockgate {args.command}: {message}; check the name and try again")
-    return 2
+def run_alarm(args: argparse.Namespace) -> int:
+    """`lockgate alarm NAME --state S`: exit 1 when there is no such alarm."""
+    from lockgate.commands.console import say
 
-
-def _alarm(args: argparse.Namespace) -> int:
-    cloudwatch = client_for("cloudwatch", args.endpoint_url)
+    cloudwatch = aws_client("cloudwatch", args.endpoint_url)
     if not cloudwatch.describe_alarms(AlarmNames=[args.name])["MetricAlarms"]:
         names = [a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]]
-        raise CommandError(f"no alarm named {args.name!r}; alarms: {', '.join(names) or 'none'}")
+        raise not_found(f"no alarm named {args.name!r}; alarms: {', '.join(names) or 'none'}")
     cloudwatch.set_alarm_state(AlarmName=args.name, StateValue=args.state, StateReason=args.reason)
     say(f"{args.name} -> {args.state} ({args.reason}); `lockgate actions` shows what it did")
     return 0
 
 
-def _actions(args: argparse.Namespace) -> int:
-    dynamodb = client_for("dynamodb", args.endpoint_url)
+def run_actions(args: argparse.Namespace) -> int:
+    """`lockgate actions`: the audit records, newest first."""
+    from lockgate.adapters.audit_table import AuditTable
+    from lockgate.commands.console import say
+
+    dynamodb = aws_client("dynamodb", args.endpoint_url)
     table = args.table or next((t for t in dynamodb.list_tables()["TableNames"] if "AuditTable" in t), None)
     if table is None:
-        raise CommandError("no audit table found; pass --table <name> (stack output AuditTableName)")
+        raise CliError("no audit table found; pass --table <name> (stack output AuditTableName)")
     records = AuditTable(table, dynamodb).recent(args.limit)
     if not records:
         say("no actions yet")
@@ -84,8 +71,11 @@ def _actions(args: argparse.Namespace) -> int:
     return 0
 
 
-def _monitor(args: argparse.Namespace) -> int:
-    lam = client_for("lambda", args.endpoint_url)
+def run_monitor(args: argparse.Namespace) -> int:
+    """`lockgate monitor run`: one monitoring pass now, through the monitor function."""
+    from lockgate.commands.console import say
+
+    lam = aws_client("lambda", args.endpoint_url)
     name = f"lockgate-monitor-{args.environment}"
     event = {
         "version": "0",
@@ -101,10 +91,10 @@ def _monitor(args: argparse.Namespace) -> int:
     try:
         response = lam.invoke(FunctionName=name, Payload=json.dumps(event).encode())
     except lam.exceptions.ResourceNotFoundException as error:
-        raise CommandError(f"no function {name}; is --environment right?") from error
+        raise CliError(f"no function {name}; is --environment right?") from error
     payload = json.loads(response["Payload"].read() or b"{}")
     if response.get("FunctionError"):
-        raise CommandError(f"{payload.get('errorType')}: {payload.get('errorMessage')}")
+        raise CliError(f"{payload.get('errorType')}: {payload.get('errorMessage')}")
     if not payload.get("endpoints"):
         say("no managed endpoints (tag lockgate:managed=true) to monitor")
     for e in payload.get("endpoints", []):

@@ -23,6 +23,17 @@ EXIT_CODES = {"pass": 0, "fail": 1, "needs-human": 3}
 EXIT_INVALID = 4
 
 
+def add_parsers(sub: Any) -> None:
+    """`lockgate bias`."""
+    bias = sub.add_parser(
+        "bias",
+        help="Clarify-compatible bias metrics from files",
+        description="Clarify-compatible bias check. "
+        "Exit status: 0 pass, 1 fail, 2 usage error, 3 needs-human, 4 invalid config or input.",
+    )
+    add_bias_arguments(bias)
+
+
 def add_bias_arguments(p: argparse.ArgumentParser) -> None:
     """The `lockgate bias` options (the subcommand's parser is built by lockgate.cli)."""
     p.add_argument("--config", required=True, type=Path, help="Clarify analysis_config.json")

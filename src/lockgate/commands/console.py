@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lockgate.pipeline.failure_message import readable_cause
-from lockgate.pipeline.run_history import StateVisit, state_visits
+if TYPE_CHECKING:  # the run-table helpers import them when called: `say` stays light for every command
+    from lockgate.pipeline.run_history import StateVisit
 
 _print_lock = threading.Lock()
 
@@ -26,8 +28,43 @@ def function_log_sink(function_name: str, line: str) -> None:
         sys.stderr.flush()
 
 
-def quiet_log_sink(function_name: str, line: str) -> None:
-    """Drop function logs (they still reach the endpoint's CloudWatch Logs)."""
+class LogFile:
+    """A log file for what is not the command's answer (functions' logs, offline warnings); with
+    `echo`, each line is also shown on stderr. Thread-safe; lines are written whole."""
+
+    def __init__(self, path: Path, echo: bool = False) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.echo = path, echo
+        self._file = path.open("w", encoding="utf-8", buffering=1)  # this run's log only
+
+    def line(self, text: str) -> None:
+        """Append one line (and show it on stderr with echo)."""
+        with _print_lock:
+            if self._file.closed:  # a worker's last line after the command ended
+                return
+            self._file.write(text.rstrip() + "\n")
+            if self.echo:
+                sys.stderr.write(text.rstrip() + "\n")
+                sys.stderr.flush()
+
+    def function_line(self, function_name: str, line: str) -> None:
+        """A function's log line, prefixed with the function (a log sink of the local cloud)."""
+        self.line(f"[{function_name}] {line}")
+
+    def logging_handler(self) -> logging.Handler:
+        """A `logging` handler that writes WARNING and above here (instead of the terminal)."""
+        log = self
+
+        class _Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                log.line(f"{record.levelname} {record.name}: {record.getMessage()}")
+
+        return _Handler(logging.WARNING)
+
+    def close(self) -> None:
+        """Close the file."""
+        with _print_lock:
+            self._file.close()
 
 
 def render_visits(visits: list[StateVisit]) -> list[str]:
@@ -87,6 +124,9 @@ def _dataset_of(sfn: Any, execution: dict[str, Any]) -> str | None:
 
 
 def _describe(sfn: Any, arn: str, execution: dict[str, Any]) -> list[str]:
+    from lockgate.pipeline.failure_message import readable_cause
+    from lockgate.pipeline.run_history import state_visits
+
     stop = execution.get("stopDate")
     took = f"{(stop - execution['startDate']).total_seconds():.2f} s" if stop else "running"
     lines = [f"{execution['status']:<10} {took:>9}  {execution['name']}  ({arn.rsplit(':', 1)[-1]})"]

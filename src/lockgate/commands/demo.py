@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lockgate.commands.console import function_log_sink, quiet_log_sink, render_visits, say
+from lockgate.commands.console import LogFile, render_visits, say
 from lockgate.commands.demo_alarms import ALARM_DEMO_PARAMETERS, alarm_part
 from lockgate.commands.demo_deploy import run_deploy_demo
 from lockgate.commands.options import local_cloud
@@ -40,6 +40,7 @@ from lockgate.local.stepfunctions.executions import wait_for_execution
 from lockgate.pipeline.execution_names import execution_name
 from lockgate.pipeline.run_history import state_visits
 
+DEMO_LOG = Path(".lockgate/demo.log")  # git-ignored; `--logs` shows it live too
 # Functions the demo calls, in the order it first needs them (CodeUri folders). The starter and the
 # data gate run at once; these are started in the background while the first upload is checked.
 PREWARM = (
@@ -211,7 +212,8 @@ class Demo:
 def run_demo(args: argparse.Namespace) -> int:
     """Run the three scenarios; exit 0 when each ends as it should."""
     began = time.perf_counter()
-    cloud = local_cloud(args, function_log_sink if args.logs else quiet_log_sink)
+    log = LogFile(DEMO_LOG, echo=args.logs)  # the functions' logs and the offline warnings
+    cloud = local_cloud(args, log.function_line, warn=log.line)
     # The alarm part's idle window and monitor schedule, short enough to happen in the demo.
     cloud.parameter_overrides = {**ALARM_DEMO_PARAMETERS, **cloud.parameter_overrides}
     with cloud:
@@ -254,7 +256,8 @@ def run_demo(args: argparse.Namespace) -> int:
         say("")  # 6. alarms that fix things, by themselves
         outcomes.append(alarm_part(cloud, say))
     ok = all(outcomes)
-    say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
+    log.close()
+    say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s (log: {DEMO_LOG})")
     return 0 if ok else 1
 
 

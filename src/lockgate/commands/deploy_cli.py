@@ -1,7 +1,8 @@
 """`lockgate approve | reject | predict | endpoints | fault`: a person's side of the deploy pipeline.
 
-Every command takes --endpoint-url (the one `lockgate up` printed; omit it for AWS). Errors are
-one line saying what to do next, exit status 2, and nothing changed.
+Every command follows the CLI convention (lockgate.commands.options): --endpoint-url, else
+$AWS_ENDPOINT_URL, else AWS; errors are one line on stderr, exit status 2 (1: no such package or
+endpoint), and nothing changed. Heavy imports (boto3, the adapters) are in the functions.
 """
 
 from __future__ import annotations
@@ -9,19 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.commands.console import say
-from lockgate.commands.options import aws_client
-from lockgate.deployment.names import FAULT_TAG
-from lockgate.steps.deploy import ApprovalDecision
+from lockgate.commands.options import add_endpoint_option, aws_client, bounded, run_command
+from lockgate.commands.usage import CliError, not_found
 
-
-class CommandError(Exception):
-    """One line for the person at the terminal; exit status 2."""
+if TYPE_CHECKING:
+    from lockgate.adapters.deploy_records import DeployRecords, PendingApproval
 
 
 def add_parsers(sub: Any) -> None:
@@ -37,42 +33,29 @@ def add_parsers(sub: Any) -> None:
     reject.add_argument("package", help="model package ARN")
     reject.add_argument("--reason", required=True, help="why (people and the run's failure cause see it)")
     predict = sub.add_parser("predict", help="invoke an endpoint with the rows of a headerless CSV file")
-    predict.add_argument("endpoint")
-    predict.add_argument("--file", type=Path, required=True)
-    predict.add_argument("--variant", default=None, help="TargetVariant")
-    sub.add_parser("endpoints", help="endpoints, variants, weights, status and the live package")
+    predict.add_argument("endpoint", help="endpoint name (see `lockgate endpoints`)")
+    predict.add_argument(
+        "--file", type=Path, required=True, help="headerless CSV, one row of features a line"
+    )
+    predict.add_argument("--variant", default=None, help="the variant to call (TargetVariant)")
+    endpoints = sub.add_parser("endpoints", help="endpoints, variants, weights, status and the live package")
     fault = sub.add_parser(
         "fault", help="make a variant's model fail a share of calls with a 500 (offline twin)"
     )
-    fault.add_argument("endpoint")
-    fault.add_argument("variant")
-    fault.add_argument("--5xx-rate", dest="rate", type=float, required=True, help="0..1; 0 clears the fault")
+    fault.add_argument("endpoint", help="endpoint name (see `lockgate endpoints`)")
+    fault.add_argument("variant", help="variant name, e.g. AllTraffic or challenger")
+    fault.add_argument(
+        "--5xx-rate", dest="rate", type=bounded(0, 1, float), required=True, help="0..1; 0 clears the fault"
+    )
     for parser in (approve, reject, predict, fault):
-        parser.add_argument(
-            "--endpoint-url", default=None, help="the endpoint `lockgate up` printed (omit for AWS)"
-        )
+        add_endpoint_option(parser)
         parser.add_argument("--table", default=None, help="lineage table (default: the one named *Lineage*)")
-    sub.choices["endpoints"].add_argument("--endpoint-url", default=None)
+    add_endpoint_option(endpoints)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch one of the five commands; a CommandError is one line and exit 2."""
-    commands = {
-        "approve": _approve,
-        "reject": _reject,
-        "predict": _predict,
-        "endpoints": _endpoints,
-        "fault": _fault,
-    }
-    try:
-        commands[args.command](args)
-    except CommandError as error:
-        say(f"lockgate {args.command}: {error}")
-        return 2
-    except (ClientError, BotoCoreError) as error:
-        say(f"lockgate {args.command}: {error}; check --endpoint-url (is `lockgate up` running?)")
-        return 2
-    return 0
+    """One of the five commands in-process (the demo and tests), as the CLI runs it."""
+    return run_command(args)
 
 
 def _client(service: str, url: str | None) -> Any:
@@ -80,19 +63,23 @@ def _client(service: str, url: str | None) -> Any:
 
 
 def _records(args: argparse.Namespace) -> DeployRecords:
+    from lockgate.adapters.deploy_records import DeployRecords
+
     dynamodb = _client("dynamodb", args.endpoint_url)
     name = args.table or next((t for t in dynamodb.list_tables()["TableNames"] if "Lineage" in t), None)
     if name is None:
-        raise CommandError("no lineage table found; pass --table <name> (the stack output LineageTableName)")
+        raise CliError("no lineage table found; pass --table <name> (the stack output LineageTableName)")
     return DeployRecords(name, dynamodb)
 
 
 def _package(sagemaker: Any, arn: str) -> dict[str, Any]:
+    from botocore.exceptions import ClientError
+
     try:
         return dict(sagemaker.describe_model_package(ModelPackageName=arn))
     except ClientError as error:
-        raise CommandError(
-            f"unknown model package {arn}; list them with `aws sagemaker list-model-packages`"
+        raise not_found(
+            f"no such model package {arn}; list them with `aws sagemaker list-model-packages`"
         ) from error
 
 
@@ -106,14 +93,18 @@ def _set_status(sagemaker: Any, package: dict[str, Any], status: str, reason: st
     )
 
 
-def _answer(args: argparse.Namespace, approved: bool) -> bool:
-    """Answer a waiting production approval; False when none waits."""
+def _answer(args: argparse.Namespace, approved: bool) -> PendingApproval | None:
+    """Answer a waiting production approval; None when none waits."""
+    from botocore.exceptions import ClientError
+
+    from lockgate.steps.deploy import ApprovalDecision
+
     records = _records(args)
     pending = records.approval(args.package)
     if pending is None:
-        return False
+        return None
     if pending.state != "waiting":
-        raise CommandError(
+        raise CliError(
             f"the production approval of {args.package} was already answered ({pending.state}); "
             "nothing changed"
         )
@@ -126,30 +117,41 @@ def _answer(args: argparse.Namespace, approved: bool) -> bool:
             sfn.send_task_failure(taskToken=pending.token, error="Rejected", cause=args.reason)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        raise CommandError(
+        raise CliError(
             f"the approval request of {args.package} is spent ({code}: its run ended or timed out); "
             "nothing changed"
         ) from error
     records.settle_approval(args.package, "approved" if approved else "rejected")
-    return True
+    return pending
 
 
-def _approve(args: argparse.Namespace) -> None:
+def _rollout(args: argparse.Namespace, execution: str) -> str:
+    """What the approved run does next: the A/B split it was asked for, else the canary."""
+    described = _client("stepfunctions", args.endpoint_url).describe_execution(executionArn=execution)
+    variants = json.loads(described.get("input") or "{}").get("variants")
+    if variants:
+        split = f"{variants['champion']:g}/{variants['challenger']:g}"
+        return f"the A/B test starts now (champion/challenger {split})"
+    return "the production rollout starts now (the canary, unless the contract names A/B variants)"
+
+
+def approve(args: argparse.Namespace) -> None:
+    """`lockgate approve PACKAGE`: the waiting production approval, else the registry's."""
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     status = package.get("ModelApprovalStatus")
-    if _answer(args, approved=True):
-        say(f"approved {args.package} for production; the canary starts now")
+    pending = _answer(args, approved=True)
+    if pending:
+        say(f"approved {args.package} for production; {_rollout(args, pending.execution)}")
         return
     if status != "PendingManualApproval":
-        raise CommandError(
-            f"{args.package} is {status} and no production approval waits for it; nothing changed"
-        )
+        raise CliError(f"{args.package} is {status} and no production approval waits for it; nothing changed")
     _set_status(sagemaker, package, "Approved", args.reason or "approved")
     say(f"approved {args.package} in the registry; the deploy pipeline takes it to staging")
 
 
-def _reject(args: argparse.Namespace) -> None:
+def reject(args: argparse.Namespace) -> None:
+    """`lockgate reject PACKAGE --reason R`."""
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     status = package.get("ModelApprovalStatus")
@@ -157,33 +159,32 @@ def _reject(args: argparse.Namespace) -> None:
         say(f"rejected the production deployment of {args.package}: {args.reason}")
         return
     if status == "Rejected":
-        raise CommandError(f"{args.package} is already Rejected; nothing changed")
+        raise CliError(f"{args.package} is already Rejected; nothing changed")
     _set_status(sagemaker, package, "Rejected", args.reason)
     say(f"rejected {args.package} in the registry; if it was live, the previous approved model is restored")
 
 
-def _predict(args: argparse.Namespace) -> None:
+def predict(args: argparse.Namespace) -> None:
+    """`lockgate predict ENDPOINT --file ROWS.csv` (a ClientError: one line, by the convention)."""
     if not args.file.is_file():
-        raise CommandError(f"{args.file} is not a file; pass a headerless CSV of feature rows")
+        raise CliError(f"{args.file} is not a file; pass a headerless CSV of feature rows")
     runtime = _client("sagemaker-runtime", args.endpoint_url)
     extra = {"TargetVariant": args.variant} if args.variant else {}
-    try:
-        answer = runtime.invoke_endpoint(
-            EndpointName=args.endpoint, ContentType="text/csv", Body=args.file.read_bytes(), **extra
-        )
-    except ClientError as error:
-        raise CommandError(f"{error.response['Error'].get('Message', error)}") from error
+    answer = runtime.invoke_endpoint(
+        EndpointName=args.endpoint, ContentType="text/csv", Body=args.file.read_bytes(), **extra
+    )
     say(f"# variant {answer.get('InvokedProductionVariant', '?')}")
     for line in answer["Body"].read().decode().splitlines():
         say(line)
 
 
-def _endpoints(args: argparse.Namespace) -> None:
+def endpoints(args: argparse.Namespace) -> None:
+    """`lockgate endpoints`."""
     sagemaker = _client("sagemaker", args.endpoint_url)
-    endpoints = sagemaker.list_endpoints(MaxResults=100)["Endpoints"]
-    if not endpoints:
+    listed = sagemaker.list_endpoints(MaxResults=100)["Endpoints"]
+    if not listed:
         say("no endpoints")
-    for summary in endpoints:
+    for summary in listed:
         described = sagemaker.describe_endpoint(EndpointName=summary["EndpointName"])
         tags = {
             t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=described["EndpointArn"])["Tags"]
@@ -202,20 +203,21 @@ def _endpoints(args: argparse.Namespace) -> None:
             say(f"    last update: {described['FailureReason']}")
 
 
-def _fault(args: argparse.Namespace) -> None:
-    if not 0 <= args.rate <= 1:
-        raise CommandError(f"--5xx-rate must be between 0 and 1, got {args.rate}")
+def fault(args: argparse.Namespace) -> None:
+    """`lockgate fault ENDPOINT VARIANT --5xx-rate R` (the offline twin's fault tag)."""
+    from botocore.exceptions import ClientError
+
+    from lockgate.deployment.names import FAULT_TAG
+
     sagemaker = _client("sagemaker", args.endpoint_url)
     try:
         config = sagemaker.describe_endpoint(EndpointName=args.endpoint)["EndpointConfigName"]
         variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
     except ClientError as error:
-        raise CommandError(
-            f"unknown endpoint {args.endpoint}; list them with `lockgate endpoints`"
-        ) from error
+        raise not_found(f"no such endpoint {args.endpoint}; list them with `lockgate endpoints`") from error
     model = next((v["ModelName"] for v in variants if v["VariantName"] == args.variant), None)
     if model is None:
-        raise CommandError(f"{args.endpoint} has no variant {args.variant}; see `lockgate endpoints`")
+        raise not_found(f"{args.endpoint} has no variant {args.variant}; see `lockgate endpoints`")
     arn = sagemaker.describe_model(ModelName=model)["ModelArn"]
     sagemaker.delete_tags(ResourceArn=arn, TagKeys=[FAULT_TAG])
     if args.rate > 0:

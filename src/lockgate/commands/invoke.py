@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import sys
 from pathlib import Path
 
 from lockgate.commands.console import function_log_sink, say
+from lockgate.commands.event_errors import WithoutValidationTrace, field_lines
 from lockgate.commands.options import local_cloud
 from lockgate.commands.usage import CliError
 from lockgate.local.deployer.template import load_template
@@ -57,14 +59,17 @@ def check_function(template: Path, name: str) -> None:
 
 
 def run_invoke(args: argparse.Namespace) -> int:
-    """Invoke one function once; exit 1 when it errors, 2 on a usage mistake."""
+    """Invoke one function once; exit 1 when it errors (an invalid event: one line per field on
+    stderr), 2 on a usage mistake."""
     payload = read_event(args.event)
     check_function(args.template, args.function)
-    cloud = local_cloud(args, function_log_sink)
+    cloud = local_cloud(args, WithoutValidationTrace(function_log_sink))
     with cloud:
         assert cloud.stack is not None
         function = cloud.stack.functions[args.function]
         seed_fixtures(cloud)
         result = cloud.runtime.invoke(function.name, payload)
     say(result.payload.decode(errors="replace"))
+    for line in field_lines(args.function, result.payload):
+        print(line, file=sys.stderr)
     return 1 if result.function_error else 0

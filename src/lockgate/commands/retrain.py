@@ -11,38 +11,33 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from typing import Any
 
-from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
-
-from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
-from lockgate.commands.console import say
-from lockgate.commands.usage import CliError
-from lockgate.local.cloud import client_for
-from lockgate.pipeline.execution_names import retrain_name
+from lockgate.commands.options import add_endpoint_option
+from lockgate.commands.usage import CliError, not_found
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: Any) -> None:
     """`lockgate retrain`."""
     retrain = sub.add_parser("retrain", help="train a dataset version again on purpose (default: the latest)")
     retrain.add_argument("dataset", help="dataset name, e.g. credit")
     retrain.add_argument("--version", help="dataset version id (default: the latest version)")
-    retrain.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
+    add_endpoint_option(retrain)
     retrain.add_argument("--environment", default="dev", help="template Environment (default dev)")
 
 
 def run_retrain(args: argparse.Namespace, now: datetime | None = None) -> int:
     """Start one deliberate retrain; print its execution and how to follow it."""
-    try:
-        return _retrain(args, now or datetime.now(UTC))
-    except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError):
-        raise CliError(
-            f"cannot reach {args.endpoint_url}: start the local cloud with `lockgate up` "
-            "and pass the endpoint it prints as --endpoint-url"
-        ) from None
+    return _retrain(args, now or datetime.now(UTC))
 
 
 def _retrain(args: argparse.Namespace, now: datetime) -> int:
-    sfn, s3 = client_for("stepfunctions", args.endpoint_url), client_for("s3", args.endpoint_url)
+    from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
+    from lockgate.commands.console import say
+    from lockgate.commands.options import aws_client
+    from lockgate.pipeline.execution_names import retrain_name
+
+    sfn, s3 = aws_client("stepfunctions", args.endpoint_url), aws_client("s3", args.endpoint_url)
     machine_name = f"lockgate-train-{args.environment}"
     machines = [m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == machine_name]
     if not machines:
@@ -58,14 +53,15 @@ def _retrain(args: argparse.Namespace, now: datetime) -> int:
         else datasets.latest_version(args.dataset)
     )
     if version is None:
-        wanted = (
-            f"version {args.version} of {args.dataset}" if args.version else f"a version of {args.dataset}"
+        wanted = f"version {args.version} of {args.dataset}" if args.version else f"dataset {args.dataset}"
+        raise not_found(
+            f"no {wanted} in s3://{bucket}/datasets/; upload data under raw/{args.dataset}/ first"
         )
-        raise CliError(f"no {wanted} in s3://{bucket}/datasets/; upload data under raw/{args.dataset}/ first")
     name = retrain_name(version.dataset, f"manual-{now.strftime('%Y%m%dT%H%M%SZ')}")
     arn, started = TrainPipeline(machines[0]["stateMachineArn"], bucket, sfn).start_train(name, version)
     if not started:
         raise CliError(f"{name} was already started ({arn}); wait a second and run it again")
     say(f"retraining {version.dataset} version {version.version[:12]}: {arn}")
-    say(f"follow it: lockgate runs --endpoint-url {args.endpoint_url} --dataset {version.dataset}")
+    url = f" --endpoint-url {args.endpoint_url}" if args.endpoint_url else ""
+    say(f"follow it: lockgate runs{url} --dataset {version.dataset}")
     return 0

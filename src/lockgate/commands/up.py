@@ -1,50 +1,100 @@
-"""`lockgate up`: the local cloud, serving until Ctrl-C."""
+"""`lockgate up`: the local cloud, serving until Ctrl-C.
+
+Quiet by default: the URL, the export lines, how to make a first upload (the contract first) and
+one line per finished run. Everything else (the stack's outputs, the functions' logs, the offline
+warnings, library warnings) goes to `--log FILE` (default .lockgate/up.log); `-v` also shows it live.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lockgate.commands.console import function_log_sink, say
+from lockgate.commands.console import LogFile, say
 from lockgate.commands.options import local_cloud
-from lockgate.local.cloud import LocalCloud
-from lockgate.local.fixtures import seed_fixtures
+
+if TYPE_CHECKING:
+    from lockgate.local.cloud import LocalCloud
 
 # Docker Desktop resolves it; on Linux: `sam local invoke --add-host host.docker.internal:<docker0 address>`.
 CONTAINER_HOST = "host.docker.internal"
+RUN_POLL_SECONDS = 1.0
+_ENDED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
 
 def run_up(args: argparse.Namespace) -> int:
     """Deploy the template into a local endpoint and print how to reach it."""
-    cloud = local_cloud(args, function_log_sink, port=args.port, host=args.host)
-    stack = cloud.start()
-    if args.seed:
-        seed_fixtures(cloud)
-    if args.env_vars:
-        write_sam_env_vars(cloud, args.env_vars)
-    say(f"Lockgate local cloud: {cloud.url}  (started in {cloud.startup_seconds:.2f} s)")
-    for name, value in sorted(stack.outputs.items()):
-        say(f"  {name:<28} {value}")
-    say("For the AWS CLI and boto3:")
-    for name, value in cloud.environment().items():
-        say(f"  export {name}={value}")
-    bucket = stack.outputs.get("DataBucketName", "<data bucket>")
-    say(f"Try: aws s3 cp data.csv s3://{bucket}/raw/credit/data.csv")
-    say(f"     lockgate runs --endpoint-url {cloud.url}")
-    say("Ctrl-C stops it.")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    from lockgate.local.fixtures import seed_fixtures
+
+    log = LogFile(args.log, echo=args.verbose)
+    handler = log.logging_handler()
+    logging.getLogger().addHandler(handler)  # library warnings: the log, not the terminal
+    cloud = local_cloud(args, log.function_line, port=args.port, host=args.host, warn=log.line)
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        stack = cloud.start()
+        if args.seed:
+            seed_fixtures(cloud)
+        if args.env_vars:
+            write_sam_env_vars(cloud, args.env_vars)
+        for name, value in sorted(stack.outputs.items()):
+            log.line(f"output {name:<28} {value}")
+        say(f"Lockgate local cloud: {cloud.url}  (started in {cloud.startup_seconds:.2f} s; log {args.log})")
+        say("For the AWS CLI and boto3:")
+        for name, value in cloud.environment().items():
+            say(f"  export {name}={value}")
+        bucket = stack.outputs.get("DataBucketName", "<data bucket>")
+        say(f"Try: aws s3 cp contracts/credit.yaml s3://{bucket}/contracts/credit.yaml")
+        say(f"     aws s3 cp data.csv s3://{bucket}/raw/credit/data.csv")
+        say("     lockgate runs   (a line appears here as each run ends; Ctrl-C stops the cloud)")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        watcher = threading.Thread(target=_watch_runs, args=(cloud, stop, log), daemon=True)
+        watcher.start()
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            stop.set()
     finally:
         say("stopping the local cloud")
         cloud.stop()
+        logging.getLogger().removeHandler(handler)
+        log.close()
     return 0
+
+
+def _watch_runs(cloud: LocalCloud, stop: threading.Event, log: LogFile) -> None:
+    """Print one line per run that ends (any state machine), until `stop`."""
+    seen: set[str] = set()
+    sfn = cloud.client("stepfunctions")
+    while not stop.wait(RUN_POLL_SECONDS):
+        try:
+            for machine in sfn.list_state_machines()["stateMachines"]:
+                for page in sfn.get_paginator("list_executions").paginate(
+                    stateMachineArn=machine["stateMachineArn"]
+                ):
+                    for execution in page["executions"]:
+                        if execution["status"] in _ENDED and execution["executionArn"] not in seen:
+                            seen.add(execution["executionArn"])
+                            say(finished_run_line(sfn, machine["name"], execution))
+        except Exception as error:  # stopping, or a transient endpoint error: the log says
+            log.line(f"run watcher: {type(error).__name__}: {error}")
+
+
+def finished_run_line(sfn: Any, machine: str, execution: dict[str, Any]) -> str:
+    """`run SUCCEEDED   2.31 s  <name>  (<state machine>)`, with the error of a run that failed."""
+    took = (
+        (execution["stopDate"] - execution["startDate"]).total_seconds() if execution.get("stopDate") else 0
+    )
+    line = f"run {execution['status']:<9} {took:7.2f} s  {execution['name']}  ({machine})"
+    if execution["status"] != "SUCCEEDED":
+        error = sfn.describe_execution(executionArn=execution["executionArn"]).get("error")
+        line += f"  error {error}" if error else ""
+    return line
 
 
 def write_sam_env_vars(cloud: LocalCloud, path: Path) -> None:
