@@ -230,3 +230,22 @@ def test_the_help_names_the_limits() -> None:
     assert "1..1000" in helps["actions"]["limit"] and "1..1000" in helps["runs"]["limit"]
     deploy = {a.dest: a.help for a in sub.choices["deploy"]._actions}
     assert "adding up to 100" in deploy["variants"]
+
+
+def test_an_iam_wall_is_not_called_not_found() -> None:
+    """`approve`/`deploy` of a package AWS refuses to describe: AWS's one line, exit 2, not "no such"."""
+    from lockgate.commands import deploy_cli
+
+    class Refusing:
+        def describe_model_package(self, ModelPackageName: str) -> None:  # noqa: N803
+            raise _client_error("AccessDeniedException", "User x is not authorized to perform y")
+
+    class Missing:
+        def describe_model_package(self, ModelPackageName: str) -> None:  # noqa: N803
+            raise _client_error("ValidationException", f"ModelPackage {ModelPackageName} does not exist.")
+
+    with pytest.raises(ClientError):
+        deploy_cli._package(Refusing(), "arn")
+    with pytest.raises(CliError, match="no such model package arn") as missing:
+        deploy_cli._package(Missing(), "arn")
+    assert missing.value.exit_code == 1

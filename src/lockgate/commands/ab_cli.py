@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lockgate.commands.console import say
-from lockgate.commands.options import add_endpoint_option, aws_client, bounded, run_command
+from lockgate.commands.options import add_endpoint_option, aws_client, bounded, is_missing, run_command
 from lockgate.commands.usage import CliError, not_found
 
 COMMANDS = ("deploy", "promote", "variants")
@@ -97,6 +97,8 @@ def deploy(args: argparse.Namespace) -> None:
     try:
         package = registry.package(args.package)
     except ClientError as error:
+        if not is_missing(error):
+            raise  # AccessDenied and the like: the convention's one line, as AWS said it
         raise not_found(
             f"no such model package {args.package}; list them with `aws sagemaker list-model-packages`"
         ) from error
@@ -215,9 +217,9 @@ def _endpoint_exists(sagemaker: Any, endpoint: str) -> None:
     try:
         sagemaker.describe_endpoint(EndpointName=endpoint)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
-            raise not_found(f"no such endpoint {endpoint}; list them with `lockgate endpoints`") from error
-        raise
+        if not is_missing(error):
+            raise
+        raise not_found(f"no such endpoint {endpoint}; list them with `lockgate endpoints`") from error
 
 
 def variants(args: argparse.Namespace) -> None:
@@ -234,6 +236,8 @@ def variants(args: argparse.Namespace) -> None:
     try:
         live = registry.variants(args.endpoint)
     except ClientError as error:
+        if not is_missing(error):
+            raise
         raise not_found(f"no such endpoint {args.endpoint}; list them with `lockgate endpoints`") from error
     metrics = VariantMetrics(_client("cloudwatch", args.endpoint_url))
     total = sum(v.current_weight for v in live) or 1.0

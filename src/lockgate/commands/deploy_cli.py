@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lockgate.commands.console import say
-from lockgate.commands.options import add_endpoint_option, aws_client, bounded, run_command
+from lockgate.commands.options import add_endpoint_option, aws_client, bounded, is_missing, run_command
 from lockgate.commands.usage import CliError, not_found
 
 if TYPE_CHECKING:
@@ -78,6 +78,8 @@ def _package(sagemaker: Any, arn: str) -> dict[str, Any]:
     try:
         return dict(sagemaker.describe_model_package(ModelPackageName=arn))
     except ClientError as error:
+        if not is_missing(error):
+            raise  # AccessDenied and the like: the convention's one line, as AWS said it
         raise not_found(
             f"no such model package {arn}; list them with `aws sagemaker list-model-packages`"
         ) from error
@@ -214,6 +216,8 @@ def fault(args: argparse.Namespace) -> None:
         config = sagemaker.describe_endpoint(EndpointName=args.endpoint)["EndpointConfigName"]
         variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
     except ClientError as error:
+        if not is_missing(error):
+            raise
         raise not_found(f"no such endpoint {args.endpoint}; list them with `lockgate endpoints`") from error
     model = next((v["ModelName"] for v in variants if v["VariantName"] == args.variant), None)
     if model is None:

@@ -225,10 +225,9 @@ def _one_line(error: Exception, url: str | None) -> tuple[str, int] | None:
     if isinstance(error, aws.ClientError):
         detail = error.response.get("Error", {})
         code, text = str(detail.get("Code", "")), str(detail.get("Message", "")).strip()
-        lowered = text.lower()
-        missing = code in _NOT_FOUND_CODES or any(w in lowered for w in _NOT_FOUND_WORDS)
         where = f" at {url}" if url else ""
-        return f"{code}: {text.splitlines()[0] if text else error}{where}", NOT_FOUND if missing else USAGE
+        first = text.splitlines()[0] if text else str(error)
+        return f"{code}: {first}{where}", NOT_FOUND if is_missing(error) else USAGE
     connection = (
         aws.EndpointConnectionError,
         aws.ConnectionClosedError,
@@ -248,6 +247,13 @@ def _one_line(error: Exception, url: str | None) -> tuple[str, int] | None:
     if isinstance(error, aws.BotoCoreError):
         return f"{error}; check --endpoint-url and the AWS settings", USAGE
     return None
+
+
+def is_missing(error: Any) -> bool:
+    """A botocore ClientError that says what was asked for does not exist (a negative answer)."""
+    detail = error.response.get("Error", {})
+    text = str(detail.get("Message", "")).lower()
+    return str(detail.get("Code", "")) in _NOT_FOUND_CODES or any(w in text for w in _NOT_FOUND_WORDS)
 
 
 def _silence_stdout() -> None:
