@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     from lockgate.commands.ab_cli import add_parsers as add_ab_parsers
 
     add_ab_parsers(sub)  # deploy --variants, promote, variants (A/B)
+    from lockgate.commands.console_cli import add_parsers as add_console_parsers
+
+    add_console_parsers(sub)
+    demo.add_argument(
+        "--console", action="store_true", help="keep the cloud up with the review console after"
+    )
     return parser
 
 
@@ -124,6 +130,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from lockgate.commands.ab_cli import run as run_ab_command
 
         return run_ab_command(args)
+    if args.command == "console":
+        from lockgate.commands.console_cli import run as run_console
+
+        return run_console(args)
     if args.command == "bias":
         from lockgate.commands.bias import run_bias
 

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from lockgate.adapters.audit_table import AuditTable
 from lockgate.commands.console import say
-from lockgate.local.cloud import client_for
+from lockgate.local.endpoint_client import client_for
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ def add_parsers(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch one of the five commands; a CommandError is one line and exit 2."""
-    commands = {
+    commands: dict[str, Callable[[argparse.Namespace], str | None]] = {
         "approve": _approve,
         "reject": _reject,
         "predict": _predict,
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         "fault": _fault,
     }
     try:
-        commands[args.command](args)
+        if said := commands[args.command](args):
+            say(said)
     except CommandError as error:
         say(f"lockgate {args.command}: {error}")
         return 2
@@ -134,32 +136,30 @@ def _answer(args: argparse.Namespace, approved: bool) -> bool:
     return True
 
 
-def _approve(args: argparse.Namespace) -> None:
+def _approve(args: argparse.Namespace) -> str:
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     status = package.get("ModelApprovalStatus")
     if _answer(args, approved=True):
-        say(f"approved {args.package} for production; the canary starts now")
-        return
+        return f"approved {args.package} for production; the canary starts now"
     if status != "PendingManualApproval":
         raise CommandError(
             f"{args.package} is {status} and no production approval waits for it; nothing changed"
         )
     _set_status(sagemaker, package, "Approved", args.reason or "approved")
-    say(f"approved {args.package} in the registry; the deploy pipeline takes it to staging")
+    return f"approved {args.package} in the registry; the deploy pipeline takes it to staging"
 
 
-def _reject(args: argparse.Namespace) -> None:
+def _reject(args: argparse.Namespace) -> str:
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     status = package.get("ModelApprovalStatus")
     if _answer(args, approved=False):
-        say(f"rejected the production deployment of {args.package}: {args.reason}")
-        return
+        return f"rejected the production deployment of {args.package}: {args.reason}"
     if status == "Rejected":
         raise CommandError(f"{args.package} is already Rejected; nothing changed")
     _set_status(sagemaker, package, "Rejected", args.reason)
-    say(f"rejected {args.package} in the registry; if it was live, the previous approved model is restored")
+    return f"rejected {args.package} in the registry; if it was live, the previous approved model is restored"
 
 
 def _predict(args: argparse.Namespace) -> None:
@@ -221,6 +221,19 @@ def _fault(args: argparse.Namespace) -> None:
     if args.rate > 0:
         sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": FAULT_TAG, "Value": str(args.rate)}])
     say(f"model {model} ({args.endpoint}/{args.variant}) now fails {args.rate:.0%} of calls with a 500")
+
+
+def decide(endpoint_url: str | None, package: str, reason: str, *, reject: bool = False) -> str:
+    """`lockgate approve` / `reject` without the terminal (the review console calls it): the same
+    checks and calls; returns the line the command prints; CommandError when nothing changed."""
+    args = argparse.Namespace(
+        command="reject" if reject else "approve",
+        package=package,
+        reason=reason,
+        endpoint_url=endpoint_url,
+        table=None,
+    )
+    return _reject(args) if reject else _approve(args)
 
 
 def approve_cli(endpoint_url: str, package: str, reason: str = "", *, reject: bool = False) -> int:

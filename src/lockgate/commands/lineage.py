@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from lockgate.adapters.dynamodb import LineageTable
 from lockgate.commands.console import say
 from lockgate.lineage import node_for, render, walk
-from lockgate.local.cloud import client_for
+from lockgate.local.endpoint_client import client_for
 
 
 def _table_name(dynamodb: object, explicit: str | None) -> str | None:

@@ -72,7 +72,7 @@ def parameter_overrides(pairs: Sequence[str]) -> dict[str, str]:
 def aws_client(service: str, endpoint_url: str | None) -> Any:
     """A boto3 client: for the local cloud at `endpoint_url` when given, else AWS's default chain."""
     if endpoint_url:
-        from lockgate.local.cloud import client_for
+        from lockgate.local.endpoint_client import client_for
 
         return client_for(service, endpoint_url)
     import boto3

@@ -17,7 +17,7 @@ from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, 
 from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
 from lockgate.commands.console import say
 from lockgate.commands.usage import CliError
-from lockgate.local.cloud import client_for
+from lockgate.local.endpoint_client import client_for
 from lockgate.pipeline.execution_names import retrain_name
 
 

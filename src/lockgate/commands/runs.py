@@ -8,7 +8,7 @@ from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, 
 
 from lockgate.commands.console import describe_runs, say
 from lockgate.commands.usage import CliError
-from lockgate.local.cloud import client_for
+from lockgate.local.endpoint_client import client_for
 
 
 def run_runs(args: argparse.Namespace) -> int:

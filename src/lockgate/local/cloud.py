@@ -14,15 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from lockgate.local import limits, moto_patches
 from lockgate.local.clock import LocalClock
 from lockgate.local.cloudwatch import patches as cloudwatch_twin
 from lockgate.local.cloudwatch import percentiles as cloudwatch_percentiles
 from lockgate.local.deployer.deploy import deploy
 from lockgate.local.deployer.model import DeployedStack, FunctionConfig
+from lockgate.local.endpoint_client import CREDENTIALS, REGION, client_for
 from lockgate.local.iam import patches as iam_patches
 from lockgate.local.iam import state_machines as state_machine_iam
 from lockgate.local.iam.policy import Statement
@@ -36,10 +34,8 @@ from lockgate.local.stepfunctions import execution_names as execution_name_patch
 from lockgate.local.stepfunctions import history_limit
 from lockgate.local.stepfunctions import task_tokens as task_token_patches
 
-REGION = "us-east-1"
 HOST = "127.0.0.1"
 ALL_INTERFACES = "0.0.0.0"  # also reachable from containers (sam local invoke), loopback included
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # What the offline runtime changes for every function: no X-Ray daemon runs here.
 LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
 STOPPED_CAUSE = "the local cloud stopped"  # of executions still running when it stops
@@ -257,18 +253,6 @@ class LocalCloud:
         self.client("stepfunctions").start_execution(
             stateMachineArn=state_machine_arn, name=name, input=payload
         )
-
-
-def client_for(service: str, endpoint_url: str) -> Any:
-    """A boto3 client for the local endpoint (no retries hide errors; generous read timeout)."""
-    return boto3.client(
-        service,
-        endpoint_url=endpoint_url,
-        region_name=REGION,
-        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        config=Config(retries={"max_attempts": 1}, read_timeout=900),
-    )
 
 
 def _reset_moto(endpoint_url: str) -> None:
