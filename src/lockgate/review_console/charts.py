@@ -33,51 +33,60 @@ class BiasCheck(BaseModel):
 
 
 def bias_chart(title: str, checks: Sequence[BiasCheck]) -> str:
-    """One facet value's metrics: the allowed range shaded, the interval as a bar, the value as a dot."""
-    values = [v for c in checks for v in (c.value, c.lower, c.upper, c.min, c.max) if v is not None]
-    low, high = min([*values, -0.1]), max([*values, 0.1])
+    """One facet value's metrics, a row each on its own scale (DI lives near 1, the differences near
+    0): the allowed range shaded green, the interval as a bar, the value as a dot, the range at right."""
+    label_w, plot_w, row_h, range_w = 130, 220, 24, 110
+    height = 24 + row_h * len(checks)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{label_w + plot_w + range_w}" '
+        f'height="{height}" role="img" aria-label="{esc(title)}">'
+        f'<text x="4" y="14" font-weight="600">{esc(title)}</text>'
+    ]
+    for index, check in enumerate(checks):
+        parts.append(_bias_row(check, 22 + index * row_h, label_w, plot_w, row_h))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bias_row(check: BiasCheck, y: int, label_w: int, plot_w: int, row_h: int) -> str:
+    values = [v for v in (check.value, check.lower, check.upper, check.min, check.max) if v is not None]
+    low, high = (min(values), max(values)) if values else (-1.0, 1.0)
     span = (high - low) or 1.0
-    low, high = low - span * 0.08, high + span * 0.08
-    label_w, plot_w, row_h = 92, 300, 22
-    height = 26 + row_h * len(checks) + 16
+    low, high = low - span * 0.1, high + span * 0.1
 
     def x(value: float) -> float:
         return label_w + (value - low) / (high - low) * plot_w
 
+    colour = STATUS_COLOURS.get(check.status, "#555")
+    mid = y + row_h / 2
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{label_w + plot_w + 20}" '
-        f'height="{height}" '
-        f'role="img" aria-label="{esc(title)}"><text x="4" y="14" font-weight="600">{esc(title)}</text>'
+        f"<g><title>{esc(check.metric)} {esc(check.status)}: {esc(check.reason)}</title>",
+        f'<text x="4" y="{mid + 4:.0f}">{esc(check.metric)} · {esc(check.status)}</text>',
+        f'<line x1="{label_w}" y1="{mid:.0f}" x2="{label_w + plot_w}" y2="{mid:.0f}" stroke="#ddd"/>',
     ]
-    zero = x(0.0)
-    parts.append(f'<line x1="{zero:.1f}" y1="20" x2="{zero:.1f}" y2="{height - 14}" stroke="#bbb"/>')
-    for index, check in enumerate(checks):
-        y = 26 + index * row_h
-        colour = STATUS_COLOURS.get(check.status, "#555")
-        parts.append(f"<g><title>{esc(check.metric)} {esc(check.status)}: {esc(check.reason)}</title>")
-        parts.append(f'<text x="4" y="{y + 14}">{esc(check.metric)} · {esc(check.status)}</text>')
-        if check.min is not None or check.max is not None:
-            a, b = (
-                x(check.min if check.min is not None else low),
-                x(check.max if check.max is not None else high),
-            )
-            parts.append(
-                f'<rect x="{a:.1f}" y="{y + 3}" width="{b - a:.1f}" height="{row_h - 6}" fill="#e3f1e5"/>'
-            )
-        if check.lower is not None and check.upper is not None:
-            a, b = x(check.lower), x(check.upper)
-            parts.append(
-                f'<line x1="{a:.1f}" y1="{y + 11}" x2="{b:.1f}" y2="{y + 11}" stroke="{colour}" '
-                f'stroke-width="3"/>'
-            )
-        if check.value is not None:
-            parts.append(f'<circle cx="{x(check.value):.1f}" cy="{y + 11}" r="4" fill="{colour}"/>')
-        parts.append("</g>")
-    axis_y = height - 4
-    parts.append(f'<text x="{label_w}" y="{axis_y}" fill="#555">{low:.2f}</text>')
-    parts.append(f'<text x="{label_w + plot_w}" y="{axis_y}" fill="#555" text-anchor="end">{high:.2f}</text>')
-    parts.append("</svg>")
+    if check.min is not None or check.max is not None:
+        a = x(check.min if check.min is not None else low)
+        b = x(check.max if check.max is not None else high)
+        parts.append(
+            f'<rect x="{a:.1f}" y="{y + 4}" width="{b - a:.1f}" height="{row_h - 8}" fill="#d6ecd9"/>'
+        )
+    if check.lower is not None and check.upper is not None:
+        a, b = x(check.lower), x(check.upper)
+        parts.append(
+            f'<line x1="{a:.1f}" y1="{mid:.0f}" x2="{b:.1f}" y2="{mid:.0f}" '
+            f'stroke="{colour}" stroke-width="3"/>'
+        )
+    if check.value is not None:
+        parts.append(f'<circle cx="{x(check.value):.1f}" cy="{mid:.0f}" r="4" fill="{colour}"/>')
+    allowed = f"[{_bound(check.min)}, {_bound(check.max)}]"
+    parts.append(
+        f'<text x="{label_w + plot_w + 8}" y="{mid + 4:.0f}" fill="#555">allowed {allowed}</text></g>'
+    )
     return "".join(parts)
+
+
+def _bound(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
 
 
 def timeline(visits: Sequence[StateVisit], now: datetime) -> str:
@@ -117,30 +126,33 @@ def timeline(visits: Sequence[StateVisit], now: datetime) -> str:
     return "".join(parts)
 
 
-def sparkline(title: str, points: Sequence[tuple[datetime, float]], unit: str = "") -> str:
-    """A small line chart of a metric over time, with its last and largest values."""
-    width, height, pad = 220, 64, 4
-    if not points:
-        return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
-            f'height="{height}" role="img" '
-            f'aria-label="{esc(title)}: no data"><text x="4" y="14" font-weight="600">{esc(title)}</text>'
-            f'<text x="4" y="40" fill="#777">no data in the last hour</text></svg>'
-        )
-    times = [t.timestamp() for t, _ in points]
-    values = [v for _, v in points]
-    t0, t1 = min(times), max(times)
-    top = max(values) or 1.0
-    coords = " ".join(
-        f"{pad + ((t - t0) / ((t1 - t0) or 1)) * (width - 2 * pad):.1f},"
-        f"{height - pad - (v / top) * (height - 26):.1f}"
-        for t, v in zip(times, values, strict=True)
-    )
-    return (
+def sparkline(
+    title: str, points: Sequence[tuple[datetime, float]], window: tuple[datetime, datetime], unit: str = ""
+) -> str:
+    """A small chart of a per-minute metric over `window`: a dot per datapoint, joined by a line,
+    the axis from the window's start to its end, with the largest value."""
+    width, height, pad = 220, 64, 6
+    head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" role="img" '
         f'aria-label="{esc(title)}"><text x="4" y="14" font-weight="600">{esc(title)}</text>'
-        f'<text x="{width - 4}" y="14" text-anchor="end" fill="#444">max {top:,.4g}{esc(unit)}</text>'
-        f'<polyline points="{coords}" fill="none" stroke="#1f5fbf" stroke-width="1.6"/></svg>'
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#ccc"/>'
+    )
+    if not points:
+        return head + '<text x="4" y="40" fill="#777">no data in the window</text></svg>'
+    start, end = (moment.timestamp() for moment in window)
+    top = max(v for _, v in points) or 1.0
+    coords = [
+        (
+            pad + (min(max(t.timestamp(), start), end) - start) / ((end - start) or 1) * (width - 2 * pad),
+            height - pad - (v / top) * (height - 26),
+        )
+        for t, v in points
+    ]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="#1f5fbf"/>' for x, y in coords)
+    return (
+        head + f'<text x="{width - 4}" y="14" text-anchor="end" fill="#444">max {top:,.4g}{esc(unit)}</text>'
+        f'<polyline points="{line}" fill="none" stroke="#1f5fbf" stroke-width="1.4"/>{dots}</svg>'
     )
 
 

@@ -42,7 +42,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str = "n
     if not body:
         return f'<p class="muted">{esc(empty)}</p>'
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    thead = f"<thead><tr>{head}</tr></thead>" if any(headers) else ""
+    return f"<table>{thead}<tbody>{''.join(body)}</tbody></table>"
 
 
 def num(value: float | int | None, digits: int = 3) -> str:

@@ -119,6 +119,9 @@ def outcomes(state_graph: graph.StateGraph, run: RunDetail) -> dict[str, graph.O
             result[visit.name] = "caught" if caught else "failed"
         elif result.get(visit.name) not in ("failed", "caught"):
             result[visit.name] = "succeeded"
+    for node in state_graph.nodes:  # a Distributed Map's items run in child executions, not this history
+        if node.parent in result and node.name not in result:
+            result[node.name] = result[node.parent]
     return result
 
 

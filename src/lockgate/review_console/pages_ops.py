@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from lockgate.lineage import KINDS, Edge
 from lockgate.review_console.charts import sparkline
 from lockgate.review_console.html import badge, esc, link, num, page, table
 from lockgate.review_console.operations import Operations, PackageView
 from lockgate.review_console.reads import ConsoleError, Reads
+
+MINUTES = 60  # the Endpoints page's window
 
 
 def report_link(uri: str, text: str | None = None) -> str:
@@ -93,7 +97,9 @@ def decide(reads: Reads, settings: Any, form: dict[str, str]) -> str:
 
 def endpoints_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
     """Endpoints: variants, weights, live package, the last hour's traffic, deployment history."""
-    views = Operations(reads).endpoints()
+    views = Operations(reads).endpoints(MINUTES)
+    now = datetime.now(UTC)
+    window = (now - timedelta(minutes=MINUTES), now)
     body = ""
     for view in views:
         facts = view.facts
@@ -107,9 +113,9 @@ def endpoints_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
         )
         charts = "".join(
             f"<div><strong>{esc(variant)}</strong><br>"
-            + sparkline("invocations / min", series["invocations"])
-            + sparkline("5XX / min", series["5XX"])
-            + sparkline("latency", series["latency"], " µs")
+            + sparkline("invocations / min", series["invocations"], window)
+            + sparkline("5XX / min", series["5XX"], window)
+            + sparkline("latency (mean)", series["latency"], window, " µs")
             + "</div>"
             for variant, series in view.series.items()
         )
@@ -216,13 +222,7 @@ def lineage_svg(edges: list[Edge]) -> str:
         for ri, key in enumerate(columns[kind]):
             x, y = ci * col_w + 8, 24 + ri * row_h
             at[key] = (x, y)
-            ident = key.split("#", 1)[1]
-            short = ident.rsplit(":", 1)[-1].rsplit("/", 2)[-1] if len(ident) > 24 else ident
-            short = short if len(short) <= 24 else short[:23] + "…"
-            parts.append(
-                f"<g><title>{esc(key)}</title><rect x='{x}' y='{y}' width='{box_w}' height='{box_h}' rx='4' "
-                f"fill='#eef2f6' stroke='#16324f'/><text x='{x + 6}' y='{y + 21}'>{esc(short)}</text></g>"
-            )
+            parts.append(_lineage_box(key, x, y, box_w, box_h))
     for edge in edges:
         (x1, y1), (x2, y2) = at[edge.parent.key], at[edge.child.key]
         parts.insert(
@@ -234,4 +234,19 @@ def lineage_svg(edges: list[Edge]) -> str:
         f'<div class="card"><svg xmlns="http://www.w3.org/2000/svg" class="graph" width="{width}" '
         f'height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="lineage graph">{"".join(parts)}</svg></div>'
+    )
+
+
+def _lineage_box(key: str, x: float, y: float, width: int, height: int) -> str:
+    """One node: a short label, its full id on hover, a link to its own lineage."""
+    kind, ident = key.split("#", 1)
+    if kind == "model-package":
+        short = "/".join(ident.rsplit("/", 2)[-2:])
+    else:
+        short = ident.rsplit(":", 1)[-1] if len(ident) > 24 else ident
+    short = short if len(short) <= 26 else short[:25] + "…"
+    href = esc("/lineage?" + urlencode({"node": key}))
+    return (
+        f'<a href="{href}"><title>{esc(key)}</title><rect x="{x}" y="{y}" width="{width}" height="{height}" '
+        f'rx="4" fill="#eef2f6" stroke="#16324f"/><text x="{x + 6}" y="{y + 21}">{esc(short)}</text></a>'
     )

@@ -120,3 +120,19 @@ def test_outcomes_tell_caught_from_failed_and_waiting_from_running() -> None:
     assert outcomes(state_graph, uncaught) == {"B": "failed"}
     svg = graph.render_svg(state_graph, outcomes(state_graph, caught))
     assert '<g class="state caught">' in svg and svg.count('<g class="state not-reached">') == 1
+
+
+def test_a_distributed_maps_items_take_the_maps_outcome() -> None:
+    asl = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "One", "States": {"One": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        },
+    }
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    run = _run([StateVisit("Each", "Map", t0, t0 + timedelta(seconds=1), "ok")], "SUCCEEDED")
+    assert outcomes(graph.parse_definition(asl), run) == {"Each": "succeeded", "One": "succeeded"}
