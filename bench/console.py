@@ -7,7 +7,8 @@ Pass state: the runs cost nothing to make). Measured in the same run, interleave
   every Lockgate machine through boto3), i.e. what `lockgate runs` costs before it describes;
 - the page rendered in-process (`pages.runs_page`, reads included): the console's server time;
 - the page through HTTP from the console's server (urllib): what a browser waits for.
-The first call of each (cold: state machines listed, clients built) is reported apart.
+The first call of each is reported apart, the page over HTTP first: a fresh console's first paint
+(clients built, state machines listed).
 
 Run: .venv/bin/python bench/console.py [--runs 100] [--repeat 15]
 """
@@ -60,8 +61,9 @@ def main() -> None:
         settings = ConsoleSettings()
         server = ConsoleServer(reads, settings).start()
 
+        client = aws_client("stepfunctions", cloud.url)
+
         def reference() -> None:
-            client = aws_client("stepfunctions", cloud.url)
             for m in client.list_state_machines()["stateMachines"]:
                 for _ in client.get_paginator("list_executions").paginate(
                     stateMachineArn=m["stateMachineArn"]
@@ -78,11 +80,11 @@ def main() -> None:
                 response.read()
 
         cases = {
-            "reference: ListExecutions": reference,
-            "runs page, in-process": rendered,
             "runs page, HTTP": over_http,
+            "runs page, in-process": rendered,
+            "reference: ListExecutions": reference,
         }
-        cold = {name: _ms(case) for name, case in cases.items()}
+        cold = {name: _ms(case) for name, case in cases.items()}  # HTTP first: a fresh console's first paint
         times: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(args.repeat):
             for name, case in cases.items():
@@ -91,11 +93,15 @@ def main() -> None:
     print(f"\nRuns page with {args.runs} runs (local cloud), {args.repeat} warm calls each, interleaved")
     print(f"{'case':<28} {'cold ms':>8} {'p50 ms':>8} {'p90 ms':>8} {'x ref':>6}")
     reference_p50 = statistics.median(times["reference: ListExecutions"])
-    for name, values in times.items():
+    for name, values in sorted(times.items(), key=lambda item: not item[0].startswith("reference")):
         p50, p90 = statistics.median(values), sorted(values)[int(0.9 * (len(values) - 1))]
         print(f"{name:<28} {cold[name]:8.1f} {p50:8.1f} {p90:8.1f} {p50 / reference_p50:6.2f}")
-    verdict = "met" if statistics.median(times["runs page, HTTP"]) <= GOAL_MS else "NOT met"
-    print(f"goal: first paint <= {GOAL_MS:.0f} ms server time: {verdict}")
+    first, warm = cold["runs page, HTTP"], statistics.median(times["runs page, HTTP"])
+    verdict = "met" if first <= GOAL_MS else "NOT met"
+    print(
+        f"goal: first paint <= {GOAL_MS:.0f} ms server time: {verdict} "
+        f"(first {first:.0f} ms, then {warm:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

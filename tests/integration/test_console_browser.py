@@ -172,6 +172,35 @@ def test_approve_by_click_changes_the_registry_and_starts_the_deploy(
     _visit(page, f"{console}/runs?pipeline=deploy", "runs-deploy")
     assert page.get_by_text(name).count() == 1
 
+    # Staging and the smoke test pass; the run then waits for a person's production approval.
+    _wait_for_production_approval(pipeline, package.arn)
+    page.get_by_text(name).click()
+    _visit(page, page.url, "run-deploy-waiting")
+    assert page.locator("svg.graph g.state.waiting").count() == 1  # RequestApproval, drawn as waiting
+    _visit(page, f"{console}/models", "models-waiting-for-production")
+    row = page.locator("tr", has=page.locator(f"input[value='{package.arn}']"))
+    assert "waiting: production" in row.inner_text()
+    row.get_by_label("Reason").fill("staging smoke test passed; go")
+    row.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    assert "for production" in page.get_by_role("status").inner_text()
+    sfn, deadline = pipeline.cloud.client("stepfunctions"), time.monotonic() + 180
+    run_arn = f"{deploy_arn.replace(':stateMachine:', ':execution:')}:{name}"
+    while sfn.describe_execution(executionArn=run_arn)["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sfn.describe_execution(executionArn=run_arn)["status"] == "SUCCEEDED"
+
+
+def _wait_for_production_approval(pipeline: Any, package_arn: str, timeout: float = 180) -> None:
+    dynamodb, table = pipeline.cloud.client("dynamodb"), pipeline.cloud.stack.outputs["LineageTableName"]
+    key = {"pk": {"S": f"model-package#{package_arn}"}, "sk": {"S": "approval#prod"}}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if dynamodb.get_item(TableName=table, Key=key).get("Item"):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"no production approval request for {package_arn}")
+
 
 def test_read_only_console_hides_buttons_and_refuses_posts(pipeline: Any, browser_page: Any) -> None:
     server = start_console(pipeline.cloud.url, port=0, read_only=True).start()

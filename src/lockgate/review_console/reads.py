@@ -98,11 +98,20 @@ class Reads:
     """The console's reads, one instance per process (definitions cached: they change only with a deploy)."""
 
     def __init__(self, client: Client, endpoint_url: str | None = None) -> None:
-        self.client = client
+        self._make_client = client
+        self._clients: dict[str, Any] = {}
         self.endpoint_url = endpoint_url  # None: AWS
         self._definitions: dict[str, str] = {}
         self._machines: tuple[float, list[Machine]] = (0.0, [])
         self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        """One boto3 client per service for the process (clients are thread-safe; making one costs
+        tens of milliseconds)."""
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._make_client(service)
+            return self._clients[service]
 
     # --- runs -------------------------------------------------------------------------------
     def machines(self) -> list[Machine]:
