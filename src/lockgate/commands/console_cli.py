@@ -7,6 +7,8 @@ adapters only). Without --endpoint-url it talks to AWS through the usual credent
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 from typing import Any
 
 from lockgate.commands.usage import CliError
@@ -41,13 +43,21 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--port must be 0-65535, got {args.port}")
     server = start_console(args.endpoint_url, port=args.port, host=args.host, read_only=args.read_only)
     print(f"Lockgate review console: {server.url}  (Ctrl-C stops it)", flush=True)
+    serve_until_stopped(server)
+    return 0
+
+
+def serve_until_stopped(server: Any) -> None:
+    """Serve from a thread until Ctrl-C or SIGTERM (as `lockgate up` waits), then close the socket."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    server.start()
     try:
-        server.serve_forever()
+        stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
-    return 0
 
 
 def start_console(

@@ -262,17 +262,12 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def serve_console_after_demo(url: str, ok: bool, began: float) -> None:
     """`lockgate demo --console`: the review console on the demo's cloud until Ctrl-C."""
-    from lockgate.commands.console_cli import DEFAULT_PORT, start_console
+    from lockgate.commands.console_cli import DEFAULT_PORT, serve_until_stopped, start_console
 
     server = start_console(url, port=DEFAULT_PORT)
     say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
     say(f"review console: {server.url}  (the local cloud stays up; Ctrl-C stops both)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    serve_until_stopped(server)
 
 
 def _final_metrics(metrics: list[dict[str, Any]]) -> str:

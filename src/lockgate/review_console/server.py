@@ -17,6 +17,9 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lockgate.errors import TransientError
 from lockgate.review_console import html, pages
 from lockgate.review_console.reads import ConsoleError, Reads
 
@@ -112,6 +115,10 @@ def make_handler(reads: Reads, settings: ConsoleSettings) -> type[BaseHTTPReques
             except ConsoleError as error:
                 status = HTTPStatus.NOT_FOUND if isinstance(error, NotFound) else HTTPStatus.BAD_REQUEST
                 self._error(status, str(error))
+            except (BotoCoreError, ClientError, TransientError) as error:  # AWS said no, or is gone
+                log.warning("console page failed: %s", _one_line(error))
+                hint = "" if settings.where.startswith("AWS") else " (is `lockgate up` still running?)"
+                self._error(HTTPStatus.BAD_GATEWAY, _one_line(error) + hint)
             except Exception as error:  # every other failure is one line, never a stack trace
                 log.exception("console page failed")
                 self._error(HTTPStatus.INTERNAL_SERVER_ERROR, _one_line(error))

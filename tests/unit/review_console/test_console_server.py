@@ -136,3 +136,17 @@ def test_a_decision_needs_a_reason_and_a_package_arn() -> None:
         operations.decide(arn, "  ", reject=False)
     with pytest.raises(ConsoleError, match="not a model package"):
         operations.decide("credit", "fine", reject=True)
+
+
+def test_an_unreachable_endpoint_is_one_line_naming_it() -> None:
+    from lockgate.local.endpoint_client import client_for
+
+    reads = Reads(lambda service: client_for(service, "http://127.0.0.1:9"), "http://127.0.0.1:9")
+    server = ConsoleServer(reads, ConsoleSettings(where="http://127.0.0.1:9")).start()
+    try:
+        status, page = _get(server.url + "models")
+    finally:
+        server.stop()
+    assert status == 502
+    assert "Could not connect to the endpoint URL" in _alert(page)
+    assert "lockgate up" in _alert(page) and "Traceback" not in page
