@@ -92,7 +92,18 @@ def _visit(page: Any, url: str, shot: str) -> int:
     assert outside == [], f"{shot}: requests outside the console: {outside}"
     assert page.errors == [], f"{shot}: console errors: {page.errors}"
     assert weight <= MAX_PAGE_BYTES, f"{shot}: {weight} bytes > {MAX_PAGE_BYTES}"
+    assert _every_button_reached_by_tab(page), f"{shot}: a button cannot be reached with Tab"
     return weight
+
+
+def _every_button_reached_by_tab(page: Any) -> bool:
+    """Tab through the page once; True when every button (and form field) got the focus."""
+    stops = page.locator("a[href], button, input:not([type=hidden]), select").count()
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(stops + 2):
+        page.keyboard.press("Tab")
+        page.evaluate("document.activeElement && (document.activeElement.dataset.tabbed = 'yes')")
+    return page.locator("button:not([data-tabbed]), input:not([type=hidden]):not([data-tabbed])").count() == 0
 
 
 def _focusable_by_tab(page: Any, selector: str, limit: int = 400) -> bool:

@@ -29,8 +29,10 @@ def models_page(reads: Reads, settings: Any, query: dict[str, str], notice: str 
             '<p class="muted">read-only console: decisions are made with `lockgate approve` / `reject`.</p>'
         )
     for group, packages in grouped.items():
-        rows = [_package_row(p, settings) for p in packages]
-        body += f"<h2>{esc(group)}</h2>" + table(
+        live = next((p for p in packages if any(not e.endswith("-staging") for e in p.live_on)), None)
+        rows = [_package_row(p, settings, live) for p in packages]
+        note = f" · live in production: v{esc(live.version)}" if live else " · nothing live in production"
+        body += f'<h2>{esc(group)}<span class="muted">{note}</span></h2>' + table(
             ["Version", "Status", "Metrics", "Bias pre", "Bias post", "Live on", "Reports", "Decision"], rows
         )
     if not grouped:
@@ -38,8 +40,19 @@ def models_page(reads: Reads, settings: Any, query: dict[str, str], notice: str 
     return page("Models", body, settings.where, "/models")
 
 
-def _package_row(package: PackageView, settings: Any) -> list[str]:
-    metrics = "<br>".join(f'<span class="nowrap">{esc(k)} {v:.3f}</span>' for k, v in package.metrics.items())
+def _package_row(package: PackageView, settings: Any, live: PackageView | None) -> list[str]:
+    """One package; beside a non-live one, the live package's metrics and verdicts to compare."""
+    other = live if live is not None and live.arn != package.arn else None
+    metrics = "<br>".join(
+        f'<span class="nowrap">{esc(k)} {v:.3f}'
+        + (
+            f' <span class="muted">(live {other.metrics[k]:.3f})</span>'
+            if other and k in other.metrics
+            else ""
+        )
+        + "</span>"
+        for k, v in package.metrics.items()
+    )
     reports = [report_link(package.evaluation_report, "evaluation")] if package.evaluation_report else []
     reports += [report_link(uri, f"bias {stage}") for stage, uri in package.bias_reports.items()]
     status = badge(package.status) + (
@@ -51,8 +64,10 @@ def _package_row(package: PackageView, settings: Any) -> list[str]:
         link("/lineage", f"v{package.version}", node=package.arn),
         status,
         metrics or "-",
-        badge(package.bias_pre),
-        badge(package.bias_post),
+        badge(package.bias_pre)
+        + (f'<br><span class="muted">live {esc(other.bias_pre)}</span>' if other else ""),
+        badge(package.bias_post)
+        + (f'<br><span class="muted">live {esc(other.bias_post)}</span>' if other else ""),
         esc(", ".join(package.live_on) or "-"),
         "<br>".join(reports) or "-",
         _decision(package, settings),
