@@ -89,8 +89,9 @@ def _bound(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def timeline(visits: Sequence[StateVisit], now: datetime) -> str:
-    """Per-state durations as bars on one time axis (running states reach `now`)."""
+def timeline(visits: Sequence[StateVisit], now: datetime, waiting: frozenset[str] = frozenset()) -> str:
+    """Per-state durations as bars on one time axis (running states reach `now`; the `waiting`
+    ones, which wait for a person, in blue)."""
     if not visits:
         return '<p class="muted">no states entered yet</p>'
     start = min(v.entered for v in visits)
@@ -109,8 +110,9 @@ def timeline(visits: Sequence[StateVisit], now: datetime) -> str:
         seconds = ((visit.exited or now) - visit.entered).total_seconds()
         x0 = label_w + offset / total * plot_w
         width = max(seconds / total * plot_w, 1.5)
-        colour = OUTCOME_COLOURS.get(visit.outcome, "#555")
-        took = "running" if visit.exited is None else _seconds(seconds)
+        waits = visit.exited is None and visit.name in waiting
+        colour = "#1f5fbf" if waits else OUTCOME_COLOURS.get(visit.outcome, "#555")
+        took = ("waiting for a person" if waits else "running") if visit.exited is None else _seconds(seconds)
         parts.append(
             f"<g><title>{esc(visit.name)} ({esc(visit.type)}) {esc(visit.outcome)}, {took}</title>"
             f'<text x="4" y="{y + 11}">{esc(visit.name[:28])}</text>'

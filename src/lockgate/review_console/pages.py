@@ -77,7 +77,8 @@ def run_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
     """One run: its graph coloured by what happened, per-state durations, the failure."""
     run = reads.run(_required(query, "arn"))
     state_graph = graph.parse_definition(run.definition)
-    svg = graph.render_svg(state_graph, outcomes(state_graph, run), f"{run.summary.machine.name} graph")
+    coloured = outcomes(state_graph, run)
+    svg = graph.render_svg(state_graph, coloured, f"{run.summary.machine.name} graph")
     facts = [
         ["Pipeline", esc(run.summary.machine.name)],
         ["Status", badge(run.summary.status)],
@@ -96,7 +97,8 @@ def run_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
     if run.failed_states:
         body += table(["State", "Error and cause"], [[esc(s), esc(c)] for s, c in run.failed_states.items()])
     body += f'<h2>Graph</h2><p class="legend">{LEGEND}</p><div class="card">{svg}</div>'
-    body += f"<h2>Timeline</h2>{timeline(run.visits, datetime.now(UTC))}"
+    waiting = frozenset(name for name, outcome in coloured.items() if outcome == "waiting")
+    body += f"<h2>Timeline</h2>{timeline(run.visits, datetime.now(UTC), waiting)}"
     return page(f"Run {run.summary.name}", body, settings.where, "/runs")
 
 
