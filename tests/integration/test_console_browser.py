@@ -163,6 +163,7 @@ def test_approve_by_click_changes_the_registry_and_starts_the_deploy(
     row.get_by_role("button", name="Approve").click()
     page.wait_for_load_state()
     assert "approved" in page.get_by_role("status").inner_text()
+    assert "/models?notice=" in page.url  # redirected after the post: a reload decides nothing again
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "models-after-approve.png"), full_page=True)
     sagemaker = pipeline.cloud.client("sagemaker")

@@ -20,8 +20,10 @@ def report_link(uri: str, text: str | None = None) -> str:
     return link("/report", text or uri.rsplit("/", 2)[-2] + "/" + uri.rsplit("/", 1)[-1], uri=uri)
 
 
-def models_page(reads: Reads, settings: Any, query: dict[str, str], notice: str = "") -> str:
-    """Packages per group: status, metrics, both bias verdicts, the live one; Approve / Reject."""
+def models_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
+    """Packages per group: status, metrics, both bias verdicts, the live one; Approve / Reject.
+    `?notice=<id>` shows what a decision just did (kept by the server, never taken from the URL)."""
+    notice = settings.notices.get(query.get("notice", ""), "")
     grouped = Operations(reads).packages()
     body = f'<p class="notice" role="status">{esc(notice)}</p>' if notice else ""
     if settings.read_only:
@@ -100,14 +102,14 @@ def _decision(package: PackageView, settings: Any) -> str:
 
 
 def decide(reads: Reads, settings: Any, form: dict[str, str]) -> str:
-    """A person's Approve / Reject: the same code as `lockgate approve` / `reject`."""
+    """A person's Approve / Reject: the same code as `lockgate approve` / `reject`; returns its line."""
     action = form.get("action", "")
     if action not in ("approve", "reject"):
         raise ConsoleError("choose Approve or Reject: nothing changed")
     said = Operations(reads).decide(
         form.get("package", ""), form.get("reason", ""), reject=action == "reject"
     )
-    return models_page(reads, settings, {}, notice=said)
+    return said
 
 
 def endpoints_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:

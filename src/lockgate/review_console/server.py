@@ -47,6 +47,15 @@ class ConsoleSettings:
     read_only: bool = False
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     where: str = "AWS"  # shown in the header: the endpoint URL, or "AWS"
+    notices: dict[str, str] = field(default_factory=dict)  # what recent decisions did, by a random id
+
+    def remember(self, line: str) -> str:
+        """Keep a decision's line for the page the browser is sent to; returns its id (the last 50 kept)."""
+        key = secrets.token_urlsafe(8)
+        self.notices[key] = line
+        while len(self.notices) > 50:
+            self.notices.pop(next(iter(self.notices)))
+        return key
 
 
 Page = Callable[[Reads, ConsoleSettings, dict[str, str]], str]
@@ -103,7 +112,16 @@ def make_handler(reads: Reads, settings: ConsoleSettings) -> type[BaseHTTPReques
                     HTTPStatus.FORBIDDEN, "stale or missing form token: reload the page; nothing changed"
                 )
                 return
-            self._guarded(lambda: self._send(HTTPStatus.OK, pages.decide(reads, settings, form)))
+            self._guarded(lambda: self._decided(pages.decide(reads, settings, form)))
+
+        def _decided(self, said: str) -> None:
+            """Post/redirect/get: the Models page shows the line (a reload does not decide again)."""
+            self.send_response(HTTPStatus.SEE_OTHER)
+            self.send_header("Location", f"/models?notice={settings.remember(said)}")
+            self.send_header("Content-Length", "0")
+            for name, value in SECURITY_HEADERS.items():
+                self.send_header(name, value)
+            self.end_headers()
 
         def _report(self, query: dict[str, str]) -> None:
             body, content_type = reads.report(query.get("uri", ""))
