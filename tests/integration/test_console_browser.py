@@ -129,6 +129,8 @@ def test_every_page_renders_light_offline_and_without_errors(console: str, brows
     assert page.locator("svg.graph g.state.succeeded").count() >= 3
     weights["gates"] = _visit(page, run_url.replace("/run?", "/gates?"), "gates-train")
     assert page.get_by_text("pre-training").first.is_visible()
+    assert page.get_by_role("cell", name="credit_risk", exact=True).count() == 1  # the data gate's counts
+    assert page.locator("svg.chart").count() >= 3  # a bias chart per facet value
     assert "s3://" not in "".join(page.locator("a").evaluate_all("els => els.map(e => e.href)"))
     weights["filtered"] = _visit(
         page, f"{console}/runs?pipeline=ingest&status=SUCCEEDED&dataset=credit", "runs-ingest"

@@ -188,11 +188,39 @@ def _data_gate(reads: Reads, run: RunDetail) -> str:
             f"<p>{badge('pass')} version <code>{esc(str(facts.get('version', ''))[:16])}…</code>, "
             f"{esc(facts.get('rows', '?'))} rows, splits "
             + ", ".join(f"{esc(k)} {esc(v)}" for k, v in split.items())
-            + f"; {len(facts.get('schema', []))} columns · {report_link(manifest, 'manifest')}</p>"
+            + f"; {len(facts.get('schema', []))} columns · {report_link(manifest, 'manifest')} · "
+            + report_link(manifest.rsplit("/", 1)[0] + "/validation-report.json", "validation report")
+            + "</p>"
+            + _column_counts(facts)
         )
     if (ingest := run.input.get("execution")) and ":lockgate-ingest-" in str(ingest):
         parts.append(f"<p>Checked by {link('/gates', 'its ingest run', arn=str(ingest))}.</p>")
     return "".join(parts) or '<p class="muted">no data gate in this run</p>'
+
+
+def _column_counts(manifest: dict[str, Any]) -> str:
+    """Each column's counts from the manifest's statistics: what the contract's rules were checked on."""
+    columns = ((manifest.get("statistics") or {}).get("columns") or {}).items()
+    rows = [
+        [
+            esc(name),
+            esc(stats.get("type", "")),
+            num(stats.get("count")),
+            num(stats.get("nulls")),
+            num(stats.get("invalid")),
+            esc(_stat(stats.get("min"))),
+            esc(_stat(stats.get("max"))),
+        ]
+        for name, stats in columns
+        if isinstance(stats, dict)
+    ]
+    return table(["Column", "Type", "Rows", "Nulls", "Invalid", "Min", "Max"], rows, "")
+
+
+def _stat(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "-" if value is None else str(value)
 
 
 def _bias(reads: Reads, analysis_uri: str) -> str:
