@@ -191,6 +191,8 @@ def test_approve_by_click_changes_the_registry_and_starts_the_deploy(
     page.get_by_text(name).click()
     _visit(page, page.url, "run-deploy-waiting")
     assert page.locator("svg.graph g.state.waiting").count() == 1  # RequestApproval, drawn as waiting
+    _visit(page, page.url.replace("/run?", "/gates?"), "gates-deploy-waiting")
+    assert page.get_by_role("heading", name="Smoke test on staging").count() == 1
     _visit(page, f"{console}/models", "models-waiting-for-production")
     row = page.locator("tr", has=page.locator(f"input[value='{package.arn}']"))
     assert "waiting: production" in row.inner_text()

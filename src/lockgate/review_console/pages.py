@@ -32,6 +32,14 @@ __all__ = [
 ]
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+# The deploy run's steps, by the key each writes into the run's state (statemachines/deploy.asl.json).
+DEPLOY_STEPS = (
+    ("plan", "Plan"),
+    ("smoke", "Smoke test on staging"),
+    ("approval", "Production approval"),
+    ("record", "Recorded"),
+    ("error", "Stopped"),
+)
 LEGEND = "".join(
     f'<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" rx="2" fill="{fill}" '
     f'stroke="{stroke}"/></svg> {name}</span>'
@@ -133,13 +141,18 @@ def gates_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
     body = (
         f"<p>{link('/run', 'back to the run', arn=run.summary.arn)} · status {badge(run.summary.status)}</p>"
     )
-    body += "<h2>Data gate</h2>" + _data_gate(reads, run)
+    if run.summary.machine.pipeline != "deploy":
+        body += "<h2>Data gate</h2>" + _data_gate(reads, run)
     analyses = [u for u in run.reports if re.search(r"/bias/[^/]+/analysis\.json$", u)]
     if analyses:
         body += "<h2>Bias</h2>" + "".join(_bias(reads, uri) for uri in analyses)
     evaluations = [u for u in run.reports if u.endswith("/evaluation/report.html")]
     if evaluations:
         body += "<h2>Evaluation</h2>" + _evaluation(reads, run, evaluations[0])
+    state = run.output or run.latest
+    steps = [(title, state[key]) for key, title in DEPLOY_STEPS if isinstance(state.get(key), dict)]
+    if steps:
+        body += "<h2>Deployment</h2>" + "".join(f"<h3>{esc(t)}</h3>{_facts(v)}" for t, v in steps)
     registration = (run.output or {}).get("registration")
     if isinstance(registration, dict):
         reasons = "".join(f"<li>{esc(r)}</li>" for r in registration.get("reasons", []))
@@ -196,6 +209,29 @@ def _data_gate(reads: Reads, run: RunDetail) -> str:
     if (ingest := run.input.get("execution")) and ":lockgate-ingest-" in str(ingest):
         parts.append(f"<p>Checked by {link('/gates', 'its ingest run', arn=str(ingest))}.</p>")
     return "".join(parts) or '<p class="muted">no data gate in this run</p>'
+
+
+def _facts(values: dict[str, Any]) -> str:
+    """A step's scalar results as a two-column table (a Lambda task's are under `result`; other
+    nested values are left to the stored output)."""
+    if isinstance(values.get("result"), dict):
+        values = {**values["result"], **{k: v for k, v in values.items() if k != "result"}}
+    rows = [
+        [esc(key), _fact(key, value)]
+        for key, value in values.items()
+        if isinstance(value, str | int | float | bool)
+    ]
+    return table(["", ""], [row for row in rows if row[1]], "")
+
+
+def _fact(key: str, value: str | float | bool) -> str:
+    if isinstance(value, bool):
+        if key in ("passed", "approved"):
+            return badge("pass" if value else "fail")
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return esc(f"{value:.4g}")
+    return esc(str(value)[:300])
 
 
 def _column_counts(manifest: dict[str, Any]) -> str:

@@ -86,6 +86,7 @@ class RunDetail(BaseModel):
     cause: str | None = None
     reports: list[str] = []  # s3:// URIs the run's inputs and outputs name
     failed_states: dict[str, str] = {}  # state -> its error and cause
+    latest: dict[str, Any] = {}  # the last state output seen (the run's state so far), parsed
 
     @property
     def dataset(self) -> str | None:
@@ -217,6 +218,7 @@ class Reads:
             cause=" ".join(readable_cause(str(described.get("cause") or "")).split()) or None,
             reports=sorted({m.rstrip(".,;)") for text in texts for m in _S3_URI.findall(text)}),
             failed_states=_failed_states(events),
+            latest=_latest_output(events),
         )
 
     def definition(self, machine_arn: str) -> str:
@@ -272,6 +274,15 @@ def _failed_states(events: list[Any]) -> dict[str, str]:
             cause = " ".join(readable_cause(str(details.get("cause", ""))).split())
             failed[current] = f"{details.get('error', kind)}" + (f": {cause[:400]}" if cause else "")
     return failed
+
+
+def _latest_output(events: list[Any]) -> dict[str, Any]:
+    """The output of the last state that exited (what a running run has gathered so far)."""
+    for event in sorted(events, key=lambda e: int(e["id"]), reverse=True):
+        output = _json(event.get("stateExitedEventDetails", {}).get("output"))
+        if output is not None:
+            return output
+    return {}
 
 
 def _json(text: str | None) -> dict[str, Any] | None:
