@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # sam build needs python3.13 on PATH; the venv provides it.
 SAM_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test lint unit notebook sam-check sam-local bench checkov clean
+.PHONY: demo test lint unit notebook sam-check sam-local bench checkov clean browser
 
 # Every phase of `make test`/`make sam-local` prints its seconds and the load average when it ends,
 # and appends that line to .make-times (.ci/run prints the file last: where CI time goes).
@@ -65,10 +65,18 @@ lint: $(STAMP)
 # Test files in a random order (the seed is in pytest's header: --file-order-seed N repeats it), spread
 # over PYTEST_WORKERS processes a file at a time; every integration file has its own local cloud.
 PYTEST_WORKERS ?= 2
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BEGIN)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --file-order random
 	$(END)
+
+# The review console's browser test (tests/integration/test_console_browser.py) drives Debian's
+# Chromium with Playwright (its own browser download cannot work offline). Installed once, as root
+# (as `make sam-local` installs docker.io); a no-op when /usr/bin/chromium is already there.
+browser:
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver || { \
+		apt-get -o DPkg::Lock::Timeout=300 update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q chromium chromium-driver; }
 
 # The SDK attached to the offline cloud, and notebooks/lockgate_runs.ipynb executed headless.
 notebook: $(NB_STAMP)
@@ -95,6 +103,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/bias.py
 	$(BIN)/python bench/drift.py
+	$(BIN)/python bench/console.py
 
 # checkov over the SAM template and its CloudFormation translation (.checkov.yaml lists the skips
 # and why). Its own venv: checkov pins many packages of its own.

@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--output", type=Path, default=Path("demo-output"), help="where the reports are saved (demo-output/)"
     )
+    demo.add_argument(
+        "--console", action="store_true", help="keep the cloud up with the review console after the demo"
+    )
     translate = sub.add_parser("translate", help="print the CloudFormation SAM makes of the template")
     translate.add_argument(
         "--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (template.yaml)"

@@ -52,6 +52,7 @@ class SageMakerEndpoints:
                         model_name=v.get("ModelName", ""),
                         instance_type=v.get("InstanceType", ""),
                         instance_count=int(count),
+                        weight=_weight(live.get("CurrentWeight", v.get("InitialVariantWeight"))),
                     )
                 )
         except self._client.exceptions.ClientError:
@@ -162,3 +163,7 @@ class SageMakerEndpoints:
         except self._client.exceptions.ClientError:
             return False
         return True
+
+
+def _weight(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -74,6 +74,26 @@ class VariantMetrics:
             p50_latency_ms=None if p50_us is None else p50_us / 1000,
         )
 
+    def series(
+        self, endpoint: str, variant: str, metric: str, statistic: str = "Sum", minutes: int = 60
+    ) -> list[tuple[datetime, float]]:
+        """One metric of a variant per minute over the last `minutes` (1..1440), oldest first."""
+        minutes = max(1, min(minutes, 1440))
+        end = self._now().replace(second=0, microsecond=0) + timedelta(minutes=1)
+        points = self._client.get_metric_statistics(
+            Namespace=NAMESPACE,
+            MetricName=metric,
+            Period=60,
+            Statistics=[statistic],
+            StartTime=end - timedelta(minutes=minutes),
+            EndTime=end,
+            Dimensions=[
+                {"Name": "EndpointName", "Value": endpoint},
+                {"Name": "VariantName", "Value": variant},
+            ],
+        )["Datapoints"]
+        return sorted((p["Timestamp"], float(p.get(statistic) or 0.0)) for p in points)
+
     def _sum(self, metric: str, window: dict[str, Any]) -> float:
         points = self._client.get_metric_statistics(
             Namespace=NAMESPACE, MetricName=metric, Period=60, Statistics=["Sum"], **window

@@ -24,5 +24,6 @@ COMMANDS = {
     "deploy": "ab_cli:deploy",
     "promote": "ab_cli:promote",
     "variants": "ab_cli:variants",
+    "console": "console_cli:run",
 }
-PARSERS = ("runs", "lineage", "bias", "alarms", "deploy_cli", "retrain", "ab_cli")
+PARSERS = ("runs", "lineage", "bias", "alarms", "deploy_cli", "retrain", "ab_cli", "console_cli")

@@ -255,10 +255,22 @@ def run_demo(args: argparse.Namespace) -> int:
             outcomes.append(False)
         say("")  # 6. alarms that fix things, by themselves
         outcomes.append(alarm_part(cloud, say))
+        if getattr(args, "console", False):
+            serve_console_after_demo(cloud.url, all(outcomes), began)
     ok = all(outcomes)
     log.close()
     say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s (log: {DEMO_LOG})")
     return 0 if ok else 1
+
+
+def serve_console_after_demo(url: str, ok: bool, began: float) -> None:
+    """`lockgate demo --console`: the review console on the demo's cloud until Ctrl-C."""
+    from lockgate.commands.console_cli import DEFAULT_PORT, serve_until_stopped, start_console
+
+    server = start_console(url, port=DEFAULT_PORT)
+    say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
+    say(f"review console: {server.url}  (the local cloud stays up; Ctrl-C stops both)")
+    serve_until_stopped(server)
 
 
 def _final_metrics(metrics: list[dict[str, Any]]) -> str:

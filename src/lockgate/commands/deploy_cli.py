@@ -139,31 +139,50 @@ def _rollout(args: argparse.Namespace, execution: str) -> str:
 
 def approve(args: argparse.Namespace) -> None:
     """`lockgate approve PACKAGE`: the waiting production approval, else the registry's."""
+    say(_approved(args))
+
+
+def reject(args: argparse.Namespace) -> None:
+    """`lockgate reject PACKAGE --reason R`."""
+    say(_rejected(args))
+
+
+def decide(endpoint_url: str | None, package: str, reason: str, *, reject: bool = False) -> str:
+    """`lockgate approve` / `reject` without the terminal (the review console calls it): the same
+    checks and calls; returns the line the command prints; CliError when nothing changed."""
+    args = argparse.Namespace(
+        command="reject" if reject else "approve",
+        package=package,
+        reason=reason,
+        endpoint_url=endpoint_url,
+        table=None,
+    )
+    return _rejected(args) if reject else _approved(args)
+
+
+def _approved(args: argparse.Namespace) -> str:
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     status = package.get("ModelApprovalStatus")
     pending = _answer(args, approved=True)
     if pending:
-        say(f"approved {args.package} for production; {_rollout(args, pending.execution)}")
-        return
+        return f"approved {args.package} for production; {_rollout(args, pending.execution)}"
     if status != "PendingManualApproval":
         raise CliError(f"{args.package} is {status} and no production approval waits for it; nothing changed")
     _set_status(sagemaker, package, "Approved", args.reason or "approved")
-    say(f"approved {args.package} in the registry; the deploy pipeline takes it to staging")
+    return f"approved {args.package} in the registry; the deploy pipeline takes it to staging"
 
 
-def reject(args: argparse.Namespace) -> None:
-    """`lockgate reject PACKAGE --reason R`."""
+def _rejected(args: argparse.Namespace) -> str:
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     status = package.get("ModelApprovalStatus")
     if _answer(args, approved=False):
-        say(f"rejected the production deployment of {args.package}: {args.reason}")
-        return
+        return f"rejected the production deployment of {args.package}: {args.reason}"
     if status == "Rejected":
         raise CliError(f"{args.package} is already Rejected; nothing changed")
     _set_status(sagemaker, package, "Rejected", args.reason)
-    say(f"rejected {args.package} in the registry; if it was live, the previous approved model is restored")
+    return f"rejected {args.package} in the registry; if it was live, the previous approved model is restored"
 
 
 def predict(args: argparse.Namespace) -> None:

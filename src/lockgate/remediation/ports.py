@@ -15,6 +15,7 @@ class Variant(BaseModel):
     model_name: str
     instance_type: str = ""
     instance_count: int = 0
+    weight: float | None = None  # the current traffic weight (None: not reported)
 
 
 class EndpointFacts(BaseModel):
