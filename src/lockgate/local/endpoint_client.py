@@ -23,4 +23,4 @@ def client_for(service: str, endpoint_url: str) -> Any:
         aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         config=Config(retries={"max_attempts": 1}, read_timeout=900),
-    )
+    )  # type: ignore[call-overload]
