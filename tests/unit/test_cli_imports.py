@@ -51,6 +51,7 @@ ARGV = {
     "deploy": ["arn", "--variants", "90/10"],
     "promote": ["ep", "--variant", "champion"],
     "variants": ["ep"],
+    "console": ["--read-only"],
 }
 # What options.aws_client imports for a command that calls an endpoint.
 ENDPOINT_CLIENT = {"boto3", "botocore.exceptions", "lockgate.local.endpoint_client"}
