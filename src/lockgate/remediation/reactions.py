@@ -7,6 +7,12 @@ scaled only when tagged `lockgate:idle-action`; a rollback never runs during a g
 (the endpoint is Updating: the deployment rolls itself back) nor on an endpoint updated after the
 alarm fired (the alarm judged a configuration that is gone); a retrain is skipped while one runs.
 Dry-run records and announces what would have been done and changes nothing.
+
+Alarms only for what exists: an alarm on an endpoint that does not exist is not acted on nor
+announced (audited only) and the endpoint's alarms are deleted; an idle alarm on an endpoint
+InService for less than its idle window is set back to OK (the window starts at InService) and
+announced to nobody; an endpoint deleted for idleness loses its alarms. A/B: a challenger's
+rollback alarm takes the challenger out of traffic (weight 0, the champion 100 %).
 """
 
 from __future__ import annotations
@@ -17,15 +23,27 @@ from datetime import UTC, datetime
 
 from lockgate.pipeline.execution_names import retrain_name
 from lockgate.remediation.alarms import AlarmRef, AlarmTransition, MetricRef, Reaction, parse_alarm_name
-from lockgate.remediation.budget import BudgetReport, instance_hours
+from lockgate.remediation.budget import BudgetReport, instance_hours, month_start, with_bill
 from lockgate.remediation.guidance import meaning
 from lockgate.remediation.journal import Audit, AuditRecord, Claim, Status, Step
-from lockgate.remediation.ports import Announcer, Datasets, EndpointFacts, Endpoints, Pipelines, Registry
+from lockgate.remediation.ports import (
+    Alarms,
+    Announcer,
+    Billing,
+    Datasets,
+    EndpointFacts,
+    Endpoints,
+    Pipelines,
+    Registry,
+)
+from lockgate.remediation.rules import changed_since as _changed_since
+from lockgate.remediation.rules import previous as _previous
 
 IDLE_ACTION_TAG = "lockgate:idle-action"
 DATASET_TAG = "lockgate:dataset"
 PACKAGE_TAG = "lockgate:package"
 IDLE_ACTIONS = ("delete", "scale-down")
+CHAMPION = "champion"  # lockgate.deployment.variants: the live model of an A/B test
 LEASE_SECONDS = 900.0  # the remediation function's timeout: an attempt older than this is dead
 
 
@@ -37,6 +55,7 @@ class Outcome:
     GONE = "resource-gone"
     LEFT_ALONE = "left-alone"
     SKIPPED = "skipped"
+    YOUNG = "not-idle-yet"
     NOTIFIED = "notified"
     FAILED = "failed"
 
@@ -61,6 +80,8 @@ class Ports:
     pipelines: Pipelines
     audit: Audit
     announcer: Announcer
+    alarms: Alarms | None = None
+    billing: Billing | None = None  # AWS: the bill's hours; None offline (the local clock counts)
 
 
 @dataclass
@@ -71,6 +92,8 @@ class Remediator:
     environment: str
     dry_run: bool = False
     rollback_wait_seconds: float = 600.0
+    idle_window_seconds: float = 0.0  # IdlePeriods x IdlePeriodSeconds (0: no young-endpoint check)
+    clock_speed: float = 1.0  # offline: local-clock seconds per real second (LOCKGATE_CLOCK_SPEED)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def handle(self, transition: AlarmTransition) -> Result:
@@ -111,7 +134,10 @@ class Remediator:
         """The scheduled cost guard: over the month's instance-hours budget, every endpoint goes
         through the idle reaction (tagged ones are deleted or scaled, untagged ones reported),
         once per endpoint and month."""
-        report = instance_hours(self.ports.endpoints.list_all(), self.now(), budget_hours)
+        now = self.now()
+        report = instance_hours(self.ports.endpoints.list_all(), now, budget_hours, self.clock_speed)
+        if self.ports.billing is not None:
+            report = with_bill(report, self.ports.billing.month_hours(month_start(now).date(), now.date()))
         if not report.over:
             return report, []
         results = []
@@ -169,21 +195,78 @@ class _Run:
             self.record.resources = [f"{k}={v}" for k, v in transition.metric.dimensions.items()]
             return Outcome.NOTIFIED
         name = transition.endpoint_name
+        endpoint = self.ports.endpoints.describe(name) if name else None
+        if name and endpoint is None and not self.record.done("delete-endpoint"):
+            self.record.resources = [f"endpoint/{name}"]
+            return self._gone(name)
         if ref.reaction is Reaction.DRIFT:
             return self._drift(ref, name, transition.episode_hash)
         if not name:
             return f"{Outcome.SKIPPED}: the alarm watches no EndpointName dimension"
         self.record.resources = [f"endpoint/{name}"]
         if ref.reaction is Reaction.IDLE:
-            return self._idle(name)
+            return self._idle(name, endpoint, transition)
+        assert endpoint is not None
+        variant = transition.metric.dimensions.get("VariantName", "")
+        if variant and len(endpoint.variants) > 1 and variant != CHAMPION:
+            return self._take_out(endpoint, variant)
         return self._rollback(ref, name)
 
-    def _idle(self, name: str) -> str:
-        endpoint = self.ports.endpoints.describe(name)
-        if endpoint is None:
-            if self.record.done("delete-endpoint"):  # an earlier attempt deleted it
-                return self._finished()
-            return f"{Outcome.GONE}: endpoint {name} does not exist"
+    def _gone(self, name: str) -> str:
+        """No endpoint: nothing to do or announce; its alarms (ours) go with it."""
+        if self.ports.alarms is not None and not self.record.dry_run:
+            stale = self.ports.alarms.of_endpoint(self.owner.environment, name)
+            if stale:
+                self.step(
+                    "delete-alarms", f"delete alarms {', '.join(stale)}", lambda: self._delete_alarms(stale)
+                )
+        return f"{Outcome.GONE}: endpoint {name} does not exist"
+
+    def _delete_alarms(self, names: list[str]) -> None:
+        if self.ports.alarms is not None:
+            self.ports.alarms.delete(names)
+
+    def _young(self, endpoint: EndpointFacts) -> float | None:
+        """Local-clock seconds since the endpoint went InService, when under the idle window."""
+        since = endpoint.last_modified or endpoint.created
+        if self.owner.idle_window_seconds <= 0 or since is None:
+            return None
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        age = (self.owner.now() - since).total_seconds() * self.owner.clock_speed
+        return age if age < self.owner.idle_window_seconds else None
+
+    def _take_out(self, endpoint: EndpointFacts, variant: str) -> str:
+        """A/B: the failing challenger gets weight 0, the others share its traffic."""
+        weights = {v.name: (0.0 if v.name == variant else 1.0) for v in endpoint.variants}
+        if not self.record.steps and endpoint.status != "InService":
+            return f"{Outcome.SKIPPED}: {endpoint.name} is {endpoint.status}: its weights cannot change now"
+        if not self.record.steps and _changed_since(endpoint, self.record.timestamp):
+            return f"{Outcome.SKIPPED}: {endpoint.name} changed after the alarm fired"
+        self._before(endpoint)
+        if all(w == 0 for n, w in weights.items() if n != variant):
+            return f"{Outcome.SKIPPED}: {endpoint.name} has no other variant to take {variant}'s traffic"
+        shown = ", ".join(f"{k}={v:g}" for k, v in weights.items())
+        self.step(
+            "take-out-variant",
+            f"take variant {variant} of {endpoint.name} out of traffic ({shown})",
+            lambda: self.ports.endpoints.set_weights(endpoint.name, weights),
+        )
+        self.record.after = {"weights": shown}
+        return self._finished()
+
+    def _idle(self, name: str, endpoint: EndpointFacts | None, transition: AlarmTransition) -> str:
+        if endpoint is None:  # an earlier attempt deleted it
+            return self._finished()
+        young = self._young(endpoint)
+        if young is not None and not self.record.steps:
+            window = self.owner.idle_window_seconds
+            if self.ports.alarms is not None:
+                reason = f"{name} InService for {young:.0f} s of its {window:.0f} s idle window"
+                self.ports.alarms.reset(transition.alarm_name, reason)
+            return (
+                f"{Outcome.YOUNG}: {name} is InService for {young:.0f} s, "
+                f"less than its idle window ({window:.0f} s)"
+            )
         action = endpoint.tags.get(IDLE_ACTION_TAG, "")
         if action not in IDLE_ACTIONS:
             why = "not tagged" if not action else f"unknown {IDLE_ACTION_TAG}={action!r}"
@@ -201,6 +284,14 @@ class _Run:
                 f"delete endpoint {name} (config and models kept)",
                 lambda: self.ports.endpoints.delete(name),
             )
+            if self.ports.alarms is not None:
+                alarms = self.ports.alarms
+                stale = [] if self.record.dry_run else alarms.of_endpoint(self.owner.environment, name)
+                self.step(
+                    "delete-alarms",
+                    f"delete its alarms ({len(stale)})",
+                    lambda: self._delete_alarms(stale),
+                )
             self.record.after = {"endpoint": "deleted", "restore": restore}
         else:
             if endpoint.instance_count <= len(endpoint.variants):
@@ -216,7 +307,7 @@ class _Run:
     def _rollback(self, ref: AlarmRef, name: str) -> str:
         endpoint = self.ports.endpoints.describe(name)
         if endpoint is None:
-            return f"{Outcome.GONE}: endpoint {name} does not exist"
+            return self._gone(name)
         if (
             endpoint.status in ("Updating", "Creating", "SystemUpdating", "RollingBack")
             and not self.record.steps
@@ -329,12 +420,12 @@ class _Run:
             ]
         )
 
-        # An idle alarm on an endpoint that does not exist (yet) costs nothing: audit, no message.
-        quiet = ref.reaction is Reaction.IDLE and self.record.outcome.startswith(Outcome.GONE)
+        # An endpoint that does not exist, or is not idle long enough: audited, nobody told.
+        if self.record.outcome.startswith((Outcome.GONE, Outcome.YOUNG)):
+            return
 
         def tell() -> None:
-            if not quiet:
-                self.ports.announcer.notify(f"{prefix}Lockgate {ref.reaction.value}: {ref.name}", message)
+            self.ports.announcer.notify(f"{prefix}Lockgate {ref.reaction.value}: {ref.name}", message)
             self.ports.announcer.metric(ref.reaction.value, self.record.outcome.split(":", 1)[0])
             self.ports.announcer.event(
                 {
@@ -347,26 +438,3 @@ class _Run:
             )
 
         self.step("announce", "SNS message, metric and RemediationTaken event sent", tell, changes=False)
-
-
-def _previous(approved_newest_first: list[str], current: str) -> str | None:
-    """The Approved package before the live one (the newest Approved one when the live one is no
-    longer Approved, e.g. rejected after it went live)."""
-    if current in approved_newest_first:
-        index = approved_newest_first.index(current)
-        rest = approved_newest_first[index + 1 :]
-        return rest[0] if rest else None
-    return approved_newest_first[0] if approved_newest_first else None
-
-
-def _changed_since(endpoint: EndpointFacts, alarm_timestamp: str) -> bool:
-    """True when the endpoint was updated after the alarm's state timestamp."""
-    if endpoint.last_modified is None:
-        return False
-    try:
-        fired = datetime.strptime(alarm_timestamp, "%Y-%m-%dT%H:%M:%S.%f%z")
-    except ValueError:
-        return False
-    modified = endpoint.last_modified
-    modified = modified if modified.tzinfo else modified.replace(tzinfo=UTC)
-    return modified > fired
