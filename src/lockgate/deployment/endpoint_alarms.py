@@ -5,8 +5,8 @@ endpoint or a variant goes (idle delete, promotion, rollback to one variant) its
 (`stale`). Names follow the remediation convention `lockgate-<env>-<reaction>-<subject>`:
 
 - `…-rollback-<dataset>[-<variant>]-5xx` / `-latency`: production, one pair per live variant (no
-  variant part for AllTraffic); Invocation5XXErrors Sum > 0 for 2 of 2 minutes / ModelLatency
-  Average over the threshold for 3 of 3.
+  variant part for AllTraffic); Invocation5XXErrors Sum > 0 for 2 of 2 minutes (a challenger: 1 of
+  1) / ModelLatency Average over the threshold for 3 of 3.
 - `…-idle-<dataset>-prod` / `-staging`: both; Invocations Sum <= 0 for IdlePeriods x
   IdlePeriodSeconds (missing data breaching), on the variant taking most traffic.
 - `…-drift-<dataset>-features`: production; Lockgate/Monitoring drifted_features > 0.
@@ -125,6 +125,9 @@ def endpoint_alarms(
         part = "" if variant == "AllTraffic" else f"-{variant}"
         watched = {**on, "VariantName": variant}
         variant_tags = {**tags, "lockgate:variant": variant}
+        # a challenger leaves traffic after one minute with 5XX (cheap, undone by a promotion or a
+        # new deploy); the endpoint's model is rolled back only after two in a row
+        minutes = 2 if variant in ("AllTraffic", "champion") or len(variants) == 1 else 1
         specs += [
             AlarmSpec(
                 name=f"{head}-rollback-{dataset}{part}-5xx",
@@ -140,8 +143,8 @@ def endpoint_alarms(
                 dimensions=watched,
                 statistic="Sum",
                 period=60,
-                evaluation_periods=2,
-                datapoints=2,
+                evaluation_periods=minutes,
+                datapoints=minutes,
                 threshold=0,
                 comparison="GreaterThanThreshold",
                 treat_missing="notBreaching",
