@@ -120,3 +120,19 @@ def _rows_per_request(inputs: pa.ChunkedArray) -> np.ndarray:
     text = pc.fill_null(inputs.combine_chunks(), "")
     stripped = pc.utf8_rtrim(text, characters="\n")
     return np.asarray(pc.add(pc.count_substring(stripped, "\n"), 1).to_numpy(zero_copy_only=False))
+
+
+def combine(parts: list[Captured], feature_count: int) -> Captured:
+    """Several captures as one (rows in order, skipped-line counts merged)."""
+    if not parts:
+        return Captured(np.empty((0, feature_count)), np.empty(0), np.empty(0, dtype=object))
+    skipped: dict[str, int] = {}
+    for part in parts:
+        for key, count in part.skipped.items():
+            skipped[key] = skipped.get(key, 0) + count
+    return Captured(
+        np.vstack([p.features for p in parts]),
+        np.concatenate([p.scores for p in parts]),
+        np.concatenate([p.event_ids for p in parts]),
+        skipped,
+    )

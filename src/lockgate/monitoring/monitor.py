@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from lockgate.data.contract import Contract, Monitoring
 from lockgate.errors import InputRejected
 from lockgate.monitoring.baseline import Baseline
-from lockgate.monitoring.capture import read_capture
+from lockgate.monitoring.capture import combine, read_capture
 from lockgate.monitoring.drift import DriftReport, drift
 from lockgate.monitoring.live_bias import live_bias
 
@@ -83,6 +83,7 @@ class EndpointReport(BaseModel):
     max_psi: float | None = None
     drifted: list[str] = Field(default_factory=list)
     skipped_lines: dict[str, int] = Field(default_factory=dict)
+    variant_drift: dict[str, list[str]] = Field(default_factory=dict)  # variant -> drifted features
     drift: DriftReport | None = None
     bias_rows: int = 0
     bias_violations: int | None = None
@@ -121,12 +122,16 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
         )
         return EndpointReport(endpoint=endpoint.name, rows=0, note=missing)
     try:
-        captured = read_capture(
-            [body for _, body in files],
-            len(baseline.features),
-            source=f"capture/{endpoint.name}",
-            keys=[key for key, _ in files],
-        )
+        by_variant = {
+            variant: read_capture(
+                [body for _, body in group],
+                len(baseline.features),
+                source=f"capture/{endpoint.name}",
+                keys=[key for key, _ in group],
+            )
+            for variant, group in _by_variant(endpoint.name, files).items()
+        }
+        captured = combine(list(by_variant.values()), len(baseline.features))
     except InputRejected as rejected:  # unusable capture: reported once, the cursor moves past it
         sources.commit_cursor(endpoint.name, cursor)
         return EndpointReport(endpoint=endpoint.name, rows=0, note=f"capture not measured: {rejected}")
@@ -161,6 +166,16 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
             metrics.append((f"feature_drift_p_{feature.name}", feature.p_value, dims))
     if skipped:
         metrics.append(("capture_malformed_lines", float(sum(skipped.values())), dims))
+    per_variant: dict[str, list[str]] = {}
+    for variant, part in by_variant.items():  # `lockgate variants` shows each variant's drift
+        if variant and part.rows >= rules.min_rows:
+            own = drift(baseline, part.features, alpha=rules.alpha, min_psi=rules.min_psi)
+            per_variant[variant] = own.drifted
+            at = {**dims, "VariantName": variant}
+            metrics += [
+                ("drifted_features", float(len(own.drifted)), at),
+                ("feature_drift_max", own.max_psi, at),
+            ]
     result = EndpointReport(
         endpoint=endpoint.name,
         rows=captured.rows,
@@ -170,6 +185,7 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
         max_psi=measured.max_psi,
         drifted=measured.drifted,
         drift=measured,
+        variant_drift=per_variant,
         skipped_lines=skipped,
         note=_skipped_note(skipped),
     )
@@ -189,3 +205,15 @@ def _skipped_note(skipped: dict[str, int]) -> str:
         return ""
     where = ", ".join(f"{key} ({count})" for key, count in sorted(skipped.items()))
     return f"skipped {sum(skipped.values())} malformed capture line(s): {where}"
+
+
+def _by_variant(endpoint: str, files: list[tuple[str, bytes]]) -> dict[str, list[tuple[str, bytes]]]:
+    """Capture files grouped by variant: capture/<endpoint>/<variant>/yyyy/... ("" when the key has
+    no variant folder)."""
+    groups: dict[str, list[tuple[str, bytes]]] = {}
+    head = f"capture/{endpoint}/"
+    for key, body in files:
+        rest = key[len(head) :] if key.startswith(head) else ""
+        variant = rest.split("/", 1)[0] if "/" in rest else ""
+        groups.setdefault(variant, []).append((key, body))
+    return groups

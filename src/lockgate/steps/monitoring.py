@@ -23,6 +23,7 @@ class EndpointSummary(StepModel):
     max_psi: float | None = None
     drifted: list[str] = Field(default_factory=list)  # what the drift alarm counts (drifted_features)
     skipped_lines: int = 0  # malformed capture lines counted and skipped
+    variant_drift: dict[str, list[str]] = Field(default_factory=dict)  # variant -> drifted features
     bias_rows: int = 0
     bias_violations: int | None = None
     note: str = ""
@@ -46,6 +47,7 @@ def summarise(report: MonitorReport) -> MonitorOutput:
                 max_psi=e.max_psi,
                 drifted=e.drifted,
                 skipped_lines=sum(e.skipped_lines.values()),
+                variant_drift=e.variant_drift,
                 bias_rows=e.bias_rows,
                 bias_violations=e.bias_violations,
                 note=e.note,

@@ -105,6 +105,22 @@ def test_capture_of_the_wrong_width_is_reported_once_not_every_pass() -> None:
     assert again.note == "no new capture"
 
 
+def test_each_variant_has_its_own_drift_beside_the_endpoints() -> None:
+    sources = FakeSources(min_rows=100)
+    shifted = _rows(300, 4)
+    shifted[:, 0] += 30  # the challenger's traffic: older applicants
+    head = "capture/lockgate-dev-credit"
+    sources.files += [
+        (f"{head}/champion/2026/12/07/22/a.jsonl", capture_lines(_rows(900, 3), np.full(900, 0.5))),
+        (f"{head}/challenger/2026/12/07/22/b.jsonl", capture_lines(shifted, np.full(300, 0.5))),
+    ]
+    (report,) = monitor_pass(sources).endpoints
+    assert report.rows == 1200 and report.drifted == ["age"]  # the endpoint as a whole drifted too
+    assert report.variant_drift == {"champion": [], "challenger": ["age"]}
+    per_variant = {d.get("VariantName"): v for n, v, d in sources.metrics if n == "drifted_features"}
+    assert per_variant == {None: 1.0, "champion": 0.0, "challenger": 1.0}
+
+
 @pytest.mark.parametrize("value", [0, -5])
 def test_min_rows_must_be_positive(value: int) -> None:
     data = yaml.safe_load(CONTRACT.read_text())
