@@ -56,6 +56,7 @@ class Outcome:
     LEFT_ALONE = "left-alone"
     SKIPPED = "skipped"
     YOUNG = "not-idle-yet"
+    ALREADY = "already-done"
     NOTIFIED = "notified"
     FAILED = "failed"
 
@@ -191,14 +192,14 @@ class _Run:
 
     # -- the reactions -----------------------------------------------------------------------
     def react(self, ref: AlarmRef, transition: AlarmTransition) -> str:
-        if ref.reaction is Reaction.NOTIFY:
-            self.record.resources = [f"{k}={v}" for k, v in transition.metric.dimensions.items()]
-            return Outcome.NOTIFIED
         name = transition.endpoint_name
         endpoint = self.ports.endpoints.describe(name) if name else None
         if name and endpoint is None and not self.record.done("delete-endpoint"):
             self.record.resources = [f"endpoint/{name}"]
             return self._gone(name)
+        if ref.reaction is Reaction.NOTIFY:
+            self.record.resources = [f"{k}={v}" for k, v in transition.metric.dimensions.items()]
+            return Outcome.NOTIFIED
         if ref.reaction is Reaction.DRIFT:
             return self._drift(ref, name, transition.episode_hash)
         if not name:
@@ -238,6 +239,8 @@ class _Run:
     def _take_out(self, endpoint: EndpointFacts, variant: str) -> str:
         """A/B: the failing challenger gets weight 0, the others share its traffic."""
         weights = {v.name: (0.0 if v.name == variant else 1.0) for v in endpoint.variants}
+        if not self.record.steps and any(v.name == variant and v.weight == 0 for v in endpoint.variants):
+            return f"{Outcome.ALREADY}: {variant} of {endpoint.name} is already out of traffic"
         if not self.record.steps and endpoint.status != "InService":
             return f"{Outcome.SKIPPED}: {endpoint.name} is {endpoint.status}: its weights cannot change now"
         if not self.record.steps and _changed_since(endpoint, self.record.timestamp):
@@ -420,8 +423,8 @@ class _Run:
             ]
         )
 
-        # An endpoint that does not exist, or is not idle long enough: audited, nobody told.
-        if self.record.outcome.startswith((Outcome.GONE, Outcome.YOUNG)):
+        # An endpoint that does not exist, not idle long enough, a variant already out: audited only.
+        if self.record.outcome.startswith((Outcome.GONE, Outcome.YOUNG, Outcome.ALREADY)):
             return
 
         def tell() -> None:

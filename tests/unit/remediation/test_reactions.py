@@ -425,6 +425,11 @@ def test_a_failing_challenger_is_taken_out_of_traffic_and_people_are_told(world:
     assert weights == {"champion": 1.0, "challenger": 0.0}
     (message,) = world.messages()
     assert "take variant challenger" in message
+    # the alarm again (it flaps until the weights apply): the challenger is out already, nobody told
+    later = alarm(name, PROD, at="2099-01-01T00:05:00.000+0000")
+    later.metric.dimensions["VariantName"] = "challenger"
+    assert world.remediator().handle(later).outcome.startswith("already-done")  # moto applies at once
+    assert world.messages() == []
 
 
 def test_the_budget_counts_the_local_clock(world: World) -> None:
