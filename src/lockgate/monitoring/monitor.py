@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from lockgate.data.contract import Contract, Monitoring
 from lockgate.errors import InputRejected
 from lockgate.monitoring.baseline import Baseline
-from lockgate.monitoring.capture import combine, read_capture
+from lockgate.monitoring.capture import Captured, combine, read_capture
 from lockgate.monitoring.drift import DriftReport, drift
 from lockgate.monitoring.live_bias import live_bias
 
@@ -122,15 +122,7 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
         )
         return EndpointReport(endpoint=endpoint.name, rows=0, note=missing)
     try:
-        by_variant = {
-            variant: read_capture(
-                [body for _, body in group],
-                len(baseline.features),
-                source=f"capture/{endpoint.name}",
-                keys=[key for key, _ in group],
-            )
-            for variant, group in _by_variant(endpoint.name, files).items()
-        }
+        by_variant = _read(endpoint.name, files, baseline)
         captured = combine(list(by_variant.values()), len(baseline.features))
     except InputRejected as rejected:  # unusable capture: reported once, the cursor moves past it
         sources.commit_cursor(endpoint.name, cursor)
@@ -205,6 +197,19 @@ def _skipped_note(skipped: dict[str, int]) -> str:
         return ""
     where = ", ".join(f"{key} ({count})" for key, count in sorted(skipped.items()))
     return f"skipped {sum(skipped.values())} malformed capture line(s): {where}"
+
+
+def _read(endpoint: str, files: list[tuple[str, bytes]], baseline: Baseline) -> dict[str, Captured]:
+    """The captured rows of each variant, as the baseline's features (model order)."""
+    return {
+        variant: read_capture(
+            [body for _, body in group],
+            len(baseline.features),
+            source=f"capture/{endpoint}",
+            keys=[key for key, _ in group],
+        )
+        for variant, group in _by_variant(endpoint, files).items()
+    }
 
 
 def _by_variant(endpoint: str, files: list[tuple[str, bytes]]) -> dict[str, list[tuple[str, bytes]]]:
