@@ -29,9 +29,9 @@ REACTIONS = ("rollback", "idle", "drift", "notify")
 class AlarmSettings(BaseModel):
     """The template's alarm parameters."""
 
-    idle_period_seconds: int = 3600
-    idle_periods: int = 2
-    latency_microseconds: float = 500_000.0
+    idle_period_seconds: int = Field(default=3600, ge=10)
+    idle_periods: int = Field(default=2, ge=1)
+    latency_microseconds: float = Field(default=500_000.0, gt=0)
     topic_arn: str = ""
 
 

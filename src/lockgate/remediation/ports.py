@@ -7,6 +7,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from lockgate.deployment.endpoint_alarms import AlarmSpec
+
 
 class Variant(BaseModel):
     """One production variant of an endpoint config."""
@@ -74,6 +76,10 @@ class Endpoints(Protocol):
 
 class Alarms(Protocol):
     """The endpoints' CloudWatch alarms (lockgate.adapters.endpoint_alarms)."""
+
+    def put(self, specs: list[AlarmSpec], topic_arn: str = "") -> None:
+        """Create or refresh these alarms."""
+        ...
 
     def of_endpoint(self, environment: str, endpoint: str) -> list[str]:
         """This environment's reaction alarms that watch `endpoint`."""

@@ -8,11 +8,9 @@ scaled only when tagged `lockgate:idle-action`; a rollback never runs during a g
 alarm fired (the alarm judged a configuration that is gone); a retrain is skipped while one runs.
 Dry-run records and announces what would have been done and changes nothing.
 
-Alarms only for what exists: an alarm on an endpoint that does not exist is not acted on nor
-announced (audited only) and the endpoint's alarms are deleted; an idle alarm on an endpoint
-InService for less than its idle window is set back to OK (the window starts at InService) and
-announced to nobody; an endpoint deleted for idleness loses its alarms. A/B: a challenger's
-rollback alarm takes the challenger out of traffic (weight 0, the champion 100 %).
+Alarms only for what exists (docs/alarms.md): an endpoint that does not exist gets no action nor
+message and loses its alarms; an idle alarm inside the endpoint's idle window is set back to OK
+quietly. A/B: a challenger's rollback alarm takes it out of traffic (weight 0).
 """
 
 from __future__ import annotations
@@ -21,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from lockgate.deployment.endpoint_alarms import AlarmSettings, sync
 from lockgate.pipeline.execution_names import retrain_name
-from lockgate.remediation.alarms import AlarmRef, AlarmTransition, MetricRef, Reaction, parse_alarm_name
-from lockgate.remediation.budget import BudgetReport, instance_hours, month_start, with_bill
+from lockgate.remediation.alarms import AlarmRef, AlarmTransition, Reaction, parse_alarm_name
+from lockgate.remediation.budget import BudgetReport
 from lockgate.remediation.guidance import meaning
 from lockgate.remediation.journal import Audit, AuditRecord, Claim, Status, Step
 from lockgate.remediation.ports import (
@@ -95,6 +94,7 @@ class Remediator:
     rollback_wait_seconds: float = 600.0
     idle_window_seconds: float = 0.0  # IdlePeriods x IdlePeriodSeconds (0: no young-endpoint check)
     clock_speed: float = 1.0  # offline: local-clock seconds per real second (LOCKGATE_CLOCK_SPEED)
+    alarm_settings: AlarmSettings | None = None  # an A/B endpoint rolled back gets AllTraffic alarms
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def handle(self, transition: AlarmTransition) -> Result:
@@ -132,32 +132,10 @@ class Remediator:
         return Result(outcome, claim, record)
 
     def enforce_budget(self, budget_hours: float) -> tuple[BudgetReport, list[Result]]:
-        """The scheduled cost guard: over the month's instance-hours budget, every endpoint goes
-        through the idle reaction (tagged ones are deleted or scaled, untagged ones reported),
-        once per endpoint and month."""
-        now = self.now()
-        report = instance_hours(self.ports.endpoints.list_all(), now, budget_hours, self.clock_speed)
-        if self.ports.billing is not None:
-            report = with_bill(report, self.ports.billing.month_hours(month_start(now).date(), now.date()))
-        if not report.over:
-            return report, []
-        results = []
-        for name in sorted(report.per_endpoint):
-            transition = AlarmTransition(
-                alarm_name=f"lockgate-{self.environment}-idle-budget-{name}"[:255],
-                state="ALARM",
-                previous_state="OK",
-                reason=(
-                    f"{report.used_hours:g} instance-hours used in {report.month}, "
-                    f"budget {report.budget_hours:g}"
-                ),
-                timestamp=report.month,
-                metric=MetricRef(
-                    namespace="AWS/SageMaker", name="InstanceHours", dimensions={"EndpointName": name}
-                ),
-            )
-            results.append(self.handle(transition))
-        return report, results
+        """The scheduled cost guard (lockgate.remediation.cost_guard)."""
+        from lockgate.remediation.cost_guard import enforce_budget
+
+        return enforce_budget(self, budget_hours)
 
     def _stamp(self) -> str:
         return self.now().isoformat(timespec="seconds")
@@ -222,6 +200,19 @@ class _Run:
                     "delete-alarms", f"delete alarms {', '.join(stale)}", lambda: self._delete_alarms(stale)
                 )
         return f"{Outcome.GONE}: endpoint {name} does not exist"
+
+    def _one_variant(self) -> None:
+        name, package = self.record.resources[0].removeprefix("endpoint/"), self.record.after["package"]
+        settings = self.owner.alarm_settings or AlarmSettings()
+        if self.ports.alarms is not None:
+            sync(
+                self.ports.alarms,
+                self.owner.environment,
+                name,
+                ["AllTraffic"],
+                settings=settings,
+                package_arn=package,
+            )
 
     def _delete_alarms(self, names: list[str]) -> None:
         if self.ports.alarms is not None:
@@ -356,6 +347,8 @@ class _Run:
             lambda: self.ports.endpoints.tag(name, {PACKAGE_TAG: previous}),
         )
         self.record.after = {"package": previous, "config": config}
+        if len(endpoint.variants) > 1:  # an A/B endpoint now serves AllTraffic: its alarms follow
+            self.step("refresh-alarms", "alarms for AllTraffic; the A/B variants' deleted", self._one_variant)
         return self._finished()
 
     def _drift(self, ref: AlarmRef, endpoint_name: str | None, episode: str) -> str:

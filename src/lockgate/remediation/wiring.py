@@ -14,6 +14,7 @@ from lockgate.adapters.events import EventBus
 from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
 from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.adapters.sns import Notifier
+from lockgate.deployment.endpoint_alarms import AlarmSettings
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.remediation.budget import FREE_TIER_HOURS
 from lockgate.remediation.reactions import Ports, Remediator
@@ -34,6 +35,7 @@ class RemediationSettings(HandlerSettings):
     rollback_wait_seconds: float = 600.0
     idle_period_seconds: int = 3600
     idle_periods: int = 2
+    latency_threshold_microseconds: float = 500_000.0
     lockgate_clock_speed: float | None = None  # set by the local cloud only: offline, no bill
 
 
@@ -81,4 +83,9 @@ def build_remediator(settings: RemediationSettings, metrics: Metrics, **clients:
         rollback_wait_seconds=settings.rollback_wait_seconds,
         idle_window_seconds=float(settings.idle_period_seconds * settings.idle_periods),
         clock_speed=settings.lockgate_clock_speed or 1.0,
+        alarm_settings=AlarmSettings(
+            idle_period_seconds=settings.idle_period_seconds,
+            idle_periods=max(1, settings.idle_periods),
+            latency_microseconds=settings.latency_threshold_microseconds,
+        ),
     )

@@ -439,3 +439,25 @@ def test_the_budget_counts_the_local_clock(world: World) -> None:
     assert report.used_hours > 1.0 and report.over and not report.billed
     slow = world.remediator()
     assert not slow.enforce_budget(budget_hours=1.0)[0].over
+
+
+def test_a_champion_alarm_rolls_the_ab_endpoint_back_to_one_variant_with_its_alarms(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _packages(world, 2)
+    _ab_endpoint(world)
+    arn = world.clients["sagemaker"].describe_endpoint(EndpointName=PROD)["EndpointArn"]
+    world.clients["sagemaker"].add_tags(ResourceArn=arn, Tags=[{"Key": "lockgate:package", "Value": second}])
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    EndpointAlarms(cloudwatch).put(endpoint_alarms("dev", PROD, ["champion", "challenger"], AlarmSettings()))
+    remediator = world.remediator()
+    deployed: list[str] = []
+    monkeypatch.setattr(remediator.ports.endpoints, "deploy_package", lambda e, p, c: deployed.append(p))
+    monkeypatch.setattr(remediator.ports.endpoints, "wait_for_config", lambda n, c, t: c)
+    transition = alarm("lockgate-dev-rollback-credit-champion-5xx", PROD, at=LATER)
+    transition.metric.dimensions["VariantName"] = "champion"
+    result = remediator.handle(transition)
+    assert result.outcome == "done" and deployed == [first]
+    names = {a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    assert "lockgate-dev-rollback-credit-5xx" in names  # AllTraffic's
+    assert not any("champion" in n or "challenger" in n for n in names)
