@@ -185,7 +185,8 @@ class _Run:
         self.record.resources = [f"endpoint/{name}"]
         if ref.reaction is Reaction.IDLE:
             return self._idle(name, endpoint, transition)
-        assert endpoint is not None
+        if endpoint is None:
+            return self._gone(name)
         variant = transition.metric.dimensions.get("VariantName", "")
         if variant and len(endpoint.variants) > 1 and variant != CHAMPION:
             return self._take_out(endpoint, variant)
@@ -237,8 +238,6 @@ class _Run:
         if not self.record.steps and _changed_since(endpoint, self.record.timestamp):
             return f"{Outcome.SKIPPED}: {endpoint.name} changed after the alarm fired"
         self._before(endpoint)
-        if all(w == 0 for n, w in weights.items() if n != variant):
-            return f"{Outcome.SKIPPED}: {endpoint.name} has no other variant to take {variant}'s traffic"
         shown = ", ".join(f"{k}={v:g}" for k, v in weights.items())
         self.step(
             "take-out-variant",
