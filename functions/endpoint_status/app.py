@@ -1,4 +1,5 @@
-"""EndpointStatus: one poll of the deploy run's wait loop (DescribeEndpoint, JSON-safe, with a deadline)."""
+"""EndpointStatus: one poll of the deploy run's wait loop (DescribeEndpoint, JSON-safe, with a deadline);
+an endpoint found InService gets its alarms (lockgate.deployment.endpoint_alarms)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.deployment import service
 from lockgate.deployment.settings import EndpointStatusSettings
@@ -18,6 +20,7 @@ tracer = Tracer()
 metrics = Metrics()
 settings = EndpointStatusSettings.from_env()
 registry = SageMakerDeploy()
+alarms = EndpointAlarms()
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -26,4 +29,5 @@ registry = SageMakerDeploy()
 @event_parser(model=EndpointStatusRequest)
 def lambda_handler(event: EndpointStatusRequest, context: LambdaContext) -> dict[str, Any]:
     """EndpointStatusRequest -> EndpointStatusResult."""
-    return service.poll(event, registry).to_payload()
+    result = service.poll(event, registry, alarms, settings.alarm_settings(), settings.environment)
+    return result.to_payload()

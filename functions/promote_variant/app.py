@@ -19,9 +19,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.deploy_events import DeployEvents
 from lockgate.adapters.deploy_records import DeployRecords
+from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.adapters.sns import Notifier
-from lockgate.deployment import service
+from lockgate.deployment import promotion
 from lockgate.deployment.settings import PromoteVariantSettings
 from lockgate.steps.deploy import PromoteRequest
 
@@ -33,6 +34,7 @@ registry = SageMakerDeploy()
 records = DeployRecords(settings.lineage_table)
 events = DeployEvents()
 notifier = Notifier(settings.topic_arn)
+alarms = EndpointAlarms()
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -41,7 +43,17 @@ notifier = Notifier(settings.topic_arn)
 @event_parser(model=PromoteRequest)
 def lambda_handler(event: PromoteRequest, context: LambdaContext) -> dict[str, Any]:
     """PromoteRequest -> PromoteResult (the endpoint is Updating until SageMaker applies the weights)."""
-    result = service.promote(event, registry, records, events, notifier, action_id=context.aws_request_id)
+    result = promotion.promote(
+        event,
+        registry,
+        records,
+        events,
+        notifier,
+        action_id=context.aws_request_id,
+        alarms=alarms,
+        alarm_settings=settings.alarm_settings(),
+        environment=settings.environment,
+    )
     metrics.add_metric(name="VariantPromoted", unit=MetricUnit.Count, value=1)
     logger.info("promoted", extra={"endpoint": result.endpoint, "weights": result.weights})
     return result.to_payload()

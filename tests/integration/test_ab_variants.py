@@ -340,3 +340,53 @@ def _wait_for_approval(ab: AB, package: Any, execution_name_: str, timeout: floa
             return
         time.sleep(0.05)
     raise TimeoutError(f"{execution_name_} never asked for approval of {package.arn}")
+
+
+def test_a_faulty_challenger_is_taken_out_by_its_own_alarm_and_the_champion_keeps_serving(ab: AB) -> None:
+    """Issue 21: the challenger of an A/B test has its own rollback alarms; in ALARM it is taken out of
+    traffic (weight 0, the champion all of it), people are told, and no request fails after that."""
+    from lockgate.commands.deploy_cli import run as run_deploy_command
+
+    contract = CREDIT.read_text().replace("name: credit\n", "name: abguard\n", 1)
+    contract += "deployment:\n  variants: {champion: 90, challenger: 10}\n"
+    ab.pipeline.cloud.client("s3").put_object(
+        Bucket=ab.pipeline.bucket, Key="contracts/abguard.yaml", Body=contract.encode()
+    )
+    first = ab.register("abguard", seed=41, auto_approved=True)
+    assert ab.run(first)["status"] == "SUCCEEDED"
+    second = ab.register("abguard", seed=42, auto_approved=True)
+    assert ab.run(second)["status"] == "SUCCEEDED"
+    endpoint = endpoint_name("dev", "abguard", "prod")
+    cloudwatch = ab.pipeline.cloud.client("cloudwatch")
+    alarm = "lockgate-dev-rollback-abguard-challenger-5xx"
+    described = cloudwatch.describe_alarms(AlarmNamePrefix="lockgate-dev-rollback-abguard")["MetricAlarms"]
+    by_name = {a["AlarmName"]: {d["Name"]: d["Value"] for d in a["Dimensions"]} for a in described}
+    assert by_name[alarm] == {"EndpointName": endpoint, "VariantName": "challenger"}
+    assert "lockgate-dev-rollback-abguard-champion-5xx" in by_name
+    assert "lockgate-dev-rollback-abguard-5xx" not in by_name  # AllTraffic is gone: so is its alarm
+    ab.pipeline.notifications()
+    args = argparse.Namespace(
+        command="fault", endpoint=endpoint, variant="challenger", rate=1.0, endpoint_url=ab.url, table=None
+    )
+    assert run_deploy_command(args) == 0
+    rows, failed = first.test_rows, 0
+    deadline = time.monotonic() + 90
+    while _weights(ab.prod("abguard")).get("challenger") != 0.0:
+        if time.monotonic() > deadline:
+            state = cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]["StateValue"]
+            table = ab.pipeline.cloud.stack.outputs["AuditTableName"]
+            items = ab.pipeline.cloud.client("dynamodb").scan(TableName=table)["Items"]
+            audit = [i["record"]["S"] for i in items if i["alarm"]["S"] == alarm]
+            raise AssertionError(f"challenger not taken out: {alarm} {state}, {failed} failed, audit {audit}")
+        try:
+            ab.invoke("abguard", rows[failed % len(rows)])
+        except ab.runtime.exceptions.ModelError:
+            failed += 1
+        time.sleep(0.01)
+    assert failed > 0  # the faulty challenger did answer 5XX to its share
+    ab.wait_in_service("abguard")
+    after = Counter(ab.invoke("abguard", rows[i % len(rows)])[0] for i in range(200))
+    assert after == Counter({"champion": 200})  # 0 failed requests after the reaction
+    assert ab.live_package("abguard") == first.arn
+    messages = ab.pipeline.notifications()
+    assert any(alarm in m.get("Subject", "") and "take variant challenger" in m["Message"] for m in messages)

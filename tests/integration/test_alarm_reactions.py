@@ -42,11 +42,19 @@ def _audit(pipeline: Any, alarm: str) -> list[dict[str, Any]]:
 def test_idle_tagged_staging_is_deleted_and_untagged_prod_is_reported(pipeline) -> None:  # type: ignore[no-untyped-def]
     sagemaker, cloudwatch = pipeline.cloud.client("sagemaker"), pipeline.cloud.client("cloudwatch")
     staging, prod = "lockgate-dev-credit-staging", "lockgate-dev-credit"
-    for alarm in ("lockgate-dev-idle-credit-staging", "lockgate-dev-idle-credit-prod"):
-        # the idle alarms went ALARM at deploy (no endpoint, missing data = breaching): audited, no message
-        _wait(lambda a=alarm: [r for r in _audit(pipeline, a) if r["outcome"].startswith("resource-gone")])
-    fx.create_endpoint(sagemaker, staging, "credit", "staging", extra_tags={"lockgate:idle-action": "delete"})
-    fx.create_endpoint(sagemaker, prod, "credit", "prod")
+    idle = ("lockgate-dev-idle-credit-staging", "lockgate-dev-idle-credit-prod")
+    # no endpoint, no alarm: nothing fires at `lockgate up` (issue 21), nothing is audited
+    assert cloudwatch.describe_alarms(AlarmNames=list(idle))["MetricAlarms"] == []
+    assert all(_audit(pipeline, a) == [] for a in idle)
+    fx.create_endpoint(
+        sagemaker,
+        staging,
+        "credit",
+        "staging",
+        extra_tags={"lockgate:idle-action": "delete"},
+        cloudwatch=cloudwatch,
+    )
+    fx.create_endpoint(sagemaker, prod, "credit", "prod", cloudwatch=cloudwatch)
     pipeline.notifications()
     for name in (staging, prod):  # served once (the smoke test): the idle alarms go OK ...
         fx.put_invocations(cloudwatch, name, 1.0)
@@ -59,6 +67,7 @@ def test_idle_tagged_staging_is_deleted_and_untagged_prod_is_reported(pipeline) 
     assert time.monotonic() - started > 5  # not before the idle window
     assert staging not in {e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]}
     assert sagemaker.describe_endpoint_config(EndpointConfigName=staging)["EndpointConfigName"] == staging
+    assert cloudwatch.describe_alarms(AlarmNames=[idle[0]])["MetricAlarms"] == []  # gone with it
     assert "create-endpoint" in deleted[0]["after"]["restore"]
     reported = _wait(
         lambda: [
@@ -74,6 +83,7 @@ def test_idle_tagged_staging_is_deleted_and_untagged_prod_is_reported(pipeline) 
     )
     text = " ".join(m["Message"] for m in messages)
     assert f"delete endpoint {staging}" in text and "left-alone" in text
+    assert [m for m in messages if "not-idle-yet" in m["Message"]] == []  # the window's resets: quiet
     sagemaker.delete_endpoint(EndpointName=prod)
 
 
@@ -85,7 +95,14 @@ def test_drifted_capture_raises_the_drift_alarm_and_starts_one_retrain(pipeline)
     outputs, cloud = pipeline.cloud.stack.outputs, pipeline.cloud
     s3, sagemaker = cloud.client("s3"), cloud.client("sagemaker")
     endpoint = "lockgate-dev-credit"
-    fx.create_endpoint(sagemaker, endpoint, "credit", "prod", artifact_bucket=outputs["ArtifactBucketName"])
+    fx.create_endpoint(
+        sagemaker,
+        endpoint,
+        "credit",
+        "prod",
+        artifact_bucket=outputs["ArtifactBucketName"],
+        cloudwatch=cloud.client("cloudwatch"),
+    )
     manifest = json.loads(pipeline.read(f"datasets/credit/{version}/manifest.json"))
     names = manifest_features(manifest)
     train = fx.train_features(s3, pipeline.bucket, "credit", version)[:2000]
@@ -101,8 +118,8 @@ def test_drifted_capture_raises_the_drift_alarm_and_starts_one_retrain(pipeline)
             .read()
         )
     (measured,) = [e for e in result["endpoints"] if e["endpoint"] == endpoint]
-    assert measured["rows"] == 2000 and measured["max_psi"] > 0.25, measured.get("note")
-    assert {"credit_amount", "age"} <= set(measured["drifted"])
+    assert measured["rows"] == 2000 and measured["measured"], measured.get("note")
+    assert {"credit_amount", "age"} <= set(measured["drifted"])  # KS rejects, PSI's lower bound counts
     assert pipeline.read(f"datasets/credit/{version}/baseline.json")  # cached beside the manifest
 
     def retrains() -> list[dict[str, Any]]:

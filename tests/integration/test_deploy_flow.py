@@ -255,3 +255,51 @@ def test_two_packages_approved_at_once_one_wins_never_half_updated(deploys: Depl
     assert tags["lockgate:package"] == second.arn  # the newer approval wins
     assert runs[1]["status"] == "SUCCEEDED"
     assert runs[0]["status"] in ("SUCCEEDED", "FAILED")
+
+
+def test_two_datasets_deployed_at_once_have_their_own_alarms_and_one_going_leaves_the_other(
+    deploys: Deploys,
+) -> None:
+    """Issue 21: the deploy pipeline owns each endpoint's alarms (none before the endpoint exists);
+    an endpoint deleted by the idle reaction takes its alarms, the other dataset's stay."""
+    cloudwatch = deploys.pipeline.cloud.client("cloudwatch")
+
+    def alarms(dataset: str) -> dict[str, dict[str, str]]:
+        found = cloudwatch.describe_alarms(AlarmNamePrefix="lockgate-dev-")["MetricAlarms"]
+        return {
+            a["AlarmName"]: {d["Name"]: d["Value"] for d in a["Dimensions"]}
+            for a in found
+            if f"-{dataset}-" in a["AlarmName"] and not a["AlarmName"].startswith(f"lockgate-dev-{dataset}")
+        }
+
+    assert alarms("pair-a") == {} and alarms("pair-b") == {}
+    packages = [deploys.register(d, seed=s, auto_approved=True) for d, s in (("pair-a", 21), ("pair-b", 22))]
+    for package in packages:
+        assert deploys.run(package)["status"] == "SUCCEEDED"
+    for dataset in ("pair-a", "pair-b"):
+        prod, staging = endpoint_name("dev", dataset, "prod"), endpoint_name("dev", dataset, "staging")
+        assert alarms(dataset) == {
+            f"lockgate-dev-rollback-{dataset}-5xx": {"EndpointName": prod, "VariantName": "AllTraffic"},
+            f"lockgate-dev-rollback-{dataset}-latency": {"EndpointName": prod, "VariantName": "AllTraffic"},
+            f"lockgate-dev-idle-{dataset}-prod": {"EndpointName": prod, "VariantName": "AllTraffic"},
+            f"lockgate-dev-idle-{dataset}-staging": {"EndpointName": staging, "VariantName": "AllTraffic"},
+            f"lockgate-dev-drift-{dataset}-features": {"EndpointName": prod},
+            f"lockgate-dev-notify-{dataset}-bias": {"EndpointName": prod},
+        }
+    kept = alarms("pair-b")
+    prod_a = deploys.endpoint("pair-a")
+    deploys.sm.add_tags(
+        ResourceArn=prod_a["EndpointArn"], Tags=[{"Key": "lockgate:idle-action", "Value": "delete"}]
+    )
+    # no traffic: after its idle window (2 x 1 h = 7.2 s at clock speed 1000) the idle alarm deletes it
+    deadline = time.monotonic() + 90
+    while prod_a["EndpointName"] in {e["EndpointName"] for e in deploys.sm.list_endpoints()["Endpoints"]}:
+        assert time.monotonic() < deadline, "pair-a's idle production endpoint was not deleted"
+        time.sleep(0.2)
+    deadline = time.monotonic() + 30
+    while any(
+        name.endswith(("-5xx", "-latency", "-prod", "-features", "-bias")) for name in alarms("pair-a")
+    ):
+        assert time.monotonic() < deadline, f"pair-a's alarms stay: {alarms('pair-a')}"
+        time.sleep(0.2)  # staging is its own endpoint: its alarm stays
+    assert alarms("pair-b") == kept and deploys.endpoint("pair-b")["EndpointStatus"] == "InService"

@@ -12,7 +12,7 @@ from lockgate.adapters.s3 import S3Store
 from lockgate.data.contract import Contract
 from lockgate.data.splitting import read_xgboost, xgboost_matrix
 from lockgate.data.versioning import manifest_features
-from lockgate.monitoring.baseline import Baseline, build_baseline
+from lockgate.monitoring.baseline import METHOD, Baseline, build_baseline
 from lockgate.monitoring.monitor import NAMESPACE, Metric, MonitoredEndpoint
 from lockgate.pipeline.contracts import dataset_contract
 
@@ -65,8 +65,13 @@ class MonitoringSources:
         version = described.get("CustomerMetadataProperties", {}).get("version")
         return str(version) if version else None
 
-    def new_capture(self, endpoint: str) -> tuple[list[bytes], str]:
+    def new_capture(self, endpoint: str) -> tuple[list[tuple[str, bytes]], str]:
         """Files under capture/<endpoint>/ modified after the cursor (ISO time + key, in order)."""
+        fresh, cursor = self._fresh(endpoint)
+        files = [(key, self._store.read(self._artifacts, key)) for _, key in fresh]
+        return files, (fresh[-1][0] if fresh else cursor)
+
+    def _fresh(self, endpoint: str) -> tuple[list[tuple[str, str]], str]:
         cursor = self._cursor(endpoint)
         fresh: list[tuple[str, str]] = []
         for page in self._s3.get_paginator("list_objects_v2").paginate(
@@ -77,8 +82,24 @@ class MonitoringSources:
                 if mark > cursor and obj["Key"].endswith(".jsonl"):
                     fresh.append((mark, obj["Key"]))
         fresh.sort()
-        blobs = [self._store.read(self._artifacts, key) for _, key in fresh]
-        return blobs, (fresh[-1][0] if fresh else cursor)
+        return fresh, cursor
+
+    def orphans(self, live: set[str]) -> list[tuple[str, int]]:
+        """capture/<endpoint>/ folders of this environment's endpoints that no longer exist, with
+        files after their cursor; the cursor moves past them, so each is reported once."""
+        found = []
+        for page in self._s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self._artifacts, Prefix=CAPTURE_PREFIX, Delimiter="/"
+        ):
+            for prefix in page.get("CommonPrefixes", []):
+                name = prefix["Prefix"][len(CAPTURE_PREFIX) :].rstrip("/")
+                if name in live or not name.startswith(f"lockgate-{self._env}-"):
+                    continue
+                fresh, _ = self._fresh(name)
+                if fresh:
+                    self.commit_cursor(name, fresh[-1][0])
+                    found.append((name, len(fresh)))
+        return found
 
     def _cursor(self, endpoint: str) -> str:
         key = f"{CURSOR_PREFIX}{endpoint}/cursor.json"
@@ -99,7 +120,9 @@ class MonitoringSources:
             return None
         prefix = f"datasets/{dataset}/{version}/"
         if self._store.exists(self._data, f"{prefix}baseline.json"):
-            return Baseline.model_validate_json(self._store.read(self._data, f"{prefix}baseline.json"))
+            cached = Baseline.model_validate_json(self._store.read(self._data, f"{prefix}baseline.json"))
+            if cached.method >= METHOD:
+                return cached
         if not self._store.exists(self._data, f"{prefix}manifest.json"):
             return None
         manifest = json.loads(self._store.read(self._data, f"{prefix}manifest.json"))

@@ -52,7 +52,7 @@ class SageMakerEndpoints:
                         model_name=v.get("ModelName", ""),
                         instance_type=v.get("InstanceType", ""),
                         instance_count=int(count),
-                        weight=_weight(live.get("CurrentWeight", v.get("InitialVariantWeight"))),
+                        weight=float(live.get("CurrentWeight", v.get("InitialVariantWeight", 1.0))),
                     )
                 )
         except self._client.exceptions.ClientError:
@@ -92,7 +92,9 @@ class SageMakerEndpoints:
         )
 
     def deploy_package(self, endpoint: EndpointFacts, package_arn: str, config_name: str) -> None:
-        """A model and a config from the package (variants like the endpoint's), then update_endpoint."""
+        """A model and a config from the package, then update_endpoint. The config has the
+        endpoint's variant, or one AllTraffic variant when it had several (an A/B test rolled back:
+        one model serves everything)."""
         package = self._client.describe_model_package(ModelPackageName=package_arn)
         container = package["InferenceSpecification"]["Containers"][0]
         first = endpoint.variants[0] if endpoint.variants else None
@@ -105,9 +107,13 @@ class SageMakerEndpoints:
                 PrimaryContainer={"Image": container["Image"], "ModelDataUrl": container["ModelDataUrl"]},
             )
         if not self._exists(lambda: self._client.describe_endpoint_config(EndpointConfigName=config_name)):
-            variants = endpoint.variants or [
-                Variant(name="AllTraffic", model_name="", instance_type="ml.m5.xlarge", instance_count=1)
-            ]
+            variants = endpoint.variants if len(endpoint.variants) == 1 else []
+            if not variants:
+                first_type = first.instance_type if first else ""
+                count = max((v.instance_count for v in endpoint.variants), default=1)
+                variants = [
+                    Variant(name="AllTraffic", model_name="", instance_type=first_type, instance_count=count)
+                ]
             production: list[ProductionVariantTypeDef] = [
                 {
                     "VariantName": v.name,
@@ -140,6 +146,15 @@ class SageMakerEndpoints:
         arn = self._client.describe_endpoint(EndpointName=name)["EndpointArn"]
         self._client.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
 
+    def set_weights(self, name: str, weights: dict[str, float]) -> None:
+        """UpdateEndpointWeightsAndCapacities with these weights."""
+        self._client.update_endpoint_weights_and_capacities(
+            EndpointName=name,
+            DesiredWeightsAndCapacities=[
+                {"VariantName": variant, "DesiredWeight": weight} for variant, weight in weights.items()
+            ],
+        )
+
     def approved_packages(self, group: str) -> list[str]:
         """The group's Approved package ARNs, newest first (SortOrder is explicit: moto defaults to
         Ascending)."""
@@ -163,7 +178,3 @@ class SageMakerEndpoints:
         except self._client.exceptions.ClientError:
             return False
         return True
-
-
-def _weight(value: Any) -> float | None:
-    return None if value is None else float(value)

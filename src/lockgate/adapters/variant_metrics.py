@@ -1,5 +1,6 @@
 """Amazon CloudWatch (GetMetricStatistics): an endpoint variant's invocations, 5XX errors and median
-latency over a recent window, from the AWS/SageMaker metrics SageMaker (or the endpoint twin) puts.
+latency over a recent window, from the AWS/SageMaker metrics SageMaker (or the endpoint twin) puts,
+and its drift (drifted_features, feature_drift_max) from the monitor's Lockgate/Monitoring metrics.
 
 Invocations and Invocation5XXErrors are summed over 1-minute datapoints; ModelLatency's p50 is asked
 for one datapoint spanning the window (ExtendedStatistics), in microseconds, reported in ms. When
@@ -16,6 +17,7 @@ from typing import Any
 import boto3
 
 NAMESPACE = "AWS/SageMaker"
+MONITORING = "Lockgate/Monitoring"  # lockgate.monitoring.monitor.NAMESPACE (no import: the CLI stays light)
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class VariantStats:
     invocations: int
     errors_5xx: int
     p50_latency_ms: float | None  # None: no successful call in the window
+    drifted_features: int | None = None  # the monitor's latest count in the window (None: not measured)
+    max_psi: float | None = None
 
     @property
     def error_rate(self) -> float:
@@ -68,10 +72,13 @@ class VariantMetrics:
         ]
         samples = sum(count for _, count in weighted)
         p50_us = sum(value * count for value, count in weighted) / samples if samples else None
+        drifted = self._latest("drifted_features", window)
         return VariantStats(
             invocations=int(invocations),
             errors_5xx=int(errors),
             p50_latency_ms=None if p50_us is None else p50_us / 1000,
+            drifted_features=None if drifted is None else int(drifted),
+            max_psi=self._latest("feature_drift_max", window),
         )
 
     def series(
@@ -93,6 +100,15 @@ class VariantMetrics:
             ],
         )["Datapoints"]
         return sorted((p["Timestamp"], float(p.get(statistic) or 0.0)) for p in points)
+
+    def _latest(self, metric: str, window: dict[str, Any]) -> float | None:
+        """The newest value of a Lockgate/Monitoring metric (the monitor publishes one per pass)."""
+        points = self._client.get_metric_statistics(
+            Namespace=MONITORING, MetricName=metric, Period=60, Statistics=["Maximum"], **window
+        )["Datapoints"]
+        if not points:
+            return None
+        return float(max(points, key=lambda p: p["Timestamp"]).get("Maximum") or 0.0)
 
     def _sum(self, metric: str, window: dict[str, Any]) -> float:
         points = self._client.get_metric_statistics(

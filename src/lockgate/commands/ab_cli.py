@@ -3,7 +3,8 @@
 - `deploy <package-arn> --variants 90/10` starts the deploy state machine with an A/B request: the
   endpoint's live package is the champion, this (Approved) package the challenger; staging, smoke
   test and the production approval run as for any deploy.
-- `variants <endpoint>`: each variant's package, weight, instances, invocations, 5XX and p50 latency.
+- `variants <endpoint>`: each variant's package, weight, instances, invocations, 5XX, p50 latency and
+  drift (the monitor's latest drifted-feature count and largest PSI for that variant's capture).
 - `promote <endpoint> --variant challenger`: invokes the PromoteVariant function (weights 100/0).
 
 Every command follows the CLI convention (lockgate.commands.options): --endpoint-url, else
@@ -242,7 +243,10 @@ def variants(args: argparse.Namespace) -> None:
     metrics = VariantMetrics(_client("cloudwatch", args.endpoint_url))
     total = sum(v.current_weight for v in live) or 1.0
     say(f"{args.endpoint}: last {args.minutes} min")
-    say(f"{'variant':<12} {'package':<10} {'weight':>14} {'inst':>4} {'calls':>7} {'5XX':>5} {'p50 ms':>8}")
+    say(
+        f"{'variant':<12} {'package':<10} {'weight':>14} {'inst':>4} {'calls':>7} {'5XX':>5} {'p50 ms':>8}"
+        f" {'drifted':>7} {'max PSI':>7}"
+    )
     for variant in live:
         stats = metrics.read(args.endpoint, variant.name, args.minutes)
         version = variant.package_arn.rsplit("/", 1)[-1] if variant.package_arn else "-"
@@ -250,9 +254,11 @@ def variants(args: argparse.Namespace) -> None:
         if variant.desired_weight != variant.current_weight:
             weight += f" -> {variant.desired_weight:g}"
         p50 = "-" if stats.p50_latency_ms is None else f"{stats.p50_latency_ms:.2f}"
+        drifted = "-" if stats.drifted_features is None else str(stats.drifted_features)
+        psi = "-" if stats.max_psi is None else f"{stats.max_psi:.3f}"
         say(
             f"{variant.name:<12} {'v' + version:<10} {weight:>14} {variant.instances:>4} "
-            f"{stats.invocations:>7} {stats.errors_5xx:>5} {p50:>8}"
+            f"{stats.invocations:>7} {stats.errors_5xx:>5} {p50:>8} {drifted:>7} {psi:>7}"
         )
     for variant in live:
         say(f"  {variant.name}: {variant.package_arn or 'package unknown'}")

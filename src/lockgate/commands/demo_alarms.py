@@ -22,6 +22,7 @@ import numpy as np
 
 from lockgate.adapters.pipelines import S3Datasets
 from lockgate.data.versioning import manifest_features
+from lockgate.deployment.endpoint_alarms import AlarmSettings
 from lockgate.local import alarm_fixtures as fx
 from lockgate.local.cloud import LocalCloud
 
@@ -44,10 +45,8 @@ def alarm_part(
         say(f"  alarm part skipped: no version of {dataset} yet")
         return False
     say("\n> alarms that fix things (nobody touches anything from here on)")
-    _ensure(
-        sagemaker, staging, dataset, "staging", artifacts=artifacts, tags={"lockgate:idle-action": "delete"}
-    )
-    _ensure(sagemaker, prod, dataset, "prod", artifacts=artifacts, tags={})
+    for name, stage, tags in ((staging, "staging", {"lockgate:idle-action": "delete"}), (prod, "prod", {})):
+        _ensure(sagemaker, cloudwatch, name, dataset, stage, artifacts=artifacts, tags=tags)
     say(f"  {staging} tagged lockgate:idle-action=delete; {prod} untagged")
     for name in (staging, prod):
         fx.put_invocations(cloudwatch, name, 1.0)  # their last traffic; then nothing for the idle window
@@ -95,12 +94,34 @@ def alarm_part(
 
 
 def _ensure(
-    sagemaker: Any, name: str, dataset: str, stage: str, *, artifacts: str, tags: dict[str, str]
+    sagemaker: Any,
+    cloudwatch: Any,
+    name: str,
+    dataset: str,
+    stage: str,
+    *,
+    artifacts: str,
+    tags: dict[str, str],
 ) -> None:
+    """The deploy part's endpoint (its alarms made by the deploy pipeline), or a stand-in with the
+    same alarms."""
     try:
         arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
     except sagemaker.exceptions.ClientError:
-        fx.create_endpoint(sagemaker, name, dataset, stage, extra_tags=tags, artifact_bucket=artifacts)
+        settings = AlarmSettings(
+            idle_period_seconds=int(ALARM_DEMO_PARAMETERS["IdlePeriodSeconds"]),
+            idle_periods=int(ALARM_DEMO_PARAMETERS["IdlePeriods"]),
+        )
+        fx.create_endpoint(
+            sagemaker,
+            name,
+            dataset,
+            stage,
+            extra_tags=tags,
+            artifact_bucket=artifacts,
+            cloudwatch=cloudwatch,
+            alarm_settings=settings,
+        )
         return
     if tags:
         sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])

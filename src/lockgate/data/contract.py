@@ -294,6 +294,17 @@ class Deployment(_Strict):
     variants: AbVariants | None = None
 
 
+class Monitoring(_Strict):
+    """How the monitor judges live traffic (docs/alarms.md, "Drift that knows its sample size"):
+    a pass measures only with at least `min_rows` captured rows since the last measured pass; a
+    feature drifted when its KS test rejects at family-wise level `alpha` (Holm) and its PSI lower
+    bound is at least `min_psi`."""
+
+    min_rows: Annotated[int, Field(gt=0)] = 500
+    alpha: Annotated[float, Field(gt=0, lt=1)] = 0.01
+    min_psi: Annotated[float, Field(ge=0)] = 0.1
+
+
 class Contract(_Strict):
     """A dataset contract. See contracts/credit.yaml for a complete example."""
 
@@ -309,6 +320,7 @@ class Contract(_Strict):
     evaluation: Evaluation = Field(default_factory=Evaluation)
     approval: Approval = Field(default_factory=Approval)
     deployment: Deployment = Field(default_factory=Deployment)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
     max_object_bytes: Annotated[int, Field(gt=0)] = 5 * 1024**3
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lockgate.deployment import names, variants
+from lockgate.deployment import endpoint_alarms, names, variants
 from lockgate.deployment.approval import approval_message
 from lockgate.deployment.guardrails import deployment_config
 from lockgate.deployment.plan import PackageSummary, decide
@@ -22,11 +22,9 @@ from lockgate.deployment.ports import (
 from lockgate.deployment.smoke import compare, parse_predictions
 from lockgate.errors import (
     DeploymentSuperseded,
-    EndpointBusy,
     NoLiveChampion,
     PackageNotDeployable,
     SmokeTestFailed,
-    VariantsInvalid,
 )
 from lockgate.steps.deploy import (
     ApprovalNotice,
@@ -38,8 +36,6 @@ from lockgate.steps.deploy import (
     EndpointUpdateRequest,
     EndpointUpdateResult,
     PrepareResult,
-    PromoteRequest,
-    PromoteResult,
     RecordRequest,
     RecordResult,
     SmokeTestRequest,
@@ -295,9 +291,26 @@ def _same_group(first: str, second: str) -> bool:
     return bool(first) and first.rsplit("/", 1)[0] == second.rsplit("/", 1)[0]
 
 
-def poll(request: EndpointStatusRequest, registry: Registry) -> EndpointStatusResult:
-    """One look at the endpoint for the wait loop; `expired` once the deadline's attempts are used."""
+def poll(
+    request: EndpointStatusRequest,
+    registry: Registry,
+    alarms: endpoint_alarms.EndpointAlarmStore | None = None,
+    alarm_settings: endpoint_alarms.AlarmSettings | None = None,
+    environment: str = "",
+) -> EndpointStatusResult:
+    """One look at the endpoint for the wait loop; `expired` once the deadline's attempts are used.
+    InService: the endpoint's alarms are created or refreshed for the variants it serves (its idle
+    window starts now), and the alarms of variants it no longer serves go."""
     current = registry.endpoint(request.endpoint)
+    if alarms is not None and current is not None and current.status == "InService":
+        live = endpoint_alarms.live_variants(current.variants)
+        package = current.tags.get("lockgate:package", "")
+        if current.config == request.config and request.package_arn:
+            package = request.package_arn
+        settings = alarm_settings or endpoint_alarms.AlarmSettings()
+        endpoint_alarms.sync(
+            alarms, environment, request.endpoint, live, settings=settings, package_arn=package
+        )
     attempt = request.attempt + 1
     status = current.status if current else "Missing"
     serving = current.config if current else ""
@@ -409,61 +422,3 @@ def _record_ab(
         f"Run: {request.execution}",
     )
     return RecordResult(outcome=request.outcome, edges=3, event="DeploymentSucceeded")
-
-
-def promote(
-    request: PromoteRequest,
-    registry: Registry,
-    records: Records,
-    events: Events,
-    notifier: Notifier,
-    *,
-    action_id: str,
-) -> PromoteResult:
-    """All traffic to the winning variant (UpdateEndpointWeightsAndCapacities), its package becomes
-    the live one; lineage, event and a message record who promoted what and why."""
-    current = registry.endpoint(request.endpoint)
-    if current is None:
-        raise VariantsInvalid(f"no endpoint {request.endpoint}; list them with `lockgate endpoints`")
-    if current.status != "InService":
-        raise EndpointBusy(request.endpoint, f"it is {current.status}; promote once it is InService")
-    live = registry.variants(request.endpoint)
-    weights = variants.promotion_weights([v.name for v in live], request.variant)
-    registry.set_weights(request.endpoint, weights)
-    winner = next(v for v in live if v.name == request.variant)
-    if winner.package_arn:
-        registry.set_tags(request.endpoint, {"lockgate:package": winner.package_arn})
-    shown = ", ".join(f"{name}={weight:g}" for name, weight in weights.items())
-    attrs = {
-        "outcome": "promoted",
-        "variant": request.variant,
-        "weights": shown,
-        "by": request.by,
-        "reason": request.reason[:500],
-    }
-    action = f"action#promote/{request.endpoint}/{action_id}"
-    records.link(f"endpoint#{request.endpoint}", action, **attrs)
-    if winner.package_arn:
-        records.link(f"model-package#{winner.package_arn}", f"endpoint#{request.endpoint}", **attrs)
-        registry.note_package(winner.package_arn, f"promoted on {request.endpoint} ({shown})")
-    detail = {
-        "endpoint": request.endpoint,
-        "variant": request.variant,
-        "packageArn": winner.package_arn,
-        "weights": shown,
-        "by": request.by,
-        "reason": request.reason,
-    }
-    events.put("VariantPromoted", detail, [winner.package_arn] if winner.package_arn else [])
-    notifier.publish(
-        f"Lockgate: {request.variant} promoted on {request.endpoint}",
-        f"{request.by} promoted variant {request.variant} ({winner.package_arn or 'package unknown'}) "
-        f"on {request.endpoint}: weights {shown}. Reason: {request.reason or '-'}",
-    )
-    return PromoteResult(
-        endpoint=request.endpoint,
-        variant=request.variant,
-        package_arn=winner.package_arn,
-        weights=weights,
-        status="Updating",
-    )

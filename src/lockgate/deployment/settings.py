@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lockgate.deployment.endpoint_alarms import AlarmSettings
 from lockgate.deployment.service import DeployOptions
 from lockgate.pipeline.settings import HandlerSettings
 
@@ -59,8 +60,25 @@ class EndpointUpdateSettings(HandlerSettings):
         )
 
 
-class EndpointStatusSettings(HandlerSettings):
-    """endpoint_status: nothing beyond the SDK's own environment."""
+class AlarmParameters(HandlerSettings):
+    """The template's endpoint-alarm parameters (lockgate.deployment.endpoint_alarms)."""
+
+    environment: str = "dev"
+    idle_period_seconds: int = 3600
+    idle_periods: int = 2
+    latency_threshold_microseconds: float = 500_000.0
+
+    def alarm_settings(self) -> AlarmSettings:
+        """The alarm parameters of lockgate.deployment.endpoint_alarms."""
+        return AlarmSettings(
+            idle_period_seconds=self.idle_period_seconds,
+            idle_periods=self.idle_periods,
+            latency_microseconds=self.latency_threshold_microseconds,
+        )
+
+
+class EndpointStatusSettings(AlarmParameters):
+    """endpoint_status: the endpoint alarms it creates once an endpoint is InService."""
 
 
 class SmokeTestSettings(HandlerSettings):
@@ -81,8 +99,8 @@ class RecordDeploymentSettings(HandlerSettings):
     topic_arn: str
 
 
-class PromoteVariantSettings(HandlerSettings):
-    """promote_variant: lineage, events, people."""
+class PromoteVariantSettings(AlarmParameters):
+    """promote_variant: lineage, events, people; the loser's alarms go."""
 
     lineage_table: str
     topic_arn: str

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from lockgate.deployment.endpoint_alarms import AlarmSettings
+
 ROLE = "arn:aws:iam::123456789012:role/lockgate-sagemaker"
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 
@@ -30,8 +32,12 @@ def create_endpoint(
     package_arn: str = "",
     extra_tags: dict[str, str] | None = None,
     artifact_bucket: str = "",
+    cloudwatch: Any | None = None,
+    alarm_settings: AlarmSettings | None = None,
 ) -> str:
-    """A model, config (data capture on when a bucket is given) and endpoint, tagged as agreed."""
+    """A model, config (data capture on when a bucket is given) and endpoint, tagged as agreed; with
+    a `cloudwatch` client, also the endpoint's alarms, as the deploy pipeline makes them once an
+    endpoint is InService (lockgate.deployment.endpoint_alarms)."""
     sagemaker.create_model(
         ModelName=name,
         ExecutionRoleArn=ROLE,
@@ -68,13 +74,28 @@ def create_endpoint(
         "lockgate:package": package_arn,
         **(extra_tags or {}),
     }
-    return str(
+    arn = str(
         sagemaker.create_endpoint(
             EndpointName=name,
             EndpointConfigName=name,
             Tags=[{"Key": k, "Value": v} for k, v in tags.items() if v],
         )["EndpointArn"]
     )
+    if cloudwatch is not None:
+        from lockgate.adapters.endpoint_alarms import EndpointAlarms
+        from lockgate.deployment.endpoint_alarms import sync
+
+        environment = name.split("-")[1] if name.startswith("lockgate-") else "dev"
+        settings = alarm_settings or AlarmSettings()
+        sync(
+            EndpointAlarms(cloudwatch),
+            environment,
+            name,
+            [variant],
+            settings=settings,
+            package_arn=package_arn,
+        )
+    return arn
 
 
 def capture_lines(rows: np.ndarray, scores: np.ndarray, ids: list[str] | None = None) -> bytes:

@@ -9,20 +9,23 @@ and cached as baseline.json beside the manifest.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 BINS = 10
 GRID = 101  # quantile grid points kept per feature for KS
+METHOD = 2  # 2: exact training CDF at the grid (baseline.json of method 1 is recomputed)
 
 
 class FeatureBaseline(BaseModel):
-    """One feature: interior bin edges, the training share of each bin, a quantile grid."""
+    """One feature: interior bin edges, the training share of each bin, a quantile grid and the
+    training CDF at its points (share of training rows <= each grid point)."""
 
     name: str
-    numeric: bool  # False for one-hot columns ("<column>=<value>"): PSI only
+    numeric: bool  # False for one-hot columns ("<column>=<value>")
     edges: list[float]
     expected: list[float]
     quantiles: list[float]
+    cdf: list[float] = Field(default_factory=list)
 
 
 class Baseline(BaseModel):
@@ -31,6 +34,7 @@ class Baseline(BaseModel):
     dataset: str
     version: str
     rows: int
+    method: int = 1
     features: list[FeatureBaseline]
 
     @property
@@ -52,13 +56,18 @@ def build_baseline(dataset: str, version: str, names: list[str], values: np.ndar
             continue
         edges = np.unique(np.quantile(column, np.linspace(0, 1, BINS + 1)[1:-1]))
         counts = np.bincount(np.searchsorted(edges, column, side="right"), minlength=edges.size + 1)
+        grid = np.quantile(column, np.linspace(0, 1, GRID))
+        ordered = np.sort(column)
         features.append(
             FeatureBaseline(
                 name=name,
                 numeric="=" not in name,
                 edges=edges.tolist(),
                 expected=(counts / counts.sum()).tolist(),
-                quantiles=np.quantile(column, np.linspace(0, 1, GRID)).tolist(),
+                quantiles=grid.tolist(),
+                cdf=(np.searchsorted(ordered, grid, side="right") / ordered.size).tolist(),
             )
         )
-    return Baseline(dataset=dataset, version=version, rows=int(values.shape[0]), features=features)
+    return Baseline(
+        dataset=dataset, version=version, rows=int(values.shape[0]), method=METHOD, features=features
+    )

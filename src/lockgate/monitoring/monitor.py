@@ -1,8 +1,13 @@
-"""One monitoring pass: for every managed endpoint, the capture written since the last pass ->
+"""One monitoring pass: for every managed endpoint, the capture written since the last measured
+pass -> once it holds the contract's `monitoring.min_rows` rows (fewer wait for the next pass),
 feature drift against its training baseline (+ live bias where ground truth was uploaded) ->
-`feature_drift_<feature>` (PSI), `feature_drift_ks_<feature>`, `feature_drift_max`,
-`bias_metric_<NAME>` and `bias_violations` metrics (namespace Lockgate/Monitoring, dimension
-EndpointName; bias metrics also Facet, FacetValue, BiasStage like Clarify's)."""
+`drifted_features` (what the drift alarm watches: features whose KS test rejects under Holm's
+correction and whose PSI lower bound reaches `min_psi`), `feature_drift_<feature>` (PSI),
+`feature_drift_low_<feature>` (its lower bound), `feature_drift_ks_<feature>`,
+`feature_drift_p_<feature>`, `feature_drift_max`, `bias_metric_<NAME>` and `bias_violations`
+(namespace Lockgate/Monitoring, dimension EndpointName; bias metrics also Facet, FacetValue,
+BiasStage like Clarify's). Malformed capture lines are counted and skipped; capture of an endpoint
+that no longer exists is reported once (`Sources.orphans`)."""
 
 from __future__ import annotations
 
@@ -10,9 +15,10 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from lockgate.data.contract import Contract
+from lockgate.data.contract import Contract, Monitoring
+from lockgate.errors import InputRejected
 from lockgate.monitoring.baseline import Baseline
-from lockgate.monitoring.capture import read_capture
+from lockgate.monitoring.capture import Captured, combine, read_capture
 from lockgate.monitoring.drift import DriftReport, drift
 from lockgate.monitoring.live_bias import live_bias
 
@@ -35,8 +41,13 @@ class Sources(Protocol):
         """Managed endpoints (tag lockgate:managed=true) with their dataset (and version if known)."""
         ...
 
-    def new_capture(self, endpoint: str) -> tuple[list[bytes], str]:
-        """Capture files written since the endpoint's cursor, and the cursor after them."""
+    def new_capture(self, endpoint: str) -> tuple[list[tuple[str, bytes]], str]:
+        """Capture files (key, body) written since the endpoint's cursor, and the cursor after them."""
+        ...
+
+    def orphans(self, live: set[str]) -> list[tuple[str, int]]:
+        """Endpoints not in `live` with capture not yet reported: (endpoint, files); each is
+        reported once (its cursor moves past the files)."""
         ...
 
     def commit_cursor(self, endpoint: str, cursor: str) -> None:
@@ -67,7 +78,12 @@ class EndpointReport(BaseModel):
     endpoint: str
     rows: int
     version: str = ""
+    measured: bool = False
+    min_rows: int = 0
     max_psi: float | None = None
+    drifted: list[str] = Field(default_factory=list)
+    skipped_lines: dict[str, int] = Field(default_factory=dict)
+    variant_drift: dict[str, list[str]] = Field(default_factory=dict)  # variant -> drifted features
     drift: DriftReport | None = None
     bias_rows: int = 0
     bias_violations: int | None = None
@@ -83,14 +99,18 @@ class MonitorReport(BaseModel):
 def monitor_pass(sources: Sources) -> MonitorReport:
     """Measure every managed endpoint once; endpoints without new capture publish nothing."""
     report = MonitorReport()
-    for endpoint in sources.endpoints():
+    endpoints = sources.endpoints()
+    for endpoint in endpoints:
         report.endpoints.append(_one(sources, endpoint))
+    for name, files in sources.orphans({e.name for e in endpoints}):
+        note = f"endpoint {name} no longer exists: {files} capture file(s) not measured (reported once)"
+        report.endpoints.append(EndpointReport(endpoint=name, rows=0, note=note))
     return report
 
 
 def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
-    blobs, cursor = sources.new_capture(endpoint.name)
-    if not blobs:
+    files, cursor = sources.new_capture(endpoint.name)
+    if not files:
         return EndpointReport(endpoint=endpoint.name, rows=0, note="no new capture")
     baseline = sources.baseline(endpoint.dataset, endpoint.version)
     if baseline is None:
@@ -101,23 +121,67 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
             else f"no dataset version of {endpoint.dataset}"
         )
         return EndpointReport(endpoint=endpoint.name, rows=0, note=missing)
-    captured = read_capture(blobs, len(baseline.features), source=f"capture/{endpoint.name}")
+    try:
+        by_variant = _read(endpoint.name, files, baseline)
+        captured = combine(list(by_variant.values()), len(baseline.features))
+    except InputRejected as rejected:  # unusable capture: reported once, the cursor moves past it
+        sources.commit_cursor(endpoint.name, cursor)
+        return EndpointReport(endpoint=endpoint.name, rows=0, note=f"capture not measured: {rejected}")
+    contract = sources.contract(endpoint.dataset)
+    rules = contract.monitoring if contract is not None else Monitoring()
+    skipped = dict(captured.skipped)
+    if captured.rows < rules.min_rows:  # too few rows to tell drift from chance: wait
+        note = (
+            f"waiting: {captured.rows} of {rules.min_rows} rows (monitoring.min_rows) "
+            f"since the last measured pass. {_skipped_note(skipped)}"
+        ).strip()
+        return EndpointReport(
+            endpoint=endpoint.name,
+            rows=captured.rows,
+            min_rows=rules.min_rows,
+            skipped_lines=skipped,
+            note=note,
+        )
     dims = {"EndpointName": endpoint.name}
-    measured = drift(baseline, captured.features)
-    metrics: list[Metric] = [("feature_drift_max", measured.max_psi, dims)]
+    measured = drift(baseline, captured.features, alpha=rules.alpha, min_psi=rules.min_psi)
+    metrics: list[Metric] = [
+        ("drifted_features", float(len(measured.drifted)), dims),
+        ("feature_drift_max", measured.max_psi, dims),
+        ("captured_rows", float(captured.rows), dims),
+    ]
     for feature in measured.features:
         metrics.append((f"feature_drift_{feature.name}", feature.psi, dims))
-        if feature.ks is not None:
+        if feature.psi_low is not None:
+            metrics.append((f"feature_drift_low_{feature.name}", feature.psi_low, dims))
+        if feature.ks is not None and feature.p_value is not None:
             metrics.append((f"feature_drift_ks_{feature.name}", feature.ks, dims))
+            metrics.append((f"feature_drift_p_{feature.name}", feature.p_value, dims))
+    if skipped:
+        metrics.append(("capture_malformed_lines", float(sum(skipped.values())), dims))
+    per_variant: dict[str, list[str]] = {}
+    for variant, part in by_variant.items():  # `lockgate variants` shows each variant's drift
+        if variant and part.rows >= rules.min_rows:
+            own = drift(baseline, part.features, alpha=rules.alpha, min_psi=rules.min_psi)
+            per_variant[variant] = own.drifted
+            at = {**dims, "VariantName": variant}
+            metrics += [
+                ("drifted_features", float(len(own.drifted)), at),
+                ("feature_drift_max", own.max_psi, at),
+            ]
     result = EndpointReport(
         endpoint=endpoint.name,
         rows=captured.rows,
         version=baseline.version,
+        measured=True,
+        min_rows=rules.min_rows,
         max_psi=measured.max_psi,
+        drifted=measured.drifted,
         drift=measured,
+        variant_drift=per_variant,
+        skipped_lines=skipped,
+        note=_skipped_note(skipped),
     )
     labels = sources.ground_truth(endpoint.name)
-    contract = sources.contract(endpoint.dataset) if labels else None
     bias = live_bias(captured, baseline.names, labels, contract) if contract is not None else None
     if bias is not None:
         metrics += [(name, value, {**dims, **d}) for name, value, d in bias.metrics]
@@ -126,3 +190,35 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
     sources.put_metrics(metrics)
     sources.commit_cursor(endpoint.name, cursor)
     return result
+
+
+def _skipped_note(skipped: dict[str, int]) -> str:
+    if not skipped:
+        return ""
+    where = ", ".join(f"{key} ({count})" for key, count in sorted(skipped.items()))
+    return f"skipped {sum(skipped.values())} malformed capture line(s): {where}"
+
+
+def _read(endpoint: str, files: list[tuple[str, bytes]], baseline: Baseline) -> dict[str, Captured]:
+    """The captured rows of each variant, as the baseline's features (model order)."""
+    return {
+        variant: read_capture(
+            [body for _, body in group],
+            len(baseline.features),
+            source=f"capture/{endpoint}",
+            keys=[key for key, _ in group],
+        )
+        for variant, group in _by_variant(endpoint, files).items()
+    }
+
+
+def _by_variant(endpoint: str, files: list[tuple[str, bytes]]) -> dict[str, list[tuple[str, bytes]]]:
+    """Capture files grouped by variant: capture/<endpoint>/<variant>/yyyy/... ("" when the key has
+    no variant folder)."""
+    groups: dict[str, list[tuple[str, bytes]]] = {}
+    head = f"capture/{endpoint}/"
+    for key, body in files:
+        rest = key[len(head) :] if key.startswith(head) else ""
+        variant = rest.split("/", 1)[0] if "/" in rest else ""
+        groups.setdefault(variant, []).append((key, body))
+    return groups

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from pydantic import BaseModel, Field
+
+from lockgate.deployment.endpoint_alarms import AlarmSpec
 
 
 class Variant(BaseModel):
@@ -15,7 +17,7 @@ class Variant(BaseModel):
     model_name: str
     instance_type: str = ""
     instance_count: int = 0
-    weight: float | None = None  # the current traffic weight (None: not reported)
+    weight: float = 1.0  # CurrentWeight (0: out of traffic)
 
 
 class EndpointFacts(BaseModel):
@@ -65,6 +67,38 @@ class Endpoints(Protocol):
 
     def tag(self, name: str, tags: dict[str, str]) -> None:
         """Add tags to the endpoint."""
+        ...
+
+    def set_weights(self, name: str, weights: dict[str, float]) -> None:
+        """UpdateEndpointWeightsAndCapacities: the variants' traffic weights."""
+        ...
+
+
+class Alarms(Protocol):
+    """The endpoints' CloudWatch alarms (lockgate.adapters.endpoint_alarms)."""
+
+    def put(self, specs: list[AlarmSpec], topic_arn: str = "") -> None:
+        """Create or refresh these alarms."""
+        ...
+
+    def of_endpoint(self, environment: str, endpoint: str) -> list[str]:
+        """This environment's reaction alarms that watch `endpoint`."""
+        ...
+
+    def delete(self, names: list[str]) -> None:
+        """Delete these alarms."""
+        ...
+
+    def reset(self, name: str, reason: str) -> None:
+        """Set the alarm back to OK (it evaluates again and transitions anew if still breaching)."""
+        ...
+
+
+class Billing(Protocol):
+    """The bill's SageMaker hosting hours (lockgate.adapters.cost_explorer)."""
+
+    def month_hours(self, month_start: date, today: date) -> float | None:
+        """Instance-hours billed this month so far, or None when unknown."""
         ...
 
 

@@ -7,6 +7,10 @@ scaled only when tagged `lockgate:idle-action`; a rollback never runs during a g
 (the endpoint is Updating: the deployment rolls itself back) nor on an endpoint updated after the
 alarm fired (the alarm judged a configuration that is gone); a retrain is skipped while one runs.
 Dry-run records and announces what would have been done and changes nothing.
+
+Alarms only for what exists (docs/alarms.md): an endpoint that does not exist gets no action nor
+message and loses its alarms; an idle alarm inside the endpoint's idle window is set back to OK
+quietly. A/B: a challenger's rollback alarm takes it out of traffic (weight 0).
 """
 
 from __future__ import annotations
@@ -15,17 +19,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from lockgate.deployment.endpoint_alarms import AlarmSettings, sync
 from lockgate.pipeline.execution_names import retrain_name
-from lockgate.remediation.alarms import AlarmRef, AlarmTransition, MetricRef, Reaction, parse_alarm_name
-from lockgate.remediation.budget import BudgetReport, instance_hours
+from lockgate.remediation.alarms import AlarmRef, AlarmTransition, Reaction, parse_alarm_name
+from lockgate.remediation.budget import BudgetReport
 from lockgate.remediation.guidance import meaning
 from lockgate.remediation.journal import Audit, AuditRecord, Claim, Status, Step
-from lockgate.remediation.ports import Announcer, Datasets, EndpointFacts, Endpoints, Pipelines, Registry
+from lockgate.remediation.ports import (
+    Alarms,
+    Announcer,
+    Billing,
+    Datasets,
+    EndpointFacts,
+    Endpoints,
+    Pipelines,
+    Registry,
+)
+from lockgate.remediation.rules import changed_since as _changed_since
+from lockgate.remediation.rules import previous as _previous
 
 IDLE_ACTION_TAG = "lockgate:idle-action"
 DATASET_TAG = "lockgate:dataset"
 PACKAGE_TAG = "lockgate:package"
 IDLE_ACTIONS = ("delete", "scale-down")
+CHAMPION = "champion"  # lockgate.deployment.variants: the live model of an A/B test
 LEASE_SECONDS = 900.0  # the remediation function's timeout: an attempt older than this is dead
 
 
@@ -37,6 +54,8 @@ class Outcome:
     GONE = "resource-gone"
     LEFT_ALONE = "left-alone"
     SKIPPED = "skipped"
+    YOUNG = "not-idle-yet"
+    ALREADY = "already-done"
     NOTIFIED = "notified"
     FAILED = "failed"
 
@@ -61,6 +80,8 @@ class Ports:
     pipelines: Pipelines
     audit: Audit
     announcer: Announcer
+    alarms: Alarms | None = None
+    billing: Billing | None = None  # AWS: the bill's hours; None offline (the local clock counts)
 
 
 @dataclass
@@ -71,6 +92,9 @@ class Remediator:
     environment: str
     dry_run: bool = False
     rollback_wait_seconds: float = 600.0
+    idle_window_seconds: float = 0.0  # IdlePeriods x IdlePeriodSeconds (0: no young-endpoint check)
+    clock_speed: float = 1.0  # offline: local-clock seconds per real second (LOCKGATE_CLOCK_SPEED)
+    alarm_settings: AlarmSettings | None = None  # an A/B endpoint rolled back gets AllTraffic alarms
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def handle(self, transition: AlarmTransition) -> Result:
@@ -108,29 +132,10 @@ class Remediator:
         return Result(outcome, claim, record)
 
     def enforce_budget(self, budget_hours: float) -> tuple[BudgetReport, list[Result]]:
-        """The scheduled cost guard: over the month's instance-hours budget, every endpoint goes
-        through the idle reaction (tagged ones are deleted or scaled, untagged ones reported),
-        once per endpoint and month."""
-        report = instance_hours(self.ports.endpoints.list_all(), self.now(), budget_hours)
-        if not report.over:
-            return report, []
-        results = []
-        for name in sorted(report.per_endpoint):
-            transition = AlarmTransition(
-                alarm_name=f"lockgate-{self.environment}-idle-budget-{name}"[:255],
-                state="ALARM",
-                previous_state="OK",
-                reason=(
-                    f"{report.used_hours:g} instance-hours used in {report.month}, "
-                    f"budget {report.budget_hours:g}"
-                ),
-                timestamp=report.month,
-                metric=MetricRef(
-                    namespace="AWS/SageMaker", name="InstanceHours", dimensions={"EndpointName": name}
-                ),
-            )
-            results.append(self.handle(transition))
-        return report, results
+        """The scheduled cost guard (lockgate.remediation.cost_guard)."""
+        from lockgate.remediation.cost_guard import enforce_budget
+
+        return enforce_budget(self, budget_hours)
 
     def _stamp(self) -> str:
         return self.now().isoformat(timespec="seconds")
@@ -165,25 +170,96 @@ class _Run:
 
     # -- the reactions -----------------------------------------------------------------------
     def react(self, ref: AlarmRef, transition: AlarmTransition) -> str:
+        name = transition.endpoint_name
+        endpoint = self.ports.endpoints.describe(name) if name else None
+        if name and endpoint is None and not self.record.done("delete-endpoint"):
+            self.record.resources = [f"endpoint/{name}"]
+            return self._gone(name)
         if ref.reaction is Reaction.NOTIFY:
             self.record.resources = [f"{k}={v}" for k, v in transition.metric.dimensions.items()]
             return Outcome.NOTIFIED
-        name = transition.endpoint_name
         if ref.reaction is Reaction.DRIFT:
             return self._drift(ref, name, transition.episode_hash)
         if not name:
             return f"{Outcome.SKIPPED}: the alarm watches no EndpointName dimension"
         self.record.resources = [f"endpoint/{name}"]
         if ref.reaction is Reaction.IDLE:
-            return self._idle(name)
+            return self._idle(name, endpoint, transition)
+        if endpoint is None:
+            return self._gone(name)
+        variant = transition.metric.dimensions.get("VariantName", "")
+        if variant and len(endpoint.variants) > 1 and variant != CHAMPION:
+            return self._take_out(endpoint, variant)
         return self._rollback(ref, name)
 
-    def _idle(self, name: str) -> str:
-        endpoint = self.ports.endpoints.describe(name)
-        if endpoint is None:
-            if self.record.done("delete-endpoint"):  # an earlier attempt deleted it
-                return self._finished()
-            return f"{Outcome.GONE}: endpoint {name} does not exist"
+    def _gone(self, name: str) -> str:
+        """No endpoint: nothing to do or announce; its alarms (ours) go with it."""
+        if self.ports.alarms is not None and not self.record.dry_run:
+            stale = self.ports.alarms.of_endpoint(self.owner.environment, name)
+            if stale:
+                self.step(
+                    "delete-alarms", f"delete alarms {', '.join(stale)}", lambda: self._delete_alarms(stale)
+                )
+        return f"{Outcome.GONE}: endpoint {name} does not exist"
+
+    def _one_variant(self) -> None:
+        name, package = self.record.resources[0].removeprefix("endpoint/"), self.record.after["package"]
+        settings = self.owner.alarm_settings or AlarmSettings()
+        if self.ports.alarms is not None:
+            sync(
+                self.ports.alarms,
+                self.owner.environment,
+                name,
+                ["AllTraffic"],
+                settings=settings,
+                package_arn=package,
+            )
+
+    def _delete_alarms(self, names: list[str]) -> None:
+        if self.ports.alarms is not None:
+            self.ports.alarms.delete(names)
+
+    def _young(self, endpoint: EndpointFacts) -> float | None:
+        """Local-clock seconds since the endpoint went InService, when under the idle window."""
+        since = endpoint.last_modified or endpoint.created
+        if self.owner.idle_window_seconds <= 0 or since is None:
+            return None
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        age = (self.owner.now() - since).total_seconds() * self.owner.clock_speed
+        return age if age < self.owner.idle_window_seconds else None
+
+    def _take_out(self, endpoint: EndpointFacts, variant: str) -> str:
+        """A/B: the failing challenger gets weight 0, the others share its traffic."""
+        weights = {v.name: (0.0 if v.name == variant else 1.0) for v in endpoint.variants}
+        if not self.record.steps and any(v.name == variant and v.weight == 0 for v in endpoint.variants):
+            return f"{Outcome.ALREADY}: {variant} of {endpoint.name} is already out of traffic"
+        if not self.record.steps and endpoint.status != "InService":
+            return f"{Outcome.SKIPPED}: {endpoint.name} is {endpoint.status}: its weights cannot change now"
+        if not self.record.steps and _changed_since(endpoint, self.record.timestamp):
+            return f"{Outcome.SKIPPED}: {endpoint.name} changed after the alarm fired"
+        self._before(endpoint)
+        shown = ", ".join(f"{k}={v:g}" for k, v in weights.items())
+        self.step(
+            "take-out-variant",
+            f"take variant {variant} of {endpoint.name} out of traffic ({shown})",
+            lambda: self.ports.endpoints.set_weights(endpoint.name, weights),
+        )
+        self.record.after = {"weights": shown}
+        return self._finished()
+
+    def _idle(self, name: str, endpoint: EndpointFacts | None, transition: AlarmTransition) -> str:
+        if endpoint is None:  # an earlier attempt deleted it
+            return self._finished()
+        young = self._young(endpoint)
+        if young is not None and not self.record.steps:
+            window = self.owner.idle_window_seconds
+            if self.ports.alarms is not None:
+                reason = f"{name} InService for {young:.0f} s of its {window:.0f} s idle window"
+                self.ports.alarms.reset(transition.alarm_name, reason)
+            return (
+                f"{Outcome.YOUNG}: {name} is InService for {young:.0f} s, "
+                f"less than its idle window ({window:.0f} s)"
+            )
         action = endpoint.tags.get(IDLE_ACTION_TAG, "")
         if action not in IDLE_ACTIONS:
             why = "not tagged" if not action else f"unknown {IDLE_ACTION_TAG}={action!r}"
@@ -201,6 +277,14 @@ class _Run:
                 f"delete endpoint {name} (config and models kept)",
                 lambda: self.ports.endpoints.delete(name),
             )
+            if self.ports.alarms is not None:
+                alarms = self.ports.alarms
+                stale = [] if self.record.dry_run else alarms.of_endpoint(self.owner.environment, name)
+                self.step(
+                    "delete-alarms",
+                    f"delete its alarms ({len(stale)})",
+                    lambda: self._delete_alarms(stale),
+                )
             self.record.after = {"endpoint": "deleted", "restore": restore}
         else:
             if endpoint.instance_count <= len(endpoint.variants):
@@ -216,7 +300,7 @@ class _Run:
     def _rollback(self, ref: AlarmRef, name: str) -> str:
         endpoint = self.ports.endpoints.describe(name)
         if endpoint is None:
-            return f"{Outcome.GONE}: endpoint {name} does not exist"
+            return self._gone(name)
         if (
             endpoint.status in ("Updating", "Creating", "SystemUpdating", "RollingBack")
             and not self.record.steps
@@ -262,6 +346,8 @@ class _Run:
             lambda: self.ports.endpoints.tag(name, {PACKAGE_TAG: previous}),
         )
         self.record.after = {"package": previous, "config": config}
+        if len(endpoint.variants) > 1:  # an A/B endpoint now serves AllTraffic: its alarms follow
+            self.step("refresh-alarms", "alarms for AllTraffic; the A/B variants' deleted", self._one_variant)
         return self._finished()
 
     def _drift(self, ref: AlarmRef, endpoint_name: str | None, episode: str) -> str:
@@ -329,12 +415,12 @@ class _Run:
             ]
         )
 
-        # An idle alarm on an endpoint that does not exist (yet) costs nothing: audit, no message.
-        quiet = ref.reaction is Reaction.IDLE and self.record.outcome.startswith(Outcome.GONE)
+        # An endpoint that does not exist, not idle long enough, a variant already out: audited only.
+        if self.record.outcome.startswith((Outcome.GONE, Outcome.YOUNG, Outcome.ALREADY)):
+            return
 
         def tell() -> None:
-            if not quiet:
-                self.ports.announcer.notify(f"{prefix}Lockgate {ref.reaction.value}: {ref.name}", message)
+            self.ports.announcer.notify(f"{prefix}Lockgate {ref.reaction.value}: {ref.name}", message)
             self.ports.announcer.metric(ref.reaction.value, self.record.outcome.split(":", 1)[0])
             self.ports.announcer.event(
                 {
@@ -347,26 +433,3 @@ class _Run:
             )
 
         self.step("announce", "SNS message, metric and RemediationTaken event sent", tell, changes=False)
-
-
-def _previous(approved_newest_first: list[str], current: str) -> str | None:
-    """The Approved package before the live one (the newest Approved one when the live one is no
-    longer Approved, e.g. rejected after it went live)."""
-    if current in approved_newest_first:
-        index = approved_newest_first.index(current)
-        rest = approved_newest_first[index + 1 :]
-        return rest[0] if rest else None
-    return approved_newest_first[0] if approved_newest_first else None
-
-
-def _changed_since(endpoint: EndpointFacts, alarm_timestamp: str) -> bool:
-    """True when the endpoint was updated after the alarm's state timestamp."""
-    if endpoint.last_modified is None:
-        return False
-    try:
-        fired = datetime.strptime(alarm_timestamp, "%Y-%m-%dT%H:%M:%S.%f%z")
-    except ValueError:
-        return False
-    modified = endpoint.last_modified
-    modified = modified if modified.tzinfo else modified.replace(tzinfo=UTC)
-    return modified > fired

@@ -8,10 +8,13 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from lockgate.adapters.audit_table import AuditTable
+from lockgate.adapters.cost_explorer import BilledHours
+from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.events import EventBus
 from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
 from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.adapters.sns import Notifier
+from lockgate.deployment.endpoint_alarms import AlarmSettings
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.remediation.budget import FREE_TIER_HOURS
 from lockgate.remediation.reactions import Ports, Remediator
@@ -30,6 +33,10 @@ class RemediationSettings(HandlerSettings):
     dry_run: bool = False
     instance_hours_budget: float = FREE_TIER_HOURS
     rollback_wait_seconds: float = 600.0
+    idle_period_seconds: int = 3600
+    idle_periods: int = 2
+    latency_threshold_microseconds: float = 500_000.0
+    lockgate_clock_speed: float | None = None  # set by the local cloud only: offline, no bill
 
 
 class Announcements:
@@ -66,10 +73,19 @@ def build_remediator(settings: RemediationSettings, metrics: Metrics, **clients:
         announcer=Announcements(
             Notifier(settings.topic_arn, clients.get("sns")), metrics, EventBus(client=clients.get("events"))
         ),
+        alarms=EndpointAlarms(clients.get("cloudwatch")),
+        billing=BilledHours(clients.get("ce")) if settings.lockgate_clock_speed is None else None,
     )
     return Remediator(
         ports,
         settings.environment,
         dry_run=settings.dry_run,
         rollback_wait_seconds=settings.rollback_wait_seconds,
+        idle_window_seconds=float(settings.idle_period_seconds * settings.idle_periods),
+        clock_speed=settings.lockgate_clock_speed or 1.0,
+        alarm_settings=AlarmSettings(
+            idle_period_seconds=settings.idle_period_seconds,
+            idle_periods=max(1, settings.idle_periods),
+            latency_microseconds=settings.latency_threshold_microseconds,
+        ),
     )

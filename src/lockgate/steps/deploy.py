@@ -131,6 +131,7 @@ class EndpointStatusRequest(_DeployModel):
     config: str
     attempt: int = 0
     max_attempts: int = Field(default=60, ge=1)
+    package_arn: str = ""  # the package being deployed: its alarms are tagged with it once InService
 
 
 class EndpointStatusResult(_DeployModel):

@@ -18,8 +18,12 @@ class EndpointSummary(StepModel):
 
     endpoint: str
     rows: int
+    measured: bool = False  # False: fewer rows than monitoring.min_rows (they wait), or no capture
+    min_rows: int = 0
     max_psi: float | None = None
-    drifted: list[str] = Field(default_factory=list)  # features with PSI above 0.25
+    drifted: list[str] = Field(default_factory=list)  # what the drift alarm counts (drifted_features)
+    skipped_lines: int = 0  # malformed capture lines counted and skipped
+    variant_drift: dict[str, list[str]] = Field(default_factory=dict)  # variant -> drifted features
     bias_rows: int = 0
     bias_violations: int | None = None
     note: str = ""
@@ -31,15 +35,19 @@ class MonitorOutput(StepModel):
     endpoints: list[EndpointSummary] = Field(default_factory=list)
 
 
-def summarise(report: MonitorReport, drift_threshold: float = 0.25) -> MonitorOutput:
+def summarise(report: MonitorReport) -> MonitorOutput:
     """The handler's output from the domain report."""
     return MonitorOutput(
         endpoints=[
             EndpointSummary(
                 endpoint=e.endpoint,
                 rows=e.rows,
+                measured=e.measured,
+                min_rows=e.min_rows,
                 max_psi=e.max_psi,
-                drifted=[f.name for f in e.drift.features if f.psi > drift_threshold] if e.drift else [],
+                drifted=e.drifted,
+                skipped_lines=sum(e.skipped_lines.values()),
+                variant_drift=e.variant_drift,
                 bias_rows=e.bias_rows,
                 bias_violations=e.bias_violations,
                 note=e.note,

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from lockgate.data.contract import load_contract
-from lockgate.deployment import service, variants
+from lockgate.deployment import promotion, service, variants
 from lockgate.deployment.ports import EndpointInfo, PackageInfo, VariantInfo
 from lockgate.deployment.service import DeployOptions
 from lockgate.errors import ContractInvalid, EndpointBusy, NoLiveChampion, VariantsInvalid
@@ -260,7 +260,7 @@ def test_record_of_an_ab_keeps_the_champion_live() -> None:
 def test_promote_moves_all_traffic_and_records_who_and_why() -> None:
     registry, recorder = FakeRegistry(live=f"{ARN}/1", variant_names=("champion", "challenger")), Recorder()
     request = PromoteRequest(endpoint="lockgate-dev-credit", variant="challenger", by="jane", reason="better")
-    result = service.promote(request, registry, recorder, recorder, recorder, action_id="r1")
+    result = promotion.promote(request, registry, recorder, recorder, recorder, action_id="r1")
     assert registry.weights == [{"champion": 0.0, "challenger": 1.0}]
     assert result.package_arn == f"{ARN}/2" and registry.tags["lockgate:package"] == f"{ARN}/2"
     children = {child for _, child, _ in recorder.links}
@@ -272,7 +272,7 @@ def test_promote_moves_all_traffic_and_records_who_and_why() -> None:
 def test_promote_refuses_what_cannot_be_promoted_and_changes_nothing() -> None:
     def attempt(registry: FakeRegistry, variant: str) -> None:
         request = PromoteRequest(endpoint="lockgate-dev-credit", variant=variant)
-        service.promote(request, registry, Recorder(), Recorder(), Recorder(), action_id="r")
+        promotion.promote(request, registry, Recorder(), Recorder(), Recorder(), action_id="r")
 
     two = ("champion", "challenger")
     with pytest.raises(VariantsInvalid, match="no variant 'winner'"):

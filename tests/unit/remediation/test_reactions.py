@@ -14,6 +14,8 @@ import pytest
 from aws_lambda_powertools import Metrics
 from moto import mock_aws
 
+from lockgate.adapters.endpoint_alarms import EndpointAlarms
+from lockgate.deployment.endpoint_alarms import AlarmSettings, endpoint_alarms
 from lockgate.local.alarm_fixtures import create_endpoint
 from lockgate.remediation.alarms import AlarmTransition, MetricRef
 from lockgate.remediation.journal import Claim, Status
@@ -91,6 +93,8 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
             data_bucket="data",
             train_state_machine_arn=train,
             rollback_wait_seconds=1,
+            idle_periods=0,  # no idle window: the tests' endpoints are seconds old
+            lockgate_clock_speed=1.0,  # no Cost Explorer
         )
         yield World(clients, settings, queue, train)
 
@@ -144,13 +148,21 @@ def test_untagged_idle_endpoint_is_left_alone_and_reported(world: World) -> None
 
 
 def test_alarm_for_a_resource_that_no_longer_exists(world: World) -> None:
+    """Issue 21: no reaction and no announcement for an endpoint that does not exist; its alarms go."""
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    EndpointAlarms(cloudwatch).put(endpoint_alarms("dev", PROD, ["AllTraffic"], AlarmSettings()))
+    EndpointAlarms(cloudwatch).put(
+        endpoint_alarms("dev", "lockgate-dev-other", ["AllTraffic"], AlarmSettings())
+    )
     result = world.remediator().handle(alarm(IDLE))
     assert result.outcome.startswith("resource-gone")
     (record,) = world.audit()
     assert "does not exist" in record["outcome"] and record["status"] == "done"
-    assert world.messages() == []  # an idle alarm on a missing endpoint costs nothing: audited, not announced
     rollback = world.remediator().handle(alarm("lockgate-dev-rollback-credit-5xx", PROD))
-    assert rollback.outcome.startswith("resource-gone") and "does not exist" in world.messages()[0]
+    assert rollback.outcome.startswith("resource-gone")
+    assert world.messages() == []  # audited, not announced
+    left = {a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    assert left and all("other" in name for name in left)  # PROD's alarms went, the other's stayed
 
 
 @pytest.mark.parametrize(
@@ -214,7 +226,8 @@ def test_failure_half_way_resumes_and_never_deletes_twice(
     with pytest.raises(RuntimeError, match="SNS is down"):
         first.handle(alarm(IDLE))
     (record,) = world.audit()
-    assert record["status"] == "failed" and [s["name"] for s in record["steps"]] == ["delete-endpoint"]
+    assert [s["name"] for s in record["steps"]] == ["delete-endpoint", "delete-alarms"]
+    assert record["status"] == "failed"
     assert "SNS is down" in record["outcome"]
     monkeypatch.setattr(sns, "publish", real_publish)
     retry = world.remediator().handle(alarm(IDLE))  # the event delivered again (Lambda/EventBridge retry)
@@ -222,7 +235,7 @@ def test_failure_half_way_resumes_and_never_deletes_twice(
     assert deletes == [STAGING]
     (record,) = world.audit()
     assert record["status"] == Status.DONE.value and record["attempts"] == 2
-    assert [s["name"] for s in record["steps"]] == ["delete-endpoint", "announce"]
+    assert [s["name"] for s in record["steps"]] == ["delete-endpoint", "delete-alarms", "announce"]
 
 
 def test_scale_down_is_skipped_at_the_minimum(world: World) -> None:
@@ -346,3 +359,105 @@ def test_rollback_without_a_previous_package_says_so(world: World) -> None:
     result = world.remediator().handle(alarm("lockgate-dev-rollback-credit-5xx", PROD, at=LATER))
     assert result.outcome.startswith("skipped: no Approved package before")
     assert "no Approved package" in world.messages()[0]
+
+
+def test_an_idle_alarm_within_the_idle_window_is_reset_and_told_to_nobody(world: World) -> None:
+    """The idle window starts at InService: a fresh endpoint is not idle, whatever the alarm says."""
+    create_endpoint(
+        world.clients["sagemaker"],
+        STAGING,
+        "credit",
+        "staging",
+        extra_tags={"lockgate:idle-action": "delete"},
+    )
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    EndpointAlarms(cloudwatch).put(endpoint_alarms("dev", STAGING, ["AllTraffic"], AlarmSettings()))
+    cloudwatch.set_alarm_state(AlarmName=IDLE, StateValue="ALARM", StateReason="missing data")
+    result = world.remediator(idle_periods=2).handle(alarm(IDLE))  # a 2 h window, the endpoint is new
+    assert result.outcome.startswith("not-idle-yet") and STAGING in world.endpoints()
+    assert world.messages() == []
+    (state,) = cloudwatch.describe_alarms(AlarmNames=[IDLE])["MetricAlarms"]
+    assert state["StateValue"] == "OK"  # evaluates again: ALARM anew once the window has passed
+    # on the local clock at speed 10^8, the same milliseconds are hours: the endpoint is idle
+    late = world.remediator(idle_periods=2, lockgate_clock_speed=1e8)
+    assert late.handle(alarm(IDLE, at="2026-12-02T05:00:00.000+0000")).outcome == "done"
+    assert STAGING not in world.endpoints()
+    assert cloudwatch.describe_alarms()["MetricAlarms"] == []  # its alarms went with it
+
+
+def _ab_endpoint(world: World) -> None:
+    sagemaker = world.clients["sagemaker"]
+    create_endpoint(sagemaker, "lockgate-dev-model", "credit", "prod")  # its model
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="ab",
+        ProductionVariants=[
+            {
+                "VariantName": name,
+                "ModelName": "lockgate-dev-model",
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 1,
+                "InitialVariantWeight": weight,
+            }
+            for name, weight in (("champion", 90.0), ("challenger", 10.0))
+        ],
+    )
+    sagemaker.create_endpoint(
+        EndpointName=PROD,
+        EndpointConfigName="ab",
+        Tags=[{"Key": "lockgate:managed", "Value": "true"}, {"Key": "lockgate:dataset", "Value": "credit"}],
+    )
+
+
+def test_a_failing_challenger_is_taken_out_of_traffic_and_people_are_told(world: World) -> None:
+    _ab_endpoint(world)
+    name = "lockgate-dev-rollback-credit-challenger-5xx"
+    transition = alarm(name, PROD, at="2099-01-01T00:00:00.000+0000")
+    transition.metric.dimensions["VariantName"] = "challenger"
+    result = world.remediator().handle(transition)
+    assert result.outcome == "done", result.outcome
+    (record,) = world.audit()
+    assert record["steps"][0]["name"] == "take-out-variant"
+    assert record["after"]["weights"] == "champion=1, challenger=0"
+    weights = {
+        v["VariantName"]: v.get("DesiredWeight", v.get("CurrentWeight"))
+        for v in world.clients["sagemaker"].describe_endpoint(EndpointName=PROD)["ProductionVariants"]
+    }
+    assert weights == {"champion": 1.0, "challenger": 0.0}
+    (message,) = world.messages()
+    assert "take variant challenger" in message
+    # the alarm again (it flaps until the weights apply): the challenger is out already, nobody told
+    later = alarm(name, PROD, at="2099-01-01T00:05:00.000+0000")
+    later.metric.dimensions["VariantName"] = "challenger"
+    assert world.remediator().handle(later).outcome.startswith("already-done")  # moto applies at once
+    assert world.messages() == []
+
+
+def test_the_budget_counts_the_local_clock(world: World) -> None:
+    create_endpoint(world.clients["sagemaker"], STAGING, "credit", "staging")
+    fast = world.remediator(lockgate_clock_speed=1_000_000.0)  # 3.6 ms real = 1 h local
+    report, _ = fast.enforce_budget(budget_hours=1.0)
+    assert report.used_hours > 1.0 and report.over and not report.billed
+    slow = world.remediator()
+    assert not slow.enforce_budget(budget_hours=1.0)[0].over
+
+
+def test_a_champion_alarm_rolls_the_ab_endpoint_back_to_one_variant_with_its_alarms(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _packages(world, 2)
+    _ab_endpoint(world)
+    arn = world.clients["sagemaker"].describe_endpoint(EndpointName=PROD)["EndpointArn"]
+    world.clients["sagemaker"].add_tags(ResourceArn=arn, Tags=[{"Key": "lockgate:package", "Value": second}])
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    EndpointAlarms(cloudwatch).put(endpoint_alarms("dev", PROD, ["champion", "challenger"], AlarmSettings()))
+    remediator = world.remediator()
+    deployed: list[str] = []
+    monkeypatch.setattr(remediator.ports.endpoints, "deploy_package", lambda e, p, c: deployed.append(p))
+    monkeypatch.setattr(remediator.ports.endpoints, "wait_for_config", lambda n, c, t: c)
+    transition = alarm("lockgate-dev-rollback-credit-champion-5xx", PROD, at=LATER)
+    transition.metric.dimensions["VariantName"] = "champion"
+    result = remediator.handle(transition)
+    assert result.outcome == "done" and deployed == [first]
+    names = {a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    assert "lockgate-dev-rollback-credit-5xx" in names  # AllTraffic's
+    assert not any("champion" in n or "challenger" in n for n in names)

@@ -342,6 +342,8 @@ class LambdaRuntime:
             log_stream=stream,
             credentials=self._credentials_of(config),
         )
+        if self.clock_factor > 0:  # handlers that count time (the cost guard) read the local clock
+            env["LOCKGATE_CLOCK_SPEED"] = f"{1 / self.clock_factor:g}"
         return WorkerHandle(config, env, stream)
 
     def _run(
