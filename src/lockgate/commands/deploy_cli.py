@@ -7,6 +7,7 @@ one line saying what to do next, exit status 2, and nothing changed.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.commands.console import say
 from lockgate.commands.options import aws_client
-from lockgate.deployment.names import FAULT_TAG
+from lockgate.deployment.names import FAULT_TAG, prod_endpoint_of_group
+from lockgate.deployment.plan import PackageSummary, decide
 from lockgate.steps.deploy import ApprovalDecision
 
 
@@ -107,20 +109,16 @@ def _set_status(sagemaker: Any, package: dict[str, Any], status: str, reason: st
 
 
 def _answer(args: argparse.Namespace, approved: bool) -> bool:
-    """Answer a waiting production approval; False when none waits."""
+    """Answer a waiting production approval; False when none waits (or it was answered already)."""
     records = _records(args)
     pending = records.approval(args.package)
-    if pending is None:
+    if pending is None or pending.state != "waiting":
         return False
-    if pending.state != "waiting":
-        raise CommandError(
-            f"the production approval of {args.package} was already answered ({pending.state}); "
-            "nothing changed"
-        )
     sfn = _client("stepfunctions", args.endpoint_url)
+    who = _who(args.command)
     try:
         if approved:
-            decision = ApprovalDecision(approved=True, by="lockgate approve", reason=args.reason)
+            decision = ApprovalDecision(approved=True, by=who, reason=args.reason)
             sfn.send_task_success(taskToken=pending.token, output=json.dumps(decision.to_payload()))
         else:
             sfn.send_task_failure(taskToken=pending.token, error="Rejected", cause=args.reason)
@@ -132,6 +130,15 @@ def _answer(args: argparse.Namespace, approved: bool) -> bool:
         ) from error
     records.settle_approval(args.package, "approved" if approved else "rejected")
     return True
+
+
+def _who(command: str) -> str:
+    """Who decided, as the run, lineage and messages name them: the local user and the command."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        user = "unknown user"
+    return f"{user} (lockgate {command})"
 
 
 def _approve(args: argparse.Namespace) -> None:
@@ -150,6 +157,8 @@ def _approve(args: argparse.Namespace) -> None:
 
 
 def _reject(args: argparse.Namespace) -> None:
+    """A waiting production approval is answered; otherwise the package is set Rejected in the
+    registry, and when it is live the deploy pipeline restores the latest Approved package before it."""
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     status = package.get("ModelApprovalStatus")
@@ -158,8 +167,56 @@ def _reject(args: argparse.Namespace) -> None:
         return
     if status == "Rejected":
         raise CommandError(f"{args.package} is already Rejected; nothing changed")
-    _set_status(sagemaker, package, "Rejected", args.reason)
-    say(f"rejected {args.package} in the registry; if it was live, the previous approved model is restored")
+    endpoint = prod_endpoint_of_group(package["ModelPackageGroupName"])
+    restore = _restore_target(sagemaker, package, endpoint)
+    _set_status(sagemaker, package, "Rejected", f"rejected by {_who('reject')}: {args.reason}")
+    if restore is None:
+        say(f"rejected {args.package} in the registry; it is not live on {endpoint}, nothing to roll back")
+        return
+    say(
+        f"rejected {args.package} in the registry; {endpoint} goes back to approved "
+        f"v{restore.version} ({restore.arn}): the deploy run restoring it shows in `lockgate runs`"
+    )
+
+
+def _restore_target(sagemaker: Any, package: dict[str, Any], endpoint: str) -> PackageSummary | None:
+    """The package production goes back to when this one is rejected; None when it is not live.
+    Live with no earlier Approved package: CommandError, nothing changed."""
+    try:
+        described = sagemaker.describe_endpoint(EndpointName=endpoint)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
+            return None
+        raise
+    tags = sagemaker.list_tags(ResourceArn=described["EndpointArn"]).get("Tags", [])
+    live = next((t["Value"] for t in tags if t["Key"] == "lockgate:package"), None)
+    arn, group = package["ModelPackageArn"], package["ModelPackageGroupName"]
+    approved, token = list[PackageSummary](), None
+    while True:
+        page = sagemaker.list_model_packages(
+            ModelPackageGroupName=group,
+            ModelApprovalStatus="Approved",
+            SortOrder="Descending",
+            **({"NextToken": token} if token else {}),
+        )
+        approved += [
+            PackageSummary(p["ModelPackageArn"], int(p.get("ModelPackageVersion", 0)), "Approved")
+            for p in page["ModelPackageSummaryList"]
+        ]
+        if not (token := page.get("NextToken")):
+            break
+    rejected = PackageSummary(arn, int(package.get("ModelPackageVersion", 0)), "Rejected")
+    decision = decide(rejected, approved, live)
+    if decision.action == "restore" and decision.target is not None:
+        return decision.target
+    if live != arn:
+        return None
+    raise CommandError(
+        f"{arn} is live on {endpoint} and no earlier Approved package of {group} exists to go back to; "
+        f"nothing changed. To stop serving it, delete the endpoint "
+        f"(`aws sagemaker delete-endpoint --endpoint-name {endpoint}`), then reject it again; or approve "
+        "a newer package to replace it"
+    )
 
 
 def _predict(args: argparse.Namespace) -> None:
