@@ -7,7 +7,6 @@ one line saying what to do next, exit status 2, and nothing changed.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.commands.console import say
+from lockgate.commands.identity import who
 from lockgate.commands.options import aws_client
 from lockgate.deployment.names import FAULT_TAG, prod_endpoint_of_group
 from lockgate.deployment.plan import PackageSummary, decide
@@ -115,10 +115,10 @@ def _answer(args: argparse.Namespace, approved: bool) -> bool:
     if pending is None or pending.state != "waiting":
         return False
     sfn = _client("stepfunctions", args.endpoint_url)
-    who = _who(args.command)
+    by = who(args.command)
     try:
         if approved:
-            decision = ApprovalDecision(approved=True, by=who, reason=args.reason)
+            decision = ApprovalDecision(approved=True, by=by, reason=args.reason)
             sfn.send_task_success(taskToken=pending.token, output=json.dumps(decision.to_payload()))
         else:
             sfn.send_task_failure(taskToken=pending.token, error="Rejected", cause=args.reason)
@@ -130,15 +130,6 @@ def _answer(args: argparse.Namespace, approved: bool) -> bool:
         ) from error
     records.settle_approval(args.package, "approved" if approved else "rejected")
     return True
-
-
-def _who(command: str) -> str:
-    """Who decided, as the run, lineage and messages name them: the local user and the command."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no login name (a container without a passwd entry)
-        user = "unknown user"
-    return f"{user} (lockgate {command})"
 
 
 def _approve(args: argparse.Namespace) -> None:
@@ -169,7 +160,7 @@ def _reject(args: argparse.Namespace) -> None:
         raise CommandError(f"{args.package} is already Rejected; nothing changed")
     endpoint = prod_endpoint_of_group(package["ModelPackageGroupName"])
     restore = _restore_target(sagemaker, package, endpoint)
-    _set_status(sagemaker, package, "Rejected", f"rejected by {_who('reject')}: {args.reason}")
+    _set_status(sagemaker, package, "Rejected", f"rejected by {who('reject')}: {args.reason}")
     if restore is None:
         say(f"rejected {args.package} in the registry; it is not live on {endpoint}, nothing to roll back")
         return
