@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lockgate.commands import review_cli
 
     review_cli.add_parsers(sub)
+    from lockgate.commands import contract_cli
+
+    contract_cli.add_parsers(sub)
     return parser
 
 
@@ -131,6 +134,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from lockgate.commands.review_cli import run_review
 
         return run_review(args)
+    if args.command == "contract":
+        from lockgate.commands.contract_cli import run_contract
+
+        return run_contract(args)
     if args.command == "bias":
         from lockgate.commands.bias import run_bias
 
