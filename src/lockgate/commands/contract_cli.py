@@ -12,13 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from lockgate.commands.usage import CliError
-from lockgate.data.contract import Contract, field_path, load_contract
-from lockgate.data.contract_schema import CURRENT_SCHEMA_VERSION, locate, migrate, migrate_text
-from lockgate.errors import ContractInvalid
+from lockgate.data.contract_schema import CURRENT_SCHEMA_VERSION  # yaml only: no pydantic, no pyarrow
 
 
 def add_parsers(sub: Any) -> None:
@@ -48,6 +43,13 @@ def run_contract(args: argparse.Namespace) -> int:
 
 def contract_errors(text: str, source: str) -> list[tuple[int, int, str, str]]:
     """Every problem of a contract's text as (line, column, field, message); [] when it is valid."""
+    import yaml
+    from pydantic import ValidationError
+
+    from lockgate.data.contract import Contract, field_path
+    from lockgate.data.contract_schema import locate, migrate
+    from lockgate.errors import ContractInvalid
+
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -73,6 +75,8 @@ def _read(path: Path) -> str:
 
 
 def _check(files: list[Path]) -> int:
+    from lockgate.data.contract import load_contract
+
     invalid = 0
     for path in files:
         text = _read(path)
@@ -92,6 +96,11 @@ def _check(files: list[Path]) -> int:
 
 
 def _migrate(path: Path, *, to_stdout: bool) -> int:
+    import yaml
+
+    from lockgate.data.contract_schema import migrate, migrate_text
+    from lockgate.errors import ContractInvalid
+
     text = _read(path)
     source = str(path)
     try:

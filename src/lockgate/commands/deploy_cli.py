@@ -17,8 +17,7 @@ from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.commands.console import say
 from lockgate.commands.identity import who
 from lockgate.commands.options import aws_client
-from lockgate.deployment.names import FAULT_TAG, prod_endpoint_of_group
-from lockgate.deployment.plan import PackageSummary, decide
+from lockgate.deployment.names import FAULT_TAG
 from lockgate.steps.deploy import ApprovalDecision
 
 
@@ -148,66 +147,15 @@ def _approve(args: argparse.Namespace) -> None:
 
 
 def _reject(args: argparse.Namespace) -> None:
-    """A waiting production approval is answered; otherwise the package is set Rejected in the
-    registry, and when it is live the deploy pipeline restores the latest Approved package before it."""
+    """A waiting production approval is answered; otherwise the registry (lockgate.commands.reject_live)."""
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
-    status = package.get("ModelApprovalStatus")
     if _answer(args, approved=False):
         say(f"rejected the production deployment of {args.package}: {args.reason}")
         return
-    if status == "Rejected":
-        raise CommandError(f"{args.package} is already Rejected; nothing changed")
-    endpoint = prod_endpoint_of_group(package["ModelPackageGroupName"])
-    restore = _restore_target(sagemaker, package, endpoint)
-    _set_status(sagemaker, package, "Rejected", f"rejected by {who('reject')}: {args.reason}")
-    if restore is None:
-        say(f"rejected {args.package} in the registry; it is not live on {endpoint}, nothing to roll back")
-        return
-    say(
-        f"rejected {args.package} in the registry; {endpoint} goes back to approved "
-        f"v{restore.version} ({restore.arn}): the deploy run restoring it shows in `lockgate runs`"
-    )
+    from lockgate.commands.reject_live import reject_in_registry
 
-
-def _restore_target(sagemaker: Any, package: dict[str, Any], endpoint: str) -> PackageSummary | None:
-    """The package production goes back to when this one is rejected; None when it is not live.
-    Live with no earlier Approved package: CommandError, nothing changed."""
-    try:
-        described = sagemaker.describe_endpoint(EndpointName=endpoint)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
-            return None
-        raise
-    tags = sagemaker.list_tags(ResourceArn=described["EndpointArn"]).get("Tags", [])
-    live = next((t["Value"] for t in tags if t["Key"] == "lockgate:package"), None)
-    arn, group = package["ModelPackageArn"], package["ModelPackageGroupName"]
-    approved, token = list[PackageSummary](), None
-    while True:
-        page = sagemaker.list_model_packages(
-            ModelPackageGroupName=group,
-            ModelApprovalStatus="Approved",
-            SortOrder="Descending",
-            **({"NextToken": token} if token else {}),
-        )
-        approved += [
-            PackageSummary(p["ModelPackageArn"], int(p.get("ModelPackageVersion", 0)), "Approved")
-            for p in page["ModelPackageSummaryList"]
-        ]
-        if not (token := page.get("NextToken")):
-            break
-    rejected = PackageSummary(arn, int(package.get("ModelPackageVersion", 0)), "Rejected")
-    decision = decide(rejected, approved, live)
-    if decision.action == "restore" and decision.target is not None:
-        return decision.target
-    if live != arn:
-        return None
-    raise CommandError(
-        f"{arn} is live on {endpoint} and no earlier Approved package of {group} exists to go back to; "
-        f"nothing changed. To stop serving it, delete the endpoint "
-        f"(`aws sagemaker delete-endpoint --endpoint-name {endpoint}`), then reject it again; or approve "
-        "a newer package to replace it"
-    )
+    say(reject_in_registry(sagemaker, package, args.reason))
 
 
 def _predict(args: argparse.Namespace) -> None:

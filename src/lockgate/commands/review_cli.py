@@ -8,22 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from lockgate.adapters.audit_table import AuditTable
-from lockgate.adapters.dynamodb import LineageTable
-from lockgate.adapters.review_records import ReviewRecords
-from lockgate.commands.console import say
-from lockgate.commands.identity import who
-from lockgate.commands.options import aws_client
 from lockgate.commands.usage import CliError
-from lockgate.lineage import Node
-from lockgate.pipeline.review import REJECTED_ERROR, PendingReview
-from lockgate.remediation.journal import AuditRecord, Status
-from lockgate.steps.review import ReviewDecision
+
+if TYPE_CHECKING:
+    from lockgate.adapters.review_records import ReviewRecords
+    from lockgate.pipeline.review import PendingReview
 
 _VERSION = re.compile(r"[0-9a-f]{64}")
 TRAIN_MACHINE_PREFIX = "lockgate-train-"
@@ -53,6 +44,8 @@ def add_parsers(sub: Any) -> None:
 
 def run_review(args: argparse.Namespace) -> int:
     """Answer the waiting run; one line on stderr and exit 2 when that is not possible."""
+    from botocore.exceptions import BotoCoreError, ClientError  # the run path only: the parser stays light
+
     if not args.reason.strip():
         raise CliError("--reason must say why (it is kept with the decision)")
     try:
@@ -63,6 +56,15 @@ def run_review(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> None:
+    from botocore.exceptions import ClientError
+
+    from lockgate.adapters.review_records import ReviewRecords
+    from lockgate.commands.console import say
+    from lockgate.commands.identity import who
+    from lockgate.commands.options import aws_client
+    from lockgate.pipeline.review import REJECTED_ERROR
+    from lockgate.steps.review import ReviewDecision
+
     dynamodb = aws_client("dynamodb", args.endpoint_url)
     tables = dynamodb.list_tables()["TableNames"]
     lineage_name = args.table or next((t for t in tables if "Lineage" in t), None)
@@ -99,6 +101,8 @@ def _review(args: argparse.Namespace) -> None:
 
 def _find(target: str, records: ReviewRecords, sfn: Any) -> PendingReview:
     """The review request a run name, run ARN or dataset version names."""
+    from botocore.exceptions import ClientError
+
     if _VERSION.fullmatch(target):
         found = records.of_version(target)
         waiting = [r for r in found if r.state == "waiting"]
@@ -126,6 +130,8 @@ def _find(target: str, records: ReviewRecords, sfn: Any) -> PendingReview:
 
 def _execution_arn(sfn: Any, name: str) -> str:
     """The ARN of the train run called `name` (the first train state machine that has it)."""
+    from botocore.exceptions import ClientError
+
     machines = [
         m["stateMachineArn"]
         for page in sfn.get_paginator("list_state_machines").paginate()
@@ -155,6 +161,14 @@ def _record(
     by: str,
 ) -> None:
     """Lineage (version -> review) and the audit record (`lockgate actions`)."""
+    from datetime import UTC, datetime
+
+    from lockgate.adapters.audit_table import AuditTable
+    from lockgate.adapters.dynamodb import LineageTable
+    from lockgate.commands.console import say
+    from lockgate.lineage import Node
+    from lockgate.remediation.journal import AuditRecord, Status
+
     attrs = {
         "decision": decision,
         "by": by,
