@@ -120,7 +120,9 @@ def _answer(args: argparse.Namespace, approved: bool) -> bool:
             decision = ApprovalDecision(approved=True, by=by, reason=args.reason)
             sfn.send_task_success(taskToken=pending.token, output=json.dumps(decision.to_payload()))
         else:
-            sfn.send_task_failure(taskToken=pending.token, error="Rejected", cause=args.reason)
+            sfn.send_task_failure(
+                taskToken=pending.token, error="Rejected", cause=f"rejected by {by}: {args.reason}"
+            )
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         raise CommandError(
@@ -128,6 +130,14 @@ def _answer(args: argparse.Namespace, approved: bool) -> bool:
             "nothing changed"
         ) from error
     records.settle_approval(args.package, "approved" if approved else "rejected")
+    if not approved:  # the run ends here: lineage keeps who stopped it and why
+        records.link(
+            f"model-package#{args.package}",
+            f"deploy-run#{pending.execution}",
+            outcome="rejected",
+            by=by,
+            reason=args.reason[:500],
+        )
     return True
 
 
