@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -50,20 +51,22 @@ def _start_up(command: str, workdir: Path) -> subprocess.Popen[str]:
 
 
 def _read_up(up: subprocess.Popen[str]) -> tuple[dict[str, str], str]:
-    """The `export` lines and the data bucket `lockgate up` printed."""
+    """The `export` lines and the data bucket of the `Try: aws s3 cp ... s3://<bucket>/...` line
+    `lockgate up` printed; its later lines are read (and dropped) until it exits."""
     assert up.stdout is not None
     exports: dict[str, str] = {}
     bucket, seen, deadline = "", [], time.monotonic() + 120
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not bucket:
         line = up.stdout.readline()
         seen.append(line)
         if match := re.search(r"export (\w+)=(\S+)", line):
             exports[match.group(1)] = match.group(2)
-        if match := re.search(r"DataBucketName\s+(\S+)", line):
+        if line.lstrip().startswith("Try:") and (match := re.search(r"s3://([^/\s]+)/", line)):
             bucket = match.group(1)
-        if "Ctrl-C stops it" in line or (not line and up.poll() is not None):
+        if not line and up.poll() is not None:
             break
     assert exports.get("AWS_ENDPOINT_URL") and bucket, "".join(seen)
+    threading.Thread(target=up.stdout.read, daemon=True).start()  # ends when `lockgate up` exits
     return exports, bucket
 
 
