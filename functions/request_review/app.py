@@ -30,5 +30,5 @@ notifier = Notifier(settings.topic_arn)
 def lambda_handler(event: ReviewRequest, context: LambdaContext) -> dict[str, Any]:
     """ReviewRequest -> ReviewNotice."""
     notice = request_review(event, records, notifier)
-    logger.info("review requested", extra={"version": event.version, "stage": event.stage})
+    logger.info("review requested", extra={"dataset_version": event.version, "stage": event.stage})
     return notice.to_payload()
