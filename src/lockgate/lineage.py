@@ -25,6 +25,7 @@ Kind = Literal[
     "endpoint-config",
     "deploy-run",
     "action",
+    "review",
 ]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 Direction = Literal["down", "up"]

@@ -7,6 +7,7 @@ step's own request through the real registry adapter); the demo's part deploys t
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import threading
 import time
@@ -163,7 +164,17 @@ def test_rejected_at_the_production_gate(deploys: Deploys) -> None:
     )
     run = deploys.run(package)
     assert run["status"] == "FAILED" and run["error"] == "Rejected"
-    assert run["cause"] == "bias report needs a second look"
+    assert (
+        run["cause"] == f"rejected by {getpass.getuser()} (lockgate reject): bias report needs a second look"
+    )
+    edges = deploys.pipeline.cloud.client("dynamodb").query(
+        TableName=deploys.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"model-package#{package.arn}"}},
+    )["Items"]
+    [edge] = [e for e in edges if e["sk"]["S"] == f"deploy-run#{run['executionArn']}"]
+    assert edge["outcome"]["S"] == "rejected" and edge["reason"]["S"] == "bias report needs a second look"
+    assert getpass.getuser() in edge["by"]["S"]
 
 
 def test_canary_alarm_rolls_back_and_the_old_model_keeps_serving(deploys: Deploys) -> None:

@@ -52,6 +52,8 @@ ARGV = {
     "promote": ["ep", "--variant", "champion"],
     "variants": ["ep"],
     "console": ["--read-only"],
+    "review": ["run-1", "--approve", "--reason", "r"],
+    "contract": ["check", "contracts/credit.yaml"],
 }
 # What options.aws_client imports for a command that calls an endpoint.
 ENDPOINT_CLIENT = {"boto3", "botocore.exceptions", "lockgate.local.endpoint_client"}

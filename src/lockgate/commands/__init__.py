@@ -25,5 +25,18 @@ COMMANDS = {
     "promote": "ab_cli:promote",
     "variants": "ab_cli:variants",
     "console": "console_cli:run",
+    "review": "review_cli:run_review",
+    "contract": "contract_cli:run_contract",
 }
-PARSERS = ("runs", "lineage", "bias", "alarms", "deploy_cli", "retrain", "ab_cli", "console_cli")
+PARSERS = (
+    "runs",
+    "lineage",
+    "bias",
+    "alarms",
+    "deploy_cli",
+    "retrain",
+    "ab_cli",
+    "console_cli",
+    "review_cli",
+    "contract_cli",
+)

@@ -125,6 +125,7 @@ def _dataset_of(sfn: Any, execution: dict[str, Any]) -> str | None:
 
 def _describe(sfn: Any, arn: str, execution: dict[str, Any]) -> list[str]:
     from lockgate.pipeline.failure_message import readable_cause
+    from lockgate.pipeline.review import WAITING_STATE, review_command
     from lockgate.pipeline.run_history import state_visits
 
     stop = execution.get("stopDate")
@@ -136,5 +137,8 @@ def _describe(sfn: Any, arn: str, execution: dict[str, Any]) -> list[str]:
         error = described.get("error") or execution["status"]
         lines.append(f"    error {error}" + (f": {cause[:300]}" if cause else ""))
     history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)
-    lines.extend(render_visits(state_visits(history["events"])))
+    visits = state_visits(history["events"])
+    lines.extend(render_visits(visits))
+    if execution["status"] == "RUNNING" and visits and visits[-1].name == WAITING_STATE:
+        lines.append(f"    waiting for a person: {review_command(execution['executionArn'])}")
     return lines

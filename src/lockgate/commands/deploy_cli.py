@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lockgate.commands.console import say
+from lockgate.commands.identity import who
 from lockgate.commands.options import add_endpoint_option, aws_client, bounded, is_missing, run_command
 from lockgate.commands.usage import CliError, not_found
 
@@ -96,27 +97,26 @@ def _set_status(sagemaker: Any, package: dict[str, Any], status: str, reason: st
 
 
 def _answer(args: argparse.Namespace, approved: bool) -> PendingApproval | None:
-    """Answer a waiting production approval; None when none waits."""
+    """Answer a waiting production approval; None when none waits (or it was answered already:
+    a reject then goes on to the registry, lockgate.commands.reject_live)."""
     from botocore.exceptions import ClientError
 
     from lockgate.steps.deploy import ApprovalDecision
 
     records = _records(args)
     pending = records.approval(args.package)
-    if pending is None:
+    if pending is None or pending.state != "waiting":
         return None
-    if pending.state != "waiting":
-        raise CliError(
-            f"the production approval of {args.package} was already answered ({pending.state}); "
-            "nothing changed"
-        )
     sfn = _client("stepfunctions", args.endpoint_url)
+    by = who(args.command)
     try:
         if approved:
-            decision = ApprovalDecision(approved=True, by="lockgate approve", reason=args.reason)
+            decision = ApprovalDecision(approved=True, by=by, reason=args.reason)
             sfn.send_task_success(taskToken=pending.token, output=json.dumps(decision.to_payload()))
         else:
-            sfn.send_task_failure(taskToken=pending.token, error="Rejected", cause=args.reason)
+            sfn.send_task_failure(
+                taskToken=pending.token, error="Rejected", cause=f"rejected by {by}: {args.reason}"
+            )
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         raise CliError(
@@ -124,6 +124,14 @@ def _answer(args: argparse.Namespace, approved: bool) -> PendingApproval | None:
             "nothing changed"
         ) from error
     records.settle_approval(args.package, "approved" if approved else "rejected")
+    if not approved:  # the run ends here: lineage keeps who stopped it and why
+        records.link(
+            f"model-package#{args.package}",
+            f"deploy-run#{pending.execution}",
+            outcome="rejected",
+            by=by,
+            reason=args.reason[:500],
+        )
     return pending
 
 
@@ -174,15 +182,14 @@ def _approved(args: argparse.Namespace) -> str:
 
 
 def _rejected(args: argparse.Namespace) -> str:
+    """A waiting production approval is answered; otherwise the registry (lockgate.commands.reject_live)."""
     sagemaker = _client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
-    status = package.get("ModelApprovalStatus")
     if _answer(args, approved=False):
         return f"rejected the production deployment of {args.package}: {args.reason}"
-    if status == "Rejected":
-        raise CliError(f"{args.package} is already Rejected; nothing changed")
-    _set_status(sagemaker, package, "Rejected", args.reason)
-    return f"rejected {args.package} in the registry; if it was live, the previous approved model is restored"
+    from lockgate.commands.reject_live import reject_in_registry
+
+    return reject_in_registry(sagemaker, package, args.reason)
 
 
 def predict(args: argparse.Namespace) -> None:

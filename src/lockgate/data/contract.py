@@ -16,9 +16,10 @@ from typing import Annotated, Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from lockgate.bias.policy import GatePolicy
+from lockgate.data.contract_schema import SCHEMA_FIELD, locate, migrate
 from lockgate.errors import ContractInvalid
 
 ColumnType = Literal["string", "integer", "float", "boolean"]
@@ -308,6 +309,11 @@ class Monitoring(_Strict):
 class Contract(_Strict):
     """A dataset contract. See contracts/credit.yaml for a complete example."""
 
+    schema_version: Literal[2] = Field(  # lockgate.data.contract_schema.CURRENT_SCHEMA_VERSION
+        default=2,
+        description="The contract schema this file is written for; older ones are migrated on load "
+        "(`lockgate contract migrate FILE` rewrites them).",
+    )
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     format: Format = Field(default_factory=Format)
     columns: Annotated[list[Column], Field(min_length=1)]
@@ -322,6 +328,12 @@ class Contract(_Strict):
     deployment: Deployment = Field(default_factory=Deployment)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     max_object_bytes: Annotated[int, Field(gt=0)] = 5 * 1024**3
+    _deprecations: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def deprecations(self) -> list[str]:
+        """What loading migrated from an older schema, one line each (reports carry them)."""
+        return list(self._deprecations)
 
     @model_validator(mode="after")
     def _references(self) -> Contract:
@@ -360,11 +372,14 @@ class Contract(_Strict):
 
     def sha256(self) -> str:
         """Hash of the canonical JSON of the contract (independent of YAML layout and comments)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        # schema_version is left out: a contract and its migrated rewrite are the same contract
+        dumped = self.model_dump(mode="json", exclude={SCHEMA_FIELD})
+        canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as the contract field it names: `columns[3].min`."""
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -395,12 +410,18 @@ def load_contract(path_or_text: str | Path, source_name: str | None = None) -> C
         raise ContractInvalid(source, "<syntax>", str(exc).replace("\n", " ")) from exc
     if not isinstance(data, dict):
         raise ContractInvalid(source, "<root>", "must be a mapping")
+    data, deprecations = migrate(data, source)
     try:
-        return Contract.model_validate(data)
+        contract = Contract.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise ContractInvalid(source, _field_path(err["loc"]), err["msg"] + more) from exc
+        line, column = locate(text, err["loc"])
+        raise ContractInvalid(
+            source, field_path(err["loc"]), f"{err['msg']}{more} (line {line}, column {column})"
+        ) from exc
+    contract._deprecations = deprecations
+    return contract
 
 
 def contract_json_schema() -> dict[str, Any]:

@@ -89,11 +89,12 @@ class ValidationReport(BaseModel):
     bytes: int = 0
     sha256: str | None = None
     failures: list[RuleFailure] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)  # e.g. the contract was migrated from an older schema
 
     def summary(self) -> str:
         """A short human-readable summary (a few lines), e.g. for an SNS message."""
         head = f"{self.file}: {'PASSED' if self.passed else 'FAILED'} ({self.rows} rows)"
-        lines = [head]
+        lines = [head, *(f"warning: {w}" for w in self.warnings)]
         for f in self.failures:
             sample = ", ".join(
                 f"{where}: {e.value!r}" if (where := f.where(e)) else repr(e.value) for e in f.examples[:3]
@@ -175,4 +176,5 @@ def merge_reports(name: str, reports: list[ValidationReport]) -> ValidationRepor
         rows=sum(r.rows for r in reports),
         bytes=sum(r.bytes for r in reports),
         failures=failures,
+        warnings=list(dict.fromkeys(w for r in reports for w in r.warnings)),
     )

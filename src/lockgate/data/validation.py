@@ -103,7 +103,14 @@ def check_size(file_name: str, size: int, contract: Contract) -> ValidationRepor
         return None
     failures = FailureCollector()
     failures.add(rule[0], rule[1], detail=rule[2])
-    return ValidationReport(passed=False, file=file_name, rows=0, bytes=size, failures=failures.failures())
+    return ValidationReport(
+        passed=False,
+        file=file_name,
+        rows=0,
+        bytes=size,
+        failures=failures.failures(),
+        warnings=contract.deprecations,
+    )
 
 
 class _ConsumerFailed(Exception):
@@ -314,7 +321,13 @@ def _result(
         _dataset_rules(v.contract, v.rows, v.failures)
     failures = v.failures.failures()
     report = ValidationReport(
-        passed=not failures, file=file_name, rows=v.rows, bytes=nbytes, sha256=sha256, failures=failures
+        passed=not failures,
+        file=file_name,
+        rows=v.rows,
+        bytes=nbytes,
+        sha256=sha256,
+        failures=failures,
+        warnings=v.contract.deprecations,
     )
     return ValidationResult(report, v.stats, keys)
 

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from lockgate.data.contract import Contract
 from lockgate.data.splitting import SPLITS, XGBOOST_CONTENT_TYPE, feature_names
@@ -51,6 +51,14 @@ class ContractRef(BaseModel):
 
     name: str
     sha256: str
+    deprecations: list[str] = Field(default_factory=list)  # the contract was migrated from an older schema
+
+    @model_serializer(mode="wrap")
+    def _only_when_migrated(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("deprecations"):
+            data.pop("deprecations", None)  # manifests of current contracts stay as they were
+        return data
 
 
 class SplitInfo(BaseModel):
@@ -105,7 +113,9 @@ def build_manifest(
         version=version,
         created=created.isoformat(),
         source=source if isinstance(source, Source) else Source.model_validate(source),
-        contract=ContractRef(name=contract.name, sha256=contract.sha256()),
+        contract=ContractRef(
+            name=contract.name, sha256=contract.sha256(), deprecations=contract.deprecations
+        ),
         schema=[{"name": c.name, "type": c.type, "nullable": c.nullable} for c in contract.columns],
         rows=stats.rows,
         statistics=stats.to_json(),

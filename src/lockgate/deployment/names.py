@@ -37,6 +37,11 @@ def resource_name(environment: str, dataset: str, version: int, package_arn: str
     return f"{stem}-v{version}-{digest}-{suffix}"[:63]
 
 
+def prod_endpoint_of_group(group: str) -> str:
+    """The production endpoint of a model package group: the same name (`lockgate-<env>-<dataset>`)."""
+    return group
+
+
 def alarm_names(endpoint: str) -> tuple[str, str]:
     """The rollback alarms of a production endpoint: 5XX errors and model latency."""
     return f"{endpoint}-5xx", f"{endpoint}-latency"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lockgate.deployment import endpoint_alarms, names, variants
 from lockgate.deployment.approval import approval_message
@@ -91,6 +91,9 @@ def prepare(
             action="skip", reason=decision.reason, dataset=dataset, package_arn=run.package_arn
         )
     package = registry.package(decision.target.arn)
+    if decision.action == "restore":  # who rejected the live package, and why (its ApprovalDescription)
+        said = registry.package(run.package_arn).approval_description
+        decision = replace(decision, reason=f"{decision.reason} ({said})" if said else decision.reason)
     for field in ("testData", "predictions"):
         if not package.metadata.get(field):
             raise PackageNotDeployable(f"{package.arn}: CustomerMetadataProperties.{field} is missing")
@@ -374,7 +377,8 @@ def record(
     request: RecordRequest, registry: Registry, records: Records, events: Events, notifier: Notifier
 ) -> RecordResult:
     """Lineage (package -> endpoint-config -> endpoint, deploy run), the package note, the event."""
-    attrs = {"outcome": request.outcome, "run": request.execution, "reason": request.reason[:500]}
+    outcome = "restored" if request.restore else request.outcome
+    attrs = {"outcome": outcome, "run": request.execution, "reason": request.reason[:500]}
     package = f"model-package#{request.package_arn}"
     config, endpoint = f"endpoint-config#{request.config}", f"endpoint#{request.endpoint}"
     run = f"deploy-run#{request.execution}"
@@ -387,7 +391,7 @@ def record(
         "endpoint": request.endpoint,
         "config": request.config,
         "execution": request.execution,
-        "outcome": request.outcome,
+        "outcome": outcome,
         "reason": request.reason,
     }
     if request.outcome == "rolled-back":
@@ -401,10 +405,18 @@ def record(
         return RecordResult(outcome=request.outcome, edges=3, event="DeploymentRolledBack")
     if request.variants:
         return _record_ab(request, detail, registry, events, notifier)
+    if request.restore:
+        if request.replaces:
+            records.link(f"model-package#{request.replaces}", run, **{**attrs, "outcome": "rejected"})
+        notifier.publish(
+            f"Lockgate: {request.dataset} production restored",
+            f"{request.endpoint} serves {request.package_arn} again, in place of the rejected "
+            f"{request.replaces}: {request.reason}\nRun: {request.execution}",
+        )
     registry.set_tags(request.endpoint, {"lockgate:package": request.package_arn})
-    registry.note_package(request.package_arn, f"{request.outcome} on {request.endpoint}")
+    registry.note_package(request.package_arn, f"{outcome} on {request.endpoint}")
     events.put("DeploymentSucceeded", detail, [request.package_arn])
-    return RecordResult(outcome=request.outcome, edges=3, event="DeploymentSucceeded")
+    return RecordResult(outcome=outcome, edges=3, event="DeploymentSucceeded")
 
 
 def _record_ab(

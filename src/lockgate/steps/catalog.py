@@ -38,6 +38,7 @@ from lockgate.steps.remediation import (
     RemediationInput,
     RemediationOutput,
 )
+from lockgate.steps.review import ReviewNotice, ReviewRequest
 from lockgate.steps.train import (
     EvaluateInput,
     EvaluateOutput,
@@ -67,4 +68,6 @@ FUNCTIONS: dict[str, FunctionIO] = {
     "RequestApprovalFunction": FunctionIO(ApprovalRequest, ApprovalNotice),
     "RecordDeploymentFunction": FunctionIO(RecordRequest, RecordResult),
     "PromoteVariantFunction": FunctionIO(PromoteRequest, PromoteResult),  # A/B promote (not in a machine)
+    # a person's review of a needs-human gate (issue 22)
+    "RequestReviewFunction": FunctionIO(ReviewRequest, ReviewNotice),
 }

@@ -202,6 +202,8 @@ class RecordRequest(_DeployModel):
     execution: str
     outcome: Literal["deployed", "rolled-back", "restored"]
     reason: str = ""
+    restore: bool = False  # production went back to this package because `replaces` was rejected
+    replaces: str = ""
     variants: list[VariantPlan] = Field(default_factory=list)  # A/B: the live package stays the champion
 
 

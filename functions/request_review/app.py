@@ -1,0 +1,34 @@
+"""RequestReview (lambda:invoke.waitForTaskToken): a needs-human gate keeps the token under the
+dataset version and tells people the command; `lockgate review <run> --approve|--reject` answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.review_records import ReviewRecords
+from lockgate.adapters.sns import Notifier
+from lockgate.pipeline.review import request_review
+from lockgate.pipeline.settings import RequestReviewSettings
+from lockgate.steps.review import ReviewRequest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+settings = RequestReviewSettings.from_env()
+records = ReviewRecords(settings.lineage_table)
+notifier = Notifier(settings.topic_arn)
+
+
+@logger.inject_lambda_context(log_event=False)  # the event holds the task token
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=ReviewRequest)
+def lambda_handler(event: ReviewRequest, context: LambdaContext) -> dict[str, Any]:
+    """ReviewRequest -> ReviewNotice."""
+    notice = request_review(event, records, notifier)
+    logger.info("review requested", extra={"dataset_version": event.version, "stage": event.stage})
+    return notice.to_payload()
