@@ -13,20 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from lockgate.commands.usage import CliError
-from lockgate.data.contract_schema import CURRENT_SCHEMA_VERSION  # yaml only: no pydantic, no pyarrow
 
 
 def add_parsers(sub: Any) -> None:
     """`contract check|migrate` (cli.py calls this once)."""
     contract = sub.add_parser("contract", help="check a dataset contract locally, or migrate an older one")
-    actions = contract.add_subparsers(dest="contract_command", required=True)
+    actions = contract.add_subparsers(dest="contract_command", required=True, help="check or migrate")
     check = actions.add_parser(
         "check",
         help="validate contract files; every error with its line and column (exit 1 when one is invalid)",
     )
     check.add_argument("files", nargs="+", type=Path, metavar="FILE", help="contract YAML or JSON files")
     migrate_parser = actions.add_parser(
-        "migrate", help=f"rewrite a contract of an older schema as schema {CURRENT_SCHEMA_VERSION}, in place"
+        "migrate", help="rewrite a contract of an older schema in the current schema, in place"
     )
     migrate_parser.add_argument("file", type=Path, metavar="FILE", help="contract YAML or JSON file")
     migrate_parser.add_argument(
@@ -76,6 +75,7 @@ def _read(path: Path) -> str:
 
 def _check(files: list[Path]) -> int:
     from lockgate.data.contract import load_contract
+    from lockgate.data.contract_schema import CURRENT_SCHEMA_VERSION
 
     invalid = 0
     for path in files:
@@ -98,7 +98,7 @@ def _check(files: list[Path]) -> int:
 def _migrate(path: Path, *, to_stdout: bool) -> int:
     import yaml
 
-    from lockgate.data.contract_schema import migrate, migrate_text
+    from lockgate.data.contract_schema import CURRENT_SCHEMA_VERSION, migrate, migrate_text
     from lockgate.errors import ContractInvalid
 
     text = _read(path)
