@@ -118,7 +118,9 @@ def encoder_environment(artifact: str, stage: str) -> dict[str, str]:
     }
 
 
-def package_containers(encoder_artifact: str, encoder_image: str, xgboost_image: str, model_data_url: str) -> list[dict[str, Any]]:
+def package_containers(
+    encoder_artifact: str, encoder_image: str, xgboost_image: str, model_data_url: str
+) -> list[dict[str, Any]]:
     """The inference pipeline of a model package: encode -> XGBoost -> decode."""
     return [
         {

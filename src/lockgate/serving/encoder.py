@@ -132,7 +132,9 @@ class Encoder:
         except ValueError as error:
             raise EncoderError(f"the JSON body does not parse: {error}") from None
         if not isinstance(document, dict) or not isinstance(document.get("instances"), list):
-            raise EncoderError('the JSON body must be an object {"instances": [{"<column>": value, ...}, ...]}')
+            raise EncoderError(
+                'the JSON body must be an object {"instances": [{"<column>": value, ...}, ...]}'
+            )
         instances = document["instances"]
         if not instances:
             raise EncoderError('"instances" is empty: send at least one record')
@@ -148,8 +150,8 @@ class Encoder:
         missing = object()
         rows = [[instance.get(n, missing) for n in names] for instance in instances]
         for number, row in enumerate(rows, 1):
-            for name, value in zip(names, row):
-                if value is missing and self.by_name.get(name, {}).get("role") == "feature":
+            for i, name in enumerate(names):
+                if row[i] is missing and self.by_name.get(name, {}).get("role") == "feature":
                     raise EncoderError(f"row {number}: column {name!r} is missing")
         return names, [[None if v is missing else v for v in row] for row in rows]
 
@@ -250,7 +252,7 @@ def matrix_csv(matrix: np.ndarray) -> str:
     container reads `text/csv`; every value round-trips exactly (shortest repr of the double)."""
     lines = []
     for row in matrix.tolist():
-        lines.append(",".join("" if v != v else repr(v) for v in row))
+        lines.append(",".join("" if math.isnan(v) else repr(v) for v in row))
     return "\n".join(lines) + "\n"
 
 
@@ -305,7 +307,9 @@ def encode_table(encoder: Encoder, table: Any) -> tuple[np.ndarray, np.ndarray, 
     return matrix[good], good, problems
 
 
-def _numbers(arr: Any, column: dict[str, Any], empty: np.ndarray, problems: list[str], good: np.ndarray) -> Any:
+def _numbers(
+    arr: Any, column: dict[str, Any], empty: np.ndarray, problems: list[str], good: np.ndarray
+) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -316,7 +320,9 @@ def _numbers(arr: Any, column: dict[str, Any], empty: np.ndarray, problems: list
                 zero_copy_only=False
             )
             finite = np.isfinite(values) | empty
-            integral = (kind != "integer") | empty | (np.floor(np.nan_to_num(values)) == np.nan_to_num(values))
+            integral = (
+                (kind != "integer") | empty | (np.floor(np.nan_to_num(values)) == np.nan_to_num(values))
+            )
             if finite.all() and integral.all():
                 return values
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

@@ -79,7 +79,11 @@ def test_an_unknown_category_is_all_zeros_as_in_training() -> None:
         (b"applicant_id,age,sex\n", "text/csv", "header line only"),
         (b"7;30;male;yes;car;1000;12;none;3\n", "text/csv", "row 1 has 1 field(s)"),
         (b'{"rows": []}', "application/json", '"instances"'),
-        (b"7,30,male,yes,car,abc,12,none,3\n", "text/csv", "row 1: column 'credit_amount': 'abc' is not a number"),
+        (
+            b"7,30,male,yes,car,abc,12,none,3\n",
+            "text/csv",
+            "row 1: column 'credit_amount': 'abc' is not a number",
+        ),
         (b"7,30,male,yes,car,NaN,12,none,3\n", "text/csv", "'NaN' is not a finite number"),
         (b"7,30,male,yes,car,inf,12,none,3\n", "text/csv", "'inf' is not a finite number"),
         (b"7,30.5,male,yes,car,1,12,none,3\n", "text/csv", "'30.5' is not an integer"),
@@ -117,7 +121,9 @@ def test_answers_follow_accept() -> None:
     assert json.loads(body) == {
         "predictions": [{"score": 0.75, "predicted_label": "good"}, {"score": 0.25, "predicted_label": "bad"}]
     }
-    assert json.loads(ENC.answer(scores, "application/json")[0]) == {"predictions": [{"score": 0.75}, {"score": 0.25}]}
+    assert json.loads(ENC.answer(scores, "application/json")[0]) == {
+        "predictions": [{"score": 0.75}, {"score": 0.25}]
+    }
     with pytest.raises(EncoderError):
         ENC.answer(scores, "image/png")
 

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.events.models import events_backends
 from moto.s3.models import s3_backends
@@ -41,10 +40,12 @@ from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker
 
 from lockgate.deployment.names import FAULT_TAG
 from lockgate.local.clock import LocalClock
+from lockgate.local.sagemaker import pipeline
 from lockgate.local.sagemaker.guardrails import GuardrailError, RolloutPlan, plan_rollout
 
 DEPLOYMENT_EVENT = "SageMaker Endpoint Deployment State Change"
 NAMESPACE = "AWS/SageMaker"
+CSV = "text/csv"
 
 Response = tuple[int, dict[str, str], str]
 
@@ -89,6 +90,7 @@ class EndpointTwin:
         self._states: dict[tuple[str, str, str], EndpointState] = {}
         self._boosters: dict[str, Any] = {}
         self._boosters_lock = threading.Lock()
+        self._containers = pipeline.Containers()
         self._stopped = threading.Event()
 
     def stop(self) -> None:
@@ -336,35 +338,32 @@ class EndpointTwin:
             )
         variant_name = str(variant["VariantName"])
         model = backend._models.get(variant["ModelName"])
+        content_type = headers.get("content-type") or CSV
+        accept = headers.get("accept") or ""
         began = time.perf_counter()
+        chain = self._containers.chain(
+            _definitions(backend, model), self._fetcher(backend), lambda url: self._booster(backend, url)
+        )
         try:
-            rows = np.loadtxt(io.StringIO(body.decode()), delimiter=",", ndmin=2, dtype=np.float32)
-        except ValueError as error:
-            return self._model_error(
-                backend, name, variant_name, 415, f"Could not parse the CSV body: {error}"
-            )
-        booster = self._booster(backend, model)
-        if rows.shape[1] != booster.num_features():
-            return self._model_error(
-                backend,
-                name,
-                variant_name,
-                400,
-                f"Feature size mismatch: the model expects {booster.num_features()} features, "
-                f"the request has {rows.shape[1]}.",
-            )
+            output, output_type = pipeline.run(chain, body, content_type, accept)
+        except pipeline.ContainerError as error:
+            return self._model_error(backend, name, variant_name, error.status, error.message)
         if self.random.random() < _fault_rate(model):
             return self._model_error(
                 backend, name, variant_name, 500, "Injected fault (lockgate fault switch)."
             )
-        # inplace_predict: the same trees and output as predict(DMatrix(rows)) without building a
-        # DMatrix per request (half the cost of a one-row prediction).
-        predictions = booster.inplace_predict(rows)
         latency_us = (time.perf_counter() - began) * 1e6
-        output = "\n".join(f"{float(p):.8g}" for p in np.atleast_1d(predictions))
+        text = output.decode()
         self._meter(backend, name, variant_name, errors_5xx=0, errors_4xx=0, latency_us=latency_us)
-        self._capture(backend, name, variant_name, fleet, data=body.decode(), output=output)
-        return 200, {"Content-Type": "text/csv", "x-Amzn-Invoked-Production-Variant": variant_name}, output
+        self._capture(
+            backend,
+            name,
+            variant_name,
+            fleet,
+            data=(body.decode(errors="replace"), content_type),
+            output=(text, output_type),
+        )
+        return 200, {"Content-Type": output_type, "x-Amzn-Invoked-Production-Variant": variant_name}, text
 
     def _route(
         self, state: EndpointState, endpoint: FakeEndpoint, target: str | None
@@ -384,18 +383,22 @@ class EndpointTwin:
             weights = [1.0] * len(variants)
         return fleet, self.random.choices(variants, weights=weights)[0]
 
-    def _booster(self, backend: SageMakerModelBackend, model: Any) -> Any:
-        url = _model_data_url(backend, model)
+    def _fetcher(self, backend: SageMakerModelBackend) -> pipeline.Fetch:
+        def fetch(url: str) -> bytes:
+            bucket, key = url.removeprefix("s3://").split("/", 1)
+            stored = s3_backends[backend.account_id][backend.partition].get_object(bucket, key)
+            if stored is None:
+                raise AWSValidationException(f"{url}: no such model artifact.")
+            return bytes(stored.value)
+
+        return fetch
+
+    def _booster(self, backend: SageMakerModelBackend, url: str) -> Any:
         with self._boosters_lock:
             if url not in self._boosters:
                 import xgboost as xgb
 
-                bucket, key = url.removeprefix("s3://").split("/", 1)
-                stored = s3_backends[backend.account_id][backend.partition].get_object(bucket, key)
-                if stored is None:
-                    raise AWSValidationException(f"{url}: no such model artifact.")
-                raw = stored.value
-                with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+                with tarfile.open(fileobj=io.BytesIO(self._fetcher(backend)(url))) as tar:
                     member = tar.extractfile("xgboost-model")
                     if member is None:
                         raise AWSValidationException(f"{url} holds no xgboost-model file.")
@@ -456,8 +459,17 @@ class EndpointTwin:
         cloudwatch_backends[backend.account_id][backend.region_name].put_metric_data(NAMESPACE, data)
 
     def _capture(
-        self, backend: SageMakerModelBackend, name: str, variant: str, fleet: Fleet, *, data: str, output: str
+        self,
+        backend: SageMakerModelBackend,
+        name: str,
+        variant: str,
+        fleet: Fleet,
+        *,
+        data: tuple[str, str],
+        output: tuple[str, str],
     ) -> None:
+        """One capture record in AWS's layout: the request as the caller sent it (raw records on a
+        pipeline endpoint) and the answer, each with its observed content type."""
         capture = fleet.data_capture
         if not capture or not capture.get("EnableCapture", True) or not capture.get("DestinationS3Uri"):
             return
@@ -477,19 +489,9 @@ class EndpointTwin:
             "eventVersion": "0",
         }
         if "Input" in modes:
-            record["captureData"]["endpointInput"] = {
-                "observedContentType": "text/csv",
-                "mode": "INPUT",
-                "data": data,
-                "encoding": "CSV",
-            }
+            record["captureData"]["endpointInput"] = _captured("INPUT", *data)
         if "Output" in modes:
-            record["captureData"]["endpointOutput"] = {
-                "observedContentType": "text/csv",
-                "mode": "OUTPUT",
-                "data": output,
-                "encoding": "CSV",
-            }
+            record["captureData"]["endpointOutput"] = _captured("OUTPUT", *output)
         bucket, _, prefix = str(capture["DestinationS3Uri"]).removeprefix("s3://").partition("/")
         key = "/".join(
             part
@@ -560,18 +562,29 @@ def _fleet(config: Any) -> Fleet:
     )
 
 
-def _model_data_url(backend: SageMakerModelBackend, model: Any) -> str:
+def _definitions(backend: SageMakerModelBackend, model: Any) -> list[dict[str, Any]]:
+    """The model's containers in order (a package's InferenceSpecification.Containers for a
+    container that names a ModelPackageName)."""
     if model is None:
         raise AWSValidationException("The endpoint's model no longer exists.")
     containers = [model.primary_container] if model.primary_container else list(model.containers)
-    container = containers[0] if containers else {}
-    if container.get("ModelDataUrl"):
-        return str(container["ModelDataUrl"])
-    package_name = container.get("ModelPackageName")
-    if package_name:
-        package = backend.describe_model_package(package_name)
-        return str(package.inference_specification["Containers"][0]["ModelDataUrl"])
-    raise AWSValidationException(f"Model {model.model_name} has no ModelDataUrl.")
+    found: list[dict[str, Any]] = []
+    for container in containers:
+        if container.get("ModelPackageName"):
+            package = backend.describe_model_package(container["ModelPackageName"])
+            found += [dict(c) for c in package.inference_specification["Containers"]]
+        elif container.get("ModelDataUrl"):
+            found.append(dict(container))
+        else:
+            raise AWSValidationException(f"Model {model.model_name} has no ModelDataUrl.")
+    if not found:
+        raise AWSValidationException(f"Model {model.model_name} has no containers.")
+    return found
+
+
+def _captured(mode: str, data: str, content_type: str) -> dict[str, str]:
+    encoding = "JSON" if "json" in content_type.lower() else "CSV"
+    return {"observedContentType": content_type, "mode": mode, "data": data, "encoding": encoding}
 
 
 def _fault_rate(model: Any) -> float:
