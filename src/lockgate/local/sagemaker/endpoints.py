@@ -46,6 +46,7 @@ from lockgate.local.sagemaker.guardrails import GuardrailError, RolloutPlan, pla
 DEPLOYMENT_EVENT = "SageMaker Endpoint Deployment State Change"
 NAMESPACE = "AWS/SageMaker"
 CSV = "text/csv"
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # InvokeEndpoint: "Maximum payload size 6 MB"
 
 Response = tuple[int, dict[str, str], str]
 
@@ -319,6 +320,13 @@ class EndpointTwin:
 
     def invoke(self, account: str, region: str, name: str, body: bytes, headers: dict[str, str]) -> Response:
         """InvokeEndpoint: route, predict, meter, capture."""
+        if len(body) > MAX_PAYLOAD_BYTES:  # the API refuses it before any container sees it
+            return _error(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value at 'body' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}",
+            )
         backend = sagemaker_backends[account][region]
         endpoint = backend.endpoints.get(name)
         if endpoint is None:
