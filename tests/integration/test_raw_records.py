@@ -149,7 +149,8 @@ def test_json_answers_and_the_predicted_label_on_request(served: Served) -> None
 
 
 def test_the_raw_record_is_what_data_capture_keeps(served: Served) -> None:
-    header = "applicant_id,age,sex,foreign_worker,purpose,credit_amount,duration_months,savings,employment_years"
+    header = "applicant_id,age,sex,foreign_worker,purpose,credit_amount,duration_months,savings,"
+    header += "employment_years"
     body = f"{header}\n991,44,female,no,car,2500,24,little,7\n".encode()
     served.invoke(body)
     s3, bucket = served.s3, served.pipeline.bucket
