@@ -227,3 +227,24 @@ def test_a_payload_over_the_invoke_limit_is_refused_as_aws_does(served: Served) 
         served.invoke(body)
     assert caught.value.response["Error"]["Code"] == "ValidationError"
     assert "6291456" in caught.value.response["Error"]["Message"]
+
+
+def test_lockgate_predict_sends_files_of_raw_records(served: Served, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lockgate.cli import main
+
+    table = served.test_split().slice(0, 4)
+    (tmp_path / "new.csv").write_bytes(_csv(table, True))
+    (tmp_path / "new.json").write_text(json.dumps({"instances": table.to_pylist()}))
+    url = served.pipeline.cloud.url
+    assert main(["predict", ENDPOINT, "--file", str(tmp_path / "new.csv"), "--endpoint-url", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("# variant") and len(lines) == 5
+    csv_scores = [float(x) for x in lines[1:]]
+    argv = ["predict", ENDPOINT, "--file", str(tmp_path / "new.json"), "--endpoint-url", url]
+    assert main([*argv, "--accept", "application/json", "--labels"]) == 0
+    answer = json.loads("".join(capsys.readouterr().out.splitlines()[1:]))
+    assert [p["score"] for p in answer["predictions"]] == pytest.approx(csv_scores, abs=1e-7)
+    (tmp_path / "bad.csv").write_text("7,30,male,yes,car,lots,12,none,3\n")
+    assert main(["predict", ENDPOINT, "--file", str(tmp_path / "bad.csv"), "--endpoint-url", url]) == 2
+    error = capsys.readouterr().out.strip().splitlines()
+    assert len(error) == 1 and "row 1: column 'credit_amount': 'lots' is not a number" in error[0]
