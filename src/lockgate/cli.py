@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lockgate.commands.ab_cli import add_parsers as add_ab_parsers
 
     add_ab_parsers(sub)  # deploy --variants, promote, variants (A/B)
+    from lockgate.commands import batch_predict
+
+    batch_predict.add_parsers(sub)
     return parser
 
 
@@ -124,6 +127,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from lockgate.commands.ab_cli import run as run_ab_command
 
         return run_ab_command(args)
+    if args.command == "batch-predict":
+        from lockgate.commands.batch_predict import run as run_batch_predict
+
+        return run_batch_predict(args)
     if args.command == "bias":
         from lockgate.commands.bias import run_bias
 

@@ -248,3 +248,26 @@ def test_lockgate_predict_sends_files_of_raw_records(served: Served, tmp_path, c
     assert main(["predict", ENDPOINT, "--file", str(tmp_path / "bad.csv"), "--endpoint-url", url]) == 2
     error = capsys.readouterr().out.strip().splitlines()
     assert len(error) == 1 and "row 1: column 'credit_amount': 'lots' is not a number" in error[0]
+
+
+def test_batch_predict_scores_new_records_beside_their_keys_and_reports_bad_rows(
+    served: Served, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from lockgate.cli import main
+
+    table = served.test_split()
+    body = _csv(table, True) + b"99999,41,male,yes,car,lots,12,none,3\n99998,41,,yes,car,100,12,none,3\n"
+    bucket = served.pipeline.bucket
+    served.s3.put_object(Bucket=bucket, Key="incoming/new-data.csv", Body=body)
+    arn = served.package["ModelPackageArn"]
+    argv = ["batch-predict", DATASET, f"s3://{bucket}/incoming/new-data.csv", "--package", arn]
+    assert main([*argv, "--endpoint-url", served.pipeline.cloud.url]) == 0, capsys.readouterr().out
+    scored = pacsv.read_csv(pa.BufferReader(served.read(f"s3://{bucket}/incoming/new-data.csv.scores.csv")))
+    assert scored.column_names == ["applicant_id", "score"]
+    assert scored.column("applicant_id").to_pylist() == table.column("applicant_id").to_pylist()
+    scores = np.array(scored.column("score").to_pylist())
+    assert float(np.max(np.abs(scores - served.transform_scores()))) <= 1e-6
+    report = json.loads(served.read(f"s3://{bucket}/incoming/new-data.csv.bad-rows.json"))
+    assert report["rows"] == table.num_rows + 2 and report["bad"] == 2
+    assert any("column 'credit_amount': 'lots' is not a number" in p for p in report["problems"])
+    assert any("column 'sex' is empty" in p for p in report["problems"])

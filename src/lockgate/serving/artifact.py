@@ -63,6 +63,7 @@ def spec(contract: Contract, *, dataset: str, version: str) -> dict[str, Any]:
         "version": version,
         "contract": contract.sha256(),
         "columns": columns,
+        "keys": list(contract.keys),
         "features": feature_names(contract),
         "label": {
             "column": label.column,

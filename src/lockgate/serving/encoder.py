@@ -307,6 +307,29 @@ def encode_table(encoder: Encoder, table: Any) -> tuple[np.ndarray, np.ndarray, 
     return matrix[good], good, problems
 
 
+def read_csv_table(encoder: Encoder, body: bytes) -> Any:
+    """A CSV body of raw records (header line optional, as `Encoder.records` takes it) as a
+    pyarrow table of string columns, named."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    first = body.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+    fields = [f.strip().strip('"') for f in first.split(",")]
+    named = [f for f in fields if f in encoder.by_name]
+    header = bool(named) and 2 * len(named) >= len(fields)
+    names = fields if header else encoder.inputs
+    read = pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0)
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        return pacsv.read_csv(pa.BufferReader(body), read_options=read, convert_options=convert)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise EncoderError(f"the CSV body does not read as the contract's columns: {error}") from None
+
+
 def _numbers(
     arr: Any, column: dict[str, Any], empty: np.ndarray, problems: list[str], good: np.ndarray
 ) -> Any:

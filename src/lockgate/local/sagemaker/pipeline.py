@@ -105,7 +105,6 @@ class Containers:
     def __init__(self) -> None:
         self._scripts: dict[tuple[str, str, str], ScriptContainer] = {}
         self._lock = threading.Lock()
-        self._dirs: list[tempfile.TemporaryDirectory[str]] = []
 
     def chain(
         self, definitions: list[dict[str, Any]], fetch: Fetch, booster: Callable[[str], Any]
@@ -125,31 +124,35 @@ class Containers:
     ) -> ScriptContainer:
         program = environment["SAGEMAKER_PROGRAM"]
         source = environment.get("SAGEMAKER_SUBMIT_DIRECTORY") or definition["ModelDataUrl"]
+        model_url = str(definition.get("ModelDataUrl") or source)
         stage = environment.get("LOCKGATE_STAGE", "encode")
-        key = (source, str(definition.get("ModelDataUrl", "")), f"{program}/{stage}")
+        key = (source, model_url, f"{program}/{stage}")
         with self._lock:
             if key not in self._scripts:
-                code_dir = self._extract(fetch(source))
-                model_dir = (
-                    code_dir
-                    if definition.get("ModelDataUrl") == source
-                    else self._extract(fetch(str(definition["ModelDataUrl"])))
-                )
-                module = _import(
-                    os.path.join(code_dir, program), f"lockgate_twin_script_{len(self._scripts)}"
-                )
-                model = (
-                    module.load(model_dir, stage) if hasattr(module, "load") else module.model_fn(model_dir)
-                )
-                self._scripts[key] = ScriptContainer(module, model)
+                model = None if model_url == source else fetch(model_url)
+                self._scripts[key] = load_script(fetch(source), model, program, stage)
             return self._scripts[key]
 
-    def _extract(self, tarball: bytes) -> str:
-        directory = tempfile.TemporaryDirectory(prefix="lockgate-twin-model-")
-        self._dirs.append(directory)
-        with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as tar:
-            tar.extractall(directory.name, filter="data")
-        return directory.name
+
+_DIRS: list[tempfile.TemporaryDirectory[str]] = []  # extracted artifacts, for the process's life
+
+
+def _extract(tarball: bytes) -> str:
+    directory = tempfile.TemporaryDirectory(prefix="lockgate-twin-model-")
+    _DIRS.append(directory)
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as tar:
+        tar.extractall(directory.name, filter="data")
+    return directory.name
+
+
+def load_script(code: bytes, model: bytes | None, program: str, stage: str) -> ScriptContainer:
+    """A script container from its submit directory's tarball (and its model's, when another):
+    the script imported from the extracted files, its model loaded from the model directory."""
+    code_dir = _extract(code)
+    model_dir = code_dir if model is None else _extract(model)
+    module = _import(os.path.join(code_dir, program), f"lockgate_twin_script_{len(_DIRS)}")
+    loaded = module.load(model_dir, stage) if hasattr(module, "load") else module.model_fn(model_dir)
+    return ScriptContainer(module, loaded)
 
 
 def _import(path: str, name: str) -> Any:
