@@ -267,10 +267,14 @@ def scores_of(body: bytes | str, content_type: str) -> list[str]:
 # batch: the vectorised path (pyarrow), the same encoding -----------------------------------------
 
 
-def encode_table(encoder: Encoder, table: Any) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """A pyarrow table of raw string columns -> (matrix of the good rows, good-row mask, problems).
+def encode_table(
+    encoder: Encoder, table: Any, first_row: int = 1
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A pyarrow table of raw records (`read_csv_table`: typed columns, or strings when a value
+    did not parse) -> (float32 matrix of the good rows, good-row mask, problems).
 
-    Problems name the row (1-based) and the column; a bad row is left out of the matrix."""
+    Problems name the row (`first_row` is the table's first) and the column; a bad row is left
+    out of the matrix."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -278,7 +282,7 @@ def encode_table(encoder: Encoder, table: Any) -> tuple[np.ndarray, np.ndarray, 
     unknown = [n for n in table.column_names if n not in encoder.by_name]
     if unknown:
         raise EncoderError(f"column(s) {', '.join(repr(n) for n in unknown)} are not in the contract")
-    matrix = np.zeros((rows, encoder.width))
+    matrix = np.zeros((rows, encoder.width), dtype=np.float32)
     good = np.ones(rows, dtype=bool)
     problems: list[str] = []
     for j, column in enumerate(encoder.features):
@@ -286,30 +290,48 @@ def encode_table(encoder: Encoder, table: Any) -> tuple[np.ndarray, np.ndarray, 
         if name not in table.column_names:
             raise EncoderError(f"row 1: column {name!r} is missing")
         arr = table.column(name).combine_chunks()
-        if not pa.types.is_string(arr.type):
-            arr = arr.cast(pa.string())
-        empty = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+        if pa.types.is_dictionary(arr.type) or pa.types.is_string(arr.type):
+            blank = pc.equal(arr.dictionary if pa.types.is_dictionary(arr.type) else arr, pa.scalar(""))
+            if pa.types.is_dictionary(arr.type):
+                blank = pc.take(blank, arr.indices)
+            empty = pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+        else:
+            empty = arr.is_null().to_numpy(zero_copy_only=False)
         if column["type"] == "string":
             allowed = column.get("allowed") or []
-            encoded = pc.dictionary_encode(arr)
+            encoded = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
             position = pc.index_in(encoded.dictionary, pa.array([str(v) for v in allowed], pa.string()))
-            codes = pc.fill_null(pc.take(pc.fill_null(position, len(allowed)), encoded.indices), len(allowed))
-            codes_np = codes.to_numpy(zero_copy_only=False)
-            for k in range(len(allowed)):
-                matrix[:, offset + k] = codes_np == k
+            lookup = pc.fill_null(position, len(allowed)).to_numpy(zero_copy_only=False)
+            indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+            codes = lookup[indices] if len(lookup) else np.full(rows, len(allowed))
+            codes = np.where(empty, len(allowed), codes)  # null or "": all zeros, as in training
+            hit = np.flatnonzero(codes < len(allowed))  # a value outside `allowed`: all zeros too
+            matrix[hit, offset + codes[hit]] = 1.0
+        elif pa.types.is_string(arr.type):
+            matrix[:, offset] = _numbers(arr, column, empty, problems, good, first_row=first_row)
         else:
-            values = _numbers(arr, column, empty, problems, good)
+            values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            for row in np.flatnonzero(~np.isfinite(values) & ~empty)[:1000]:
+                good[row] = False
+                problems.append(
+                    f"row {row + first_row}: column {name!r}: {values[row]!r} is not a finite number"
+                )
             matrix[:, offset] = values
         if not column.get("nullable") and empty.any():
             for row in np.flatnonzero(empty & good)[:100]:
-                problems.append(f"row {row + 1}: column {name!r} is empty (not nullable)")
+                problems.append(f"row {row + first_row}: column {name!r} is empty (not nullable)")
             good &= ~empty
-    return matrix[good], good, problems
+    return (matrix if good.all() else matrix[good]), good, problems
 
 
-def read_csv_table(encoder: Encoder, body: bytes) -> Any:
+_ARROW_TYPES = {"integer": "int64", "float": "float64", "boolean": "bool"}
+
+
+def read_csv_table(encoder: Encoder, body: bytes, keep: list[str] | None = None) -> Any:
     """A CSV body of raw records (header line optional, as `Encoder.records` takes it) as a
-    pyarrow table of string columns, named."""
+    pyarrow table: each feature column parsed as its contract type (strings dictionary-encoded);
+    when a value does not parse, every column as text (`encode_table` then names the bad rows).
+    With `keep`, only the feature columns and these are read (the others are skipped unparsed)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -319,19 +341,40 @@ def read_csv_table(encoder: Encoder, body: bytes) -> Any:
     header = bool(named) and 2 * len(named) >= len(fields)
     names = fields if header else encoder.inputs
     read = pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0)
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names},
-        strings_can_be_null=False,
-        quoted_strings_can_be_null=False,
-    )
+    include = None
+    if keep is not None:
+        wanted = {c["name"] for c in encoder.features} | set(keep)
+        include = [n for n in names if n in wanted or n not in encoder.by_name]  # unknown: refused later
+    typed: dict[str, Any] = {n: pa.string() for n in names}
+    for column in encoder.features:
+        if column["name"] in typed:
+            kind = column["type"]
+            typed[column["name"]] = (
+                pa.dictionary(pa.int32(), pa.string())
+                if kind == "string"
+                else pa.type_for_alias(_ARROW_TYPES[kind])
+            )
+    options = {"strings_can_be_null": False, "quoted_strings_can_be_null": False, "include_columns": include}
     try:
+        convert = pacsv.ConvertOptions(column_types=typed, **options)
+        return pacsv.read_csv(pa.BufferReader(body), read_options=read, convert_options=convert)
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        pass
+    try:
+        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, **options)
         return pacsv.read_csv(pa.BufferReader(body), read_options=read, convert_options=convert)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise EncoderError(f"the CSV body does not read as the contract's columns: {error}") from None
 
 
 def _numbers(
-    arr: Any, column: dict[str, Any], empty: np.ndarray, problems: list[str], good: np.ndarray
+    arr: Any,
+    column: dict[str, Any],
+    empty: np.ndarray,
+    problems: list[str],
+    good: np.ndarray,
+    *,
+    first_row: int,
 ) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -339,9 +382,9 @@ def _numbers(
     name, kind = column["name"], column["type"]
     if kind != "boolean":
         try:
-            values = pc.cast(pc.if_else(pc.equal(arr, ""), None, arr), pa.float64()).to_numpy(
-                zero_copy_only=False
-            )
+            values = pc.cast(
+                pc.if_else(pc.equal(arr, pa.scalar("")), pa.scalar(None, pa.string()), arr), pa.float64()
+            ).to_numpy(zero_copy_only=False)
             finite = np.isfinite(values) | empty
             integral = (
                 (kind != "integer") | empty | (np.floor(np.nan_to_num(values)) == np.nan_to_num(values))
@@ -353,7 +396,7 @@ def _numbers(
     values = np.full(len(arr), math.nan)  # the exact per-value rules, to name each bad row
     for row, value in enumerate(arr.to_pylist()):
         try:
-            values[row] = _number(value, kind, True, row + 1, name)
+            values[row] = _number(value, kind, True, row + first_row, name)
         except EncoderError as error:
             good[row] = False
             if len(problems) < 1000:

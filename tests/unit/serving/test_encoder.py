@@ -17,7 +17,14 @@ from lockgate.data.contract import load_contract
 from lockgate.data.splitting import split_table, xgboost_matrix
 from lockgate.sample_data import generate_credit
 from lockgate.serving import artifact
-from lockgate.serving.encoder import Encoder, EncoderError, encode_table, matrix_csv, scores_of
+from lockgate.serving.encoder import (
+    Encoder,
+    EncoderError,
+    encode_table,
+    matrix_csv,
+    read_csv_table,
+    scores_of,
+)
 
 CONTRACT = load_contract(Path(__file__).parents[3] / "contracts" / "credit.yaml")
 SPEC = artifact.spec(CONTRACT, dataset="credit", version="v1")
@@ -62,7 +69,25 @@ def test_the_vectorised_batch_path_equals_the_row_path(split) -> None:  # type: 
     )
     matrix, good, problems = encode_table(ENC, text)
     assert good.all() and not problems
-    np.testing.assert_array_equal(matrix, ENC.encode_body(_csv(raw, False), "text/csv"))
+    rows = ENC.encode_body(_csv(raw, False), "text/csv").astype(np.float32)
+    np.testing.assert_array_equal(matrix, rows)
+    typed, good, problems = encode_table(ENC, read_csv_table(ENC, _csv(raw, True)))
+    assert good.all() and not problems
+    np.testing.assert_array_equal(typed, rows)
+
+
+def test_the_batch_path_reports_each_bad_row_and_scores_the_rest() -> None:
+    body = (
+        b"7,30,male,yes,car,1000.5,12,none,3\n8,31,male,yes,car,lots,12,none,3\n"
+        b"9,32,,yes,car,1.5,12,none,3\n10,33,female,no,car,inf,12,none,3\n11,34,alien,no,car,2,12,none,3\n"
+    )
+    matrix, good, problems = encode_table(ENC, read_csv_table(ENC, body))
+    assert good.tolist() == [True, False, False, False, True]
+    assert matrix.shape == (2, ENC.width)
+    assert sorted(p.split(":")[0] for p in problems) == ["row 2", "row 3", "row 4"]
+    assert any("'lots' is not a number" in p for p in problems)
+    sex = [i for i, n in enumerate(SPEC["features"]) if n.startswith("sex=")]
+    assert matrix[1, sex].tolist() == [0.0, 0.0]  # an unknown category: all zeros
 
 
 def test_an_unknown_category_is_all_zeros_as_in_training() -> None:

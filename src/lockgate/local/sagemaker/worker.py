@@ -157,18 +157,23 @@ def transform(spec: TransformSpec) -> dict[str, Any]:
     base = in_prefix if in_prefix.endswith("/") else in_prefix.rsplit("/", 1)[0] + "/"
     rows = 0
     objects = _objects(s3, spec.input_uri)
-    encode = _encoder(s3, spec.encoder_url) if spec.encoder_url else None
+    score = _encoder(s3, spec.encoder_url) if spec.encoder_url else None
     for in_bucket, in_key in objects:
         body = s3.get_object(Bucket=in_bucket, Key=in_key)["Body"].read()
-        data = encode(body, in_key) if encode else read_table(body, spec.content_type)
-        if spec.input_filter == "$[1:]":
-            data = data[:, 1:]
-        elif spec.input_filter not in (None, "$"):
-            raise ClientError(f"InputFilter {spec.input_filter!r} is not supported by the twin (only $[1:])")
-        try:
-            scores = booster.predict(xgb.DMatrix(data, missing=np.nan), validate_features=False)
-        except xgb.core.XGBoostError as error:
-            raise ClientError(f"{in_key}: {str(error).splitlines()[0]}") from error
+        if score is not None:  # an inference pipeline: raw records through its encoder
+            scores = score(body, in_key, booster)
+        else:
+            data = read_table(body, spec.content_type)
+            if spec.input_filter == "$[1:]":
+                data = data[:, 1:]
+            elif spec.input_filter not in (None, "$"):
+                raise ClientError(
+                    f"InputFilter {spec.input_filter!r} is not supported by the twin (only $[1:])"
+                )
+            try:
+                scores = booster.predict(xgb.DMatrix(data, missing=np.nan), validate_features=False)
+            except xgb.core.XGBoostError as error:
+                raise ClientError(f"{in_key}: {str(error).splitlines()[0]}") from error
         lines = "\n".join(repr(float(s)) if np.ndim(s) == 0 else ",".join(map(repr, s)) for s in scores)
         relative = in_key[len(base) :] if in_key.startswith(base) else in_key.rsplit("/", 1)[-1]
         body = (lines + "\n").encode() if len(scores) else b""
@@ -178,9 +183,9 @@ def transform(spec: TransformSpec) -> dict[str, Any]:
 
 
 def _encoder(s3: Any, url: str) -> Any:
-    """The pipeline's encoder, loaded from its artifact as the endpoint twin loads it: raw CSV
-    records -> the feature matrix (the script's vectorised path); a bad record fails the job, as a
-    400 from the container fails a SageMaker transform."""
+    """The pipeline's encoder, loaded from its artifact as the endpoint twin loads it: a file of
+    raw CSV records -> scores (`serving.batch.score_csv` with the script's vectorised path); a bad
+    record fails the job, as a 400 from the container fails a SageMaker transform."""
     import sys
 
     from lockgate.local.sagemaker.pipeline import load_script
@@ -192,16 +197,18 @@ def _encoder(s3: Any, url: str) -> Any:
     script = load_script(code, None, "lockgate_encoder.py", "encode")
     module, encoder = script.module, script.model.encoder
 
-    def encode(body: bytes, name: str) -> np.ndarray:
+    def score(body: bytes, name: str, booster: Any) -> np.ndarray:
+        from lockgate.serving.batch import score_csv
+
         try:
-            matrix, _, problems = module.encode_table(encoder, module.read_csv_table(encoder, body))
+            scores, _, problems = score_csv(body, encoder, booster.inplace_predict, module=module)
         except module.EncoderError as error:
             raise ClientError(f"{name}: {error.message}") from error
         if problems:
             raise ClientError(f"{name}: {problems[0]} (and {len(problems) - 1} more)")
-        return np.asarray(matrix, dtype=np.float32)
+        return scores
 
-    return encode
+    return score
 
 
 STARTED = "Started"
