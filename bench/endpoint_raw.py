@@ -152,27 +152,35 @@ def batch(rows: int, repeats: int = 3) -> None:
     body = sink.getvalue()
     encoder = Encoder(artifact.spec(CONTRACT, dataset="credit", version="bench"))
     matrix = np.asarray(encode_table(encoder, read_csv_table(encoder, body))[0], dtype=np.float32)
-    bare, full, encode_only = [], [], []
+    bare, full, encode_only = [], [], []  # (wall s, CPU s) per repeat
     for _ in range(repeats):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         booster.inplace_predict(matrix)
-        bare.append(time.perf_counter() - began)
-        began = time.perf_counter()
-        _, good, _ = encode_table(encoder, read_csv_table(encoder, body))
-        encode_only.append(time.perf_counter() - began)
+        bare.append((time.perf_counter() - began, time.process_time() - cpu))
+        began, cpu = time.perf_counter(), time.process_time()
+        _, good, _ = encode_table(encoder, read_csv_table(encoder, body, []))
+        encode_only.append((time.perf_counter() - began, time.process_time() - cpu))
         assert good.all()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         scores, good, _ = score_csv(body, encoder, booster.inplace_predict)
-        full.append(time.perf_counter() - began)
+        full.append((time.perf_counter() - began, time.process_time() - cpu))
         assert good.all() and len(scores) == rows
-    b, f, e = min(bare), min(full), min(encode_only)
-    print(f"| {rows:.0e} raw rows ({len(body) / 1e6:.0f} MB CSV), best of {repeats} | s |  x bare |")
-    print(f"|{'-' * 46}|---|---------|")
-    print(f"| {'bare Booster.inplace_predict on the matrix (ref)':<44} | {b:.3f} | 1.00 |")
-    print(f"| {'read + encode alone, one piece (the encoder)':<44} | {e:.3f} | {e / b:.2f} |")
-    print(f"| {'batch-predict: score_csv (chunks, encode || predict)':<44} | {f:.3f} | {f / b:.2f} |")
+    (b, b_cpu), (f, f_cpu), (e, e_cpu) = min(bare), min(full), min(encode_only)
+    print(
+        f"| {rows:.0e} raw rows ({len(body) / 1e6:.0f} MB CSV), best of {repeats:<14}"
+        " | wall s | x bare | CPU s |"
+    )
+    print(f"|{'-' * 54}|--------|--------|-------|")
+    print(f"| {'bare Booster.inplace_predict on the matrix (ref)':<52} | {b:6.3f} |   1.00 | {b_cpu:5.2f} |")
+    print(
+        f"| {'read + encode alone, one piece (the encoder)':<52} | {e:6.3f} | {e / b:6.2f} | {e_cpu:5.2f} |"
+    )
+    print(
+        f"| {'batch-predict: score_csv (chunks, encode || predict)':<52} | {f:6.3f} | {f / b:6.2f} "
+        f"| {f_cpu:5.2f} |"
+    )
     verdict = "meets" if f / b <= BATCH_GOAL else "misses"
-    print(f"batch-predict {f / b:.2f}x bare inplace_predict: {verdict} the {BATCH_GOAL:.0f}x goal")
+    print(f"batch-predict {f / b:.2f}x bare inplace_predict (wall): {verdict} the {BATCH_GOAL:.0f}x goal")
 
 
 def main() -> None:
