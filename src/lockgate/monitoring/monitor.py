@@ -15,6 +15,7 @@ from lockgate.monitoring.baseline import Baseline
 from lockgate.monitoring.capture import read_capture
 from lockgate.monitoring.drift import DriftReport, drift
 from lockgate.monitoring.live_bias import live_bias
+from lockgate.monitoring.raw_capture import encode_capture
 
 NAMESPACE = "Lockgate/Monitoring"
 Metric = tuple[str, float, dict[str, str]]
@@ -101,6 +102,9 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
             else f"no dataset version of {endpoint.dataset}"
         )
         return EndpointReport(endpoint=endpoint.name, rows=0, note=missing)
+    contract = sources.contract(endpoint.dataset)
+    if contract is not None:  # raw records (inference-pipeline endpoints) -> the model's features
+        blobs, _ = encode_capture(blobs, contract, endpoint.dataset, baseline.version)
     captured = read_capture(blobs, len(baseline.features), source=f"capture/{endpoint.name}")
     dims = {"EndpointName": endpoint.name}
     measured = drift(baseline, captured.features)
@@ -117,7 +121,7 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
         drift=measured,
     )
     labels = sources.ground_truth(endpoint.name)
-    contract = sources.contract(endpoint.dataset) if labels else None
+    contract = contract if labels else None
     bias = live_bias(captured, baseline.names, labels, contract) if contract is not None else None
     if bias is not None:
         metrics += [(name, value, {**dims, **d}) for name, value, d in bias.metrics]
