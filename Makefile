@@ -62,9 +62,12 @@ lint: $(STAMP)
 	for handler in functions/*/app.py; do $(BIN)/mypy --strict --follow-imports=silent "$$handler" || exit 1; done
 	$(END)
 
+# Test files in a random order (the seed is in pytest's header: --file-order-seed N repeats it), spread
+# over PYTEST_WORKERS processes a file at a time; every integration file has its own local cloud.
+PYTEST_WORKERS ?= 2
 unit: $(STAMP)
 	$(BEGIN)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --file-order random
 	$(END)
 
 # The SDK attached to the offline cloud, and notebooks/lockgate_runs.ipynb executed headless.

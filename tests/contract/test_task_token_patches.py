@@ -78,3 +78,21 @@ def test_an_early_answer_reaches_a_later_heartbeat_endpoint() -> None:
         assert heartbeat.clear_and_wait() is True
     finally:
         task_token_patches.remove()
+
+
+def test_a_callback_still_waiting_is_woken_when_the_cloud_stops() -> None:
+    """The inner thread of a .waitForTaskToken task waits on its endpoint in real time; the cloud's
+    stop wakes it (moto's interrupt_all) instead of leaving it for the task's whole timeout."""
+    task_token_patches.apply(clock=LocalClock(1000))
+    try:
+        endpoint = callback.CallbackPoolManager(activity_store={}).add("token-1")
+        answered = callback.CallbackPoolManager(activity_store={}).add("token-2")
+        answered.notify(callback.CallbackOutcomeSuccess(callback_id="token-2", output="{}"))
+        waiter = threading.Thread(target=endpoint.wait, kwargs={"timeout": 3600})
+        waiter.start()
+        assert task_token_patches.interrupt_waiting() == 1  # the answered one is not counted
+        waiter.join(timeout=5)
+        assert not waiter.is_alive()
+        assert endpoint.get_outcome() is None  # woken, not answered: the task reads "interrupted"
+    finally:
+        task_token_patches.remove()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,16 +45,18 @@ class Pipeline:
     def train_run_for(self, version: str, timeout: float = 120.0) -> dict[str, Any]:
         """The finished train execution that DatasetVersionCreated for `version` started."""
         sfn, deadline = self.cloud.client("stepfunctions"), time.monotonic() + timeout
+        seen: list[str] = []
         while time.monotonic() < deadline:
+            seen = []
             for execution in sfn.list_executions(stateMachineArn=self.train_arn)["executions"]:
                 described = sfn.describe_execution(executionArn=execution["executionArn"])
-                if (
-                    json.loads(described["input"]).get("version") == version
-                    and described["status"] != "RUNNING"
-                ):
-                    return dict(described)
+                if json.loads(described["input"]).get("version") == version:
+                    if described["status"] != "RUNNING":
+                        return dict(described)
+                    seen.append(described["name"])
             time.sleep(0.1)
-        raise TimeoutError(f"no finished train run for {version}")
+        running = f"still running: {', '.join(seen)}" if seen else "none started"
+        raise TimeoutError(f"no finished train run for {version} after {timeout:.0f} s ({running})")
 
     def executions_named(self, name: str) -> list[dict[str, Any]]:
         """Every ingest execution with this name (Step Functions allows at most one)."""
@@ -83,8 +87,49 @@ def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
     return messages
 
 
-@pytest.fixture(scope="package")  # torn down with the last integration test: its twins patch moto's classes
+def _alive() -> tuple[set[int], set[threading.Thread]]:
+    """This process's child processes (from /proc) and its threads, now."""
+    me, children = os.getpid(), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == me and fields[0] != "Z":  # ppid; a zombie is already gone
+            children.add(int(stat.parent.name))
+    # multiprocessing's resource tracker: one per interpreter, started with the first spawned
+    # process (the SageMaker twin's worker) and kept for the process's life by design.
+    children = {pid for pid in children if "multiprocessing.resource_tracker" not in _cmdline(pid)}
+    return children, set(threading.enumerate())
+
+
+def _assert_nothing_outlives(before: tuple[set[int], set[threading.Thread]], grace_s: float = 30.0) -> None:
+    """Fail the file if a process or thread its cloud started is still there after `grace_s`."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        processes, threads = (now - then for now, then in zip(_alive(), before, strict=True))
+        threads = {t for t in threads if t.is_alive()}
+        if not (processes or threads) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    leftovers = [f"process {pid} ({_cmdline(pid)})" for pid in sorted(processes)]
+    leftovers += [f"thread {t.name}" for t in sorted(threads, key=lambda t: t.name)]
+    assert not leftovers, f"still running {grace_s:.0f} s after the cloud stopped: {', '.join(leftovers)}"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+    except OSError:
+        return "gone"
+
+
+@pytest.fixture(scope="module")
 def pipeline() -> Iterator[Pipeline]:
+    """A fresh local cloud for each test file: the real template, state machines and handlers, with
+    nothing left from another file (moto's state is reset when a cloud stops, and the file fails
+    if a process or thread it started outlives it)."""
+    before = _alive()
     cloud = LocalCloud(
         REPO / "template.yaml", clock=LocalClock(1000), log_sink=lambda *_: None, warn=lambda _: None
     )
@@ -114,6 +159,7 @@ def pipeline() -> Iterator[Pipeline]:
             queue_url,
             events_queue_url,
         )
+    _assert_nothing_outlives(before)
 
 
 # Quick model packages for the deploy tests: a tiny XGBoost model registered through the real
@@ -219,7 +265,7 @@ class QuickPackages:
         ModelRegistry(self.cloud.client("sagemaker")).set_approval(arn, status, description)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def quick_packages(pipeline: Pipeline) -> QuickPackages:
     """Quick registered packages in the integration cloud (tests/integration/conftest.py)."""
     return QuickPackages(pipeline.cloud)

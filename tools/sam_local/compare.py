@@ -215,6 +215,17 @@ def verdict(container: Any, worker: Any) -> tuple[bool, str]:
     return False, "results differ"
 
 
+SAM_ERROR = re.compile(r"^Error: (?P<why>.+)$", re.MULTILINE)
+
+
+def container_failure(outcome: Outcome) -> str | None:
+    """Why no container ran the handler (sam's own `Error: ...` line and no result), or None."""
+    if not (isinstance(outcome.result, dict) and "unparsed" in outcome.result):
+        return None
+    found = SAM_ERROR.search(outcome.log)
+    return found["why"] if found else None
+
+
 def ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
@@ -248,6 +259,11 @@ class Checker:
             print(row, flush=True)
             return True, row, {"function": function, "error": str(error)}
         worker = worker_side.outcome()
+        if (why := container_failure(container)) is not None:
+            (self.out / f"{event.stem}.sam.log").write_text(container.log)
+            row = f"| {event.name} | {function} | FAILED: no container ran it: {why} | | | | |"
+            print(row, flush=True)
+            return True, row, {"function": function, "container_failure": why}
         same, what = verdict(container.result, worker.result)
         (self.out / f"{event.stem}.sam.log").write_text(container.log)
         (self.out / f"{event.stem}.lockgate.log").write_text(worker.log)
@@ -280,9 +296,19 @@ def main() -> int:
 
     began = time.perf_counter()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    checker = Checker(repo, out, template, functions, args.gateway)
+    # The first file alone: when no container can start at all (Docker, the image, the host address),
+    # that is said once, as the cause, not as one failed row per event file.
+    first = checker.check(events[0])
+    if first[0] and "container_failure" in first[2]:
+        why = first[2]["container_failure"]
+        print(f"compare: no container could run {events[0].name}, so none was tried for the other "
+              f"{len(events) - 1} event files: {why} (sam's log: {out / (events[0].stem + '.sam.log')})",
+              file=sys.stderr)  # fmt: skip
+        return 1
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
         try:
-            checked = list(pool.map(Checker(repo, out, template, functions, args.gateway).check, events))
+            checked = [first, *pool.map(checker.check, events[1:])]
         finally:  # before the pool waits for its threads: they wait for these children
             for child in list(CHILDREN):
                 if child.poll() is None:

@@ -214,6 +214,35 @@ ensure_image() {
   check_image
 }
 
+is_ipv4() { [[ $1 =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]]; }
+
+# The host's address as containers see it (host.docker.internal), found the way each Docker version
+# answers, first that works: (1) `host-gateway`, resolved by the daemon itself (Docker 20.10+), read
+# back from a container's /etc/hosts; (2) the address of the docker0 interface; (3) the bridge
+# network's IPAM gateway, asked again for a while (a daemon on its first start may not have it yet:
+# seen on Debian 12's docker.io 20.10.24). Never empty: one line naming what was tried otherwise.
+host_address() {
+  local tried=() address
+  address=$(docker run --rm --add-host "lockgate-probe:host-gateway" --entrypoint /bin/sh "$IMAGE" \
+    -c 'while read -r ip name _; do [ "$name" = lockgate-probe ] && echo "$ip"; done </etc/hosts' \
+    2>/dev/null | head -n 1 || true)
+  if is_ipv4 "$address"; then say "host address for containers: $address (host-gateway)"; echo "$address"; return; fi
+  tried+=("host-gateway: ${address:-no answer}")
+  address=$(ip -4 -o addr show docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}' || true)
+  if is_ipv4 "$address"; then say "host address for containers: $address (docker0)"; echo "$address"; return; fi
+  tried+=("docker0: ${address:-no IPv4 address}")
+  for _ in $(seq 1 20); do
+    address=$(docker network inspect bridge -f '{{range .IPAM.Config}}{{.Gateway}} {{end}}' 2>/dev/null |
+      awk '{print $1}' || true)
+    is_ipv4 "$address" && break
+    sleep 0.5
+  done
+  if is_ipv4 "$address"; then say "host address for containers: $address (bridge gateway)"; echo "$address"; return; fi
+  tried+=("bridge network gateway: ${address:-empty after 10 s}")
+  local IFS=';'
+  die "no host address for containers (tried ${tried[*]}); check \`docker network inspect bridge\` and the docker0 interface"
+}
+
 # .aws-sam/build is current when no input of `sam build` (bytecode aside) is newer than its template.
 build_is_current() {
   local built="$REPO/.aws-sam/build/template.yaml"
@@ -232,8 +261,10 @@ main() {
     say "sam build"
     (cd "$REPO" && PATH="$BIN:$PATH" SAM_CLI_TELEMETRY=0 "$BIN/sam" build --parallel >&2) || die "sam build failed"
   fi
+  local gateway
+  gateway=$(host_address)
   "$BIN/python" "$HERE/compare.py" --repo "$REPO" --out "$STATE" --jobs "${LOCKGATE_SAM_LOCAL_JOBS:-2}" \
-    --gateway "$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')" "$@"
+    --gateway "$gateway" "$@"
 }
 
 main "$@"; exit  # one line: bash has read it whole before running it (safe to edit the file meanwhile)

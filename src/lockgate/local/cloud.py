@@ -3,10 +3,12 @@ every Lambda function running its real handler in a worker process."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +42,7 @@ ALL_INTERFACES = "0.0.0.0"  # also reachable from containers (sam local invoke),
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # What the offline runtime changes for every function: no X-Ray daemon runs here.
 LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
+STOPPED_CAUSE = "the local cloud stopped"  # of executions still running when it stops
 
 
 _EMPTY = DeployedStack("", REGION, "", {}, {}, {}, {}, {})
@@ -134,6 +137,9 @@ class LocalCloud:
     def stop(self) -> None:
         """Stop the workers, the patches and the endpoint."""
         cloudwatch_twin.remove()  # first: no alarm or schedule reaches a stopping runtime
+        if self._server is not None and self.stack is not None:
+            self._stop_executions()
+        task_token_patches.interrupt_waiting()  # a callback's thread would wait out its timeout
         if self._runtime is not None:
             self._runtime.shutdown()
             self._runtime = None
@@ -152,8 +158,22 @@ class LocalCloud:
         with self._clients_lock:
             self._clients.clear()
         if self._server is not None:
+            _reset_moto(self.url)
             self._server.stop()
             self._server = None
+
+    def _stop_executions(self) -> None:
+        """Stop every running execution (ABORTED, as StopExecution does), so no interpreter thread
+        goes on calling a cloud that is gone."""
+        sfn = self.client("stepfunctions")
+        machines = sfn.get_paginator("list_state_machines").paginate()
+        for machine in (m for page in machines for m in page["stateMachines"]):
+            pages = sfn.get_paginator("list_executions").paginate(
+                stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING"
+            )
+            for execution in (e for page in pages for e in page["executions"]):
+                with contextlib.suppress(sfn.exceptions.ExecutionDoesNotExist):
+                    sfn.stop_execution(executionArn=execution["executionArn"], cause=STOPPED_CAUSE)
 
     def prewarm(self, function_folders: Sequence[str]) -> threading.Thread:
         """In the background: start the SageMaker twin's worker (xgboost loaded), then one execution
@@ -249,6 +269,14 @@ def client_for(service: str, endpoint_url: str) -> Any:
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         config=Config(retries={"max_attempts": 1}, read_timeout=900),
     )
+
+
+def _reset_moto(endpoint_url: str) -> None:
+    """Empty every moto backend (moto's server API, POST /moto-api/reset): moto keeps its state in
+    process-wide globals, so the next cloud started in this process (a test file's) starts empty."""
+    request = urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
 
 
 def _quiet_third_party_loggers() -> None:

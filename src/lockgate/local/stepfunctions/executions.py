@@ -27,4 +27,14 @@ def wait_for_execution(sfn: Any, state_machine_arn: str, name: str, timeout: flo
             if status in FINISHED:
                 return dict(described)
         time.sleep(0.05)
-    raise ExecutionWaitTimeout(f"execution {name} still {status} after {timeout:.0f} s")
+    where = f" in state {state}" if status == "RUNNING" and (state := _current_state(sfn, arn)) else ""
+    raise ExecutionWaitTimeout(f"execution {name} still {status}{where} after {timeout:.0f} s")
+
+
+def _current_state(sfn: Any, execution_arn: str) -> str | None:
+    """The state a running execution entered last (what a wait that ran out was waiting on)."""
+    history = sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=50)
+    for event in history["events"]:
+        if "stateEnteredEventDetails" in event:
+            return str(event["stateEnteredEventDetails"]["name"])
+    return None

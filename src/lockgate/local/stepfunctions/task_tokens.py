@@ -14,6 +14,10 @@ moto 5.2.5 gets two things wrong (DESIGN.md, "SageMaker, CloudWatch and callback
    timeout. `CallbackEndpoint.setup_heartbeat_endpoint` now passes an outcome already received.
 4. A heartbeat timeout fails the task as States.Timeout (`StateTask._from_error` maps every
    TimeoutError so); AWS names it States.HeartbeatTimeout, and Catch/Retry match on that name.
+5. A callback's inner thread waits for its token in real time, for the task's whole TimeoutSeconds,
+   even after the task timed out or its execution stopped: it outlived the local cloud. Every
+   callback endpoint is recorded (`CallbackPoolManager.add`), and `interrupt_waiting()` wakes those
+   still waiting when the cloud stops (moto's own `CallbackEndpoint.interrupt_all`).
 
 Every target is listed in `PATCH_TARGETS`; tests/contract/test_task_token_patches.py checks them.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import types
+import weakref
 from typing import Any
 
 from moto.core.responses import EmptyResult
@@ -48,6 +53,8 @@ PATCH_TARGETS: tuple[tuple[object, str], ...] = (
     (callback.CallbackEndpoint, "setup_heartbeat_endpoint"),
     (callback, "HeartbeatTimeoutError"),
     (StateTask, "_from_error"),
+    (callback.CallbackPoolManager, "add"),
+    (callback.CallbackEndpoint, "interrupt_all"),  # read: wakes every wait on the endpoint
 )
 
 
@@ -58,6 +65,7 @@ class _Clock:
 _clock = _Clock()
 _originals: dict[tuple[int, str], tuple[object, Any]] = {}
 _lock = threading.Lock()
+_endpoints: weakref.WeakSet[callback.CallbackEndpoint] = weakref.WeakSet()
 
 
 class ClockedEvent(threading.Event):
@@ -94,6 +102,7 @@ def apply(*, clock: LocalClock) -> None:
         _replace(callback.HeartbeatEndpoint, "clear_and_wait", _clear_and_wait)
         _replace(callback.CallbackEndpoint, "setup_heartbeat_endpoint", _setup_heartbeat_endpoint)
         _replace(StateTask, "_from_error", _from_error)
+        _replace(callback.CallbackPoolManager, "add", _add)
 
 
 def remove() -> None:
@@ -103,6 +112,25 @@ def remove() -> None:
             setattr(owner, name, original)
         _originals.clear()
         _clock.current = None
+
+
+def interrupt_waiting() -> int:
+    """Wake every callback still waiting for its token (the cloud is stopping); returns how many."""
+    with _lock:
+        waiting = [endpoint for endpoint in _endpoints if endpoint.get_outcome() is None]
+        _endpoints.clear()
+    for endpoint in waiting:
+        endpoint.interrupt_all()  # type: ignore[no-untyped-call]
+    return len(waiting)
+
+
+def _add(self: callback.CallbackPoolManager, callback_id: str) -> callback.CallbackEndpoint:
+    """CallbackPoolManager.add, recording the endpoint for `interrupt_waiting`."""
+    original = _originals[(id(callback.CallbackPoolManager), "add")][1]
+    endpoint: callback.CallbackEndpoint = original(self, callback_id)
+    with _lock:
+        _endpoints.add(endpoint)
+    return endpoint
 
 
 def _replace(owner: object, name: str, value: object) -> None:
