@@ -9,7 +9,7 @@ and cached as baseline.json beside the manifest.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 BINS = 10
 GRID = 101  # quantile grid points kept per feature for KS
@@ -26,28 +26,46 @@ class FeatureBaseline(BaseModel):
 
 
 class Baseline(BaseModel):
-    """baseline.json: the features of one dataset version's train split."""
+    """baseline.json: the features of one dataset version's train split. With `inputs` (the
+    model's feature names), `features` are the contract's columns (`monitoring.columns`) and the
+    captured feature rows are mapped to them before measuring."""
 
     dataset: str
     version: str
     rows: int
     features: list[FeatureBaseline]
+    inputs: list[str] = Field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
-        """Feature names in model order."""
+        """Measured names (contract columns, or features) in model order."""
         return [f.name for f in self.features]
 
+    @property
+    def input_names(self) -> list[str]:
+        """The model's feature names: what captured rows hold."""
+        return self.inputs or self.names
 
-def build_baseline(dataset: str, version: str, names: list[str], values: np.ndarray) -> Baseline:
-    """Summarise `values[n, k]` (train features in model order, k = len(names))."""
+
+def build_baseline(
+    dataset: str,
+    version: str,
+    names: list[str],
+    values: np.ndarray,
+    *,
+    numeric: list[bool] | None = None,
+    inputs: list[str] | None = None,
+) -> Baseline:
+    """Summarise `values[n, k]` (train features, or contract columns with `numeric` flags and the
+    model's feature names `inputs`, in model order, k = len(names))."""
     features = []
     for j, name in enumerate(names):
+        is_numeric = numeric[j] if numeric is not None else "=" not in name
         column = values[:, j]
         column = column[np.isfinite(column)]
         if column.size == 0:
             features.append(
-                FeatureBaseline(name=name, numeric="=" not in name, edges=[], expected=[1.0], quantiles=[])
+                FeatureBaseline(name=name, numeric=is_numeric, edges=[], expected=[1.0], quantiles=[])
             )
             continue
         edges = np.unique(np.quantile(column, np.linspace(0, 1, BINS + 1)[1:-1]))
@@ -55,10 +73,12 @@ def build_baseline(dataset: str, version: str, names: list[str], values: np.ndar
         features.append(
             FeatureBaseline(
                 name=name,
-                numeric="=" not in name,
+                numeric=is_numeric,
                 edges=edges.tolist(),
                 expected=(counts / counts.sum()).tolist(),
                 quantiles=np.quantile(column, np.linspace(0, 1, GRID)).tolist(),
             )
         )
-    return Baseline(dataset=dataset, version=version, rows=int(values.shape[0]), features=features)
+    return Baseline(
+        dataset=dataset, version=version, rows=int(values.shape[0]), features=features, inputs=inputs or []
+    )

@@ -1,6 +1,7 @@
 """One monitoring pass: for every managed endpoint, the capture written since the last pass ->
 feature drift against its training baseline (+ live bias where ground truth was uploaded) ->
-`feature_drift_<feature>` (PSI), `feature_drift_ks_<feature>`, `feature_drift_max`,
+`feature_drift_<column>` (PSI per contract column; per model feature for baselines cached before
+columns), `feature_drift_ks_<column>`, `feature_drift_max`,
 `bias_metric_<NAME>` and `bias_violations` metrics (namespace Lockgate/Monitoring, dimension
 EndpointName; bias metrics also Facet, FacetValue, BiasStage like Clarify's)."""
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 from lockgate.data.contract import Contract
 from lockgate.monitoring.baseline import Baseline
 from lockgate.monitoring.capture import read_capture
+from lockgate.monitoring.columns import column_view
 from lockgate.monitoring.drift import DriftReport, drift
 from lockgate.monitoring.live_bias import live_bias
 from lockgate.monitoring.raw_capture import encode_capture
@@ -105,9 +107,12 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
     contract = sources.contract(endpoint.dataset)
     if contract is not None:  # raw records (inference-pipeline endpoints) -> the model's features
         blobs, _ = encode_capture(blobs, contract, endpoint.dataset, baseline.version)
-    captured = read_capture(blobs, len(baseline.features), source=f"capture/{endpoint.name}")
+    captured = read_capture(blobs, len(baseline.input_names), source=f"capture/{endpoint.name}")
     dims = {"EndpointName": endpoint.name}
-    measured = drift(baseline, captured.features)
+    measured_rows = (
+        column_view(baseline.inputs).apply(captured.features) if baseline.inputs else captured.features
+    )
+    measured = drift(baseline, measured_rows)
     metrics: list[Metric] = [("feature_drift_max", measured.max_psi, dims)]
     for feature in measured.features:
         metrics.append((f"feature_drift_{feature.name}", feature.psi, dims))
@@ -122,7 +127,7 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
     )
     labels = sources.ground_truth(endpoint.name)
     contract = contract if labels else None
-    bias = live_bias(captured, baseline.names, labels, contract) if contract is not None else None
+    bias = live_bias(captured, baseline.input_names, labels, contract) if contract is not None else None
     if bias is not None:
         metrics += [(name, value, {**dims, **d}) for name, value, d in bias.metrics]
         metrics.append(("bias_violations", float(bias.violations), dims))
