@@ -21,11 +21,12 @@ import io
 import json
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lockgate.data.contract import Contract
-from lockgate.data.splitting import feature_names
 from lockgate.serving import encoder
+
+if TYPE_CHECKING:
+    from lockgate.data.contract import Contract
 
 SCRIPT = "lockgate_encoder.py"  # SAGEMAKER_PROGRAM
 ARTIFACT = "encoder/model.tar.gz"  # under the run's model output path
@@ -34,6 +35,7 @@ FORMAT = 1
 
 def spec(contract: Contract, *, dataset: str, version: str) -> dict[str, Any]:
     """The encoder spec of a contract (see the module docstring)."""
+    from lockgate.data.splitting import feature_names  # pyarrow: only where a spec is built
     features = set()
     for name in feature_names(contract):
         features.add(name.split("=", 1)[0])
