@@ -21,7 +21,18 @@ from lockgate.commands.console import say
 from lockgate.commands.options import aws_client
 from lockgate.commands.usage import CliError
 
-HELP = __doc__.split("\n\n", 1)[1] if __doc__ else ""
+HELP = """Score a CSV of new raw records (the contract's columns, header line optional) with a
+registered model, through the model's own encoder: a batch transform of the package's inference
+pipeline, on AWS or the local cloud.
+
+Writes beside the input: <input>.scores.csv (the contract's key columns, or the row number, and the
+score of each good row, in input order) and <input>.bad-rows.json (every refused row named by row
+and column, with the counts); bad rows are never scored. Default package: the dataset's newest
+Approved one.
+
+example:
+  lockgate batch-predict credit s3://<data bucket>/incoming/new-data.csv --endpoint-url URL
+"""
 
 
 def add_parsers(sub: Any) -> None:

@@ -34,8 +34,8 @@ Answers: one score per line (--accept text/csv), or {"predictions": [{"score": p
 (--accept application/json); --labels adds the predicted label (the contract's label values).
 
 examples:
-  lockgate predict lockgate-dev-credit-prod --file new.csv --endpoint-url http://127.0.0.1:5000
-  lockgate predict lockgate-dev-credit-prod --file new.json --accept application/json --labels
+  lockgate predict lockgate-dev-credit --file new.csv --endpoint-url http://127.0.0.1:5000
+  lockgate predict lockgate-dev-credit --file new.json --accept application/json --labels
 """
 
 

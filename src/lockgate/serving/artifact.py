@@ -36,6 +36,7 @@ FORMAT = 1
 def spec(contract: Contract, *, dataset: str, version: str) -> dict[str, Any]:
     """The encoder spec of a contract (see the module docstring)."""
     from lockgate.data.splitting import feature_names  # pyarrow: only where a spec is built
+
     features = set()
     for name in feature_names(contract):
         features.add(name.split("=", 1)[0])
