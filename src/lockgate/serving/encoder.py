@@ -282,11 +282,11 @@ def encode_table(
     unknown = [n for n in table.column_names if n not in encoder.by_name]
     if unknown:
         raise EncoderError(f"column(s) {', '.join(repr(n) for n in unknown)} are not in the contract")
-    matrix = np.zeros((rows, encoder.width), dtype=np.float32)
+    columns: list[np.ndarray] = []  # float32, one per feature: stacked once at the end (one pass)
     good = np.ones(rows, dtype=bool)
     problems: list[str] = []
-    for j, column in enumerate(encoder.features):
-        name, offset = column["name"], encoder.offsets[j]
+    for column in encoder.features:
+        name = column["name"]
         if name not in table.column_names:
             raise EncoderError(f"row 1: column {name!r} is missing")
         arr = table.column(name).combine_chunks()
@@ -305,10 +305,12 @@ def encode_table(
             indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
             codes = lookup[indices] if len(lookup) else np.full(rows, len(allowed))
             codes = np.where(empty, len(allowed), codes)  # null or "": all zeros, as in training
-            hit = np.flatnonzero(codes < len(allowed))  # a value outside `allowed`: all zeros too
-            matrix[hit, offset + codes[hit]] = 1.0
+            # a value outside `allowed` (code len(allowed)): all zeros too
+            columns += [(codes == k).astype(np.float32) for k in range(len(allowed))]
         elif pa.types.is_string(arr.type):
-            matrix[:, offset] = _numbers(arr, column, empty, problems, good, first_row=first_row)
+            columns.append(
+                _numbers(arr, column, empty, problems, good, first_row=first_row).astype(np.float32)
+            )
         else:
             values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
             for row in np.flatnonzero(~np.isfinite(values) & ~empty)[:1000]:
@@ -316,18 +318,24 @@ def encode_table(
                 problems.append(
                     f"row {row + first_row}: column {name!r}: {values[row]!r} is not a finite number"
                 )
-            matrix[:, offset] = values
+            columns.append(values.astype(np.float32))
         if not column.get("nullable") and empty.any():
             for row in np.flatnonzero(empty & good)[:100]:
                 problems.append(f"row {row + first_row}: column {name!r} is empty (not nullable)")
             good &= ~empty
-    return (matrix if good.all() else matrix[good]), good, problems
+    if not good.all():
+        columns = [c[good] for c in columns]
+    kept = int(good.sum())
+    matrix = np.stack(columns, axis=1) if columns else np.zeros((kept, 0), dtype=np.float32)
+    return matrix, good, problems
 
 
 _ARROW_TYPES = {"integer": "int64", "float": "float64", "boolean": "bool"}
 
 
-def read_csv_table(encoder: Encoder, body: bytes, keep: list[str] | None = None) -> Any:
+def read_csv_table(
+    encoder: Encoder, body: bytes, keep: list[str] | None = None, *, use_threads: bool = True
+) -> Any:
     """A CSV body of raw records (header line optional, as `Encoder.records` takes it) as a
     pyarrow table: each feature column parsed as its contract type (strings dictionary-encoded);
     when a value does not parse, every column as text (`encode_table` then names the bad rows).
@@ -340,7 +348,7 @@ def read_csv_table(encoder: Encoder, body: bytes, keep: list[str] | None = None)
     named = [f for f in fields if f in encoder.by_name]
     header = bool(named) and 2 * len(named) >= len(fields)
     names = fields if header else encoder.inputs
-    read = pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0)
+    read = pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0, use_threads=use_threads)
     include = None
     if keep is not None:
         wanted = {c["name"] for c in encoder.features} | set(keep)
