@@ -85,14 +85,15 @@ def _run(args: argparse.Namespace) -> None:
         checked = batch.check(_encoder(spec), store.read(bucket, key), list(spec.get("keys", [])))
     except EncoderError as error:
         raise CliError(f"{args.input}: {error.message}") from error
-    base = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
     digest = hashlib.sha256(f"{package.arn}{args.input}".encode()).hexdigest()[:10]
     job = f"lg-batch-{digest}-{int(time.time())}"
-    work = f"{base}lockgate-batch/{job}"
+    # the transform's files go beside the model (models/: what the SageMaker role may read and write)
+    work_bucket = package.model_data_url.removeprefix("s3://").split("/", 1)[0]
+    work = f"models/{args.dataset}/batch/{job}"
     scores_uri, report_uri = f"s3://{bucket}/{key}.scores.csv", f"s3://{bucket}/{key}.bad-rows.json"
     say(f"{args.input}: {checked.rows} rows, {checked.scored} to score, {checked.rows - checked.scored} bad")
     if checked.scored:
-        store.put(bucket, f"{work}/input/records.csv", checked.records, "text/csv")
+        store.put(work_bucket, f"{work}/input/records.csv", checked.records, "text/csv")
         transforms = SageMakerTransform(sagemaker, sleep=time.sleep)
         role = transforms.role_of_transform(package.metadata["transformJob"])
         registry.ensure_model(
@@ -104,13 +105,17 @@ def _run(args: argparse.Namespace) -> None:
             containers=package.containers,
         )
         transforms.start(
-            job, job, f"s3://{bucket}/{work}/input/", f"s3://{bucket}/{work}/output", args.instance_type
+            job,
+            job,
+            f"s3://{work_bucket}/{work}/input/",
+            f"s3://{work_bucket}/{work}/output",
+            args.instance_type,
         )
         say(f"transform job {job} (package {package.arn})")
         status, reason = transforms.wait(job, args.timeout)
         if status != "Completed":
             raise CliError(f"transform job {job} ended {status}: {reason or 'no reason given'}")
-        scores = store.read(bucket, f"{work}/output/records.csv.out").decode()
+        scores = store.read(work_bucket, f"{work}/output/records.csv.out").decode()
         store.put(bucket, f"{key}.scores.csv", batch.join(checked, scores), "text/csv")
     report = batch.report(checked, args.input, package.arn, scores_uri if checked.scored else "")
     store.put(bucket, f"{key}.bad-rows.json", batch.report_json(report), "application/json")
