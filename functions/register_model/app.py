@@ -27,7 +27,7 @@ class RegisterModelSettings(HandlerSettings):
     data_bucket: str
     environment: str
     xgboost_image: str
-    encoder_image: str = ""
+    encoder_image: str
     lineage_table: str
 
 
