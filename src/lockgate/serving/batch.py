@@ -109,9 +109,9 @@ def score_csv(
     header, parts = _chunks(body, encoder, chunk_bytes)
 
     def encode(part: bytes, first_row: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        return module.encode_table(
-            encoder, module.read_csv_table(encoder, header + part, [], use_threads=False), first_row
-        )  # type: ignore[no-any-return]
+        table = module.read_csv_table(encoder, header + part, [], use_threads=False)
+        found: tuple[np.ndarray, np.ndarray, list[str]] = module.encode_table(encoder, table, first_row)
+        return found
 
     scores: list[np.ndarray] = []
     goods: list[np.ndarray] = []
