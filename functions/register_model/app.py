@@ -21,11 +21,13 @@ from lockgate.steps.train import RegisterModelInput
 
 
 class RegisterModelSettings(HandlerSettings):
-    """DATA_BUCKET (contracts), ENVIRONMENT (group names), XGBOOST_IMAGE, LINEAGE_TABLE."""
+    """DATA_BUCKET (contracts), ENVIRONMENT (group names), XGBOOST_IMAGE, ENCODER_IMAGE (the
+    scikit-learn container that runs the encoder), LINEAGE_TABLE."""
 
     data_bucket: str
     environment: str
     xgboost_image: str
+    encoder_image: str
     lineage_table: str
 
 
@@ -40,6 +42,7 @@ registrar = Registrar(
     settings.data_bucket,
     settings.environment,
     settings.xgboost_image,
+    settings.encoder_image,
 )
 
 

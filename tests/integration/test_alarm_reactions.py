@@ -120,7 +120,8 @@ def test_drifted_capture_raises_the_drift_alarm_and_starts_one_retrain(pipeline)
     (measured,) = [e for e in result["endpoints"] if e["endpoint"] == endpoint]
     assert measured["rows"] == 2000 and measured["measured"], measured.get("note")
     assert {"credit_amount", "age"} <= set(measured["drifted"])  # KS rejects, PSI's lower bound counts
-    assert pipeline.read(f"datasets/credit/{version}/baseline.json")  # cached beside the manifest
+    assert not any("=" in name for name in measured["drifted"])  # contract columns, not one-hot features
+    assert pipeline.read(f"datasets/credit/{version}/baseline-columns.json")  # cached beside the manifest
 
     def retrains() -> list[dict[str, Any]]:
         """a retrain execution started by the drift alarm"""

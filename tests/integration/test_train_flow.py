@@ -76,8 +76,15 @@ def test_a_dataset_version_ends_as_a_registered_model_package(pipeline) -> None:
         "biasPostVerdict",
     }
     assert "auto_approve: false" in package["ApprovalDescription"]
-    container = package["InferenceSpecification"]["Containers"][0]
+    # an inference pipeline: the encoder (scikit-learn container) -> XGBoost -> the encoder
+    encode, container, decode = package["InferenceSpecification"]["Containers"]
     assert container["Image"].endswith("/sagemaker-xgboost:3.0-5")
+    for stage, step in (("encode", encode), ("decode", decode)):
+        assert step["Image"].endswith("/sagemaker-scikit-learn:1.2-1-cpu-py3")
+        assert step["ModelDataUrl"] == meta["encoder"] == step["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"]
+        assert step["Environment"]["SAGEMAKER_PROGRAM"] == "lockgate_encoder.py"
+        assert step["Environment"]["LOCKGATE_STAGE"] == stage
+    assert meta["testData"].endswith("/test/records.csv")
     assert container["ModelDataUrl"].endswith(
         f"/models/credit-it/{version}/{out['model']['trainingJob']}/output/model.tar.gz"
     )

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 CAPTURE_PREFIX = "capture/"
 GROUND_TRUTH_PREFIX = "ground-truth/"
 CURSOR_PREFIX = "monitoring/"
+COLUMNS_BASELINE = "baseline-columns.json"
 _BATCH = 1000  # put_metric_data takes at most 1000 values per call
 
 
@@ -113,18 +114,57 @@ class MonitoringSources:
         self._store.put(self._data, f"{CURSOR_PREFIX}{endpoint}/cursor.json", body, "application/json")
 
     def baseline(self, dataset: str, version: str | None) -> Baseline | None:
-        """datasets/<dataset>/<version>/baseline.json, computed from the train split on first use;
-        None when there is no version, or the version has no manifest (its data is gone)."""
+        """datasets/<dataset>/<version>/baseline-columns.json: per contract column, computed on
+        first use from the version's raw train split (parquet/train/) encoded by the model's
+        encoding (`lockgate.serving`); None when there is no version, or the version has no
+        manifest (its data is gone). A version whose contract is gone keeps the per-feature
+        baseline.json from its xgboost/ train split."""
         version = version or self._latest(dataset)
         if version is None:
             return None
         prefix = f"datasets/{dataset}/{version}/"
-        if self._store.exists(self._data, f"{prefix}baseline.json"):
-            cached = Baseline.model_validate_json(self._store.read(self._data, f"{prefix}baseline.json"))
+        if self._store.exists(self._data, f"{prefix}{COLUMNS_BASELINE}"):
+            cached = Baseline.model_validate_json(self._store.read(self._data, f"{prefix}{COLUMNS_BASELINE}"))
             if cached.method >= METHOD:
                 return cached
         if not self._store.exists(self._data, f"{prefix}manifest.json"):
             return None
+        contract = self.contract(dataset)
+        built = self._columns_baseline(dataset, version, contract) if contract is not None else None
+        if built is None:
+            return self._features_baseline(dataset, version, prefix)
+        self._store.put(
+            self._data, f"{prefix}{COLUMNS_BASELINE}", built.model_dump_json().encode(), "application/json"
+        )
+        return built
+
+    def _columns_baseline(self, dataset: str, version: str, contract: Contract) -> Baseline | None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from lockgate.monitoring.columns import column_view
+        from lockgate.serving.artifact import spec
+        from lockgate.serving.encoder import Encoder, encode_table
+
+        encoder = Encoder(spec(contract, dataset=dataset, version=version))
+        prefix = f"datasets/{dataset}/{version}/parquet/train/"
+        parts = []
+        for key in self._store.list_keys(self._data, prefix):
+            if key.endswith(".parquet"):
+                table = pq.read_table(pa.BufferReader(self._store.read(self._data, key)))
+                parts.append(encode_table(encoder, table.select(encoder.inputs))[0])
+        if not parts:
+            return None
+        names = list(encoder.spec["features"])
+        view = column_view(names)
+        values = view.apply(np.vstack(parts).astype(np.float64))
+        return build_baseline(dataset, version, view.names, values, numeric=view.numeric, inputs=names)
+
+    def _features_baseline(self, dataset: str, version: str, prefix: str) -> Baseline:
+        if self._store.exists(self._data, f"{prefix}baseline.json"):
+            cached = Baseline.model_validate_json(self._store.read(self._data, f"{prefix}baseline.json"))
+            if cached.method >= METHOD:
+                return cached
         manifest = json.loads(self._store.read(self._data, f"{prefix}manifest.json"))
         names = manifest_features(manifest)
         parts = [

@@ -22,6 +22,19 @@ from lockgate.errors import EndpointBusy, TransientError
 _QUOTA = "ResourceLimitExceeded"
 
 
+def model_containers(
+    image: str, model_data_url: str, containers: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    """CreateModel's container fields for a package's containers (see ensure_model)."""
+    keep = ("Image", "ModelDataUrl", "Environment")
+    if containers and len(containers) > 1:
+        return {
+            "Containers": [{k: c[k] for k in keep if c.get(k)} for c in containers],
+            "InferenceExecutionConfig": {"Mode": "Serial"},
+        }
+    return {"PrimaryContainer": {"Image": image, "ModelDataUrl": model_data_url}}
+
+
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
@@ -49,7 +62,12 @@ class SageMakerDeploy:
     def package(self, arn: str) -> PackageInfo:
         """DescribeModelPackage, reduced."""
         described = self._call("describe_model_package", ModelPackageName=arn)
-        container = described.get("InferenceSpecification", {}).get("Containers", [{}])[0]
+        containers = described.get("InferenceSpecification", {}).get("Containers", [{}])
+        # the XGBoost container: the one that runs no script (a pipeline's encoder does)
+        container = next(
+            (c for c in containers if not (c.get("Environment") or {}).get("SAGEMAKER_PROGRAM")),
+            containers[0],
+        )
         return PackageInfo(
             arn=described["ModelPackageArn"],
             group=described.get("ModelPackageGroupName", ""),
@@ -59,6 +77,7 @@ class SageMakerDeploy:
             image=container.get("Image", ""),
             metadata=dict(described.get("CustomerMetadataProperties", {})),
             approval_description=described.get("ApprovalDescription", ""),
+            containers=[dict(c) for c in containers],
         )
 
     def approved_packages(self, group: str) -> list[tuple[str, int]]:
@@ -93,9 +112,19 @@ class SageMakerDeploy:
         )
 
     def ensure_model(
-        self, name: str, image: str, model_data_url: str, role_arn: str, tags: dict[str, str]
+        self,
+        name: str,
+        image: str,
+        model_data_url: str,
+        role_arn: str,
+        tags: dict[str, str],
+        *,
+        containers: list[dict[str, Any]] | None = None,
     ) -> None:
-        """CreateModel unless it exists (a retried step must not fail on its own earlier success)."""
+        """CreateModel unless it exists (a retried step must not fail on its own earlier success).
+
+        More than one container is an inference pipeline: `Containers` run in order
+        (`InferenceExecutionConfig: Serial`); one is the PrimaryContainer."""
         try:
             self._client.describe_model(ModelName=name)
             return
@@ -106,8 +135,8 @@ class SageMakerDeploy:
             "create_model",
             ModelName=name,
             ExecutionRoleArn=role_arn,
-            PrimaryContainer={"Image": image, "ModelDataUrl": model_data_url},
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            **model_containers(image, model_data_url, containers),
         )
 
     def ensure_endpoint_config(

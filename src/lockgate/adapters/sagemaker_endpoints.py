@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker.literals import ProductionVariantInstanceTypeType
     from mypy_boto3_sagemaker.type_defs import ProductionVariantTypeDef
 
+from lockgate.adapters.sagemaker_deploy import model_containers
 from lockgate.remediation.ports import EndpointFacts, Variant
 
 _MISSING = ("ValidationException", "ResourceNotFound")
@@ -96,7 +97,8 @@ class SageMakerEndpoints:
         endpoint's variant, or one AllTraffic variant when it had several (an A/B test rolled back:
         one model serves everything)."""
         package = self._client.describe_model_package(ModelPackageName=package_arn)
-        container = package["InferenceSpecification"]["Containers"][0]
+        containers = [dict(c) for c in package["InferenceSpecification"]["Containers"]]
+        container = containers[0] if len(containers) == 1 else containers[1]  # XGBoost's
         first = endpoint.variants[0] if endpoint.variants else None
         role = self._client.describe_model(ModelName=first.model_name)["ExecutionRoleArn"] if first else ""
         model_name = config_name
@@ -104,7 +106,7 @@ class SageMakerEndpoints:
             self._client.create_model(
                 ModelName=model_name,
                 ExecutionRoleArn=role,
-                PrimaryContainer={"Image": container["Image"], "ModelDataUrl": container["ModelDataUrl"]},
+                **model_containers(container["Image"], container["ModelDataUrl"], containers),
             )
         if not self._exists(lambda: self._client.describe_endpoint_config(EndpointConfigName=config_name)):
             variants = endpoint.variants if len(endpoint.variants) == 1 else []

@@ -27,6 +27,7 @@ COMMANDS = {
     "console": "console_cli:run",
     "review": "review_cli:run_review",
     "contract": "contract_cli:run_contract",
+    "batch-predict": "batch_predict:run",
 }
 PARSERS = (
     "runs",
@@ -39,4 +40,5 @@ PARSERS = (
     "console_cli",
     "review_cli",
     "contract_cli",
+    "batch_predict",
 )

@@ -20,6 +20,26 @@ from lockgate.commands.usage import CliError, not_found
 if TYPE_CHECKING:
     from lockgate.adapters.deploy_records import DeployRecords, PendingApproval
 
+CONTENT_TYPES = ("text/csv", "application/json")
+PREDICT_HELP = """Send raw records (the dataset contract's columns) to an endpoint; the model's own
+encoder turns them into the features its model was trained on.
+
+CSV (text/csv): rows in contract order without the label, header line optional (a header may list
+the columns in any order; the label and key columns may be present and are ignored):
+  applicant_id,age,sex,foreign_worker,purpose,credit_amount,duration_months,savings,employment_years
+  7,30,male,yes,car,1000.5,12,none,3
+JSON (application/json, chosen for a .json file):
+  {"instances": [{"age": 30, "sex": "male", "foreign_worker": "yes", "purpose": "car",
+                  "credit_amount": 1000.5, "duration_months": 12, "savings": "none",
+                  "employment_years": 3}]}
+Answers: one score per line (--accept text/csv), or {"predictions": [{"score": p}, ...]}
+(--accept application/json); --labels adds the predicted label (the contract's label values).
+
+examples:
+  lockgate predict lockgate-dev-credit --file new.csv --endpoint-url http://127.0.0.1:5000
+  lockgate predict lockgate-dev-credit --file new.json --accept application/json --labels
+"""
+
 
 def add_parsers(sub: Any) -> None:
     """The five subcommands (cli.py calls this once)."""
@@ -33,11 +53,24 @@ def add_parsers(sub: Any) -> None:
     )
     reject.add_argument("package", help="model package ARN")
     reject.add_argument("--reason", required=True, help="why (people and the run's failure cause see it)")
-    predict = sub.add_parser("predict", help="invoke an endpoint with the rows of a headerless CSV file")
-    predict.add_argument("endpoint", help="endpoint name (see `lockgate endpoints`)")
-    predict.add_argument(
-        "--file", type=Path, required=True, help="headerless CSV, one row of features a line"
+    predict = sub.add_parser(
+        "predict",
+        help="invoke an endpoint with a file of raw records (CSV rows or JSON instances)",
+        description=PREDICT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    predict.add_argument("endpoint", help="endpoint name (see `lockgate endpoints`)")
+    predict.add_argument("--file", type=Path, required=True, help="records: .csv (or any name) or .json")
+    predict.add_argument(
+        "--content-type",
+        choices=CONTENT_TYPES,
+        default=None,
+        help="text/csv or application/json (default: from the file name)",
+    )
+    predict.add_argument(
+        "--accept", choices=CONTENT_TYPES, default="text/csv", help="text/csv (default) or application/json"
+    )
+    predict.add_argument("--labels", action="store_true", help="add the predicted label to each score")
     predict.add_argument("--variant", default=None, help="the variant to call (TargetVariant)")
     endpoints = sub.add_parser("endpoints", help="endpoints, variants, weights, status and the live package")
     fault = sub.add_parser(
@@ -195,12 +228,27 @@ def _rejected(args: argparse.Namespace) -> str:
 def predict(args: argparse.Namespace) -> None:
     """`lockgate predict ENDPOINT --file ROWS.csv` (a ClientError: one line, by the convention)."""
     if not args.file.is_file():
-        raise CliError(f"{args.file} is not a file; pass a headerless CSV of feature rows")
+        raise CliError(f"{args.file} is not a file; pass a CSV or JSON file of records")
+    content_type = args.content_type or (
+        "application/json" if args.file.suffix.lower() == ".json" else "text/csv"
+    )
+    accept = args.accept + (";labels=true" if args.labels else "")
     runtime = _client("sagemaker-runtime", args.endpoint_url)
     extra = {"TargetVariant": args.variant} if args.variant else {}
-    answer = runtime.invoke_endpoint(
-        EndpointName=args.endpoint, ContentType="text/csv", Body=args.file.read_bytes(), **extra
-    )
+    from botocore.exceptions import ClientError
+
+    try:  # the endpoint's 4XX names the row and column: said with the file
+        answer = runtime.invoke_endpoint(
+            EndpointName=args.endpoint,
+            ContentType=content_type,
+            Accept=accept,
+            Body=args.file.read_bytes(),
+            **extra,
+        )
+    except ClientError as error:
+        response = error.response
+        message = response.get("OriginalMessage") or response["Error"].get("Message", error)
+        raise CliError(f"{args.file}: {message}") from error
     say(f"# variant {answer.get('InvokedProductionVariant', '?')}")
     for line in answer["Body"].read().decode().splitlines():
         say(line)

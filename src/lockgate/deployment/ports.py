@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -18,6 +18,9 @@ class PackageInfo:
     image: str
     metadata: dict[str, str]
     approval_description: str
+    # InferenceSpecification.Containers as registered: more than one is an inference pipeline
+    # (encoder -> XGBoost -> encoder, lockgate.serving.artifact), created as one serial model
+    containers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,14 @@ class Registry(Protocol):
     def approved_packages(self, group: str) -> list[tuple[str, int]]: ...
     def note_package(self, arn: str, note: str) -> None: ...
     def ensure_model(
-        self, name: str, image: str, model_data_url: str, role_arn: str, tags: dict[str, str]
+        self,
+        name: str,
+        image: str,
+        model_data_url: str,
+        role_arn: str,
+        tags: dict[str, str],
+        *,
+        containers: list[dict[str, Any]] | None = None,
     ) -> None: ...
     def ensure_endpoint_config(
         self,

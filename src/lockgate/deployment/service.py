@@ -103,7 +103,9 @@ def prepare(
         )
     tags = {"lockgate:managed": "true", "lockgate:dataset": dataset, "lockgate:package": package.arn}
     model = names.resource_name(options.environment, dataset, package.version, package.arn, "model")
-    registry.ensure_model(model, package.image, package.model_data_url, options.role_arn, tags)
+    registry.ensure_model(
+        model, package.image, package.model_data_url, options.role_arn, tags, containers=package.containers
+    )
     staging_config = names.resource_name(options.environment, dataset, package.version, package.arn, "stg")
     prod_config = names.resource_name(options.environment, dataset, package.version, package.arn, "prd")
     registry.ensure_endpoint_config(
@@ -213,6 +215,7 @@ def _ab_variants(
         champion.model_data_url,
         options.role_arn,
         {"lockgate:managed": "true", "lockgate:dataset": dataset, "lockgate:package": champion.arn},
+        containers=champion.containers,
     )
     ab = [
         VariantPlan(

@@ -29,29 +29,47 @@ class FeatureBaseline(BaseModel):
 
 
 class Baseline(BaseModel):
-    """baseline.json: the features of one dataset version's train split."""
+    """baseline.json: the features of one dataset version's train split. With `inputs` (the
+    model's feature names), `features` are the contract's columns (`monitoring.columns`) and the
+    captured feature rows are mapped to them before measuring."""
 
     dataset: str
     version: str
     rows: int
     method: int = 1
     features: list[FeatureBaseline]
+    inputs: list[str] = Field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
-        """Feature names in model order."""
+        """Measured names (contract columns, or features) in model order."""
         return [f.name for f in self.features]
 
+    @property
+    def input_names(self) -> list[str]:
+        """The model's feature names: what captured rows hold."""
+        return self.inputs or self.names
 
-def build_baseline(dataset: str, version: str, names: list[str], values: np.ndarray) -> Baseline:
-    """Summarise `values[n, k]` (train features in model order, k = len(names))."""
+
+def build_baseline(
+    dataset: str,
+    version: str,
+    names: list[str],
+    values: np.ndarray,
+    *,
+    numeric: list[bool] | None = None,
+    inputs: list[str] | None = None,
+) -> Baseline:
+    """Summarise `values[n, k]` (train features, or contract columns with `numeric` flags and the
+    model's feature names `inputs`, in model order, k = len(names))."""
     features = []
     for j, name in enumerate(names):
+        is_numeric = numeric[j] if numeric is not None else "=" not in name
         column = values[:, j]
         column = column[np.isfinite(column)]
         if column.size == 0:
             features.append(
-                FeatureBaseline(name=name, numeric="=" not in name, edges=[], expected=[1.0], quantiles=[])
+                FeatureBaseline(name=name, numeric=is_numeric, edges=[], expected=[1.0], quantiles=[])
             )
             continue
         edges = np.unique(np.quantile(column, np.linspace(0, 1, BINS + 1)[1:-1]))
@@ -61,7 +79,7 @@ def build_baseline(dataset: str, version: str, names: list[str], values: np.ndar
         features.append(
             FeatureBaseline(
                 name=name,
-                numeric="=" not in name,
+                numeric=is_numeric,
                 edges=edges.tolist(),
                 expected=(counts / counts.sum()).tolist(),
                 quantiles=grid.tolist(),
@@ -69,5 +87,10 @@ def build_baseline(dataset: str, version: str, names: list[str], values: np.ndar
             )
         )
     return Baseline(
-        dataset=dataset, version=version, rows=int(values.shape[0]), method=METHOD, features=features
+        dataset=dataset,
+        version=version,
+        rows=int(values.shape[0]),
+        method=METHOD,
+        features=features,
+        inputs=inputs or [],
     )

@@ -2,25 +2,30 @@
 pass -> once it holds the contract's `monitoring.min_rows` rows (fewer wait for the next pass),
 feature drift against its training baseline (+ live bias where ground truth was uploaded) ->
 `drifted_features` (what the drift alarm watches: features whose KS test rejects under Holm's
-correction and whose PSI lower bound reaches `min_psi`), `feature_drift_<feature>` (PSI),
-`feature_drift_low_<feature>` (its lower bound), `feature_drift_ks_<feature>`,
-`feature_drift_p_<feature>`, `feature_drift_max`, `bias_metric_<NAME>` and `bias_violations`
-(namespace Lockgate/Monitoring, dimension EndpointName; bias metrics also Facet, FacetValue,
-BiasStage like Clarify's). Malformed capture lines are counted and skipped; capture of an endpoint
-that no longer exists is reported once (`Sources.orphans`)."""
+correction and whose PSI lower bound reaches `min_psi`), `feature_drift_<column>` (PSI per contract
+column; per model feature for baselines cached before columns), `feature_drift_low_<column>` (its
+lower bound), `feature_drift_ks_<column>`, `feature_drift_p_<column>`, `feature_drift_max`,
+`bias_metric_<NAME>` and `bias_violations` (namespace Lockgate/Monitoring, dimension EndpointName;
+bias metrics also Facet, FacetValue, BiasStage like Clarify's). Raw records captured by an
+inference-pipeline endpoint are encoded with the model's own encoder first. Malformed capture lines
+are counted and skipped; capture of an endpoint that no longer exists is reported once
+(`Sources.orphans`)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from lockgate.data.contract import Contract, Monitoring
 from lockgate.errors import InputRejected
 from lockgate.monitoring.baseline import Baseline
 from lockgate.monitoring.capture import Captured, combine, read_capture
+from lockgate.monitoring.columns import column_view
 from lockgate.monitoring.drift import DriftReport, drift
 from lockgate.monitoring.live_bias import live_bias
+from lockgate.monitoring.raw_capture import capture_encoder
 
 NAMESPACE = "Lockgate/Monitoring"
 Metric = tuple[str, float, dict[str, str]]
@@ -121,13 +126,13 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
             else f"no dataset version of {endpoint.dataset}"
         )
         return EndpointReport(endpoint=endpoint.name, rows=0, note=missing)
+    contract = sources.contract(endpoint.dataset)
     try:
-        by_variant = _read(endpoint.name, files, baseline)
-        captured = combine(list(by_variant.values()), len(baseline.features))
+        by_variant = _read(endpoint.name, files, baseline, contract)
+        captured = combine(list(by_variant.values()), len(baseline.input_names))
     except InputRejected as rejected:  # unusable capture: reported once, the cursor moves past it
         sources.commit_cursor(endpoint.name, cursor)
         return EndpointReport(endpoint=endpoint.name, rows=0, note=f"capture not measured: {rejected}")
-    contract = sources.contract(endpoint.dataset)
     rules = contract.monitoring if contract is not None else Monitoring()
     skipped = dict(captured.skipped)
     if captured.rows < rules.min_rows:  # too few rows to tell drift from chance: wait
@@ -143,7 +148,8 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
             note=note,
         )
     dims = {"EndpointName": endpoint.name}
-    measured = drift(baseline, captured.features, alpha=rules.alpha, min_psi=rules.min_psi)
+    columns = column_view(baseline.inputs).apply if baseline.inputs else _as_is  # one-hot -> contract columns
+    measured = drift(baseline, columns(captured.features), alpha=rules.alpha, min_psi=rules.min_psi)
     metrics: list[Metric] = [
         ("drifted_features", float(len(measured.drifted)), dims),
         ("feature_drift_max", measured.max_psi, dims),
@@ -161,7 +167,7 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
     per_variant: dict[str, list[str]] = {}
     for variant, part in by_variant.items():  # `lockgate variants` shows each variant's drift
         if variant and part.rows >= rules.min_rows:
-            own = drift(baseline, part.features, alpha=rules.alpha, min_psi=rules.min_psi)
+            own = drift(baseline, columns(part.features), alpha=rules.alpha, min_psi=rules.min_psi)
             per_variant[variant] = own.drifted
             at = {**dims, "VariantName": variant}
             metrics += [
@@ -182,7 +188,7 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
         note=_skipped_note(skipped),
     )
     labels = sources.ground_truth(endpoint.name)
-    bias = live_bias(captured, baseline.names, labels, contract) if contract is not None else None
+    bias = live_bias(captured, baseline.input_names, labels, contract) if contract is not None else None
     if bias is not None:
         metrics += [(name, value, {**dims, **d}) for name, value, d in bias.metrics]
         metrics.append(("bias_violations", float(bias.violations), dims))
@@ -199,17 +205,27 @@ def _skipped_note(skipped: dict[str, int]) -> str:
     return f"skipped {sum(skipped.values())} malformed capture line(s): {where}"
 
 
-def _read(endpoint: str, files: list[tuple[str, bytes]], baseline: Baseline) -> dict[str, Captured]:
-    """The captured rows of each variant, as the baseline's features (model order)."""
+def _read(
+    endpoint: str, files: list[tuple[str, bytes]], baseline: Baseline, contract: Contract | None
+) -> dict[str, Captured]:
+    """The captured rows of each variant, as the model's features (model order); raw records of an
+    inference-pipeline endpoint are encoded with the model's encoder first."""
+    if contract is not None:
+        encode = capture_encoder(contract, baseline.dataset, baseline.version)
+        files = [(key, encode(body)) for key, body in files]
     return {
         variant: read_capture(
             [body for _, body in group],
-            len(baseline.features),
+            len(baseline.input_names),
             source=f"capture/{endpoint}",
             keys=[key for key, _ in group],
         )
         for variant, group in _by_variant(endpoint, files).items()
     }
+
+
+def _as_is(features: np.ndarray) -> np.ndarray:
+    return features
 
 
 def _by_variant(endpoint: str, files: list[tuple[str, bytes]]) -> dict[str, list[tuple[str, bytes]]]:

@@ -62,6 +62,7 @@ class Registrar:
     data_bucket: str
     environment: str
     image: str
+    encoder_image: str = ""  # the scikit-learn container that runs the encoder ("" = numeric only)
 
     def register(self, request: RegisterModelInput) -> RegisterModelOutput:
         """The gate's verdict; the package when it passed."""
@@ -106,7 +107,14 @@ class Registrar:
         )
         described = reasons + gate.notes
         arn = self.registry.create(
-            create_request(request, group, self.image, status=status, reasons="; ".join(described))
+            create_request(
+                request,
+                group,
+                self.image,
+                status=status,
+                reasons="; ".join(described),
+                encoder_image=self.encoder_image,
+            )
         )
         return self._finish(
             request, arn, group, status, described, baseline=baseline.arn if baseline else None

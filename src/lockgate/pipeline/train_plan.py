@@ -13,7 +13,10 @@ recordio-protobuf), so the test split's CSV is written here, for training runs o
 
 Layout in the artifact bucket, under models/<dataset>/<version>/:
   <training job>/output/model.tar.gz   what SageMaker writes (S3OutputPath = this prefix)
+  encoder/model.tar.gz                 the encoder that travels with the model (lockgate.serving)
   test/features.csv, test/labels.csv   the transform's input and the evaluation's labels
+  test/records.csv                     the same rows raw (contract order, no label, no header):
+                                       what the smoke test and the demo's traffic send
   transform/features.csv.out           the transform's predictions
 
 A deliberate retrain (an execution named retrain-..., lockgate.pipeline.execution_names) claims
@@ -33,6 +36,7 @@ from lockgate.errors import InputRejected
 from lockgate.pipeline.bias_gate import split_uri
 from lockgate.pipeline.execution_names import retrain_of
 from lockgate.pipeline.ports import ObjectStore
+from lockgate.serving import artifact
 from lockgate.steps.train import (
     PlanTrainingInput,
     PlanTrainingOutput,
@@ -157,6 +161,8 @@ def plan(
     output_path = f"s3://{artifact_bucket}/{prefix}"
     features_uri = f"{output_path}/test/features.csv"
     labels_uri = f"{output_path}/test/labels.csv"
+    records_uri = f"{output_path}/test/records.csv"
+    encoder_uri = artifact.artifact_uri(output_path)
     try:
         xgb_train = request.splits["train"]["xgboost"]
         xgb_validation = request.splits["validation"]["xgboost"]
@@ -169,6 +175,11 @@ def plan(
     duplicate = first != request.execution
     if not duplicate:
         _write_test_copies(store, xgb_test, artifact_bucket, f"{prefix}/test/")
+        _write_test_records(store, parquet_test, contract, artifact_bucket, f"{prefix}/test/records.csv")
+        spec = artifact.spec(contract, dataset=dataset, version=version)
+        store.put(
+            artifact_bucket, f"{prefix}/{artifact.ARTIFACT}", artifact.tarball(spec), "application/gzip"
+        )
     training = contract.training
     channels = [
         {
@@ -226,6 +237,8 @@ def plan(
         test_features=features_uri,
         test_labels=labels_uri,
         test_data=parquet_test,
+        test_records=records_uri,
+        encoder=encoder_uri,
         predictions=f"{output_path}/transform/features.csv.out",
         threshold=contract.evaluation.decision_threshold,
         run=retrain or "",
@@ -265,3 +278,23 @@ def _write_test_copies(store: ObjectStore, test_prefix_uri: str, bucket: str, pr
         labels += part_labels
     store.put(bucket, f"{prefix}features.csv", bytes(features), CSV)
     store.put(bucket, f"{prefix}labels.csv", bytes(labels), CSV)
+
+
+def _write_test_records(
+    store: ObjectStore, parquet_prefix_uri: str, contract: Contract, bucket: str, key: str
+) -> None:
+    """The test split's raw records (headerless CSV, contract order, label left out), in the
+    features copy's row order (the same part order)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    source_bucket, prefix = split_uri(parquet_prefix_uri)
+    keys = [k for k in store.list_keys(source_bucket, prefix) if k.endswith(XGBOOST_SUFFIX)]
+    columns = [c.name for c in contract.columns if c.name != contract.label.column]
+    sink = pa.BufferOutputStream()
+    for part in keys:
+        table = pq.read_table(pa.BufferReader(store.read(source_bucket, part))).select(columns)
+        if table.num_rows:
+            pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
+    store.put(bucket, key, sink.getvalue().to_pybytes(), CSV)

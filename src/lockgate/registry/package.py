@@ -1,5 +1,7 @@
 """The CreateModelPackage request of a trained model, exactly as /work/coordination.md agrees:
-InferenceSpecification (the XGBoost image, the training job's model.tar.gz, text/csv), ModelMetrics
+InferenceSpecification (an inference pipeline that takes raw records when the run wrote an encoder
+artifact: encoder -> XGBoost -> encoder, `lockgate.serving.artifact.package_containers`; else the
+XGBoost image alone on the training job's model.tar.gz, numeric text/csv), ModelMetrics
 (ModelQuality from evaluation.json, Bias from both analysis.json), CustomerMetadataProperties."""
 
 from __future__ import annotations
@@ -7,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lockgate.serving.artifact import package_containers
 from lockgate.steps.train import RegisterModelInput
 
 JSON = "application/json"
@@ -54,6 +57,8 @@ def metadata(request: RegisterModelInput, status: str, reasons: str) -> dict[str
     }
     if request.model.tuning_job:
         values["tuningJob"] = request.model.tuning_job
+    if request.encoder:
+        values["encoder"] = request.encoder
     return values
 
 
@@ -62,7 +67,13 @@ def _clip(text: str) -> str:
 
 
 def create_request(
-    request: RegisterModelInput, group: str, image: str, *, status: str, reasons: str
+    request: RegisterModelInput,
+    group: str,
+    image: str,
+    *,
+    status: str,
+    reasons: str,
+    encoder_image: str = "",
 ) -> dict[str, Any]:
     """The CreateModelPackage parameters. The package is created PendingManualApproval; the
     register step then sets the decided `status` with its `reasons` (ApprovalDescription), one
@@ -72,11 +83,7 @@ def create_request(
         "ModelPackageDescription": (
             f"{request.dataset} {request.version[:12]} from {request.model.training_job}"
         ),
-        "InferenceSpecification": {
-            "Containers": [{"Image": image, "ModelDataUrl": request.model.model_data_url}],
-            "SupportedContentTypes": ["text/csv"],
-            "SupportedResponseMIMETypes": ["text/csv"],
-        },
+        "InferenceSpecification": _inference(request, image, encoder_image),
         "ModelMetrics": {
             "ModelQuality": {"Statistics": {"ContentType": JSON, "S3Uri": request.evaluation}},
             "Bias": {
@@ -87,4 +94,21 @@ def create_request(
         "ModelApprovalStatus": "PendingManualApproval",
         "CustomerMetadataProperties": metadata(request, status, reasons),
         "Tags": [{"Key": "lockgate:dataset", "Value": request.dataset}],
+    }
+
+
+def _inference(request: RegisterModelInput, image: str, encoder_image: str) -> dict[str, Any]:
+    """Raw records in (the encoder pipeline) when the run wrote an encoder and an image serves it."""
+    if request.encoder and encoder_image:
+        return {
+            "Containers": package_containers(
+                request.encoder, encoder_image, image, request.model.model_data_url
+            ),
+            "SupportedContentTypes": ["text/csv", "application/json"],
+            "SupportedResponseMIMETypes": ["text/csv", "application/json"],
+        }
+    return {
+        "Containers": [{"Image": image, "ModelDataUrl": request.model.model_data_url}],
+        "SupportedContentTypes": ["text/csv"],
+        "SupportedResponseMIMETypes": ["text/csv"],
     }

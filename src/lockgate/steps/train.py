@@ -68,6 +68,8 @@ class PlanTrainingOutput(StepModel):
     test_features: S3Uri = Field(alias="testFeatures", pattern=_S3)
     test_labels: S3Uri = Field(alias="testLabels", pattern=_S3)
     test_data: S3Uri = Field(alias="testData", pattern=_S3)
+    test_records: S3Uri = Field(alias="testRecords", pattern=_S3)  # raw, headerless, no label
+    encoder: S3Uri = Field(pattern=_S3)  # lockgate.serving.artifact
     predictions: S3Uri = Field(pattern=_S3)
     threshold: float
     run: str = ""  # the retrain run name (execution_names.retrain_of), "" for a version's first run
@@ -123,13 +125,16 @@ class RegisterModelInput(StepModel):
     execution: str = Field(min_length=1)
     model: TrainedModel
     transform_job: str = Field(alias="transformJob", min_length=1)
-    test_data: S3Uri = Field(alias="testData", pattern=_S3)  # features-only CSV: what the transform read
+    # the smoke test's rows: raw records (headerless, contract order, no label) when `encoder` is
+    # set, else the features-only CSV the transform read
+    test_data: S3Uri = Field(alias="testData", pattern=_S3)
     test_labels: S3Uri = Field(alias="testLabels", pattern=_S3)
     predictions: S3Uri = Field(pattern=_S3)
     evaluation: S3Uri = Field(pattern=_S3)
     evaluation_report: S3Uri = Field(alias="evaluationReport", pattern=_S3)
     bias_pre: BiasResult = Field(alias="biasPre")
     bias_post: BiasResult = Field(alias="biasPost")
+    encoder: S3Uri | None = Field(default=None, pattern=_S3)  # the run's encoder artifact
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

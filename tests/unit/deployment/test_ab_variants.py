@@ -54,7 +54,9 @@ class FakeRegistry:
     def note_package(self, arn: str, note: str) -> None:
         self.notes.append(note)
 
-    def ensure_model(self, name: str, image: str, url: str, role: str, tags: dict[str, str]) -> None:
+    def ensure_model(
+        self, name: str, image: str, url: str, role: str, tags: dict[str, str], **_: object
+    ) -> None:
         self.models.append(name)
 
     def ensure_endpoint_config(self, name: str, model: str, **kwargs: Any) -> None:

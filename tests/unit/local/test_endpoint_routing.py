@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from lockgate.local.clock import LocalClock
+from lockgate.local.sagemaker import invocation
 from lockgate.local.sagemaker.endpoints import EndpointState, EndpointTwin, Fleet
 
 CALLS = 20_000
@@ -26,7 +27,7 @@ def _new_share(new_share: float, target: str | None = None) -> float:
     endpoint = SimpleNamespace(production_variants=[{"VariantName": "AllTraffic", "CurrentWeight": 1.0}])
     reached = 0
     for _ in range(CALLS):
-        fleet, variant = twin._route(state, endpoint, target)  # type: ignore[arg-type]
+        fleet, variant = invocation.route(state, endpoint, twin.random, target)
         assert variant is not None and variant["ModelName"] == fleet.variants[0]["ModelName"]
         reached += fleet is state.new
     return reached / CALLS

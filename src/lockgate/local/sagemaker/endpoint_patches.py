@@ -7,6 +7,8 @@ Targets, each listed in `PATCH_TARGETS` and checked by tests/contract/test_endpo
   local clock and validates as AWS does).
 - `SageMakerResponse.update_endpoint`: added (moto 5.2.5 raises NotImplementedError: no such method).
 - `SageMakerRuntimeResponse.invoke_endpoint`: replaced (real predictions instead of b"body").
+- `SageMakerRuntimeResponse.use_raw_body`: True (`BaseResponse.setup_class` decodes the body as
+  UTF-8 otherwise; other bytes answered 500 before the endpoint saw them).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ PATCH_TARGETS: tuple[tuple[object, str], ...] = (
     (SageMakerModelBackend, "update_endpoint_weights_and_capacities"),
     (SageMakerResponse, "sagemaker_backend"),
     (SageMakerRuntimeResponse, "invoke_endpoint"),
+    (SageMakerRuntimeResponse, "use_raw_body"),
     (FakeEndpoint, "_process_production_variants"),
 )
 
@@ -55,6 +58,8 @@ def apply(*, clock: LocalClock) -> EndpointTwin:
             _replace(SageMakerModelBackend, "update_endpoint_weights_and_capacities", _update_weights)
             _replace(SageMakerResponse, "update_endpoint", _response_update_endpoint)
             _replace(SageMakerRuntimeResponse, "invoke_endpoint", _invoke_endpoint)
+            # the body as sent: moto decodes it as UTF-8 otherwise, and answers 500 to other bytes
+            _replace(SageMakerRuntimeResponse, "use_raw_body", True)
         return _state.twin
 
 
@@ -124,6 +129,7 @@ def _response_update_endpoint(self: SageMakerResponse) -> ActionResult:
 
 def _invoke_endpoint(self: SageMakerRuntimeResponse) -> tuple[int, dict[str, str], str]:
     name = unquote(self.path.split("/")[2])
-    body = self.body if isinstance(self.body, bytes) else str(self.body or "").encode()
+    raw = getattr(self, "raw_body", self.body)
+    body = raw if isinstance(raw, bytes) else str(raw or "").encode()
     headers = {key.lower(): value for key, value in self.headers.items()}
     return twin().invoke(self.current_account, self.region, name, body, headers)

@@ -11,12 +11,12 @@ InvokeEndpoint with b"body". The twin (installed by `lockgate.local.sagemaker.en
   rollout moves traffic to the new fleet step by step, checks the rollback alarms' state in moto's
   CloudWatch on every tick and rolls back to the old config (the endpoint stays InService on the
   OLD EndpointConfigName, as on AWS);
-- InvokeEndpoint with real XGBoost predictions per variant (boosters cached by artifact URL),
-  weighted routing, TargetVariant, AWS's error shapes, AWS/SageMaker metrics per call and data
-  capture files in AWS's layout;
+- InvokeEndpoint through the model's containers in order (`pipeline`: the encoder script from
+  its artifact, real XGBoost), weighted routing, TargetVariant, the 6 MB limit, AWS's error shapes,
+  metrics and data capture (`invocation`);
 - "SageMaker Endpoint Deployment State Change" events on the default bus;
-- a fault switch: a model tagged `lockgate:fault-5xx-rate=<0..1>` fails that share of calls with
-  a 500 from the container (ModelError to the caller, Invocation5XXErrors for the alarms).
+- a fault switch: a model tagged `lockgate:fault-5xx-rate=<0..1>` fails that share of calls
+  with a 500 (ModelError to the caller, Invocation5XXErrors for the alarms).
 """
 
 from __future__ import annotations
@@ -27,24 +27,22 @@ import random
 import tarfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.events.models import events_backends
-from moto.s3.models import s3_backends
 from moto.sagemaker.exceptions import AWSValidationException
 from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker_backends
 
-from lockgate.deployment.names import FAULT_TAG
 from lockgate.local.clock import LocalClock
+from lockgate.local.sagemaker import invocation, pipeline
 from lockgate.local.sagemaker.guardrails import GuardrailError, RolloutPlan, plan_rollout
 
 DEPLOYMENT_EVENT = "SageMaker Endpoint Deployment State Change"
-NAMESPACE = "AWS/SageMaker"
+CSV = "text/csv"
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # InvokeEndpoint: "Maximum payload size 6 MB"
 
 Response = tuple[int, dict[str, str], str]
 
@@ -89,6 +87,7 @@ class EndpointTwin:
         self._states: dict[tuple[str, str, str], EndpointState] = {}
         self._boosters: dict[str, Any] = {}
         self._boosters_lock = threading.Lock()
+        self._containers = pipeline.Containers()
         self._stopped = threading.Event()
 
     def stop(self) -> None:
@@ -317,85 +316,72 @@ class EndpointTwin:
 
     def invoke(self, account: str, region: str, name: str, body: bytes, headers: dict[str, str]) -> Response:
         """InvokeEndpoint: route, predict, meter, capture."""
+        if len(body) > MAX_PAYLOAD_BYTES:  # the API refuses it before any container sees it
+            return invocation.error(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value at 'body' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}",
+            )
         backend = sagemaker_backends[account][region]
         endpoint = backend.endpoints.get(name)
         if endpoint is None:
-            return _error(400, "ValidationError", f"Endpoint {name} of account {account} not found.")
+            return invocation.error(
+                400, "ValidationError", f"Endpoint {name} of account {account} not found."
+            )
         if endpoint.endpoint_status not in ("InService", "Updating"):
-            return _error(
+            return invocation.error(
                 400,
                 "ValidationError",
                 f"Endpoint {name} of account {account} is not in service "
                 f"(status {endpoint.endpoint_status}).",
             )
         state = self._state(backend, endpoint)
-        fleet, variant = self._route(state, endpoint, headers.get("x-amzn-sagemaker-target-variant"))
+        fleet, variant = invocation.route(
+            state, endpoint, self.random, headers.get("x-amzn-sagemaker-target-variant")
+        )
         if variant is None:
-            return _error(
+            return invocation.error(
                 400, "ValidationError", "The variant named in TargetVariant is not part of the endpoint."
             )
         variant_name = str(variant["VariantName"])
         model = backend._models.get(variant["ModelName"])
+        content_type = headers.get("content-type") or CSV
+        accept = headers.get("accept") or ""
         began = time.perf_counter()
+        chain = self._containers.chain(
+            invocation.definitions(backend, model),
+            invocation.fetcher(backend),
+            lambda url: self._booster(backend, url),
+        )
         try:
-            rows = np.loadtxt(io.StringIO(body.decode()), delimiter=",", ndmin=2, dtype=np.float32)
-        except ValueError as error:
-            return self._model_error(
-                backend, name, variant_name, 415, f"Could not parse the CSV body: {error}"
-            )
-        booster = self._booster(backend, model)
-        if rows.shape[1] != booster.num_features():
-            return self._model_error(
-                backend,
-                name,
-                variant_name,
-                400,
-                f"Feature size mismatch: the model expects {booster.num_features()} features, "
-                f"the request has {rows.shape[1]}.",
-            )
-        if self.random.random() < _fault_rate(model):
-            return self._model_error(
+            output, output_type = pipeline.run(chain, body, content_type, accept)
+        except pipeline.ContainerError as error:
+            return invocation.model_error(backend, name, variant_name, error.status, error.message)
+        if self.random.random() < invocation.fault_rate(model):
+            return invocation.model_error(
                 backend, name, variant_name, 500, "Injected fault (lockgate fault switch)."
             )
-        # inplace_predict: the same trees and output as predict(DMatrix(rows)) without building a
-        # DMatrix per request (half the cost of a one-row prediction).
-        predictions = booster.inplace_predict(rows)
         latency_us = (time.perf_counter() - began) * 1e6
-        output = "\n".join(f"{float(p):.8g}" for p in np.atleast_1d(predictions))
-        self._meter(backend, name, variant_name, errors_5xx=0, errors_4xx=0, latency_us=latency_us)
-        self._capture(backend, name, variant_name, fleet, data=body.decode(), output=output)
-        return 200, {"Content-Type": "text/csv", "x-Amzn-Invoked-Production-Variant": variant_name}, output
+        text = output.decode()
+        invocation.meter(backend, name, variant_name, errors_5xx=0, errors_4xx=0, latency_us=latency_us)
+        invocation.capture(
+            backend,
+            name,
+            variant_name,
+            fleet.data_capture,
+            self.random,
+            data=(body.decode(errors="replace"), content_type),
+            output=(text, output_type),
+        )
+        return 200, {"Content-Type": output_type, "x-Amzn-Invoked-Production-Variant": variant_name}, text
 
-    def _route(
-        self, state: EndpointState, endpoint: FakeEndpoint, target: str | None
-    ) -> tuple[Fleet, dict[str, Any] | None]:
-        fleet = state.live
-        if state.new is not None and self.random.random() < state.new_share:
-            fleet = state.new
-        variants = fleet.variants
-        if target:
-            return fleet, next((v for v in variants if v["VariantName"] == target), None)
-        live_weights = {v["VariantName"]: v.get("CurrentWeight") for v in endpoint.production_variants}
-        weights: list[float] = []
-        for variant in variants:
-            live = live_weights.get(variant["VariantName"]) if fleet is state.live else None
-            weights.append(float(live if live is not None else variant.get("InitialVariantWeight", 1.0)))
-        if sum(weights) <= 0:
-            weights = [1.0] * len(variants)
-        return fleet, self.random.choices(variants, weights=weights)[0]
-
-    def _booster(self, backend: SageMakerModelBackend, model: Any) -> Any:
-        url = _model_data_url(backend, model)
+    def _booster(self, backend: SageMakerModelBackend, url: str) -> Any:
         with self._boosters_lock:
             if url not in self._boosters:
                 import xgboost as xgb
 
-                bucket, key = url.removeprefix("s3://").split("/", 1)
-                stored = s3_backends[backend.account_id][backend.partition].get_object(bucket, key)
-                if stored is None:
-                    raise AWSValidationException(f"{url}: no such model artifact.")
-                raw = stored.value
-                with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+                with tarfile.open(fileobj=io.BytesIO(invocation.fetcher(backend)(url))) as tar:
                     member = tar.extractfile("xgboost-model")
                     if member is None:
                         raise AWSValidationException(f"{url} holds no xgboost-model file.")
@@ -404,107 +390,6 @@ class EndpointTwin:
                 booster.set_param("nthread", "1")
                 self._boosters[url] = booster
             return self._boosters[url]
-
-    def _model_error(
-        self, backend: SageMakerModelBackend, name: str, variant: str, original: int, message: str
-    ) -> Response:
-        self._meter(
-            backend,
-            name,
-            variant,
-            errors_5xx=int(original >= 500),
-            errors_4xx=int(original < 500),
-            latency_us=None,
-        )
-        logs = f"arn:aws:logs:{backend.region_name}:{backend.account_id}:log-group"
-        log_stream = f"{logs}:/aws/sagemaker/Endpoints/{name}"
-        body = {
-            "__type": "ModelError",
-            "message": f"Received {'server' if original >= 500 else 'client'} error ({original}) "
-            f'from {variant} with message "{message}". See {log_stream} in account {backend.account_id} '
-            "for more information.",
-            "OriginalStatusCode": original,
-            "OriginalMessage": message,
-            "LogStreamArn": log_stream,
-        }
-        headers = {"x-amzn-ErrorType": "ModelError", "Content-Type": "application/json", "status": "424"}
-        return 424, headers, json.dumps(body)
-
-    def _meter(
-        self,
-        backend: SageMakerModelBackend,
-        name: str,
-        variant: str,
-        *,
-        errors_5xx: int,
-        errors_4xx: int,
-        latency_us: float | None,
-    ) -> None:
-        dimensions = [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": variant}]
-        # naive UTC, as moto keeps the timestamps PutMetricData brings: GetMetricStatistics compares
-        # them with its (naive) StartTime, and an aware one made it answer 500
-        now = datetime.now(UTC).replace(tzinfo=None)
-        data: list[dict[str, Any]] = [
-            {"MetricName": "Invocations", "Value": 1.0, "Unit": "None"},
-            {"MetricName": "Invocation5XXErrors", "Value": float(errors_5xx), "Unit": "None"},
-            {"MetricName": "Invocation4XXErrors", "Value": float(errors_4xx), "Unit": "None"},
-        ]
-        if latency_us is not None:
-            data.append({"MetricName": "ModelLatency", "Value": latency_us, "Unit": "Microseconds"})
-        for datum in data:
-            datum.update(Dimensions=dimensions, Timestamp=now)
-        cloudwatch_backends[backend.account_id][backend.region_name].put_metric_data(NAMESPACE, data)
-
-    def _capture(
-        self, backend: SageMakerModelBackend, name: str, variant: str, fleet: Fleet, *, data: str, output: str
-    ) -> None:
-        capture = fleet.data_capture
-        if not capture or not capture.get("EnableCapture", True) or not capture.get("DestinationS3Uri"):
-            return
-        if self.random.random() * 100 >= float(capture.get("InitialSamplingPercentage", 100)):
-            return
-        modes = {option.get("CaptureMode") for option in capture.get("CaptureOptions", [])} or {
-            "Input",
-            "Output",
-        }
-        now = datetime.now(UTC)
-        record: dict[str, Any] = {
-            "captureData": {},
-            "eventMetadata": {
-                "eventId": str(uuid.uuid4()),
-                "inferenceTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            },
-            "eventVersion": "0",
-        }
-        if "Input" in modes:
-            record["captureData"]["endpointInput"] = {
-                "observedContentType": "text/csv",
-                "mode": "INPUT",
-                "data": data,
-                "encoding": "CSV",
-            }
-        if "Output" in modes:
-            record["captureData"]["endpointOutput"] = {
-                "observedContentType": "text/csv",
-                "mode": "OUTPUT",
-                "data": output,
-                "encoding": "CSV",
-            }
-        bucket, _, prefix = str(capture["DestinationS3Uri"]).removeprefix("s3://").partition("/")
-        key = "/".join(
-            part
-            for part in (
-                prefix.strip("/"),
-                name,
-                variant,
-                now.strftime("%Y/%m/%d/%H"),
-                f"{uuid.uuid4()}.jsonl",
-            )
-            if part
-        )
-        s3_backends[backend.account_id][backend.partition].put_object(
-            bucket, key, (json.dumps(record) + "\n").encode()
-        )
 
     # plumbing ------------------------------------------------------------------------------
 
@@ -560,31 +445,5 @@ def _fleet(config: Any) -> Fleet:
     )
 
 
-def _model_data_url(backend: SageMakerModelBackend, model: Any) -> str:
-    if model is None:
-        raise AWSValidationException("The endpoint's model no longer exists.")
-    containers = [model.primary_container] if model.primary_container else list(model.containers)
-    container = containers[0] if containers else {}
-    if container.get("ModelDataUrl"):
-        return str(container["ModelDataUrl"])
-    package_name = container.get("ModelPackageName")
-    if package_name:
-        package = backend.describe_model_package(package_name)
-        return str(package.inference_specification["Containers"][0]["ModelDataUrl"])
-    raise AWSValidationException(f"Model {model.model_name} has no ModelDataUrl.")
-
-
-def _fault_rate(model: Any) -> float:
-    for tag in getattr(model, "tags", None) or []:
-        if tag.get("Key") == FAULT_TAG:
-            return max(0.0, min(1.0, float(tag["Value"])))
-    return 0.0
-
-
 def _arn(backend: SageMakerModelBackend, kind: str, name: str) -> str:
     return f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:{kind}/{name}"
-
-
-def _error(status: int, code: str, message: str) -> Response:
-    headers = {"x-amzn-ErrorType": code, "Content-Type": "application/json", "status": str(status)}
-    return status, headers, json.dumps({"__type": code, "message": message})

@@ -145,7 +145,10 @@ def create_transform_job(original: Any, backend: SageMakerModelBackend, **kwargs
     model = backend._models.get(kwargs["model_name"])
     if model is None:
         raise ValidationError(f'Could not find model "{kwargs["model_name"]}".')
-    container = model.primary_container or (model.containers[0] if model.containers else {})
+    containers = [model.primary_container] if model.primary_container else list(model.containers or [])
+    scripts = [c for c in containers if (c.get("Environment") or {}).get("SAGEMAKER_PROGRAM")]
+    container = next((c for c in containers if c not in scripts), containers[0] if containers else {})
+    encoder_url = scripts[0]["Environment"].get("SAGEMAKER_SUBMIT_DIRECTORY") if scripts else None
     job: Any = original(backend, **kwargs)
     job.transform_job_status = "InProgress"
     job.transform_end_time = None
@@ -159,6 +162,7 @@ def create_transform_job(original: Any, backend: SageMakerModelBackend, **kwargs
         job.transform_output["S3OutputPath"],
         str(job.transform_input.get("ContentType") or "text/csv"),
         (job.data_processing or {}).get("InputFilter"),
+        encoder_url=encoder_url,
     )
 
     def done(status: str, payload: Any) -> None:

@@ -66,6 +66,7 @@ class TransformSpec:
     content_type: str = CSV
     input_filter: str | None = None  # "$[1:]": drop the first column (the label) before predicting
     extra: dict[str, Any] = field(default_factory=dict)
+    encoder_url: str | None = None  # an inference pipeline's encoder artifact (raw records in)
 
 
 def _split(uri: str) -> tuple[str, str]:
@@ -156,22 +157,58 @@ def transform(spec: TransformSpec) -> dict[str, Any]:
     base = in_prefix if in_prefix.endswith("/") else in_prefix.rsplit("/", 1)[0] + "/"
     rows = 0
     objects = _objects(s3, spec.input_uri)
+    score = _encoder(s3, spec.encoder_url) if spec.encoder_url else None
     for in_bucket, in_key in objects:
-        data = read_table(s3.get_object(Bucket=in_bucket, Key=in_key)["Body"].read(), spec.content_type)
-        if spec.input_filter == "$[1:]":
-            data = data[:, 1:]
-        elif spec.input_filter not in (None, "$"):
-            raise ClientError(f"InputFilter {spec.input_filter!r} is not supported by the twin (only $[1:])")
-        try:
-            scores = booster.predict(xgb.DMatrix(data, missing=np.nan), validate_features=False)
-        except xgb.core.XGBoostError as error:
-            raise ClientError(f"{in_key}: {str(error).splitlines()[0]}") from error
+        body = s3.get_object(Bucket=in_bucket, Key=in_key)["Body"].read()
+        if score is not None:  # an inference pipeline: raw records through its encoder
+            scores = score(body, in_key, booster)
+        else:
+            data = read_table(body, spec.content_type)
+            if spec.input_filter == "$[1:]":
+                data = data[:, 1:]
+            elif spec.input_filter not in (None, "$"):
+                raise ClientError(
+                    f"InputFilter {spec.input_filter!r} is not supported by the twin (only $[1:])"
+                )
+            try:
+                scores = booster.predict(xgb.DMatrix(data, missing=np.nan), validate_features=False)
+            except xgb.core.XGBoostError as error:
+                raise ClientError(f"{in_key}: {str(error).splitlines()[0]}") from error
         lines = "\n".join(repr(float(s)) if np.ndim(s) == 0 else ",".join(map(repr, s)) for s in scores)
         relative = in_key[len(base) :] if in_key.startswith(base) else in_key.rsplit("/", 1)[-1]
         body = (lines + "\n").encode() if len(scores) else b""
         s3.put_object(Bucket=out_bucket, Key=f"{out_prefix}{relative}.out", Body=body)
         rows += len(scores)
     return {"files": len(objects), "rows": rows}
+
+
+def _encoder(s3: Any, url: str) -> Any:
+    """The pipeline's encoder, loaded from its artifact as the endpoint twin loads it: a file of
+    raw CSV records -> scores (`serving.batch.score_csv` with the script's vectorised path); a bad
+    record fails the job, as a 400 from the container fails a SageMaker transform."""
+    import sys
+
+    from lockgate.local.sagemaker.pipeline import load_script
+
+    if "pandas" in sys.modules and sys.modules["pandas"] is None:
+        del sys.modules["pandas"]  # `serve` blocked it; pyarrow needs it to build arrays from lists
+    bucket, key = _split(url)
+    code = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    script = load_script(code, None, "lockgate_encoder.py", "encode")
+    module, encoder = script.module, script.model.encoder
+
+    def score(body: bytes, name: str, booster: Any) -> np.ndarray:
+        from lockgate.serving.batch import score_csv
+
+        try:
+            scores, _, problems = score_csv(body, encoder, booster.inplace_predict, module=module)
+        except module.EncoderError as error:
+            raise ClientError(f"{name}: {error.message}") from error
+        if problems:
+            raise ClientError(f"{name}: {problems[0]} (and {len(problems) - 1} more)")
+        return scores
+
+    return score
 
 
 STARTED = "Started"

@@ -1,0 +1,92 @@
+"""Capture of raw-record endpoints -> the capture the drift and bias measurements read.
+
+An inference-pipeline endpoint (docs/raw-records.md) captures the request as the caller sent it:
+raw records, CSV (header optional) or JSON. This step encodes each captured request with the
+model's encoding (`lockgate.serving.encoder`, the spec built from the dataset's contract by the data
+gate's code, as the run's artifact was) into the feature rows `read_capture` takes, and a JSON
+answer into one score per line. A request already numeric (an endpoint of a package registered
+before raw records) is kept as it is; a request the encoder refuses is dropped and counted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from lockgate.data.contract import Contract
+from lockgate.serving.artifact import spec
+from lockgate.serving.encoder import Encoder, EncoderError, matrix_csv, scores_of
+
+
+def encode_capture(
+    blobs: list[bytes], contract: Contract, dataset: str, version: str
+) -> tuple[list[bytes], int]:
+    """(capture blobs with every raw request encoded, requests dropped as unreadable)."""
+    encoder = Encoder(spec(contract, dataset=dataset, version=version))
+    out, dropped = [], 0
+    for blob in blobs:
+        encoded, lost = _encode_blob(blob, encoder)
+        dropped += lost
+        if encoded:
+            out.append(encoded)
+    return out, dropped
+
+
+def capture_encoder(contract: Contract, dataset: str, version: str) -> Callable[[bytes], bytes]:
+    """One capture file -> the same with every raw request encoded as the model's features; a line
+    that is not JSON stays as it is (the capture reader counts and skips it), a request the encoder
+    refuses is dropped."""
+    encoder = Encoder(spec(contract, dataset=dataset, version=version))
+    return lambda blob: _encode_blob(blob, encoder)[0]
+
+
+def _encode_blob(blob: bytes, encoder: Encoder) -> tuple[bytes, int]:
+    lines: list[str] = []
+    dropped = 0
+    for line in blob.decode("utf-8", errors="replace").splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            lines.append(line)
+            continue
+        if not isinstance(record, dict):
+            lines.append(line)
+        elif _encode(record, encoder):
+            lines.append(json.dumps(record))
+        else:
+            dropped += 1
+    return (("\n".join(lines) + "\n").encode() if lines else b""), dropped
+
+
+def _encode(record: dict[str, Any], encoder: Encoder) -> bool:
+    data = record.get("captureData", {})
+    given = data.get("endpointInput")
+    if not given or not isinstance(given.get("data"), str):
+        return True
+    kind = str(given.get("observedContentType") or "text/csv")
+    if kind.startswith("text/csv") and _numeric(given["data"], encoder.width):
+        return True
+    try:
+        matrix = encoder.encode_body(given["data"].encode(), kind)
+    except EncoderError:
+        return False
+    given.update(data=matrix_csv(matrix), observedContentType="text/csv", encoding="CSV")
+    answer = data.get("endpointOutput")
+    if answer and isinstance(answer.get("data"), str):
+        scores = scores_of(answer["data"], str(answer.get("observedContentType") or "text/csv"))
+        answer.update(data="\n".join(scores), observedContentType="text/csv", encoding="CSV")
+    return True
+
+
+def _numeric(text: str, width: int) -> bool:
+    first = text.split("\n", 1)[0].split(",")
+    if len(first) != width:
+        return False
+    try:
+        [float(v) for v in first if v]
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,141 @@
+"""The encoder artifact of a dataset version: what turns raw records into the model's input.
+
+Written once per training run by the plan step (`lockgate.pipeline.train_plan`) beside the model
+(`<model output path>/encoder/model.tar.gz`) and referenced by the model package, whose
+InferenceSpecification is an inference pipeline (`package_containers`): the encoder in the
+SageMaker scikit-learn container, the built-in XGBoost container, the encoder again to shape the
+answer. The artifact holds:
+- `encoder.json`: the spec, derived by the data gate's own code (`splitting.feature_names`, the
+  contract the split used): columns in contract order with their role, the feature names in the
+  training matrix's order, the label's positive and negative values and the decision threshold;
+- `lockgate_encoder.py`: `lockgate/serving/encoder.py`, the bytes of the installed module (the
+  twin loads and runs this copy, as the container does).
+The bytes are deterministic (fixed mtimes, gzip without a timestamp): the same contract and code
+give the same artifact.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lockgate.serving import encoder
+
+if TYPE_CHECKING:
+    from lockgate.data.contract import Contract
+
+SCRIPT = "lockgate_encoder.py"  # SAGEMAKER_PROGRAM
+ARTIFACT = "encoder/model.tar.gz"  # under the run's model output path
+FORMAT = 1
+
+
+def spec(contract: Contract, *, dataset: str, version: str) -> dict[str, Any]:
+    """The encoder spec of a contract (see the module docstring)."""
+    from lockgate.data.splitting import feature_names  # pyarrow: only where a spec is built
+
+    features = set()
+    for name in feature_names(contract):
+        features.add(name.split("=", 1)[0])
+    columns = []
+    for col in contract.columns:
+        if col.name == contract.label.column:
+            role = "label"
+        elif col.name in features:
+            role = "feature"
+        else:
+            role = "ignored"  # key columns, string columns without `allowed`
+        entry: dict[str, Any] = {"name": col.name, "type": col.type, "nullable": col.nullable, "role": role}
+        if col.type == "string" and col.allowed is not None and role == "feature":
+            entry["allowed"] = list(col.allowed)
+        columns.append(entry)
+    label = contract.label
+    label_col = contract.column(label.column)
+    if label.positive_values is not None:
+        positive = str(label.positive_values[0]) if len(label.positive_values) == 1 else "positive"
+        rest = [v for v in (label_col.allowed or []) if v not in label.positive_values]
+        negative = str(rest[0]) if len(rest) == 1 else f"not {positive}"
+    else:
+        positive, negative = "1", "0"
+    return {
+        "format": FORMAT,
+        "dataset": dataset,
+        "version": version,
+        "contract": contract.sha256(),
+        "columns": columns,
+        "keys": list(contract.keys),
+        "features": feature_names(contract),
+        "label": {
+            "column": label.column,
+            "positive": positive,
+            "negative": negative,
+            "threshold": contract.evaluation.decision_threshold,
+        },
+    }
+
+
+def script_source() -> bytes:
+    """The encoder module's bytes, as installed."""
+    return Path(encoder.__file__).read_bytes()
+
+
+def tarball(spec_: dict[str, Any]) -> bytes:
+    """model.tar.gz holding encoder.json and the script (deterministic bytes)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, body in (
+            (encoder.SPEC_FILE, json.dumps(spec_, indent=1, sort_keys=True).encode()),
+            (SCRIPT, script_source()),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(body), 0, 0o644
+            tar.addfile(info, io.BytesIO(body))
+    return gzip.compress(raw.getvalue(), mtime=0)
+
+
+def read_tarball(body: bytes) -> tuple[dict[str, Any], bytes]:
+    """(spec, script bytes) of an encoder artifact."""
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        files = {}
+        for name in (encoder.SPEC_FILE, SCRIPT):
+            member = tar.extractfile(name)
+            if member is None:
+                raise ValueError(f"the encoder artifact holds no {name}")
+            files[name] = member.read()
+    return json.loads(files[encoder.SPEC_FILE]), files[SCRIPT]
+
+
+def artifact_uri(model_output_path: str) -> str:
+    """Where a run's encoder artifact is: beside its training job's output."""
+    return f"{model_output_path.rstrip('/')}/{ARTIFACT}"
+
+
+def encoder_environment(artifact: str, stage: str) -> dict[str, str]:
+    """The scikit-learn container's environment for one stage of the pipeline."""
+    return {
+        "SAGEMAKER_PROGRAM": SCRIPT,
+        "SAGEMAKER_SUBMIT_DIRECTORY": artifact,
+        encoder.STAGE_ENV: stage,
+    }
+
+
+def package_containers(
+    encoder_artifact: str, encoder_image: str, xgboost_image: str, model_data_url: str
+) -> list[dict[str, Any]]:
+    """The inference pipeline of a model package: encode -> XGBoost -> decode."""
+    return [
+        {
+            "Image": encoder_image,
+            "ModelDataUrl": encoder_artifact,
+            "Environment": encoder_environment(encoder_artifact, "encode"),
+        },
+        {"Image": xgboost_image, "ModelDataUrl": model_data_url},
+        {
+            "Image": encoder_image,
+            "ModelDataUrl": encoder_artifact,
+            "Environment": encoder_environment(encoder_artifact, "decode"),
+        },
+    ]
