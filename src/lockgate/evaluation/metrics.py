@@ -102,26 +102,26 @@ def _ranking(
     """AUC, PR AUC and both curves from one descending sort (ties handled by distinct-threshold
     steps). `work` is an n-sized scratch buffer (reused: fresh 8 MB arrays cost page faults)."""
     n = scores.size
-    labels = work.view(np.int64)  # the 0/1 positives in descending score order, then their cumsum
+    negatives = work.view(np.int64)  # 1 for a negative row, in descending score order; then cumsum
     keys = _sorted_keys(scores, actual)
     desc: npt.NDArray[Any]
     if keys is None:  # negative, >= 2 or NaN scores: a stable argsort
         order = np.argsort(-scores, kind="stable")
-        desc, labels[:] = scores[order], actual[order]
+        desc, negatives[:] = scores[order], ~actual[order]
         spare = np.empty(n, dtype=np.float64)
     else:
-        desc = keys[::-1]
-        np.bitwise_and(desc, 1, out=labels)
-        desc >>= 1  # the scores' bits (their order is the scores' order)
+        desc = keys
+        np.bitwise_and(keys, 1, out=negatives)
+        keys >>= 1  # equal exactly when the scores are equal
         spare = keys.view(np.float64)
     last = np.empty(n, dtype=np.bool_)  # the last row of each run of equal scores
     np.not_equal(desc[1:], desc[:-1], out=last[:-1])
     last[-1] = True
     rows = np.flatnonzero(last)  # the run's last index...
-    np.cumsum(labels, out=labels)
-    ctp = np.take(labels, rows)  # true positives at each distinct threshold (integers)
+    np.cumsum(negatives, out=negatives)
+    cfp = np.take(negatives, rows)  # false positives at each distinct threshold (integers)
     rows += 1  # ... plus one: rows scored at or above each threshold
-    cfp = np.subtract(rows, ctp, out=labels[: rows.size])
+    ctp = np.subtract(rows, cfp, out=negatives[: rows.size])  # true positives
     roc, pr = _curves(ctp, cfp, pos, neg)
     # PR AUC: sum of recall steps x precision.
     dtp = np.empty(rows.size, dtype=np.float64)
@@ -248,15 +248,17 @@ def _dot(a: FloatArray, b: FloatArray) -> float:
 
 
 def _sorted_keys(scores: FloatArray, positive: npt.NDArray[np.bool_]) -> IntArray | None:
-    """Scores in [0, 2) sorted as one int64 key each, ascending: their IEEE-754 bits (which order
-    non-negative doubles like their values) shifted left, with the label in the freed lowest bit.
-    An unstable integer sort of those keys is about 10x faster than a stable argsort of the scores
-    (14 ms against 190 ms for 1e6). None for any other input (it takes the argsort)."""
+    """Scores in [0, 2) as one int64 key each, in descending score order: ~(bits << 1 | label), where
+    the IEEE-754 bits of non-negative doubles order like their values; after the bitwise not, the
+    lowest bit is 1 for a negative row and `key >> 1` is equal exactly for equal scores. An unstable
+    ascending integer sort of those keys is about 10x faster than a stable argsort of the scores
+    (14 ms against 190 ms for 1e6), and leaves them contiguous. None for any other input."""
     if not (scores.size and scores.min() >= 0 and scores.max() < 2):  # False for NaN too
         return None
     keys = np.add(scores, 0.0).view(np.int64)  # a copy; + 0.0 turns -0.0 into 0.0
     keys <<= 1
     keys |= positive
+    np.invert(keys, out=keys)
     keys.sort()
     return keys
 
