@@ -108,32 +108,33 @@ def _ranking(
     if keys is None:  # negative, >= 2 or NaN scores: a stable argsort
         order = np.argsort(-scores, kind="stable")
         desc, negatives[:] = scores[order], ~actual[order]
-        spare = np.empty(n, dtype=np.float64)
+        spare = np.empty(n, dtype=np.int64)
     else:
         desc = keys
         np.bitwise_and(keys, 1, out=negatives)
         keys >>= 1  # equal exactly when the scores are equal
-        spare = keys.view(np.float64)
+        spare = keys
     last = np.empty(n, dtype=np.bool_)  # the last row of each run of equal scores
     np.not_equal(desc[1:], desc[:-1], out=last[:-1])
     last[-1] = True
     rows = np.flatnonzero(last)  # the run's last index...
+    m = rows.size
     np.cumsum(negatives, out=negatives)
-    cfp = np.take(negatives, rows)  # false positives at each distinct threshold (integers)
+    cfp = np.take(negatives, rows, out=spare[:m])  # false positives at each distinct threshold
     rows += 1  # ... plus one: rows scored at or above each threshold
-    ctp = np.subtract(rows, cfp, out=negatives[: rows.size])  # true positives
+    ctp = np.subtract(rows, cfp, out=negatives[:m])  # true positives (integers)
     roc, pr = _curves(ctp, cfp, pos, neg)
     # PR AUC: sum of recall steps x precision.
-    dtp = np.empty(rows.size, dtype=np.float64)
+    precision = np.divide(ctp, rows)
+    dtp = rows.view(np.float64)  # rows are used up: their buffer takes the recall steps
     dtp[0] = ctp[0]
     np.subtract(ctp[1:], ctp[:-1], out=dtp[1:])
-    precision = np.divide(ctp, rows, out=spare[: rows.size])
     pr_auc = _dot(dtp, precision) / pos
     # ROC AUC: trapezoids under (fpr, tpr) from the origin, as one exact integer dot product.
-    dfp = rows
+    dfp = dtp.view(np.int64)
     dfp[0] = cfp[0]
     np.subtract(cfp[1:], cfp[:-1], out=dfp[1:])
-    heights = cfp  # tp + the previous tp (twice each trapezoid's mean height)
+    heights = precision.view(np.int64)  # tp + the previous tp (twice each trapezoid's mean height)
     heights[0] = ctp[0]
     np.add(ctp[1:], ctp[:-1], out=heights[1:])
     auc = float(np.dot(dfp, heights)) / (2.0 * pos * neg)
@@ -253,9 +254,11 @@ def _sorted_keys(scores: FloatArray, positive: npt.NDArray[np.bool_]) -> IntArra
     lowest bit is 1 for a negative row and `key >> 1` is equal exactly for equal scores. An unstable
     ascending integer sort of those keys is about 10x faster than a stable argsort of the scores
     (14 ms against 190 ms for 1e6), and leaves them contiguous. None for any other input."""
-    if not (scores.size and scores.min() >= 0 and scores.max() < 2):  # False for NaN too
+    if not scores.size:
         return None
     keys = np.add(scores, 0.0).view(np.int64)  # a copy; + 0.0 turns -0.0 into 0.0
+    if int(np.bitwise_or.reduce(keys)) >> 62:  # a sign bit, or an exponent >= 2.0's (NaN, inf too)
+        return None
     keys <<= 1
     keys |= positive
     np.invert(keys, out=keys)
