@@ -172,7 +172,8 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     undefined: dict[str, str] = {}
 
     # One descending sort gives ROC, PR and AUCs; one n-sized buffer serves every step below.
-    work, spare = np.empty((2, n), dtype=np.float64)  # the sort's keys, then the log loss
+    scratch = np.empty((2, n), dtype=np.float64)  # reused by every step: fresh arrays cost page faults
+    work, spare = scratch
     auc = pr_auc = None
     if pos and neg:
         auc, pr_auc, roc, pr = _ranking(s, actual, pos, neg, work=work, key_buffer=spare.view(np.int64))
@@ -224,7 +225,7 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
         )
     }
     std["auc"] = _hanley_mcneil(auc, pos, neg)
-    bins_ = _calibration(y, s, bins, actual if binary else None, work)
+    bins_ = _calibration(y, s, bins, actual if binary else None, scratch)
     return Evaluation(n, pos, threshold, confusion, metrics, std, roc, pr, bins_, undefined)
 
 
@@ -293,7 +294,7 @@ def _hanley_mcneil(auc: float | None, pos: int, neg: int) -> float | None:
 
 def calibration(labels: FloatArray, scores: FloatArray, bins: int = 10) -> list[CalibrationBin]:
     """Equal-width score bins over [0, 1]: count, mean score, observed positive rate."""
-    return _calibration(labels, scores, bins, None, np.empty(scores.size, dtype=np.float64))
+    return _calibration(labels, scores, bins, None, np.empty((2, scores.size), dtype=np.float64))
 
 
 def _calibration(
@@ -301,12 +302,12 @@ def _calibration(
     scores: FloatArray,
     bins: int,
     actual: npt.NDArray[np.bool_] | None,
-    work: FloatArray,
+    work: npt.NDArray[np.float64],
 ) -> list[CalibrationBin]:
-    """calibration(), with an n-sized scratch buffer; with 0/1 labels (`actual`) the positives are
+    """calibration(), with a (2, n) scratch buffer; with 0/1 labels (`actual`) the positives are
     counted per bin by one integer bincount (the same numbers as summing the labels)."""
-    index = work.view(np.int64)
-    np.copyto(index, np.multiply(scores, bins, out=work), casting="unsafe")  # truncates, like astype
+    index = work[0].view(np.int64)
+    np.copyto(index, np.multiply(scores, bins, out=work[1]), casting="unsafe")  # truncates, like astype
     np.minimum(index, bins - 1, out=index)
     sums = np.bincount(index, weights=scores, minlength=bins)
     if actual is None:
