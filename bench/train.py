@@ -2,6 +2,7 @@
 files and parameters, and the evaluation step vs a bare pyarrow read of its inputs, in one run.
 
     .venv/bin/python bench/train.py [--rows 100000] [--predictions 1000000]
+    .venv/bin/python bench/train.py --only evaluation [--before GIT_REF] [--repeats 3]
 
 Goals (issue 7): twin training <= 1.3x bare xgboost.train at 1e5 rows (the twin's time runs from
 CreateTrainingJob to Completed as DescribeTrainingJob reports it, through the local endpoint, on
@@ -17,6 +18,9 @@ import io
 import json
 import logging
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +34,8 @@ from lockgate.evaluation.metrics import evaluate
 from lockgate.evaluation.model_quality import model_quality_statistics
 from lockgate.evaluation.report_html import render
 from lockgate.pipeline.evaluate import check_inputs, read_column
+
+REPO = Path(__file__).resolve().parents[1]
 
 HP = {
     "objective": "binary:logistic",
@@ -149,13 +155,87 @@ def evaluation(n: int, directory: Path, repeats: int) -> tuple[float, float]:
     return best_bare, best_eval
 
 
+def _evaluation_cpu(directory: Path, repeats: int) -> dict[str, float]:
+    """In this process: best wall and CPU seconds (`time.process_time`, every thread) of the bare
+    read and of the evaluation, alternating, over `repeats` rounds (the files already exist)."""
+    best = dict.fromkeys(("read", "read_cpu", "eval", "eval_cpu"), float("inf"))
+    options = pacsv.ReadOptions(autogenerate_column_names=True)
+    for _ in range(repeats):
+        began, cpu = time.perf_counter(), time.process_time()
+        for name in ("labels.csv", "scores.out"):
+            pacsv.read_csv(directory / name, read_options=options)
+        best["read"] = min(best["read"], time.perf_counter() - began)
+        best["read_cpu"] = min(best["read_cpu"], time.process_time() - cpu)
+        began, cpu = time.perf_counter(), time.process_time()
+        y = read_column((directory / "labels.csv").read_bytes(), "labels")
+        s = read_column((directory / "scores.out").read_bytes(), "scores")
+        check_inputs(y, s, "labels", "scores")
+        result = evaluate(y, s, 0.5)
+        json.dumps(model_quality_statistics(result), allow_nan=False)
+        render(result, "bench")
+        best["eval"] = min(best["eval"], time.perf_counter() - began)
+        best["eval_cpu"] = min(best["eval_cpu"], time.process_time() - cpu)
+    return best
+
+
+def evaluation_before_after(n: int, directory: Path, repeats: int, ref: str) -> None:
+    """Print bare read, evaluation (this tree) and evaluation (git `ref`'s src/), wall and CPU: each
+    side in its own process, `repeats` rounds of 5 runs each, the sides alternating."""
+    evaluation(n, directory, 1)  # writes the inputs
+    target = Path(tempfile.mkdtemp(prefix="lockgate-before-"))
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "src"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    sides = {"after": str(REPO / "src"), "before": str(target / "src")}
+    best: dict[str, dict[str, float]] = {}
+    start_load = os.getloadavg()[0]
+    for _ in range(repeats):
+        for side, path in sides.items():
+            env = {**os.environ, "PYTHONPATH": path}
+            cmd = [sys.executable, __file__, "--eval-worker", str(directory)]
+            out = json.loads(subprocess.run(cmd, env=env, capture_output=True, check=True, text=True).stdout)
+            kept = best.setdefault(side, out)
+            for key, value in out.items():
+                kept[key] = min(kept[key], value)
+    shutil.rmtree(target, ignore_errors=True)
+    load = os.getloadavg()
+    read, read_cpu = (min(b[k] for b in best.values()) for k in ("read", "read_cpu"))
+    print(f"load average at start {start_load:.2f}, at end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"best of {repeats} processes x 5 runs; before = {ref}")
+    head = f"work, {n:,} predictions"
+    print(f"{head:<40} {'wall s':>7} {'ratio':>6} {'CPU s':>7} {'ratio':>6} {'goal':>5}")
+    print(f"{'bare pyarrow read, labels + predictions':<40} {read:7.3f} {'':>6} {read_cpu:7.3f}")
+    for side in sides:
+        b = best[side]
+        print(
+            f"{f'evaluation ({side})':<40} {b['eval']:7.3f} {b['eval'] / read:6.2f} "
+            f"{b['eval_cpu']:7.3f} {b['eval_cpu'] / read_cpu:6.2f} {'<=2':>5}"
+        )
+
+
 def main() -> None:
     """Print the table."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--predictions", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs of each side")
+    parser.add_argument("--only", choices=["evaluation"], help="skip the training comparison")
+    parser.add_argument(
+        "--before", metavar="GIT_REF", help="with --only evaluation: also time this ref's src/"
+    )
+    parser.add_argument("--eval-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.eval_worker:
+        print(json.dumps(_evaluation_cpu(args.eval_worker, 5)))
+        return
+    if args.only == "evaluation":
+        with tempfile.TemporaryDirectory() as tmp:
+            if args.before:
+                evaluation_before_after(args.predictions, Path(tmp), args.repeats, args.before)
+            else:
+                read, evaluated = evaluation(args.predictions, Path(tmp), args.repeats)
+                ratio = evaluated / read
+                print(f"bare read {read:.3f} s, evaluation {evaluated:.3f} s, ratio {ratio:.2f} (goal <= 2)")
+        return
     train, validation = _csv(args.rows, 1), _csv(args.rows // 4, 2)
     start_load = os.getloadavg()[0]
     bare, twin, cold = training_side_by_side(train, validation, args.repeats)

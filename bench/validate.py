@@ -11,6 +11,8 @@ case in its own subprocess (its VmHWM is that case's peak RSS):
 - pyarrow: pyarrow.csv.read_csv / pyarrow.parquet.read_table of the same file (multi-threaded).
 - pyarrow-stream: pyarrow.csv.open_csv iterated to the end (the streaming reader lockgate uses).
 - pandas: pandas.read_csv (pandas.read_parquet for Parquet).
+- lockgate-validate: the lockgate case without the split (validation + manifest only), printed
+  below the row, to show how the gate's time divides between validating and writing the splits.
 
 Usage: .venv/bin/python bench/validate.py [--rows 1e6 1e7] [--formats csv parquet]
        [--cases lockgate pyarrow pyarrow-stream pandas] [--sink disk|null] [--repeat N] [--workdir DIR]
@@ -35,7 +37,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CONTRACT = REPO / "contracts" / "credit.yaml"
-CASES = ("lockgate", "pyarrow", "pyarrow-stream", "pandas")
+CASES = ("lockgate", "pyarrow", "pyarrow-stream", "pandas", "lockgate-validate")
 BEFORE = "lockgate-before"
 
 
@@ -77,16 +79,19 @@ def _run_lockgate(path: Path, fmt: str, sink: str) -> dict[str, object]:
             return pa.OSFile(str(out_dir / f"{split}.{kind}"), "wb")  # native: no GIL per write
 
         start, cpu = time.perf_counter(), time.process_time()  # process CPU: every thread
-        splitter = Splitter(contract, open_sink)
+        splitter = Splitter(contract, open_sink) if sink != "none" else None
         result = validate(path, path.name, contract, size=path.stat().st_size, on_batch=splitter)
-        splitter.close()
+        if splitter is not None:
+            splitter.close()
         manifest = build_manifest(
             dataset="credit",
             version=result.report.sha256 or "",
             source={"bucket": "bench", "key": f"raw/credit/{path.name}"},
             contract=contract,
             stats=result.stats,
-            split_rows=splitter.rows,
+            split_rows=splitter.rows
+            if splitter is not None
+            else dict.fromkeys(("train", "validation", "test"), 0),
             created=datetime(2026, 1, 1, tzinfo=UTC),
         )
         manifest_bytes = manifest.to_json_bytes()
@@ -141,8 +146,12 @@ def _peak_rss_mb() -> float:
 
 def worker(case: str, path: Path, fmt: str, sink: str) -> None:
     """Run one case in this process and print its result (with peak RSS) as JSON."""
-    lockgate = case in ("lockgate", BEFORE)
-    out = _run_lockgate(path, fmt, sink) if lockgate else _run_reader(path, fmt, case)
+    if case == "lockgate-validate":  # validation + manifest, no split: where the gate's time goes
+        out = _run_lockgate(path, fmt, "none")
+    elif case in ("lockgate", BEFORE):
+        out = _run_lockgate(path, fmt, sink)
+    else:
+        out = _run_reader(path, fmt, case)
     out["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(out))
 
@@ -209,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=float, nargs="+", default=[1e6, 1e7])
     parser.add_argument("--formats", nargs="+", default=["csv", "parquet"], choices=["csv", "parquet"])
-    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
+    parser.add_argument("--cases", nargs="+", default=list(CASES[:4]), choices=CASES)
     parser.add_argument("--sink", default="disk", choices=["disk", "null"], help="where split files go")
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated data here (reused)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case: fastest time, largest RSS")
@@ -269,6 +278,13 @@ def main(argv: list[str] | None = None) -> None:
                     f"{cell('pandas', 'seconds', 8)} | {cell('pandas', 'peak_rss_mb', 7, '.0f')} |",
                     flush=True,
                 )
+                if "seconds" in res.get("lockgate-validate", {}):
+                    print(
+                        f"#   lockgate-validate (no split): {cell('lockgate-validate', 'seconds', 0)} s "
+                        f"({ratio('lockgate-validate', 0)}x pyarrow), CPU "
+                        f"{cell('lockgate-validate', 'cpu_seconds', 0)} s "
+                        f"({ratio('lockgate-validate', 0, 'cpu_seconds')}x)"
+                    )
                 for c, r in res.items():
                     if "error" in r:
                         print(f"#   {c} failed: {r['error']}")

@@ -96,6 +96,57 @@ def _curves(ctp: IntArray, cfp: IntArray, pos: int, neg: int) -> tuple[Curve, Cu
     return roc, Curve([float(v) for v in recall], [float(v) for v in precision])
 
 
+def _ranking(
+    scores: FloatArray,
+    actual: npt.NDArray[np.bool_],
+    pos: int,
+    neg: int,
+    *,
+    work: FloatArray,
+    key_buffer: IntArray,
+) -> tuple[float, float, Curve, Curve]:
+    """AUC, PR AUC and both curves from one descending sort (ties handled by distinct-threshold
+    steps). `work` is an n-sized scratch buffer (reused: fresh 8 MB arrays cost page faults)."""
+    n = scores.size
+    negatives = work.view(np.int64)  # 1 for a negative row, in descending score order; then cumsum
+    keys = _sorted_keys(scores, actual, key_buffer)
+    desc: npt.NDArray[Any]
+    if keys is None:  # negative, >= 2 or NaN scores: a stable argsort
+        order = np.argsort(-scores, kind="stable")
+        desc, negatives[:] = scores[order], ~actual[order]
+        spare = np.empty(n, dtype=np.int64)
+    else:
+        desc = keys
+        np.bitwise_and(keys, 1, out=negatives)
+        keys >>= 1  # equal exactly when the scores are equal
+        spare = keys
+    last = np.empty(n, dtype=np.bool_)  # the last row of each run of equal scores
+    np.not_equal(desc[1:], desc[:-1], out=last[:-1])
+    last[-1] = True
+    rows = np.flatnonzero(last)  # the run's last index...
+    m = rows.size
+    np.cumsum(negatives, out=negatives)
+    cfp = np.take(negatives, rows, out=spare[:m])  # false positives at each distinct threshold
+    rows += 1  # ... plus one: rows scored at or above each threshold
+    ctp = np.subtract(rows, cfp, out=negatives[:m])  # true positives (integers)
+    roc, pr = _curves(ctp, cfp, pos, neg)
+    # PR AUC: sum of recall steps x precision.
+    precision = np.divide(ctp, rows)
+    dtp = rows.view(np.float64)  # rows are used up: their buffer takes the recall steps
+    dtp[0] = ctp[0]
+    np.subtract(ctp[1:], ctp[:-1], out=dtp[1:])
+    pr_auc = _dot(dtp, precision) / pos
+    # ROC AUC: trapezoids under (fpr, tpr) from the origin, as one exact integer dot product.
+    dfp = dtp.view(np.int64)
+    dfp[0] = cfp[0]
+    np.subtract(cfp[1:], cfp[:-1], out=dfp[1:])
+    heights = precision.view(np.int64)  # tp + the previous tp (twice each trapezoid's mean height)
+    heights[0] = ctp[0]
+    np.add(ctp[1:], ctp[:-1], out=heights[1:])
+    auc = float(np.dot(dfp, heights)) / (2.0 * pos * neg)
+    return auc, pr_auc, roc, pr
+
+
 def _f_beta(precision: float | None, recall: float | None, beta: float) -> float | None:
     if precision is None or recall is None:
         return None
@@ -120,19 +171,13 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     confusion = Confusion(tp, fp, tn, fn)
     undefined: dict[str, str] = {}
 
-    # One descending sort gives ROC, PR and AUCs (ties handled by distinct-threshold steps).
+    # One descending sort gives ROC, PR and AUCs. Two n-sized rows of scratch serve every step
+    # below (fresh 8 MB arrays per step cost more in page faults than the arithmetic).
+    scratch = np.empty((2, n), dtype=np.float64)
+    work, spare = scratch
     auc = pr_auc = None
     if pos and neg:
-        s_sorted, y_sorted = _sorted_descending(s, actual)
-        distinct = s_sorted[1:] != s_sorted[:-1]
-        ends = np.flatnonzero(np.append(distinct, True))  # the last row of each run of equal scores
-        ctp = np.cumsum(y_sorted)[ends]  # true positives at each distinct threshold (integers)
-        cfp = (ends + 1) - ctp
-        dtp, dfp = np.diff(ctp, prepend=0), np.diff(cfp, prepend=0)
-        # Trapezoids under (fpr, tpr) from the origin, and sum of recall steps x precision.
-        auc = float(np.dot(dfp, 2 * ctp - dtp)) / (2.0 * pos * neg)
-        pr_auc = float(np.dot(dtp, ctp / (ends + 1.0))) / pos
-        roc, pr = _curves(ctp, cfp, pos, neg)
+        auc, pr_auc, roc, pr = _ranking(s, actual, pos, neg, work=work, key_buffer=spare.view(np.int64))
     else:
         undefined["auc"] = undefined["pr_auc"] = "the test split holds one class only"
         roc, pr = Curve([], []), Curve([], [])
@@ -144,9 +189,10 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
     if recall is None:
         undefined["recall"] = "no positive row in the test split"
     accuracy = _ratio(tp + tn, n)
-    log_loss = _log_loss(y, s, actual, pos + int(np.count_nonzero(y == 0)) == n) if n else None
-    error = s - y
-    brier = float(np.dot(error, error)) / n if n else None
+    binary = pos + int(np.count_nonzero(y == 0)) == n
+    log_loss = _log_loss(y, s, actual, binary, work=work, spare=spare) if n else None
+    error = np.subtract(s, y, out=work)
+    brier = _dot(error, error) / n if n else None
     base_rate = _ratio(pos, n)
     metrics: dict[str, float | None] = {
         "auc": auc,
@@ -180,34 +226,63 @@ def evaluate(labels: FloatArray, scores: FloatArray, threshold: float = 0.5, bin
         )
     }
     std["auc"] = _hanley_mcneil(auc, pos, neg)
-    return Evaluation(n, pos, threshold, confusion, metrics, std, roc, pr, calibration(y, s, bins), undefined)
+    bins_ = _calibration(y, s, bins, actual if binary else None, scratch)
+    return Evaluation(n, pos, threshold, confusion, metrics, std, roc, pr, bins_, undefined)
 
 
-def _log_loss(y: FloatArray, s: FloatArray, actual: npt.NDArray[np.bool_], binary: bool) -> float:
+def _log_loss(
+    y: FloatArray,
+    s: FloatArray,
+    actual: npt.NDArray[np.bool_],
+    binary: bool,
+    *,
+    work: FloatArray,
+    spare: FloatArray,
+) -> float:
     """Mean log loss, scores clipped to [EPS, 1-EPS]; one log per row when the labels are 0/1."""
-    clipped = np.clip(s, EPS, 1 - EPS)
-    if binary:
-        return float(-np.mean(np.log(np.where(actual, clipped, 1 - clipped))))
+    clipped = np.minimum(np.maximum(s, EPS, out=work), 1 - EPS, out=work)  # np.clip, 3x faster
+    if binary:  # the probability given to the true label: clipped or 1 - clipped, selected by bits
+        other = np.subtract(1, clipped, out=spare)
+        a, b = clipped.view(np.int64), other.view(np.int64)
+        b ^= a
+        b &= actual.view(np.int8) - 1  # all ones (sign-extended -1) where the row is negative
+        b ^= a
+        return float(-np.mean(np.log(other, out=other)))
     return float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
 
 
-def _sorted_descending(scores: FloatArray, positive: npt.NDArray[np.bool_]) -> tuple[Any, Any]:
-    """Scores in descending order and the 0/1 positives in the same order (within a run of equal
-    scores the order is unspecified: only the runs' ends are used).
+BLAS_BLOCK = 10_000  # OpenBLAS computes a dot product of up to this length on the calling thread
 
-    Scores in [0, 2) sort as one int64 key each: their IEEE-754 bits (which order non-negative
-    doubles like their values) shifted left, with the label in the freed lowest bit. An unstable
-    integer sort of those keys is about 10x faster than a stable argsort of the scores (14 ms
-    against 190 ms for 1e6); any other input takes the argsort."""
-    if scores.size and scores.min() >= 0 and scores.max() < 2:  # False for NaN too
-        keys = np.add(scores, 0.0).view(np.int64)  # a copy; + 0.0 turns -0.0 into 0.0
-        keys <<= 1
-        keys |= positive
-        keys.sort()
-        keys = keys[::-1]
-        return keys >> 1, keys & 1
-    order = np.argsort(-scores, kind="stable")
-    return scores[order], positive[order].astype(np.int64)
+
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    """np.dot of float64 vectors, in blocks of BLAS_BLOCK summed in order: the same number as np.dot
+    up to that length; beyond it, OpenBLAS would wake its threads (which cost more than the product
+    on a busy machine, and whose count changes the last bits) and the blocks do not."""
+    if a.size <= BLAS_BLOCK:
+        return float(np.dot(a, b))
+    total = 0.0
+    for i in range(0, a.size, BLAS_BLOCK):
+        total += float(np.dot(a[i : i + BLAS_BLOCK], b[i : i + BLAS_BLOCK]))
+    return total
+
+
+def _sorted_keys(scores: FloatArray, positive: npt.NDArray[np.bool_], out: IntArray) -> IntArray | None:
+    """Scores in [0, 2) as one int64 key each, in descending score order: ~(bits << 1 | label), where
+    the IEEE-754 bits of non-negative doubles order like their values; after the bitwise not, the
+    lowest bit is 1 for a negative row and `key >> 1` is equal exactly for equal scores. An unstable
+    ascending integer sort of those keys is about 10x faster than a stable argsort of the scores
+    (14 ms against 190 ms for 1e6), and leaves them contiguous. None for any other input."""
+    if not scores.size:
+        return None
+    keys = out
+    np.add(scores, 0.0, out=keys.view(np.float64))  # + 0.0 turns -0.0 into 0.0
+    if int(np.bitwise_or.reduce(keys)) >> 62:  # a sign bit, or an exponent >= 2.0's (NaN, inf too)
+        return None
+    keys <<= 1
+    keys |= positive
+    np.invert(keys, out=keys)
+    keys.sort()
+    return keys
 
 
 def _hanley_mcneil(auc: float | None, pos: int, neg: int) -> float | None:
@@ -220,10 +295,30 @@ def _hanley_mcneil(auc: float | None, pos: int, neg: int) -> float | None:
 
 def calibration(labels: FloatArray, scores: FloatArray, bins: int = 10) -> list[CalibrationBin]:
     """Equal-width score bins over [0, 1]: count, mean score, observed positive rate."""
-    index = np.minimum((scores * bins).astype(np.int64), bins - 1)
-    counts = np.bincount(index, minlength=bins)
+    return _calibration(labels, scores, bins, None, np.empty((2, scores.size), dtype=np.float64))
+
+
+def _calibration(
+    labels: FloatArray,
+    scores: FloatArray,
+    bins: int,
+    actual: npt.NDArray[np.bool_] | None,
+    work: npt.NDArray[np.float64],
+) -> list[CalibrationBin]:
+    """calibration(), with a (2, n) scratch buffer; with 0/1 labels (`actual`) the positives are
+    counted per bin by one integer bincount (the same numbers as summing the labels)."""
+    index = work[0].view(np.int64)
+    np.copyto(index, np.multiply(scores, bins, out=work[1]), casting="unsafe")  # truncates, like astype
+    np.minimum(index, bins - 1, out=index)
     sums = np.bincount(index, weights=scores, minlength=bins)
-    hits = np.bincount(index, weights=labels, minlength=bins)
+    if actual is None:
+        counts = np.bincount(index, minlength=bins)
+        hits = np.bincount(index, weights=labels, minlength=bins)
+    else:
+        index <<= 1
+        index |= actual
+        both = np.bincount(index, minlength=2 * bins)
+        counts, hits = both[0::2] + both[1::2], both[1::2].astype(np.float64)
     return [
         CalibrationBin(
             i / bins,
