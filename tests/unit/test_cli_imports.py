@@ -54,6 +54,7 @@ ARGV = {
     "console": ["--read-only"],
     "review": ["run-1", "--approve", "--reason", "r"],
     "contract": ["check", "contracts/credit.yaml"],
+    "batch-predict": ["credit", "s3://bucket/new.csv"],
 }
 # What options.aws_client imports for a command that calls an endpoint.
 ENDPOINT_CLIENT = {"boto3", "botocore.exceptions", "lockgate.local.endpoint_client"}

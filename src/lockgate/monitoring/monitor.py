@@ -210,7 +210,7 @@ def _read(
 ) -> dict[str, Captured]:
     """The captured rows of each variant, as the model's features (model order); raw records of an
     inference-pipeline endpoint are encoded with the model's encoder first."""
-    if contract is not None:
+    if contract is not None and baseline.inputs:  # a per-column baseline: the model has an encoder
         encode = capture_encoder(contract, baseline.dataset, baseline.version)
         files = [(key, encode(body)) for key, body in files]
     return {
