@@ -42,7 +42,7 @@ class Pipeline:
         """Wait for the named ingest execution to finish; returns describe_execution."""
         return wait_for_execution(self.cloud.client("stepfunctions"), self.ingest_arn, name, timeout)
 
-    def train_run_for(self, version: str, timeout: float = 120.0) -> dict[str, Any]:
+    def train_run_for(self, version: str, timeout: float = 300.0) -> dict[str, Any]:
         """The finished train execution that DatasetVersionCreated for `version` started."""
         sfn, deadline = self.cloud.client("stepfunctions"), time.monotonic() + timeout
         seen: list[str] = []

@@ -246,7 +246,7 @@ def test_lockgate_predict_sends_files_of_raw_records(served: Served, tmp_path, c
     assert [p["score"] for p in answer["predictions"]] == pytest.approx(csv_scores, abs=1e-7)
     (tmp_path / "bad.csv").write_text("7,30,male,yes,car,lots,12,none,3\n")
     assert main(["predict", ENDPOINT, "--file", str(tmp_path / "bad.csv"), "--endpoint-url", url]) == 2
-    error = capsys.readouterr().out.strip().splitlines()
+    error = capsys.readouterr().err.strip().splitlines()  # the CLI convention: one line on stderr
     assert len(error) == 1 and "row 1: column 'credit_amount': 'lots' is not a number" in error[0]
 
 
