@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(invoke)
     invoke.add_argument("function", help="the function's logical id in the template, e.g. StarterFunction")
     invoke.add_argument("--event", "-e", type=Path, help="event JSON file (default: {})")
+    invoke.add_argument(
+        "--endpoint-url",
+        help="a running `lockgate up` (--seed for the events/ files): run the handler here against it, "
+        "with its environment as deployed there, instead of deploying a fresh cloud (seconds, not 20)",
+    )
     runs = sub.add_parser("runs", help="executions so far, with the states each went through")
     runs.add_argument("--endpoint-url", required=True, help="the endpoint `lockgate up` printed")
     runs.add_argument("--limit", type=int, default=20, help="runs shown per state machine (newest first)")

@@ -25,7 +25,7 @@ from lockgate.local.iam import patches as iam_patches
 from lockgate.local.iam import state_machines as state_machine_iam
 from lockgate.local.iam.policy import Statement
 from lockgate.local.lambda_runtime.async_invoke import Destinations
-from lockgate.local.lambda_runtime.env import SessionCredentials
+from lockgate.local.lambda_runtime.env import LOCAL_FUNCTION_ENV, SessionCredentials
 from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker import patches as sagemaker_twin
@@ -38,8 +38,6 @@ REGION = "us-east-1"
 HOST = "127.0.0.1"
 ALL_INTERFACES = "0.0.0.0"  # also reachable from containers (sam local invoke), loopback included
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-# What the offline runtime changes for every function: no X-Ray daemon runs here.
-LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
 
 
 _EMPTY = DeployedStack("", REGION, "", {}, {}, {}, {}, {})
