@@ -82,9 +82,9 @@ class Phases:
     def table(self) -> list[str]:
         """One line per phase and the total."""
         total = time.perf_counter() - self.began
-        lines = ["phase                                        seconds"]
-        lines += [f"  {name:<42} {seconds:7.2f}" for name, seconds in self.rows]
-        return [*lines, f"  {'total':<42} {total:7.2f}"]
+        lines = [f"{'phase':<50} seconds"]
+        lines += [f"  {name:<48} {seconds:7.2f}" for name, seconds in self.rows]
+        return [*lines, f"  {'total':<48} {total:7.2f}"]
 
 
 @dataclass(frozen=True)

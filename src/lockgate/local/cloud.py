@@ -29,6 +29,7 @@ from lockgate.local.lambda_runtime.env import LOCAL_FUNCTION_ENV, SessionCredent
 from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker import patches as sagemaker_twin
+from lockgate.local.sagemaker.worker import load_xgboost
 from lockgate.local.server import LocalServer
 from lockgate.local.stepfunctions import execution_names as execution_name_patches
 from lockgate.local.stepfunctions import history_limit
@@ -165,6 +166,7 @@ class LocalCloud:
 
         def run() -> None:
             sagemaker_twin.prewarm()
+            load_xgboost()  # the endpoint twin's, here: the first InvokeEndpoint (a smoke test) waits less
             for name in names:
                 try:
                     runtime.prewarm(name)

@@ -42,6 +42,7 @@ from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker
 from lockgate.deployment.names import FAULT_TAG
 from lockgate.local.clock import LocalClock
 from lockgate.local.sagemaker.guardrails import GuardrailError, RolloutPlan, plan_rollout
+from lockgate.local.sagemaker.worker import load_xgboost
 
 DEPLOYMENT_EVENT = "SageMaker Endpoint Deployment State Change"
 NAMESPACE = "AWS/SageMaker"
@@ -388,7 +389,7 @@ class EndpointTwin:
         url = _model_data_url(backend, model)
         with self._boosters_lock:
             if url not in self._boosters:
-                import xgboost as xgb
+                xgb = load_xgboost()
 
                 bucket, key = url.removeprefix("s3://").split("/", 1)
                 stored = s3_backends[backend.account_id][backend.partition].get_object(bucket, key)
