@@ -287,9 +287,10 @@ def run_demo(args: argparse.Namespace) -> int:
         phases.done("7. alarms that act")
     phases.done("local cloud stop")
     ok = all(outcomes)
-    say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - phases.began:.2f} s")
+    say("")
     for line in phases.table():
         say(line)
+    say(f"demo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - phases.began:.2f} s")
     return 0 if ok else 1
 
 
