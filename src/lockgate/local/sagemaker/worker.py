@@ -180,13 +180,19 @@ STARTED = "Started"
 UNUSED = ("sklearn", "pandas", "dask", "cudf", "cupy")
 
 
-def load_xgboost() -> Any:
-    """xgboost, imported without the UNUSED libraries (in the cloud process too: the endpoint twin
-    loads it on the first InvokeEndpoint, where scikit-learn alone cost seconds); they stay
-    importable afterwards for whoever needs them."""
+# Of those, what the cloud process may hide while it imports xgboost: only scikit-learn (seconds of
+# the first InvokeEndpoint). Not pandas: pyarrow imports it lazily from other threads of that process,
+# which must not find it missing.
+SKIPPED_IN_CLOUD = ("sklearn",)
+
+
+def load_xgboost(skip: tuple[str, ...] = SKIPPED_IN_CLOUD) -> Any:
+    """xgboost, imported without the `skip` libraries (the endpoint twin loads it in the cloud process
+    on the first InvokeEndpoint, where scikit-learn alone cost seconds); they stay importable
+    afterwards for whoever needs them."""
     import sys
 
-    blocked = [name for name in UNUSED if name not in sys.modules]
+    blocked = [name for name in skip if name not in sys.modules]
     for name in blocked:
         sys.modules[name] = None  # type: ignore[assignment]
     try:
@@ -217,7 +223,7 @@ def serve(conn: Connection) -> None:
 
     for name in UNUSED:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-    load_xgboost()  # before any job's clock starts
+    load_xgboost(skip=())  # before any job's clock starts (UNUSED stay hidden in this process)
 
     conn.send(("Ready", None))
     while True:
