@@ -107,11 +107,14 @@ def test_endpoint_url_gives_the_same_results_against_a_running_lockgate_up(
     finally:
         up.terminate()
         up.wait(timeout=120)
-    for name, result in running.items():  # same outcome, same fields, same error type
+    # Same fields, same error type, same decisions. Not fields that report the cloud's state: one
+    # running cloud holds what the other files' invocations wrote (the starter's ingest made a dataset
+    # version, so the drift reaction finds one to retrain on), a fresh cloud per file does not.
+    for name, result in running.items():
         fresh = fresh_results[name]
         assert sorted(result) == sorted(fresh), (name, result, fresh)
         assert result.get("errorType") == fresh.get("errorType"), (name, result, fresh)
-        for field in ("verdict", "outcome", "action", "passed", "status", "stage", "dataset"):
+        for field in ("verdict", "action", "passed", "stage", "dataset"):
             assert result.get(field) == fresh.get(field), (name, field, result, fresh)
 
 
