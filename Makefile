@@ -104,6 +104,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bias.py
 	$(BIN)/python bench/drift.py
 	$(BIN)/python bench/console.py
+	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/invoke.py
 
 # checkov over the SAM template and its CloudFormation translation (.checkov.yaml lists the skips
 # and why). Its own venv: checkov pins many packages of its own.

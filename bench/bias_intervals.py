@@ -30,7 +30,7 @@ import pyarrow as pa
 from lockgate.bias.analysis import analysis_from_counts, count_tables, to_analysis_json
 from lockgate.bias.counts import CountTable
 from lockgate.bias.gate import GatePolicy, evaluate
-from lockgate.bias.intervals import IntervalSettings
+from lockgate.bias.interval_settings import IntervalSettings
 from lockgate.bias.specs import (
     POST_TRAINING_METHODS,
     PRE_TRAINING_METHODS,

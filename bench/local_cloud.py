@@ -3,7 +3,8 @@
 Prints one table; each row has its reference measured in the same run:
 - local cloud start vs a bare ThreadedMotoServer start;
 - worker invoke (cold, warm) of a trivial handler vs calling it in-process;
-- each handler module's import (fresh interpreter, the template's environment) vs `import boto3`;
+- each handler module's import (fresh interpreter, the template's environment: bench/cold_start.py,
+  which has the full table) vs `import boto3`;
 - `lockgate demo` wall time, cold (no bytecode caches) and warm.
 
 Run: .venv/bin/python bench/local_cloud.py [--skip-demo]
@@ -12,7 +13,6 @@ Run: .venv/bin/python bench/local_cloud.py [--skip-demo]
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -21,21 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from cold_start import functions as template_functions
+from cold_start import measure
+
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.deployer.model import FunctionConfig
 from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 
 REPO = Path(__file__).resolve().parents[1]
-
-HANDLER_ENV = {
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "DATA_BUCKET": "data",
-    "ARTIFACT_BUCKET": "artifacts",
-    "IDEMPOTENCY_TABLE": "idempotency",
-    "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t",
-    "INGEST_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:i",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-}
 
 
 def _ms(seconds: float) -> str:
@@ -99,23 +92,6 @@ def worker_overhead(rounds: int = 200) -> dict[str, float]:
     }
 
 
-def import_seconds(code_dir: Path | None, module: str, repeats: int = 3) -> float:
-    """Best-of wall time of importing `module` in a fresh interpreter (bytecode cached)."""
-    env = {**os.environ, **HANDLER_ENV}
-    probe = (
-        "import sys, time\n"
-        + (f"sys.path.insert(0, {str(code_dir)!r})\n" if code_dir else "")
-        + f"t = time.perf_counter()\nimport {module}\nprint(time.perf_counter() - t)\n"
-    )
-    best = float("inf")
-    for _ in range(repeats):
-        out = subprocess.run(
-            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
-        )
-        best = min(best, float(out.stdout.strip()))
-    return best
-
-
 def demo_seconds(cold: bool) -> float:
     """Wall time of `lockgate demo` in a subprocess; cold removes the bytecode caches first."""
     if cold:
@@ -155,15 +131,11 @@ def main() -> None:
             f"in-process call {_ms(overhead['direct'])}",
         )
     )
-    boto = import_seconds(None, "boto3")
-    for folder in sorted(path for path in (REPO / "functions").iterdir() if (path / "app.py").exists()):
-        rows.append(
-            (
-                f"import functions/{folder.name}/app.py",
-                _ms(import_seconds(folder, "app")),
-                f"import boto3 {_ms(boto)}",
-            )
-        )
+    src = str(REPO / "src")
+    boto, _, _ = measure([src], "import boto3", {}, 3)
+    for _, folder, env in template_functions():
+        seconds, _, _ = measure([str(REPO / "functions" / folder), src], "import app", env, 3)
+        rows.append((f"import functions/{folder}/app.py", _ms(seconds), f"import boto3 {_ms(boto)}"))
     if not args.skip_demo:
         rows.append(
             ("make demo (lockgate demo), cold", f"{demo_seconds(cold=True):.2f} s", "no bytecode caches")

@@ -8,7 +8,7 @@ Clarify's), and returns the verdict: pass, fail or needs-human, with reasons.
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,6 +18,7 @@ from lockgate.pipeline.bias_gate import BiasGate
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.steps.base import JsonObject
 from lockgate.steps.bias import BiasCheckRequest
+from lockgate.tracing import lambda_tracer
 
 
 class BiasCheckSettings(HandlerSettings):
@@ -28,7 +29,7 @@ class BiasCheckSettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = BiasCheckSettings.from_env()
 gate = BiasGate(S3Store(), settings.artifact_bucket)

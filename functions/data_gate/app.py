@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -32,6 +32,7 @@ from lockgate.steps.ingest import (
     PartStep,
     ReduceStep,
 )
+from lockgate.tracing import lambda_tracer
 
 
 class DataGateSettings(HandlerSettings):
@@ -41,7 +42,7 @@ class DataGateSettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = DataGateSettings.from_env()
 gate = DataGate(S3Store())

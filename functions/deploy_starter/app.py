@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -17,9 +17,10 @@ from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.deployment.names import execution_name
 from lockgate.deployment.settings import DeployStarterSettings
 from lockgate.steps.deploy import DeployRunInput, DeployStartResult, ModelPackageStateChangeEvent
+from lockgate.tracing import lambda_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = DeployStarterSettings.from_env()
 step_functions = StepFunctions()

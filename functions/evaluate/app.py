@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,6 +16,7 @@ from lockgate.adapters.s3 import S3Store
 from lockgate.pipeline.evaluate import Evaluator
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.steps.train import EvaluateInput
+from lockgate.tracing import lambda_tracer
 
 
 class EvaluateSettings(HandlerSettings):
@@ -25,7 +26,7 @@ class EvaluateSettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = EvaluateSettings.from_env()
 evaluator = Evaluator(S3Store(), settings.artifact_bucket)

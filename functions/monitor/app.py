@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -15,6 +15,7 @@ from lockgate.adapters.monitoring import MonitoringSources
 from lockgate.monitoring.monitor import monitor_pass
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.steps.monitoring import MonitorInput, MonitorOutput, summarise
+from lockgate.tracing import lambda_tracer
 
 
 class MonitorSettings(HandlerSettings):
@@ -26,7 +27,7 @@ class MonitorSettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = MonitorSettings.from_env()
 sources = MonitoringSources(settings.data_bucket, settings.artifact_bucket, settings.environment)

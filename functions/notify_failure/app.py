@@ -5,7 +5,7 @@ rule, how many rows. Called by the state machines' Catch paths with
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,6 +15,7 @@ from lockgate.pipeline.failure_message import failure_message
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.steps.base import JsonObject
 from lockgate.steps.notify import NotifyFailureRequest, NotifyFailureResult
+from lockgate.tracing import lambda_tracer
 
 
 class NotifySettings(HandlerSettings):
@@ -24,7 +25,7 @@ class NotifySettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = NotifySettings.from_env()
 notifier = Notifier(settings.topic_arn)

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,6 +18,7 @@ from lockgate.adapters.sns import Notifier
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.remediation.executions import tell_once
 from lockgate.steps.remediation import ExecutionStatusChange, PipelineStatusOutput
+from lockgate.tracing import lambda_tracer
 
 
 class PipelineStatusSettings(HandlerSettings):
@@ -29,7 +30,7 @@ class PipelineStatusSettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = PipelineStatusSettings.from_env()
 audit = AuditTable(settings.audit_table)

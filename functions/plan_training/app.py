@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,6 +18,7 @@ from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.pipeline.train_plan import plan
 from lockgate.steps.train import PlanTrainingInput
+from lockgate.tracing import lambda_tracer
 
 
 class PlanTrainingSettings(HandlerSettings):
@@ -29,7 +30,7 @@ class PlanTrainingSettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = PlanTrainingSettings.from_env()
 store = S3Store()

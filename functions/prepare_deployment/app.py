@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -15,9 +15,10 @@ from lockgate.deployment import service
 from lockgate.deployment.settings import PrepareDeploymentSettings
 from lockgate.deployment.variants import Split, contract_split
 from lockgate.steps.deploy import DeployRunInput
+from lockgate.tracing import lambda_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = PrepareDeploymentSettings.from_env()
 registry = SageMakerDeploy()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,9 +25,10 @@ from lockgate.adapters.sns import Notifier
 from lockgate.deployment import promotion
 from lockgate.deployment.settings import PromoteVariantSettings
 from lockgate.steps.deploy import PromoteRequest
+from lockgate.tracing import lambda_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = PromoteVariantSettings.from_env()
 registry = SageMakerDeploy()

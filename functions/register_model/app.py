@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,6 +18,7 @@ from lockgate.adapters.sagemaker import ModelRegistry
 from lockgate.pipeline.register import Registrar
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.steps.train import RegisterModelInput
+from lockgate.tracing import lambda_tracer
 
 
 class RegisterModelSettings(HandlerSettings):
@@ -32,7 +33,7 @@ class RegisterModelSettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = RegisterModelSettings.from_env()
 registrar = Registrar(

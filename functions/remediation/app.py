@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.remediation.wiring import RemediationSettings, build_remediator
 from lockgate.steps.remediation import AlarmStateChange, RemediationInput, RemediationOutput
+from lockgate.tracing import lambda_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = RemediationSettings.from_env()
 remediator = build_remediator(settings, metrics)

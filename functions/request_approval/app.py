@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -15,9 +15,10 @@ from lockgate.adapters.sns import Notifier
 from lockgate.deployment import service
 from lockgate.deployment.settings import RequestApprovalSettings
 from lockgate.steps.deploy import ApprovalRequest
+from lockgate.tracing import lambda_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = RequestApprovalSettings.from_env()
 records = DeployRecords(settings.lineage_table)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.parser import event_parser
@@ -24,6 +24,7 @@ from lockgate.pipeline.settings import HandlerSettings
 from lockgate.pipeline.starter import Unroutable, plan_ingest
 from lockgate.steps.base import JsonObject
 from lockgate.steps.ingest import IngestStart, StarterResult, UnroutableNotice
+from lockgate.tracing import lambda_tracer
 
 
 class StarterSettings(HandlerSettings):
@@ -35,7 +36,7 @@ class StarterSettings(HandlerSettings):
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = StarterSettings.from_env()
 idempotency = build_idempotency(settings.idempotency_table, key="name", expires_after=timedelta(days=7))

@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(invoke)
     invoke.add_argument("function", help="the function's logical id in the template, e.g. StarterFunction")
     invoke.add_argument("--event", "-e", type=Path, help="event JSON file (default: {})")
+    invoke.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="a running `lockgate up` (--seed for the events/ files; also $AWS_ENDPOINT_URL): run the "
+        "handler here against it, with its environment as deployed there, instead of deploying a fresh cloud",
+    )
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument(

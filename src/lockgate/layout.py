@@ -18,6 +18,8 @@ Artifact bucket:
 
 from __future__ import annotations
 
+from lockgate.errors import InputRejected
+
 RAW = "raw/"
 CONTRACTS = "contracts/"
 QUARANTINE = "quarantine/"
@@ -31,11 +33,26 @@ PREFIXES = (RAW, CONTRACTS, QUARANTINE, DATASETS, STAGING, REPORTS)
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 MANIFEST = "manifest.json"
 VALIDATION_REPORT = "validation-report.json"
+SPLITS = ("train", "validation", "test")
+KINDS = ("parquet", "xgboost")  # the two files of each split (and their folders in a version)
 
 
 def s3_uri(bucket: str, key: str) -> str:
     """s3://bucket/key."""
     return f"s3://{bucket}/{key}"
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """s3://bucket/key -> (bucket, key); anything else is bad input."""
+    if not uri.startswith("s3://") or "/" not in uri[5:]:
+        raise InputRejected(uri, "s3_uri", 1, "expected s3://bucket/key")
+    bucket, key = uri[5:].split("/", 1)
+    return bucket, key
+
+
+def split_locations(bucket: str, prefix: str) -> dict[str, dict[str, str]]:
+    """{split: {"parquet": s3 prefix, "xgboost": s3 prefix}} for a version folder."""
+    return {split: {kind: s3_uri(bucket, f"{prefix}{kind}/{split}/") for kind in KINDS} for split in SPLITS}
 
 
 def raw_prefix(dataset: str) -> str:

@@ -55,25 +55,78 @@ def test_every_function_has_an_event_file() -> None:
         )
 
 
-def _invoke(event_file: Path, logical_id: str) -> subprocess.CompletedProcess[str]:
-    command = [*LOCKGATE, "invoke", logical_id, "--event", str(event_file)]
+def _invoke(event_file: Path, logical_id: str, *options: str) -> subprocess.CompletedProcess[str]:
+    command = [*LOCKGATE, "invoke", logical_id, "--event", str(event_file), *options]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_lockgate_invoke_runs_every_event_file() -> None:
+def _run_all(*options: str) -> dict[str, subprocess.CompletedProcess[str]]:
     functions = _functions()
     files = sorted((REPO / "events").glob("*.json"))
     with ThreadPoolExecutor(3) as pool:
-        runs = list(pool.map(lambda path: _invoke(path, _owner(path, functions)), files))
-    for path, run in zip(files, runs, strict=True):
+        runs = list(pool.map(lambda path: _invoke(path, _owner(path, functions), *options), files))
+    return {path.name: run for path, run in zip(files, runs, strict=True)}
+
+
+def _check(runs: dict[str, subprocess.CompletedProcess[str]]) -> dict[str, dict[str, object]]:
+    """Each run ended as its file says (a typed error for "_rejected", success otherwise); the results."""
+    results = {}
+    for name, run in runs.items():
         result = json.loads(run.stdout.strip().splitlines()[-1])
-        if "_rejected" in path.stem:
-            assert run.returncode == 1, (path.name, run.stdout[-2000:])
+        if "_rejected" in name:
+            assert run.returncode == 1, (name, run.stdout[-2000:])
             assert result["errorType"] in TYPED_ERRORS, result
         else:
-            assert run.returncode == 0, (path.name, run.stdout[-1000:], run.stderr[-3000:])
+            assert run.returncode == 0, (name, run.stdout[-1000:], run.stderr[-3000:])
             assert "errorType" not in result, result
         assert "REPORT RequestId" in run.stderr, run.stderr[-2000:]
+        results[name] = result
+    return results
+
+
+@pytest.fixture(scope="module")
+def fresh_results() -> dict[str, dict[str, object]]:
+    """Every events/ file through `lockgate invoke` in a fresh local cloud each."""
+    return _check(_run_all())
+
+
+def test_lockgate_invoke_runs_every_event_file(fresh_results: dict[str, dict[str, object]]) -> None:
+    assert len(fresh_results) == len(list((REPO / "events").glob("*.json")))
+
+
+def test_endpoint_url_gives_the_same_results_against_a_running_lockgate_up(
+    fresh_results: dict[str, dict[str, object]],
+) -> None:
+    up = subprocess.Popen(
+        [*LOCKGATE, "up", "--seed"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert up.stdout is not None
+        url = next(line.split()[3] for line in up.stdout if line.startswith("Lockgate local cloud: "))
+        running = _check(_run_all("--endpoint-url", url))
+    finally:
+        up.terminate()
+        up.wait(timeout=120)
+    # Same fields, same error type, same decisions. Not fields that report the cloud's state: one
+    # running cloud holds what the other files' invocations wrote (the starter's ingest made a dataset
+    # version, so the drift reaction finds one to retrain on), a fresh cloud per file does not.
+    for name, result in running.items():
+        fresh = fresh_results[name]
+        assert sorted(result) == sorted(fresh), (name, result, fresh)
+        assert result.get("errorType") == fresh.get("errorType"), (name, result, fresh)
+        for field in ("verdict", "action", "passed", "stage", "dataset"):
+            assert result.get(field) == fresh.get(field), (name, field, result, fresh)
+
+
+def test_endpoint_url_that_serves_nothing_is_one_line_exit_2() -> None:
+    run = _invoke(
+        REPO / "events" / "notify_failure.json",
+        "NotifyFailureFunction",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    )
+    assert run.returncode == 2 and run.stdout == "", run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and "lockgate up" in run.stderr, run.stderr
 
 
 def test_an_unknown_function_is_a_usage_error() -> None:

@@ -55,7 +55,7 @@ def test_an_unknown_function_is_named_before_anything_deploys(
     def no_cloud(*args: object, **kwargs: object) -> None:
         raise AssertionError("deployed before checking the function name")
 
-    monkeypatch.setattr(invoke, "local_cloud", no_cloud)
+    monkeypatch.setattr(invoke, "invoke_fresh", no_cloud)
     err = _one_line_exit_2(["invoke", "StarterFuncton", "--template", TEMPLATE], capsys)
     assert "StarterFuncton" in err and "StarterFunction" in err
 

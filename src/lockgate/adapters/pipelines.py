@@ -8,8 +8,7 @@ from typing import Any
 import boto3
 
 from lockgate.adapters.stepfunctions import StepFunctions
-from lockgate.layout import manifest_key
-from lockgate.pipeline.data_gate import split_locations
+from lockgate.layout import manifest_key, split_locations
 from lockgate.remediation.ports import DatasetVersion
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import pyarrow as pa
 
 from lockgate.bias.counts import CountTable, build_counts, merge
-from lockgate.bias.intervals import IntervalSettings, stream_seed, with_intervals
+from lockgate.bias.interval_settings import IntervalSettings
+from lockgate.bias.intervals import stream_seed, with_intervals
 from lockgate.bias.metric_value import FacetCells, MetricValue
 from lockgate.bias.registry import DESCRIPTIONS, compute_post_training, compute_pre_training
 from lockgate.bias.specs import BiasConfig, FacetSpec, Scalar

@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 
+from lockgate.bias.interval_settings import IntervalSettings
 from lockgate.bias.metric_value import FacetCells, Interval, MetricValue
 from lockgate.bias.metrics_vector import Stack
 from lockgate.bias.registry import VECTOR_METRICS
@@ -30,25 +30,6 @@ NEWCOMBE = "newcombe-wilson"
 NEWCOMBE_FOLDED = "newcombe-wilson-abs"
 KATZ = "katz-log"
 BOOTSTRAP = "bootstrap-percentile"
-
-DEFAULT_LEVEL = 0.95
-DEFAULT_RESAMPLES = 2000
-DEFAULT_SEED = 0
-
-
-@dataclass(frozen=True)
-class IntervalSettings:
-    """Level of the intervals, and the bootstrap's size and seed."""
-
-    level: float = DEFAULT_LEVEL
-    resamples: int = DEFAULT_RESAMPLES
-    seed: int = DEFAULT_SEED
-
-    def __post_init__(self) -> None:
-        if not 0 < self.level < 1:
-            raise ValueError(f"confidence level {self.level} is not in (0, 1)")
-        if self.resamples < 1:
-            raise ValueError("resamples must be positive")
 
 
 def z_value(level: float) -> float:

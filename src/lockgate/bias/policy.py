@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from lockgate.bias.intervals import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, IntervalSettings
+from lockgate.bias.interval_settings import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, IntervalSettings
 from lockgate.bias.specs import METHOD_ALIASES, POST_TRAINING_METHODS, PRE_TRAINING_METHODS
 from lockgate.errors import ContractInvalid
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,31 @@ PREWARM = (
     "remediation",
     "monitor",
 )
+
+
+class Phases:
+    """Seconds per phase of the demo, printed as a table at the end (where the time goes)."""
+
+    def __init__(self) -> None:
+        self.began = self.mark = time.perf_counter()
+        self.rows: list[tuple[str, float]] = []
+        age = _process_age()
+        if age is not None:  # since the process started: interpreter and imports are a phase too
+            self.rows.append(("python start, imports (lockgate.cli, moto, ...)", age))
+            self.began -= age
+
+    def done(self, name: str) -> None:
+        """The phase since the last mark ends now."""
+        now = time.perf_counter()
+        self.rows.append((name, now - self.mark))
+        self.mark = now
+
+    def table(self) -> list[str]:
+        """One line per phase and the total."""
+        total = time.perf_counter() - self.began
+        lines = [f"{'phase':<50} seconds"]
+        lines += [f"  {name:<48} {seconds:7.2f}" for name, seconds in self.rows]
+        return [*lines, f"  {'total':<48} {total:7.2f}"]
 
 
 @dataclass(frozen=True)
@@ -211,18 +237,20 @@ class Demo:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Run the three scenarios; exit 0 when each ends as it should."""
-    began = time.perf_counter()
+    phases = Phases()
     log = LogFile(DEMO_LOG, echo=args.logs)  # the functions' logs and the offline warnings
     cloud = local_cloud(args, log.function_line, warn=log.line)
     # The alarm part's idle window and monitor schedule, short enough to happen in the demo.
     cloud.parameter_overrides = {**ALARM_DEMO_PARAMETERS, **cloud.parameter_overrides}
     with cloud:
         say(f"local cloud up at {cloud.url} in {cloud.startup_seconds:.2f} s")
+        phases.done("local cloud start (deploy template.yaml)")
         cloud.prewarm(PREWARM)
         upload_contracts(cloud)
         demo = Demo(cloud, args.rows, args.output)
         good = demo.upload("raw/credit/applications 2026-11.csv", sample_csv(args.rows))
         outcomes = [good["status"] == "SUCCEEDED"]
+        phases.done("1. ingest: data gate, version, splits")
         # The broken copy lands while the first version trains (its ingest runs beside it). The batch
         # waits for that training: its version trains too, and must register the second package,
         # not the first (uploaded earlier, it sometimes finished first and took package 1).
@@ -232,6 +260,7 @@ def run_demo(args: argparse.Namespace) -> int:
             demo.show_version(good)
             say("  (meanwhile a broken copy was uploaded: its run follows below)")
             outcomes.append(demo.follow_training(good))
+        phases.done("2+5. bias gate, training, evaluation, register")
         for number, body in enumerate(sample_parts(4, args.rows, seed=8)):
             demo.s3.put_object(
                 Bucket=demo.bucket, Key=f"raw/credit/batch-2026-11-22/part-{number:05d}.csv", Body=body
@@ -242,24 +271,36 @@ def run_demo(args: argparse.Namespace) -> int:
         if outcomes[-1]:
             demo.show_quarantine(broken_key)
             demo.show_messages()
+        phases.done("3. quarantine of the broken copy")
         say("\n> uploaded 4 part files of raw/credit/batch-2026-11-22/ (they wait for _SUCCESS)")
         batch = demo.follow_upload(batch_upload)
         outcomes.append(batch["status"] == "SUCCEEDED")
         if outcomes[-1]:
             demo.show_version(batch)
+        phases.done("4. multipart batch (Distributed Map)")
         if demo.package_arn:  # 5. approve, deploy to staging, smoke test, production canary, rollback
             say("")
-            deploy = run_deploy_demo(cloud, first_package=demo.package_arn)
+            deploy = run_deploy_demo(cloud, first_package=demo.package_arn, phase_done=phases.done)
             outcomes.append(bool(deploy.get("ok", True)))
         else:
             outcomes.append(False)
         say("")  # 6. alarms that fix things, by themselves
         outcomes.append(alarm_part(cloud, say))
+        phases.done("7. alarms that act")
         if getattr(args, "console", False):
-            serve_console_after_demo(cloud.url, all(outcomes), began)
-    ok = all(outcomes)
+            serve_console_after_demo(cloud.url, all(outcomes), phases.began)
+    phases.done("local cloud stop")
     log.close()
-    say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s (log: {DEMO_LOG})")
+    return _summary(phases, all(outcomes))
+
+
+def _summary(phases: Phases, ok: bool) -> int:
+    """The per-phase table and the verdict; the exit status."""
+    say("")
+    for line in phases.table():
+        say(line)
+    seconds = time.perf_counter() - phases.began
+    say(f"demo {'succeeded' if ok else 'FAILED'} in {seconds:.2f} s (log: {DEMO_LOG})")
     return 0 if ok else 1
 
 
@@ -271,6 +312,16 @@ def serve_console_after_demo(url: str, ok: bool, began: float) -> None:
     say(f"\ndemo {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - began:.2f} s")
     say(f"review console: {server.url}  (the local cloud stays up; Ctrl-C stops both)")
     serve_until_stopped(server)
+
+
+def _process_age() -> float | None:
+    """Wall seconds since this process started (Linux /proc), else None."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _final_metrics(metrics: list[dict[str, Any]]) -> str:

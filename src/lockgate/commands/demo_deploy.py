@@ -111,9 +111,14 @@ def trained_package(cloud: LocalCloud, dataset: str, exclude: str, timeout: floa
 
 
 def run_deploy_demo(
-    cloud: LocalCloud, first_package: str, second_package: str | None = None, dataset: str = "credit"
+    cloud: LocalCloud,
+    first_package: str,
+    second_package: str | None = None,
+    dataset: str = "credit",
+    phase_done: Callable[[str], None] = lambda name: None,
 ) -> dict[str, Any]:
-    """Run the deploy part against a started local cloud; returns the timings it printed.
+    """Run the deploy part against a started local cloud; returns the timings it printed
+    (`phase_done(name)` is called as each of its phases ends: the demo's table of seconds).
 
     Without `second_package`, the next version's train run must register its package before the
     first one is approved: with no Approved package in the group, its evaluation gate holds it to
@@ -127,10 +132,13 @@ def run_deploy_demo(
         second_package = trained_package(cloud, dataset, exclude=first_package)
         timings["second package waited (s)"] = round(time.perf_counter() - began, 2)
         say(f"second model package {second_package} in {timings['second package waited (s)']} s")
+        phase_done("4+5. the batch version's training, register")
     first_seconds, first_outcome = _first_deploy(demo, first_package)
     timings["first deploy (s)"] = first_seconds
+    phase_done("6. approve, staging, smoke test, canary")
     seconds, split, second_outcome = _faulty_deploy(demo, first_package, second_package, dataset)
     timings["faulty deploy (s)"], timings["split"] = seconds, split
+    phase_done("6. faulty model: canary, 5XX alarm, rollback")
     # rolled back, and production answered every call that did not reach the faulty model
     timings["ok"] = first_outcome == "SUCCEEDED" and second_outcome == "FAILED" and split[OTHER] == 0
     return timings

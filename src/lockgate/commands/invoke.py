@@ -1,9 +1,12 @@
 """`lockgate invoke`: the Docker-free twin of `sam local invoke`.
 
 Same template, same events/ files, same environment: the function runs its real handler in a
-worker process against a fresh local cloud seeded with the demo fixtures (the objects the
-events/ files name), so the sample events work as they are. The result JSON alone goes to stdout
-(`lockgate invoke ... | python -m json.tool` works); logs and warnings go to stderr.
+worker process. Without --endpoint-url, against a fresh local cloud seeded with the demo fixtures
+(the objects the events/ files name), so the sample events work as they are. With --endpoint-url,
+against a running `lockgate up` (`--seed` for the events/ files' objects), as `sam local invoke
+--env-vars` runs against a deployed stack: the function's environment as deployed there, no cloud
+started, seconds instead of a deploy. The result JSON alone goes to stdout (`lockgate invoke ... |
+python -m json.tool` works); logs and warnings go to stderr.
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ import argparse
 import difflib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lockgate.commands.console import function_log_sink, say
 from lockgate.commands.event_errors import WithoutValidationTrace, field_lines
-from lockgate.commands.options import local_cloud
 from lockgate.commands.usage import CliError
 from lockgate.local.deployer.template import load_template
-from lockgate.local.fixtures import seed_fixtures
+
+if TYPE_CHECKING:
+    from lockgate.local.lambda_runtime.invocation import InvokeResult
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
@@ -63,13 +69,51 @@ def run_invoke(args: argparse.Namespace) -> int:
     stderr), 2 on a usage mistake."""
     payload = read_event(args.event)
     check_function(args.template, args.function)
+    endpoint_url = getattr(args, "endpoint_url", None)
+    result = invoke_running(args, endpoint_url, payload) if endpoint_url else invoke_fresh(args, payload)
+    say(result.payload.decode(errors="replace"))
+    for line in field_lines(args.function, result.payload):
+        print(line, file=sys.stderr)
+    return 1 if result.function_error else 0
+
+
+def invoke_fresh(args: argparse.Namespace, payload: bytes) -> InvokeResult:
+    """In a fresh local cloud, seeded with the events/ files' objects."""
+    from lockgate.commands.options import local_cloud
+    from lockgate.local.fixtures import seed_fixtures
+
     cloud = local_cloud(args, WithoutValidationTrace(function_log_sink))
     with cloud:
         assert cloud.stack is not None
         function = cloud.stack.functions[args.function]
         seed_fixtures(cloud)
-        result = cloud.runtime.invoke(function.name, payload)
-    say(result.payload.decode(errors="replace"))
-    for line in field_lines(args.function, result.payload):
-        print(line, file=sys.stderr)
-    return 1 if result.function_error else 0
+        return cloud.runtime.invoke(function.name, payload)
+
+
+def invoke_running(args: argparse.Namespace, endpoint_url: str, payload: bytes) -> InvokeResult:
+    """Here, in a worker, against the running local cloud at `endpoint_url` (its deployed environment)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from lockgate.local.deployer.lookup import NotDeployed, deployed_function
+    from lockgate.local.lambda_runtime.env import LOCAL_FUNCTION_ENV
+    from lockgate.local.lambda_runtime.runtime import LambdaRuntime
+
+    try:
+        function = deployed_function(args.template, args.function, endpoint_url)
+    except NotDeployed as error:
+        raise CliError(str(error)) from None
+    except (BotoCoreError, ClientError) as error:
+        raise CliError(
+            f"cannot read {args.function} from {endpoint_url} ({error}): is `lockgate up` running?"
+        ) from None
+    runtime = LambdaRuntime(
+        endpoint_url=endpoint_url,
+        log_sink=WithoutValidationTrace(function_log_sink),
+        cloudwatch_logs=False,
+        max_workers_per_function=1,
+    )
+    try:
+        runtime.register(replace(function, environment={**function.environment, **LOCAL_FUNCTION_ENV}))
+        return runtime.invoke(function.name, payload)
+    finally:
+        runtime.shutdown()

@@ -13,8 +13,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
@@ -85,6 +83,9 @@ class Column(_Strict):
         if self.regex is not None:
             if self.type != "string":
                 raise ValueError("regex only applies to string columns")
+            import pyarrow as pa  # here: a handler that loads a contract reads no data itself
+            import pyarrow.compute as pc
+
             try:
                 re.compile(self.regex)
                 # checked by Arrow's RE2 engine, which runs it: no lookarounds, no backreferences

@@ -40,9 +40,8 @@ import pyarrow.parquet as pq
 from lockgate.data.contract import Contract
 from lockgate.data.hashing import row_hashes, unit_interval
 from lockgate.data.rules import ARROW_TYPES
+from lockgate.layout import KINDS, SPLITS
 
-SPLITS = ("train", "validation", "test")
-KINDS = ("parquet", "xgboost")  # the two files of each split (and their folders in a version)
 ROW_GROUP_ROWS = 1 << 17
 PARQUET_OPTIONS = {
     "version": "2.6",

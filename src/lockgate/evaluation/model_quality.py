@@ -8,9 +8,10 @@ metrics with reasons)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lockgate.evaluation.metrics import Evaluation
+if TYPE_CHECKING:  # register_model reads metric_values and loads no numpy
+    from lockgate.evaluation.metrics import Evaluation
 
 VERSION = 0.0
 

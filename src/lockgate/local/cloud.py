@@ -25,10 +25,11 @@ from lockgate.local.iam import patches as iam_patches
 from lockgate.local.iam import state_machines as state_machine_iam
 from lockgate.local.iam.policy import Statement
 from lockgate.local.lambda_runtime.async_invoke import Destinations
-from lockgate.local.lambda_runtime.env import SessionCredentials
+from lockgate.local.lambda_runtime.env import LOCAL_FUNCTION_ENV, SessionCredentials
 from lockgate.local.lambda_runtime.runtime import LambdaRuntime
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker import patches as sagemaker_twin
+from lockgate.local.sagemaker.worker import load_xgboost
 from lockgate.local.server import LocalServer
 from lockgate.local.stepfunctions import execution_names as execution_name_patches
 from lockgate.local.stepfunctions import history_limit
@@ -36,8 +37,6 @@ from lockgate.local.stepfunctions import task_tokens as task_token_patches
 
 HOST = "127.0.0.1"
 ALL_INTERFACES = "0.0.0.0"  # also reachable from containers (sam local invoke), loopback included
-# What the offline runtime changes for every function: no X-Ray daemon runs here.
-LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
 STOPPED_CAUSE = "the local cloud stopped"  # of executions still running when it stops
 
 
@@ -183,6 +182,7 @@ class LocalCloud:
 
         def run() -> None:
             sagemaker_twin.prewarm()
+            load_xgboost()  # the endpoint twin's, here: the first InvokeEndpoint (a smoke test) waits less
             for name in names:
                 try:
                     runtime.prewarm(name)

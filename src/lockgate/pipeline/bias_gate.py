@@ -37,7 +37,7 @@ from lockgate.bias.specs import (
 from lockgate.bias.tables import PARQUET, read_table
 from lockgate.data.contract import Contract
 from lockgate.errors import InputRejected
-from lockgate.layout import bias_report_prefix, s3_uri
+from lockgate.layout import bias_report_prefix, s3_uri, split_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.steps.bias import BiasCheckResult, Stage
@@ -202,11 +202,3 @@ def _columns(config: BiasConfig) -> list[str]:
     """The data columns the check reads (the predictions come from their own file)."""
     names = [config.label.name, *(f.name for f in config.facets)]
     return names + ([config.group_variable] if config.group_variable else [])
-
-
-def split_uri(uri: str) -> tuple[str, str]:
-    """s3://bucket/key -> (bucket, key); anything else is bad input."""
-    if not uri.startswith("s3://") or "/" not in uri[5:]:
-        raise InputRejected(uri, "s3_uri", 1, "expected s3://bucket/key")
-    bucket, key = uri[5:].split("/", 1)
-    return bucket, key

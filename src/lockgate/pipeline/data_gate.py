@@ -23,16 +23,19 @@ from typing import BinaryIO
 
 from lockgate.data.contract import Contract
 from lockgate.data.report import ValidationReport
-from lockgate.data.splitting import KINDS, SPLITS, Splitter
+from lockgate.data.splitting import Splitter
 from lockgate.data.validation import ValidationResult, check_size, finalize_parts, validate
 from lockgate.data.versioning import Source, build_manifest, multipart_version
 from lockgate.errors import DatasetRejected
 from lockgate.layout import (
+    KINDS,
     MANIFEST,
+    SPLITS,
     VALIDATION_REPORT,
     quarantine_prefix,
     relative_to_raw,
     s3_uri,
+    split_locations,
     staging_prefix,
     version_prefix,
 )
@@ -41,7 +44,7 @@ from lockgate.pipeline.object_keys import PART_PREFIX
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.steps.ingest import DatasetVersion, PartResult, SplitLocation
 
-EXTENSION = "parquet"  # both kinds of split file (splitting.KINDS, also the folder names)
+EXTENSION = "parquet"  # both kinds of split file (layout.KINDS, also the folder names)
 
 
 def utc_now() -> datetime:
@@ -313,8 +316,3 @@ class _Stage:
                 key = f"{prefix}{kind}/{split}/{part}.{EXTENSION}"
                 store.put_file(bucket, key, path)
         return split_locations(bucket, prefix)
-
-
-def split_locations(bucket: str, prefix: str) -> dict[str, dict[str, str]]:
-    """{split: {"parquet": s3 prefix, "xgboost": s3 prefix}} for a version folder."""
-    return {split: {kind: s3_uri(bucket, f"{prefix}{kind}/{split}/") for kind in KINDS} for split in SPLITS}

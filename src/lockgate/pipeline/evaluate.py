@@ -15,8 +15,7 @@ from lockgate.errors import InputRejected
 from lockgate.evaluation.metrics import FloatArray, evaluate
 from lockgate.evaluation.model_quality import model_quality_statistics
 from lockgate.evaluation.report_html import render
-from lockgate.layout import evaluation_report_prefix
-from lockgate.pipeline.bias_gate import split_uri
+from lockgate.layout import evaluation_report_prefix, split_uri
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.steps.train import EvaluateInput, EvaluateOutput
 

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from lockgate.errors import ApprovalNotRecorded, TransientError
 from lockgate.evaluation.model_quality import metric_values
+from lockgate.layout import split_uri
 from lockgate.lineage import Node
-from lockgate.pipeline.bias_gate import split_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.registry.gates import PENDING, approval, evaluation_gate

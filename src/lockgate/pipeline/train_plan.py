@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from lockgate.data.contract import Contract, Tuning
 from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
 from lockgate.errors import InputRejected
-from lockgate.pipeline.bias_gate import split_uri
+from lockgate.layout import split_uri
 from lockgate.pipeline.execution_names import retrain_of
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.serving import artifact

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
+from lockgate.bias.interval_settings import IntervalSettings
 from lockgate.bias.intervals import (
     ANALYTIC,
     BOOTSTRAP,
     BOOTSTRAPPED,
-    IntervalSettings,
     bootstrap,
     fold_abs,
     katz,

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lockgate.local.deployer.context import Context, pick, tag_list
+from lockgate.local.deployer.context import LOGICAL_ID_TAG, STACK_NAME_TAG, Context, pick, tag_list
 from lockgate.local.deployer.model import AsyncInvokeConfig, FunctionConfig
 from lockgate.local.limits import check_environment, check_function
 
@@ -95,8 +95,13 @@ def lambda_function(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created
         "Layers": local_layers,
         **pick(p, "Description", "Architectures", "TracingConfig"),
     }
-    if "Tags" in p:
-        kwargs["Tags"] = {t["Key"]: t["Value"] for t in tag_list(p["Tags"])}
+    # CloudFormation tags what it creates with the stack and the logical id, as here: `lockgate invoke
+    # --endpoint-url` finds a function of a running `lockgate up` by its logical id (lookup.py).
+    kwargs["Tags"] = {
+        **{t["Key"]: t["Value"] for t in tag_list(p.get("Tags", []))},
+        STACK_NAME_TAG: ctx.stack_name,
+        LOGICAL_ID_TAG: logical_id,
+    }
     check_environment(name, environment)
     check_function(name, kwargs["Timeout"], kwargs["MemorySize"])
     arn = ctx.client("lambda").create_function(**kwargs)["FunctionArn"]

@@ -16,6 +16,9 @@ from lockgate.local.deployer.template import Artifacts
 
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
+LOGICAL_ID_TAG = "aws:cloudformation:logical-id"  # as CloudFormation tags the resources it creates
+STACK_NAME_TAG = "aws:cloudformation:stack-name"
+
 
 class Clients:
     """One boto3 session against the local endpoint, one client per service (client creation is slow)."""

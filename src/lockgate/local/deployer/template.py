@@ -13,11 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import yaml
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
 
 ARTIFACT_BUCKET = "lockgate-local-artifacts"
 
@@ -127,6 +123,15 @@ def translate(template: dict[str, Any], parameter_values: dict[str, Any]) -> dic
         transforms = [transforms]
     if not any(str(t).startswith("AWS::Serverless") for t in transforms):
         return template
+    # Here, not at the top: `lockgate invoke --endpoint-url` reads the template and translates nothing.
+    import boto3
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+    from samtranslator.utils.py27hash_fix import (
+        to_py27_compatible_template,
+        undo_mark_unicode_str_in_template,
+    )
+
     template, parameter_values = copy.deepcopy(template), dict(parameter_values)
     region = parameter_values["AWS::Region"]
     to_py27_compatible_template(template, parameter_values)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from lockgate.local.deployer.model import FunctionConfig
 
+# What the offline runtime changes for every function: no X-Ray daemon runs here.
+LOCAL_FUNCTION_ENV = {"POWERTOOLS_TRACE_DISABLED": "true"}
 BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "PYTHONPATH", "SSL_CERT_FILE")
 
 

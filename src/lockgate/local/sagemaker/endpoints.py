@@ -39,6 +39,7 @@ from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker
 from lockgate.local.clock import LocalClock
 from lockgate.local.sagemaker import invocation, pipeline
 from lockgate.local.sagemaker.guardrails import GuardrailError, RolloutPlan, plan_rollout
+from lockgate.local.sagemaker.worker import load_xgboost
 
 DEPLOYMENT_EVENT = "SageMaker Endpoint Deployment State Change"
 CSV = "text/csv"
@@ -379,7 +380,7 @@ class EndpointTwin:
     def _booster(self, backend: SageMakerModelBackend, url: str) -> Any:
         with self._boosters_lock:
             if url not in self._boosters:
-                import xgboost as xgb
+                xgb = load_xgboost()
 
                 with tarfile.open(fileobj=io.BytesIO(invocation.fetcher(backend)(url))) as tar:
                     member = tar.extractfile("xgboost-model")

@@ -217,6 +217,30 @@ STARTED = "Started"
 UNUSED = ("sklearn", "pandas", "dask", "cudf", "cupy")
 
 
+# Of those, what the cloud process may hide while it imports xgboost: only scikit-learn (seconds of
+# the first InvokeEndpoint). Not pandas: pyarrow imports it lazily from other threads of that process,
+# which must not find it missing.
+SKIPPED_IN_CLOUD = ("sklearn",)
+
+
+def load_xgboost(skip: tuple[str, ...] = SKIPPED_IN_CLOUD) -> Any:
+    """xgboost, imported without the `skip` libraries (the endpoint twin loads it in the cloud process
+    on the first InvokeEndpoint, where scikit-learn alone cost seconds); they stay importable
+    afterwards for whoever needs them."""
+    import sys
+
+    blocked = [name for name in skip if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import xgboost
+    finally:
+        for name in blocked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+    return xgboost
+
+
 def run(spec: TrainingSpec | TransformSpec) -> tuple[str, Any]:
     """One job: ("Completed", result) or (failure class, message)."""
     try:
@@ -236,7 +260,7 @@ def serve(conn: Connection) -> None:
 
     for name in UNUSED:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-    import xgboost  # noqa: F401  (loaded before any job's clock starts)
+    load_xgboost(skip=())  # before any job's clock starts (UNUSED stay hidden in this process)
 
     conn.send(("Ready", None))
     while True:
