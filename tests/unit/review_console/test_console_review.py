@@ -97,7 +97,9 @@ def test_the_review_post_needs_the_token_a_reason_a_run_and_an_action(
     assert calls == []
 
 
-def test_a_cli_error_is_the_one_line_of_the_page(console: ConsoleServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cli_error_is_the_one_line_of_the_page(
+    console: ConsoleServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def decide(*args: Any, **kwargs: Any) -> str:
         raise CliError("the review of run-1 was already answered (approved)")
 
@@ -120,7 +122,9 @@ def test_read_only_refuses_the_review(calls: list[tuple[Any, ...]]) -> None:
 
 def _run(status: str, last: str, exited: datetime | None) -> RunDetail:
     now = datetime.now(UTC)
-    machine = Machine(arn="arn:aws:states:us-east-1:1:stateMachine:lockgate-train-dev", name="lockgate-train-dev")
+    machine = Machine(
+        arn="arn:aws:states:us-east-1:1:stateMachine:lockgate-train-dev", name="lockgate-train-dev"
+    )
     return RunDetail(
         summary=RunSummary(arn=RUN, name="run-1", machine=machine, status=status, started=now),
         definition="{}",
