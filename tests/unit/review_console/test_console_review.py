@@ -157,3 +157,75 @@ def test_the_form_carries_the_token_and_the_run_and_read_only_shows_the_command(
 def test_the_shared_decision_refuses_a_blank_reason_before_any_call() -> None:
     with pytest.raises(CliError, match="reason is required"):
         review_cli.decide("http://127.0.0.1:1", "run-1", "   ", approve=True)
+
+
+class _FakeSfn:
+    """DescribeExecution and GetExecutionHistory of three runs, counting the describes."""
+
+    def __init__(self) -> None:
+        self.described: list[str] = []
+        now = datetime.now(UTC)
+        self.histories = {
+            "waiting": [
+                _entered(1, "BiasPre", now),
+                _exited(2, "BiasPre", now),
+                _entered(3, "AwaitingReview", now),
+            ],
+            "training": [
+                _entered(1, "AwaitingReview", now),
+                _exited(2, "AwaitingReview", now),
+                _entered(3, "Train", now),
+            ],
+        }
+
+    def describe_execution(self, **kwargs: str) -> dict[str, Any]:
+        arn = kwargs["executionArn"]
+        self.described.append(arn)
+        return {"input": '{"dataset": "credit"}' if "deploy" not in arn else '{"packageArn": "p"}'}
+
+    def get_paginator(self, name: str) -> Any:
+        assert name == "get_execution_history"
+        histories = self.histories
+
+        class Pages:
+            def paginate(self, **kwargs: str) -> list[dict[str, Any]]:
+                return [{"events": histories[kwargs["executionArn"].rsplit(":", 1)[-1]]}]
+
+        return Pages()
+
+
+def _entered(event: int, name: str, at: datetime) -> dict[str, Any]:
+    return {
+        "id": event,
+        "type": "TaskStateEntered",
+        "timestamp": at,
+        "stateEnteredEventDetails": {"name": name},
+    }
+
+
+def _exited(event: int, name: str, at: datetime) -> dict[str, Any]:
+    return {
+        "id": event,
+        "type": "TaskStateExited",
+        "timestamp": at,
+        "stateExitedEventDetails": {"name": name},
+    }
+
+
+def _summary(name: str, pipeline: str, status: str = "RUNNING") -> RunSummary:
+    machine = Machine(
+        arn=f"arn:aws:states:r:1:stateMachine:lockgate-{pipeline}-dev", name=f"lockgate-{pipeline}-dev"
+    )
+    arn = f"arn:aws:states:r:1:execution:lockgate-{pipeline}-dev:{name}"
+    return RunSummary(arn=arn, name=name, machine=machine, status=status, started=datetime.now(UTC))
+
+
+def test_the_runs_list_reads_each_dataset_once_and_marks_only_the_waiting_run() -> None:
+    sfn = _FakeSfn()
+    reads = Reads(lambda service: sfn)
+    runs = [_summary("waiting", "train"), _summary("training", "train"), _summary("d-1", "deploy")]
+    assert reads.datasets(runs) == {runs[0].arn: "credit", runs[1].arn: "credit"}
+    assert reads.datasets(runs) == {runs[0].arn: "credit", runs[1].arn: "credit"}
+    assert sorted(sfn.described) == sorted(r.arn for r in runs)  # a run's input is described once
+    assert [reads.waiting_for_person(r) for r in runs] == [True, False, False]
+    assert not reads.waiting_for_person(_summary("waiting", "train", status="SUCCEEDED"))
