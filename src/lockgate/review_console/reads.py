@@ -175,8 +175,8 @@ class Reads:
         return kept
 
     def datasets(self, runs: list[RunSummary]) -> dict[str, str]:
-        """Each run's dataset, from its input's `dataset` (inputs described four at a time, then
-        cached: an input never changes); runs whose input names none are left out."""
+        """Each run's dataset, from its input's `dataset`, or a deploy run's package group (inputs
+        described four at a time, then cached: an input never changes); runs with none left out."""
         sfn = self.client("stepfunctions")
 
         def input_of(arn: str) -> dict[str, Any]:
@@ -189,8 +189,9 @@ class Reads:
             return found
 
         with ThreadPoolExecutor(max_workers=4) as pool:
-            inputs = dict(zip((r.arn for r in runs), pool.map(input_of, [r.arn for r in runs]), strict=True))
-        return {arn: str(i["dataset"]) for arn, i in inputs.items() if i.get("dataset") is not None}
+            inputs = pool.map(input_of, [r.arn for r in runs])
+            found = {r.arn: _dataset_of(r, i) for r, i in zip(runs, inputs, strict=True)}
+        return {arn: dataset for arn, dataset in found.items() if dataset}
 
     def waiting_for_person(self, run: RunSummary) -> bool:
         """A running train run whose latest state is the review wait (as `lockgate runs` tells)."""
@@ -282,6 +283,23 @@ class Reads:
         except (ConsoleError, ValueError):
             return None
         return parsed if isinstance(parsed, dict) else None
+
+
+def _dataset_of(run: RunSummary, data: dict[str, Any]) -> str | None:
+    """The input's `dataset`; for a deploy run, the dataset of its package's group (from the ARN)."""
+    if data.get("dataset") is not None:
+        return str(data["dataset"])
+    package = str(data.get("packageArn") or "")
+    if ":model-package/" not in package:
+        return None
+    from lockgate.deployment.names import dataset_of_group
+
+    group = package.split(":model-package/", 1)[1].rsplit("/", 1)[0]
+    environment = run.machine.name.removeprefix(f"lockgate-{run.machine.pipeline}-")
+    try:
+        return dataset_of_group(environment, group)
+    except ValueError:
+        return None
 
 
 def _failed_states(events: list[Any]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +20,7 @@ from lockgate.review_console import pages
 from lockgate.review_console.reads import Machine, Reads, RunDetail, RunSummary
 from lockgate.review_console.server import ConsoleServer, ConsoleSettings
 
+PACKAGE = "arn:aws:sagemaker:r:1:model-package/lockgate-dev-german/3"
 RUN = "arn:aws:states:us-east-1:123456789012:execution:lockgate-train-dev:run-1"
 
 
@@ -181,7 +183,8 @@ class _FakeSfn:
     def describe_execution(self, **kwargs: str) -> dict[str, Any]:
         arn = kwargs["executionArn"]
         self.described.append(arn)
-        return {"input": '{"dataset": "credit"}' if "deploy" not in arn else '{"packageArn": "p"}'}
+        inputs = {"d-1": '{"packageArn": "p"}', "d-2": json.dumps({"packageArn": PACKAGE})}
+        return {"input": inputs.get(arn.rsplit(":", 1)[-1], '{"dataset": "credit"}')}
 
     def get_paginator(self, name: str) -> Any:
         assert name == "get_execution_history"
@@ -223,9 +226,11 @@ def _summary(name: str, pipeline: str, status: str = "RUNNING") -> RunSummary:
 def test_the_runs_list_reads_each_dataset_once_and_marks_only_the_waiting_run() -> None:
     sfn = _FakeSfn()
     reads = Reads(lambda service: sfn)
-    runs = [_summary("waiting", "train"), _summary("training", "train"), _summary("d-1", "deploy")]
-    assert reads.datasets(runs) == {runs[0].arn: "credit", runs[1].arn: "credit"}
-    assert reads.datasets(runs) == {runs[0].arn: "credit", runs[1].arn: "credit"}
+    runs = [_summary(n, "train") for n in ("waiting", "training")]
+    runs += [_summary(n, "deploy") for n in ("d-1", "d-2")]
+    expected = {runs[0].arn: "credit", runs[1].arn: "credit", runs[3].arn: "german"}
+    assert reads.datasets(runs) == expected  # a deploy run's: its package group's dataset
+    assert reads.datasets(runs) == expected
     assert sorted(sfn.described) == sorted(r.arn for r in runs)  # a run's input is described once
-    assert [reads.waiting_for_person(r) for r in runs] == [True, False, False]
+    assert [reads.waiting_for_person(r) for r in runs] == [True, False, False, False]
     assert not reads.waiting_for_person(_summary("waiting", "train", status="SUCCEEDED"))
