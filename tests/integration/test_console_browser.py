@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from lockgate.commands.console_cli import start_console
 from lockgate.deployment.names import execution_name
@@ -25,7 +26,8 @@ from lockgate.local.fixtures import sample_csv
 
 pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "console"
 MAX_PAGE_BYTES = 200_000
 FLAGS = [
     "--no-sandbox",
@@ -136,6 +138,7 @@ def test_every_page_renders_light_offline_and_without_errors(console: str, brows
         page, f"{console}/runs?pipeline=ingest&status=SUCCEEDED&dataset=credit", "runs-ingest"
     )
     assert set(page.locator("tbody tr td:nth-child(2)").all_inner_texts()) == {"ingest"}
+    assert set(page.locator("tbody tr td:nth-child(3)").all_inner_texts()) == {"credit"}  # the dataset
     for name in ("models", "endpoints", "alarms"):
         weights[name] = _visit(page, f"{console}/{name}", name)
     weights["lineage"] = _visit(page, f"{console}/lineage?node=credit", "lineage")
@@ -205,6 +208,54 @@ def test_approve_by_click_changes_the_registry_and_starts_the_deploy(
     while sfn.describe_execution(executionArn=run_arn)["status"] == "RUNNING" and time.monotonic() < deadline:
         time.sleep(0.2)
     assert sfn.describe_execution(executionArn=run_arn)["status"] == "SUCCEEDED"
+
+
+def test_reject_by_click_ends_a_run_waiting_for_a_bias_review(
+    console: str, browser_page: Any, pipeline: Any
+) -> None:
+    """A needs-human pre-training gate (test_review_flow's setup): the runs list marks the run, its
+    page has Approve / Reject reached by Tab, an empty reason is refused, Reject ends the run."""
+    contract = yaml.safe_load((REPO / "contracts" / "credit.yaml").read_text())
+    contract["name"], contract["bias"]["min_group_rows"] = "console-bias", 10_000_000
+    pipeline.cloud.client("s3").put_object(
+        Bucket=pipeline.bucket, Key="contracts/console-bias.yaml", Body=yaml.safe_dump(contract).encode()
+    )
+    body = sample_csv(1500, seed=26)
+    assert pipeline.wait(pipeline.upload("raw/console-bias/data.csv", body))["status"] == "SUCCEEDED"
+    run_arn = _waiting_for_review(pipeline, hashlib.sha256(body).hexdigest())
+    page = browser_page
+    _visit(page, f"{console}/runs?dataset=console-bias", "runs-waiting-for-review")
+    row = page.locator("tbody tr", has_text=run_arn.rsplit(":", 1)[-1])
+    assert "waiting for a person" in row.inner_text() and "console-bias" in row.inner_text()
+    row.locator("a").click()
+    _visit(page, page.url, "run-waiting-for-review")
+    assert _focusable_by_tab(page, "form[action='/review'] button[value='reject']")
+    page.get_by_role("button", name="Reject").click()  # no reason: the browser keeps the form
+    assert page.get_by_role("status").count() == 0
+    page.get_by_label("Reason (bias review)").fill("groups too small; collect more data")
+    page.get_by_role("button", name="Reject").click()
+    page.wait_for_load_state()
+    assert "ReviewRejected" in page.get_by_role("status").inner_text() and "/run?" in page.url
+    sfn, deadline = pipeline.cloud.client("stepfunctions"), time.monotonic() + 120
+    while (run := sfn.describe_execution(executionArn=run_arn))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the rejected run still runs"
+        time.sleep(0.2)
+    assert run["status"] == "FAILED" and run["error"] == "ReviewRejected"
+
+
+def _waiting_for_review(pipeline: Any, version: str, timeout: float = 180) -> str:
+    dynamodb, table = pipeline.cloud.client("dynamodb"), pipeline.cloud.stack.outputs["LineageTableName"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items = dynamodb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"review#{version}"}},
+        )["Items"]
+        if items:
+            return str(items[0]["sk"]["S"])
+        time.sleep(0.1)
+    raise TimeoutError(f"no train run of {version[:12]} waits for a review")
 
 
 def _wait_for_production_approval(pipeline: Any, package_arn: str, timeout: float = 180) -> None:

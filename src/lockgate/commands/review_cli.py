@@ -45,20 +45,38 @@ def run_review(args: argparse.Namespace) -> int:
     """Answer the waiting run; one line on stderr and exit 2 when that is not possible."""
     from botocore.exceptions import BotoCoreError, ClientError  # the run path only: the parser stays light
 
+    from lockgate.commands.console import say
+
     if not args.reason.strip():
         raise CliError("--reason must say why (it is kept with the decision)")
     try:
-        _review(args)
+        say(_review(args))
     except (ClientError, BotoCoreError) as error:
         raise CliError(f"{error}; check --endpoint-url (is `lockgate up` running?)") from error
     return 0
 
 
-def _review(args: argparse.Namespace) -> None:
+def decide(endpoint_url: str | None, target: str, reason: str, *, approve: bool) -> str:
+    """`lockgate review` without the terminal (the review console calls it): the same checks and
+    calls; returns the line the command prints; CliError when nothing changed."""
+    if not reason.strip():
+        raise CliError("a reason is required (it is kept with the decision): nothing changed")
+    args = argparse.Namespace(
+        target=target,
+        approve=approve,
+        reject=not approve,
+        reason=reason.strip(),
+        endpoint_url=endpoint_url,
+        table=None,
+        audit_table=None,
+    )
+    return _review(args)
+
+
+def _review(args: argparse.Namespace) -> str:
     from botocore.exceptions import ClientError
 
     from lockgate.adapters.review_records import ReviewRecords
-    from lockgate.commands.console import say
     from lockgate.commands.identity import who
     from lockgate.commands.options import aws_client
     from lockgate.pipeline.review import REJECTED_ERROR
@@ -91,11 +109,11 @@ def _review(args: argparse.Namespace) -> None:
         ) from error
     decision = "approved" if approved else "rejected"
     records.settle(pending, decision)
-    _record(
+    note = _record(
         args, dynamodb, lineage_name=lineage_name, tables=tables, pending=pending, decision=decision, by=by
     )
     then = "training goes on" if approved else f"the run ends as {REJECTED_ERROR}"
-    say(f"{decision} the {pending.stage} review of {pending.dataset} {pending.version[:12]}: {then}")
+    return f"{decision} the {pending.stage} review of {pending.dataset} {pending.version[:12]}: {then}{note}"
 
 
 def _find(target: str, records: ReviewRecords, sfn: Any) -> PendingReview:
@@ -158,13 +176,13 @@ def _record(
     pending: PendingReview,
     decision: str,
     by: str,
-) -> None:
-    """Lineage (version -> review) and the audit record (`lockgate actions`)."""
+) -> str:
+    """Lineage (version -> review) and the audit record (`lockgate actions`); a note when the audit
+    table is missing."""
     from datetime import UTC, datetime
 
     from lockgate.adapters.audit_table import AuditTable
     from lockgate.adapters.dynamodb import LineageTable
-    from lockgate.commands.console import say
     from lockgate.lineage import Node
     from lockgate.remediation.journal import AuditRecord, Status
 
@@ -183,8 +201,7 @@ def _record(
     )
     audit_name = args.audit_table or next((t for t in tables if "AuditTable" in t), None)
     if audit_name is None:
-        say("no audit table found (pass --audit-table); the decision is in lineage only")
-        return
+        return " (no audit table found, pass --audit-table: the decision is in lineage only)"
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     AuditTable(audit_name, dynamodb).save(
         AuditRecord(
@@ -198,6 +215,7 @@ def _record(
             updated=now,
         )
     )
+    return ""
 
 
 def _name(execution: str) -> str:

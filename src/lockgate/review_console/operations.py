@@ -141,6 +141,20 @@ class Operations:
         except CliError as error:
             raise ConsoleError(str(error)) from None
 
+    def review(self, run: str, reason: str, *, reject: bool) -> str:
+        """`lockgate review` of a train run waiting at AwaitingReview (a needs-human bias gate)."""
+        from lockgate.commands.review_cli import decide
+        from lockgate.commands.usage import CliError
+
+        if not reason.strip():
+            raise ConsoleError("a reason is required: nothing changed")
+        if ":execution:" not in run:
+            raise ConsoleError(f"not a run ARN: {run!r}; nothing changed")
+        try:
+            return decide(self.reads.endpoint_url, run, reason.strip(), approve=not reject)
+        except CliError as error:
+            raise ConsoleError(str(error)) from None
+
     # --- endpoints, alarms, actions ---------------------------------------------------------
     def endpoint_facts(self) -> list[EndpointFacts]:
         """Every Lockgate endpoint."""

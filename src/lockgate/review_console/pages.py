@@ -10,6 +10,7 @@ from lockgate.layout import quarantined_key
 from lockgate.review_console import graph
 from lockgate.review_console.charts import BiasCheck, bias_chart, timeline
 from lockgate.review_console.html import badge, esc, link, num, page, table
+from lockgate.review_console.operations import Operations
 from lockgate.review_console.pages_ops import (
     alarms_page,
     decide,
@@ -27,10 +28,12 @@ __all__ = [
     "gates_page",
     "lineage_page",
     "models_page",
+    "review",
     "run_page",
     "runs_page",
 ]
 
+WAITING_BADGE = ' <span class="badge waiting">waiting for a person</span>'
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 # The deploy run's steps, by the key each writes into the run's state (statemachines/deploy.asl.json).
 DEPLOY_STEPS = (
@@ -65,17 +68,21 @@ def runs_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
         + _select("status", "Status", list(STATUSES), status)
         + '<button type="submit">Filter</button></form>'
     )
+    datasets = reads.datasets(runs)
     rows = [
         [
             esc(_when(r.started)),
             esc(r.machine.pipeline),
+            esc(datasets.get(r.arn, "")),
             link("/run", r.name, arn=r.arn),
-            badge(r.status),
+            badge(r.status) + (WAITING_BADGE if reads.waiting_for_person(r) else ""),
             num(r.seconds, 2),
         ]
         for r in runs
     ]
-    body = form + table(["Started (UTC)", "Pipeline", "Run", "Status", "Seconds"], rows, "no runs match")
+    body = form + table(
+        ["Started (UTC)", "Pipeline", "Dataset", "Run", "Status", "Seconds"], rows, "no runs match"
+    )
     if more:
         body += f'<p class="muted">{more} more runs not shown: narrow the filters, or add &amp;limit=N.</p>'
     return page("Runs", body, settings.where, "/runs")
@@ -98,7 +105,11 @@ def run_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
     package = _package_of(run)
     if package:
         facts.append(["Model package", link("/lineage", package, node=package)])
-    body = table(["", ""], facts)
+    notice = settings.notices.get(query.get("notice", ""), "")
+    body = f'<p class="notice" role="status">{esc(notice)}</p>' if notice else ""
+    body += table(["", ""], facts)
+    if _waits_for_person(run):
+        body += "<h2>Waiting for a person</h2>" + _review_form(run, settings)
     if run.error or run.cause:
         why = f"{esc(run.error or '')}: {esc(run.cause or '')}"
         body += f'<h2>Why it failed</h2><p class="error" role="alert">{why}</p>'
@@ -108,6 +119,49 @@ def run_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
     waiting = frozenset(name for name, outcome in coloured.items() if outcome == "waiting")
     body += f"<h2>Timeline</h2>{timeline(run.visits, datetime.now(UTC), waiting)}"
     return page(f"Run {run.summary.name}", body, settings.where, "/runs")
+
+
+def _waits_for_person(run: RunDetail) -> bool:
+    """Running at AwaitingReview: a needs-human bias gate waits for `lockgate review`."""
+    from lockgate.pipeline.review import WAITING_STATE
+
+    last = run.visits[-1] if run.visits else None
+    return (
+        run.summary.status == "RUNNING"
+        and last is not None
+        and last.name == WAITING_STATE
+        and last.exited is None
+    )
+
+
+def _review_form(run: RunDetail, settings: Any) -> str:
+    """Approve (training goes on) / Reject (the run ends as ReviewRejected), a reason required."""
+    from lockgate.pipeline.review import review_command
+
+    if settings.read_only:
+        return (
+            '<p class="muted">read-only console: decide with '
+            f"<code>{esc(review_command(run.summary.arn))}</code>.</p>"
+        )
+    return (
+        '<form class="decide" method="post" action="/review">'
+        f'<input type="hidden" name="csrf" value="{esc(settings.csrf_token)}">'
+        f'<input type="hidden" name="run" value="{esc(run.summary.arn)}">'
+        '<label for="review-reason" class="muted">Reason (bias review)</label>'
+        '<input id="review-reason" name="reason" required maxlength="500" placeholder="why (required)">'
+        '<button type="submit" name="action" value="approve" aria-label="Approve: training goes on">'
+        "Approve</button>"
+        '<button type="submit" name="action" value="reject" class="reject" '
+        'aria-label="Reject: the run ends as ReviewRejected">Reject</button></form>'
+    )
+
+
+def review(reads: Reads, settings: Any, form: dict[str, str]) -> str:
+    """A person's review decision on a waiting run: the same code as `lockgate review`; its line."""
+    action = form.get("action", "")
+    if action not in ("approve", "reject"):
+        raise ConsoleError("choose Approve or Reject: nothing changed")
+    return Operations(reads).review(form.get("run", ""), form.get("reason", ""), reject=action == "reject")
 
 
 def outcomes(state_graph: graph.StateGraph, run: RunDetail) -> dict[str, graph.Outcome]:

@@ -103,6 +103,7 @@ class Reads:
         self._clients: dict[str, Any] = {}
         self.endpoint_url = endpoint_url  # None: AWS
         self._definitions: dict[str, str] = {}
+        self._inputs: dict[str, dict[str, Any]] = {}  # a run's input never changes
         self._machines: tuple[float, list[Machine]] = (0.0, [])
         self._lock = threading.Lock()
 
@@ -164,24 +165,47 @@ class Reads:
 
     def _of_dataset(self, runs: list[RunSummary], dataset: str, limit: int) -> list[RunSummary]:
         """The runs whose input names `dataset` (described four at a time, stopping past `limit`)."""
+        kept: list[RunSummary] = []
+        for start in range(0, len(runs), 20):
+            chunk = runs[start : start + 20]
+            datasets = self.datasets(chunk)
+            kept += [r for r in chunk if datasets.get(r.arn) == dataset]
+            if len(kept) > limit:
+                break
+        return kept
+
+    def datasets(self, runs: list[RunSummary]) -> dict[str, str]:
+        """Each run's dataset, from its input's `dataset`, or a deploy run's package group (inputs
+        described four at a time, then cached: an input never changes); runs with none left out."""
         sfn = self.client("stepfunctions")
 
-        def dataset_of(run: RunSummary) -> str | None:
-            described = sfn.describe_execution(executionArn=run.arn)
-            try:
-                value = json.loads(described.get("input") or "{}").get("dataset")
-            except (ValueError, AttributeError):
-                return None
-            return str(value) if value is not None else None
+        def input_of(arn: str) -> dict[str, Any]:
+            with self._lock:
+                if arn in self._inputs:
+                    return self._inputs[arn]
+            found = _json(sfn.describe_execution(executionArn=arn).get("input")) or {}
+            with self._lock:
+                self._inputs[arn] = found
+            return found
 
-        kept: list[RunSummary] = []
         with ThreadPoolExecutor(max_workers=4) as pool:
-            for start in range(0, len(runs), 20):
-                chunk = runs[start : start + 20]
-                kept += [r for r, d in zip(chunk, pool.map(dataset_of, chunk), strict=True) if d == dataset]
-                if len(kept) > limit:
-                    break
-        return kept
+            inputs = pool.map(input_of, [r.arn for r in runs])
+            found = {r.arn: _dataset_of(r, i) for r, i in zip(runs, inputs, strict=True)}
+        return {arn: dataset for arn, dataset in found.items() if dataset}
+
+    def waiting_for_person(self, run: RunSummary) -> bool:
+        """A running train run whose latest state is the review wait (as `lockgate runs` tells)."""
+        if run.status != "RUNNING" or run.machine.pipeline != "train":
+            return False
+        from lockgate.pipeline.review import WAITING_STATE
+
+        events: list[Any] = []
+        for page in (
+            self.client("stepfunctions").get_paginator("get_execution_history").paginate(executionArn=run.arn)
+        ):
+            events += page["events"]
+        visits = state_visits(events)
+        return bool(visits) and visits[-1].name == WAITING_STATE and visits[-1].exited is None
 
     def run(self, arn: str) -> RunDetail:
         """One execution: its machine's definition, history, input/output and failure."""
@@ -259,6 +283,23 @@ class Reads:
         except (ConsoleError, ValueError):
             return None
         return parsed if isinstance(parsed, dict) else None
+
+
+def _dataset_of(run: RunSummary, data: dict[str, Any]) -> str | None:
+    """The input's `dataset`; for a deploy run, the dataset of its package's group (from the ARN)."""
+    if data.get("dataset") is not None:
+        return str(data["dataset"])
+    package = str(data.get("packageArn") or "")
+    if ":model-package/" not in package:
+        return None
+    from lockgate.deployment.names import dataset_of_group
+
+    group = package.split(":model-package/", 1)[1].rsplit("/", 1)[0]
+    environment = run.machine.name.removeprefix(f"lockgate-{run.machine.pipeline}-")
+    try:
+        return dataset_of_group(environment, group)
+    except ValueError:
+        return None
 
 
 def _failed_states(events: list[Any]) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """The HTTP side: routes, the CSRF token, read-only mode and one-line error pages.
 
 Standard library only (http.server, threading): one thread per request, bound to 127.0.0.1 unless
-told otherwise. Every GET renders a page from `pages`; the only POST is a decision (approve /
-reject) and carries the per-process CSRF token. No exception text beyond one line reaches a page.
+told otherwise. Every GET renders a page from `pages`; the only POSTs are decisions (approve /
+reject a package at /decide, a waiting run's bias review at /review) and carry the per-process CSRF
+token. No exception text beyond one line reaches a page.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -70,6 +71,12 @@ ROUTES: dict[str, Page] = {
     "/alarms": pages.alarms_page,
     "/lineage": pages.lineage_page,
 }
+Decision = Callable[[Reads, ConsoleSettings, dict[str, str]], str]
+# What a POST decides, and the page the browser is sent to afterwards (it shows the line).
+DECISIONS: dict[str, tuple[Decision, Callable[[dict[str, str]], str]]] = {
+    "/decide": (pages.decide, lambda form: "/models?"),
+    "/review": (pages.review, lambda form: "/run?" + urlencode({"arn": form.get("run", "")}) + "&"),
+}
 
 
 def make_handler(reads: Reads, settings: ConsoleSettings) -> type[BaseHTTPRequestHandler]:
@@ -99,7 +106,8 @@ def make_handler(reads: Reads, settings: ConsoleSettings) -> type[BaseHTTPReques
             if settings.read_only:
                 self._error(HTTPStatus.FORBIDDEN, "this console is read-only (--read-only): nothing changed")
                 return
-            if url.path != "/decide":
+            decision = DECISIONS.get(url.path)
+            if decision is None:
                 self._error(HTTPStatus.NOT_FOUND, f"nothing to post at {url.path}")
                 return
             length = int(self.headers.get("Content-Length") or 0)
@@ -112,12 +120,13 @@ def make_handler(reads: Reads, settings: ConsoleSettings) -> type[BaseHTTPReques
                     HTTPStatus.FORBIDDEN, "stale or missing form token: reload the page; nothing changed"
                 )
                 return
-            self._guarded(lambda: self._decided(pages.decide(reads, settings, form)))
+            decide, then = decision
+            self._guarded(lambda: self._decided(decide(reads, settings, form), then(form)))
 
-        def _decided(self, said: str) -> None:
-            """Post/redirect/get: the Models page shows the line (a reload does not decide again)."""
+        def _decided(self, said: str, then: str) -> None:
+            """Post/redirect/get: the next page shows the line (a reload does not decide again)."""
             self.send_response(HTTPStatus.SEE_OTHER)
-            self.send_header("Location", f"/models?notice={settings.remember(said)}")
+            self.send_header("Location", f"{then}notice={settings.remember(said)}")
             self.send_header("Content-Length", "0")
             for name, value in SECURITY_HEADERS.items():
                 self.send_header(name, value)
