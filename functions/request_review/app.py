@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -14,9 +14,10 @@ from lockgate.adapters.sns import Notifier
 from lockgate.pipeline.review import request_review
 from lockgate.pipeline.settings import RequestReviewSettings
 from lockgate.steps.review import ReviewRequest
+from lockgate.tracing import lambda_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = lambda_tracer()
 metrics = Metrics()
 settings = RequestReviewSettings.from_env()
 records = ReviewRecords(settings.lineage_table)

@@ -23,12 +23,15 @@ import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lockgate.serving import encoder
-
 if TYPE_CHECKING:
     from lockgate.data.contract import Contract
 
 SCRIPT = "lockgate_encoder.py"  # SAGEMAKER_PROGRAM
+# Names the shipped script (lockgate.serving.encoder, self-contained in its container) owns; repeated
+# here so that registering and deploying a package does not load numpy with it (tests/unit/serving
+# checks that both agree).
+SPEC_FILE = "encoder.json"
+STAGE_ENV = "LOCKGATE_STAGE"
 ARTIFACT = "encoder/model.tar.gz"  # under the run's model output path
 FORMAT = 1
 
@@ -79,6 +82,8 @@ def spec(contract: Contract, *, dataset: str, version: str) -> dict[str, Any]:
 
 def script_source() -> bytes:
     """The encoder module's bytes, as installed."""
+    from lockgate.serving import encoder
+
     return Path(encoder.__file__).read_bytes()
 
 
@@ -87,7 +92,7 @@ def tarball(spec_: dict[str, Any]) -> bytes:
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for name, body in (
-            (encoder.SPEC_FILE, json.dumps(spec_, indent=1, sort_keys=True).encode()),
+            (SPEC_FILE, json.dumps(spec_, indent=1, sort_keys=True).encode()),
             (SCRIPT, script_source()),
         ):
             info = tarfile.TarInfo(name)
@@ -100,12 +105,12 @@ def read_tarball(body: bytes) -> tuple[dict[str, Any], bytes]:
     """(spec, script bytes) of an encoder artifact."""
     with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
         files = {}
-        for name in (encoder.SPEC_FILE, SCRIPT):
+        for name in (SPEC_FILE, SCRIPT):
             member = tar.extractfile(name)
             if member is None:
                 raise ValueError(f"the encoder artifact holds no {name}")
             files[name] = member.read()
-    return json.loads(files[encoder.SPEC_FILE]), files[SCRIPT]
+    return json.loads(files[SPEC_FILE]), files[SCRIPT]
 
 
 def artifact_uri(model_output_path: str) -> str:
@@ -118,7 +123,7 @@ def encoder_environment(artifact: str, stage: str) -> dict[str, str]:
     return {
         "SAGEMAKER_PROGRAM": SCRIPT,
         "SAGEMAKER_SUBMIT_DIRECTORY": artifact,
-        encoder.STAGE_ENV: stage,
+        STAGE_ENV: stage,
     }
 
 

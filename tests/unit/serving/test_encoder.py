@@ -164,3 +164,10 @@ def test_the_artifact_ships_the_module_bytes_deterministically() -> None:
     spec, script = artifact.read_tarball(first)
     assert spec == json.loads(json.dumps(SPEC))
     assert script == artifact.script_source()
+
+
+def test_the_artifact_names_are_the_shipped_scripts() -> None:
+    """artifact.py repeats two names of the self-contained script (so registering loads no numpy)."""
+    from lockgate.serving import artifact, encoder
+
+    assert (artifact.SPEC_FILE, artifact.STAGE_ENV) == (encoder.SPEC_FILE, encoder.STAGE_ENV)
