@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -12,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from lockgate.local.clock import LocalClock
 from lockgate.local.cloud import LocalCloud
-from lockgate.local.fixtures import upload_contracts
+from lockgate.local.fixtures import sample_csv, upload_contracts
 from lockgate.local.stepfunctions.executions import wait_for_execution
 from lockgate.pipeline.execution_names import execution_name
 
@@ -57,6 +59,36 @@ class Pipeline:
             time.sleep(0.1)
         running = f"still running: {', '.join(seen)}" if seen else "none started"
         raise TimeoutError(f"no finished train run for {version} after {timeout:.0f} s ({running})")
+
+    def needs_human_contract(self, name: str) -> None:
+        """The credit contract as `name`, with facet groups always "too small": the pre-training
+        bias gate says needs-human, so a train run of its data waits for a person."""
+        contract = yaml.safe_load((REPO / "contracts" / "credit.yaml").read_text())
+        contract["name"] = name
+        contract["bias"]["min_group_rows"] = 10_000_000
+        contract["bias"]["thresholds"] = {m: {"min": -0.5, "max": 0.5} for m in ("DPL", "DPPL", "RD", "AD")}
+        self.cloud.client("s3").put_object(
+            Bucket=self.bucket, Key=f"contracts/{name}.yaml", Body=yaml.safe_dump(contract).encode()
+        )
+
+    def waiting_for_review(self, dataset: str, seed: int, timeout: float = 180) -> tuple[str, str]:
+        """Upload a version of `dataset` (a needs_human_contract); (version, ARN of its train run)
+        once that run waits at AwaitingReview."""
+        body = sample_csv(1500, seed=seed)
+        assert self.wait(self.upload(f"raw/{dataset}/data.csv", body))["status"] == "SUCCEEDED"
+        version = hashlib.sha256(body).hexdigest()
+        dynamodb, table = self.cloud.client("dynamodb"), self.cloud.stack.outputs["LineageTableName"]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            items = dynamodb.query(
+                TableName=table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"review#{version}"}},
+            )["Items"]
+            if items:
+                return version, str(items[0]["sk"]["S"])
+            time.sleep(0.1)
+        raise TimeoutError(f"no train run of {version[:12]} waits for a review after {timeout:.0f} s")
 
     def executions_named(self, name: str) -> list[dict[str, Any]]:
         """Every ingest execution with this name (Step Functions allows at most one)."""

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from lockgate.commands.console_cli import start_console
 from lockgate.deployment.names import execution_name
@@ -215,14 +214,8 @@ def test_reject_by_click_ends_a_run_waiting_for_a_bias_review(
 ) -> None:
     """A needs-human pre-training gate (test_review_flow's setup): the runs list marks the run, its
     page has Approve / Reject reached by Tab, an empty reason is refused, Reject ends the run."""
-    contract = yaml.safe_load((REPO / "contracts" / "credit.yaml").read_text())
-    contract["name"], contract["bias"]["min_group_rows"] = "console-bias", 10_000_000
-    pipeline.cloud.client("s3").put_object(
-        Bucket=pipeline.bucket, Key="contracts/console-bias.yaml", Body=yaml.safe_dump(contract).encode()
-    )
-    body = sample_csv(1500, seed=26)
-    assert pipeline.wait(pipeline.upload("raw/console-bias/data.csv", body))["status"] == "SUCCEEDED"
-    run_arn = _waiting_for_review(pipeline, hashlib.sha256(body).hexdigest())
+    pipeline.needs_human_contract("console-bias")
+    _, run_arn = pipeline.waiting_for_review("console-bias", seed=26)
     page = browser_page
     _visit(page, f"{console}/runs?dataset=console-bias", "runs-waiting-for-review")
     row = page.locator("tbody tr", has_text=run_arn.rsplit(":", 1)[-1])
@@ -241,21 +234,6 @@ def test_reject_by_click_ends_a_run_waiting_for_a_bias_review(
         assert time.monotonic() < deadline, "the rejected run still runs"
         time.sleep(0.2)
     assert run["status"] == "FAILED" and run["error"] == "ReviewRejected"
-
-
-def _waiting_for_review(pipeline: Any, version: str, timeout: float = 180) -> str:
-    dynamodb, table = pipeline.cloud.client("dynamodb"), pipeline.cloud.stack.outputs["LineageTableName"]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        items = dynamodb.query(
-            TableName=table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"review#{version}"}},
-        )["Items"]
-        if items:
-            return str(items[0]["sk"]["S"])
-        time.sleep(0.1)
-    raise TimeoutError(f"no train run of {version[:12]} waits for a review")
 
 
 def _wait_for_production_approval(pipeline: Any, package_arn: str, timeout: float = 180) -> None:

@@ -5,7 +5,6 @@ with the decision in lineage and the audit (issues 22 and 24). The setup is test
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 import time
@@ -17,44 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from lockgate.adapters.audit_table import AuditTable
 from lockgate.commands.console_cli import start_console
-from lockgate.local.fixtures import sample_csv
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 DATASET = "console-review"
-
-
-def _needs_human_contract(pipeline: Any, name: str) -> None:
-    """The credit contract with facet groups always "too small": the pre-training gate says needs-human."""
-    contract = yaml.safe_load((REPO / "contracts" / "credit.yaml").read_text())
-    contract["name"] = name
-    contract["bias"]["min_group_rows"] = 10_000_000
-    contract["bias"]["thresholds"] = {m: {"min": -0.5, "max": 0.5} for m in ("DPL", "DPPL", "RD", "AD")}
-    pipeline.cloud.client("s3").put_object(
-        Bucket=pipeline.bucket, Key=f"contracts/{name}.yaml", Body=yaml.safe_dump(contract).encode()
-    )
-
-
-def _waiting_run(pipeline: Any, dataset: str, seed: int, timeout: float = 180) -> tuple[str, str]:
-    """Upload a version; return it and the ARN of its train run once that waits at AwaitingReview."""
-    body = sample_csv(1500, seed=seed)
-    assert pipeline.wait(pipeline.upload(f"raw/{dataset}/data.csv", body))["status"] == "SUCCEEDED"
-    version = hashlib.sha256(body).hexdigest()
-    dynamodb, deadline = pipeline.cloud.client("dynamodb"), time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        items = dynamodb.query(
-            TableName=pipeline.cloud.stack.outputs["LineageTableName"],
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"review#{version}"}},
-        )["Items"]
-        if items:
-            return version, str(items[0]["sk"]["S"])
-        time.sleep(0.1)
-    raise TimeoutError(f"no train run of {version[:12]} waits for a review")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -84,8 +52,8 @@ def console(pipeline: Any) -> Iterator[str]:
 
 
 def test_a_person_rejects_a_waiting_run_in_the_console(pipeline: Any, console: str) -> None:
-    _needs_human_contract(pipeline, DATASET)
-    version, arn = _waiting_run(pipeline, DATASET, seed=424)
+    pipeline.needs_human_contract(DATASET)
+    version, arn = pipeline.waiting_for_review(DATASET, seed=424)
     sfn = pipeline.cloud.client("stepfunctions")
 
     runs = _get(f"{console}/runs?dataset={DATASET}")

@@ -6,54 +6,18 @@ into training, `--reject` ends it as ReviewRejected; lineage and the audit keep 
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from lockgate.adapters.audit_table import AuditTable
 from lockgate.cli import main
-from lockgate.local.fixtures import sample_csv
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _needs_human_contract(pipeline: Any, name: str) -> None:
-    """The credit contract with facet groups always "too small": the pre-training gate says needs-human."""
-    contract = yaml.safe_load((REPO / "contracts" / "credit.yaml").read_text())
-    contract["name"] = name
-    contract["bias"]["min_group_rows"] = 10_000_000
-    contract["bias"]["thresholds"] = {m: {"min": -0.5, "max": 0.5} for m in ("DPL", "DPPL", "RD", "AD")}
-    pipeline.cloud.client("s3").put_object(
-        Bucket=pipeline.bucket, Key=f"contracts/{name}.yaml", Body=yaml.safe_dump(contract).encode()
-    )
-
-
-def _waiting_run(pipeline: Any, dataset: str, seed: int, timeout: float = 180) -> tuple[str, dict[str, Any]]:
-    """Upload a version; return it and its train run once that waits at AwaitingReview."""
-    body = sample_csv(1500, seed=seed)
-    assert pipeline.wait(pipeline.upload(f"raw/{dataset}/data.csv", body))["status"] == "SUCCEEDED"
-    version = hashlib.sha256(body).hexdigest()
-    sfn, dynamodb = pipeline.cloud.client("stepfunctions"), pipeline.cloud.client("dynamodb")
-    table = pipeline.cloud.stack.outputs["LineageTableName"]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        items = dynamodb.query(
-            TableName=table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"review#{version}"}},
-        )["Items"]
-        if items:
-            run = sfn.describe_execution(executionArn=items[0]["sk"]["S"])
-            assert run["status"] == "RUNNING", run
-            return version, dict(run)
-        time.sleep(0.1)
-    raise TimeoutError(f"no train run of {version[:12]} waits for a review")
 
 
 def _finished(pipeline: Any, arn: str, timeout: float = 300) -> dict[str, Any]:
@@ -90,9 +54,10 @@ def _audit(pipeline: Any, version: str) -> list[Any]:
 def test_a_person_approves_a_needs_human_gate_and_training_goes_on(
     pipeline: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _needs_human_contract(pipeline, "review-ok")
+    pipeline.needs_human_contract("review-ok")
     pipeline.notifications()
-    version, run = _waiting_run(pipeline, "review-ok", seed=401)
+    version, arn = pipeline.waiting_for_review("review-ok", seed=401)
+    run = pipeline.cloud.client("stepfunctions").describe_execution(executionArn=arn)
     name, url = run["name"], pipeline.cloud.url
     command = f"lockgate review {name} --approve|--reject --reason TEXT"
 
@@ -127,8 +92,9 @@ def test_a_person_approves_a_needs_human_gate_and_training_goes_on(
 def test_a_person_rejects_by_dataset_version_and_the_run_ends_rejected(
     pipeline: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _needs_human_contract(pipeline, "review-no")
-    version, run = _waiting_run(pipeline, "review-no", seed=402)
+    pipeline.needs_human_contract("review-no")
+    version, arn = pipeline.waiting_for_review("review-no", seed=402)
+    run = pipeline.cloud.client("stepfunctions").describe_execution(executionArn=arn)
     url = pipeline.cloud.url
     capsys.readouterr()
     assert (
