@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -175,6 +176,13 @@ class _Server(ThreadedWSGIServer):
         for connection in open_now:
             with contextlib.suppress(OSError):  # closed meanwhile
                 connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (or a connection `close_connections` shut while the cloud stops) is
+        no error: socketserver printed a BrokenPipe traceback for it. Anything else as before."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class LocalServer:

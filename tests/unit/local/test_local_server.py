@@ -173,3 +173,19 @@ def test_host_lookup_is_memoized(monkeypatch: pytest.MonkeyPatch) -> None:
     assert dispatcher.get_backend_for_host("nowhere.example") is None
     assert dispatcher.get_backend_for_host("nowhere.example") is None
     assert calls == [host, "nowhere.example"]
+
+
+@pytest.mark.parametrize(
+    ("error", "printed"), [(BrokenPipeError(32, "Broken pipe"), False), (ValueError("x"), True)]
+)
+def test_a_client_gone_is_no_traceback_anything_else_is(
+    local: LocalServer, capsys: pytest.CaptureFixture[str], error: Exception, printed: bool
+) -> None:
+    """socketserver printed a traceback for every connection shut while the cloud stopped."""
+    server = local._server
+    assert server is not None
+    try:
+        raise error
+    except Exception:
+        server.handle_error(None, ("127.0.0.1", 1))
+    assert ("Traceback" in capsys.readouterr().err) is printed
