@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
 
-from lockgate.adapters.dynamodb import LineageTable
+from lockgate.adapters.dynamodb import LineageTable, settle_waiting
 from lockgate.lineage import Node
 
 APPROVAL_SK = "approval#prod"
@@ -66,17 +65,5 @@ class DeployRecords:
 
     def settle_approval(self, package_arn: str, state: str) -> bool:
         """Mark the approval answered (only once: False when it was not waiting)."""
-        try:
-            self._client.update_item(
-                TableName=self.table_name,
-                Key={"pk": {"S": f"model-package#{package_arn}"}, "sk": {"S": APPROVAL_SK}},
-                UpdateExpression="SET #s = :new",
-                ConditionExpression="#s = :waiting",
-                ExpressionAttributeNames={"#s": "state"},
-                ExpressionAttributeValues={":new": {"S": state}, ":waiting": {"S": "waiting"}},
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        key = {"pk": {"S": f"model-package#{package_arn}"}, "sk": {"S": APPROVAL_SK}}
+        return settle_waiting(self._client, self.table_name, key, state)

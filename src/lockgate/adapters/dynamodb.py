@@ -19,6 +19,25 @@ from lockgate.lineage import Direction, Node
 CLAIM_DAYS = 30
 
 
+def settle_waiting(client: Any, table: str, key: dict[str, Any], state: str) -> bool:
+    """Set a waiting request's `state` to `state`, once (a conditional update): False when it was no
+    longer waiting. A production approval and a bias review are answered this way."""
+    try:
+        client.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression="SET #s = :new",
+            ConditionExpression="#s = :waiting",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={":new": {"S": state}, ":waiting": {"S": "waiting"}},
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 class LineageTable:
     """LineageTable (keys pk, sk): `link(parent, child, **attrs)` writes both directions."""
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
 
+from lockgate.adapters.dynamodb import settle_waiting
 from lockgate.adapters.errors import guarded
 from lockgate.pipeline.review import PendingReview
 
@@ -76,17 +76,5 @@ class ReviewRecords:
 
     def settle(self, review: PendingReview, state: str) -> bool:
         """Mark the request answered, once: False when it was no longer waiting."""
-        try:
-            self._client.update_item(
-                TableName=self.table_name,
-                Key={"pk": {"S": f"{_PK}{review.version}"}, "sk": {"S": review.execution}},
-                UpdateExpression="SET #s = :new",
-                ConditionExpression="#s = :waiting",
-                ExpressionAttributeNames={"#s": "state"},
-                ExpressionAttributeValues={":new": {"S": state}, ":waiting": {"S": "waiting"}},
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        key = {"pk": {"S": f"{_PK}{review.version}"}, "sk": {"S": review.execution}}
+        return settle_waiting(self._client, self.table_name, key, state)
