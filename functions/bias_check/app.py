@@ -14,10 +14,10 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.s3 import S3Store
+from lockgate.messages.base import JsonObject
+from lockgate.messages.bias import BiasCheckRequest
 from lockgate.pipeline.bias_gate import BiasGate
 from lockgate.pipeline.settings import HandlerSettings
-from lockgate.steps.base import JsonObject
-from lockgate.steps.bias import BiasCheckRequest
 from lockgate.tracing import lambda_tracer
 
 

@@ -20,11 +20,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.idempotency import build_idempotency
 from lockgate.adapters.s3 import S3Store
-from lockgate.pipeline.data_gate import DataGate, ObjectRef
-from lockgate.pipeline.rejections import Rejections
-from lockgate.pipeline.settings import HandlerSettings
-from lockgate.steps.base import JsonObject
-from lockgate.steps.ingest import (
+from lockgate.messages.base import JsonObject
+from lockgate.messages.ingest import (
     IDEMPOTENCY_KEY,
     DataGateRequest,
     DatasetVersion,
@@ -32,6 +29,9 @@ from lockgate.steps.ingest import (
     PartStep,
     ReduceStep,
 )
+from lockgate.pipeline.data_gate import DataGate, ObjectRef
+from lockgate.pipeline.rejections import Rejections
+from lockgate.pipeline.settings import HandlerSettings
 from lockgate.tracing import lambda_tracer
 
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.deployment.names import execution_name
 from lockgate.deployment.settings import DeployStarterSettings
-from lockgate.steps.deploy import DeployRunInput, DeployStartResult, ModelPackageStateChangeEvent
+from lockgate.messages.deploy import DeployRunInput, DeployStartResult, ModelPackageStateChangeEvent
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

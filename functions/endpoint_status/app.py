@@ -13,7 +13,7 @@ from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.deployment import service
 from lockgate.deployment.settings import EndpointStatusSettings
-from lockgate.steps.deploy import EndpointStatusRequest
+from lockgate.messages.deploy import EndpointStatusRequest
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.deployment import service
 from lockgate.deployment.settings import EndpointUpdateSettings
-from lockgate.steps.deploy import EndpointUpdateRequest
+from lockgate.messages.deploy import EndpointUpdateRequest
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

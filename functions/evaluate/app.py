@@ -13,9 +13,9 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.s3 import S3Store
+from lockgate.messages.train import EvaluateInput
 from lockgate.pipeline.evaluate import Evaluator
 from lockgate.pipeline.settings import HandlerSettings
-from lockgate.steps.train import EvaluateInput
 from lockgate.tracing import lambda_tracer
 
 

@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.monitoring import MonitoringSources
+from lockgate.messages.monitoring import MonitorInput, MonitorOutput, summarise
 from lockgate.monitoring.monitor import monitor_pass
 from lockgate.pipeline.settings import HandlerSettings
-from lockgate.steps.monitoring import MonitorInput, MonitorOutput, summarise
 from lockgate.tracing import lambda_tracer
 
 

@@ -11,10 +11,10 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.sns import Notifier
+from lockgate.messages.base import JsonObject
+from lockgate.messages.notify import NotifyFailureRequest, NotifyFailureResult
 from lockgate.pipeline.failure_message import failure_message
 from lockgate.pipeline.settings import HandlerSettings
-from lockgate.steps.base import JsonObject
-from lockgate.steps.notify import NotifyFailureRequest, NotifyFailureResult
 from lockgate.tracing import lambda_tracer
 
 

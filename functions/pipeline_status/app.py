@@ -15,9 +15,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from lockgate.adapters.audit_table import AuditTable
 from lockgate.adapters.pipelines import ExecutionHistory
 from lockgate.adapters.sns import Notifier
+from lockgate.messages.remediation import ExecutionStatusChange, PipelineStatusOutput
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.remediation.executions import tell_once
-from lockgate.steps.remediation import ExecutionStatusChange, PipelineStatusOutput
 from lockgate.tracing import lambda_tracer
 
 

@@ -14,10 +14,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.dynamodb import RunClaims
 from lockgate.adapters.s3 import S3Store
+from lockgate.messages.train import PlanTrainingInput
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.pipeline.train_plan import plan
-from lockgate.steps.train import PlanTrainingInput
 from lockgate.tracing import lambda_tracer
 
 

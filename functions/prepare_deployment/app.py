@@ -14,7 +14,7 @@ from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.deployment import service
 from lockgate.deployment.settings import PrepareDeploymentSettings
 from lockgate.deployment.variants import Split, contract_split
-from lockgate.steps.deploy import DeployRunInput
+from lockgate.messages.deploy import DeployRunInput
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

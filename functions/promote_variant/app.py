@@ -24,7 +24,7 @@ from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.adapters.sns import Notifier
 from lockgate.deployment import promotion
 from lockgate.deployment.settings import PromoteVariantSettings
-from lockgate.steps.deploy import PromoteRequest
+from lockgate.messages.deploy import PromoteRequest
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

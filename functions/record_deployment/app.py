@@ -15,7 +15,7 @@ from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.adapters.sns import Notifier
 from lockgate.deployment import service
 from lockgate.deployment.settings import RecordDeploymentSettings
-from lockgate.steps.deploy import RecordRequest
+from lockgate.messages.deploy import RecordRequest
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

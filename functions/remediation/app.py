@@ -12,8 +12,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lockgate.messages.remediation import AlarmStateChange, RemediationInput, RemediationOutput
 from lockgate.remediation.wiring import RemediationSettings, build_remediator
-from lockgate.steps.remediation import AlarmStateChange, RemediationInput, RemediationOutput
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

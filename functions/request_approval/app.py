@@ -14,7 +14,7 @@ from lockgate.adapters.s3 import S3Store
 from lockgate.adapters.sns import Notifier
 from lockgate.deployment import service
 from lockgate.deployment.settings import RequestApprovalSettings
-from lockgate.steps.deploy import ApprovalRequest
+from lockgate.messages.deploy import ApprovalRequest
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

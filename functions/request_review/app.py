@@ -11,9 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.review_records import ReviewRecords
 from lockgate.adapters.sns import Notifier
+from lockgate.messages.review import ReviewRequest
 from lockgate.pipeline.review import request_review
 from lockgate.pipeline.settings import RequestReviewSettings
-from lockgate.steps.review import ReviewRequest
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

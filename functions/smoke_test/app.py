@@ -13,7 +13,7 @@ from lockgate.adapters.s3 import S3Store
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.deployment import service
 from lockgate.deployment.settings import SmokeTestSettings
-from lockgate.steps.deploy import SmokeTestRequest
+from lockgate.messages.deploy import SmokeTestRequest
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()

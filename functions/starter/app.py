@@ -20,10 +20,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from lockgate.adapters.idempotency import build_idempotency
 from lockgate.adapters.sns import Notifier
 from lockgate.adapters.stepfunctions import StepFunctions
+from lockgate.messages.base import JsonObject
+from lockgate.messages.ingest import IngestStart, StarterResult, UnroutableNotice
 from lockgate.pipeline.settings import HandlerSettings
 from lockgate.pipeline.starter import Unroutable, plan_ingest
-from lockgate.steps.base import JsonObject
-from lockgate.steps.ingest import IngestStart, StarterResult, UnroutableNotice
 from lockgate.tracing import lambda_tracer
 
 

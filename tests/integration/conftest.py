@@ -245,8 +245,8 @@ class QuickPackages:
 
         from lockgate.adapters.sagemaker import ModelRegistry
         from lockgate.local.sagemaker.algorithm import model_tarball
+        from lockgate.messages.train import BiasResult, RegisterModelInput, TrainedModel
         from lockgate.registry.package import create_request, group_name
-        from lockgate.steps.train import BiasResult, RegisterModelInput, TrainedModel
 
         assert self.cloud.stack is not None
         bucket, s3 = self.cloud.stack.outputs["ArtifactBucketName"], self.cloud.client("s3")

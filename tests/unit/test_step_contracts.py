@@ -1,7 +1,7 @@
-"""The seams between state machines, handlers and events, checked against lockgate.steps.
+"""The seams between state machines, handlers and events, checked against lockgate.messages.
 
 For every Lambda Task of every statemachines/*.asl.json (its function found through the template's
-DefinitionSubstitutions and registered in lockgate.steps.catalog):
+DefinitionSubstitutions and registered in lockgate.messages.catalog):
 - the Payload (or Parameters, for a Task whose Resource is the function itself) has every required
   field of the function's input model and no field the model does not know; constants must be
   valid values; nested objects are checked against nested models;
@@ -27,7 +27,7 @@ import pytest
 from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 
 from lockgate.local.deployer.template import load_template
-from lockgate.steps.catalog import FUNCTIONS
+from lockgate.messages.catalog import FUNCTIONS
 
 REPO = Path(__file__).resolve().parents[2]
 MACHINES = sorted((REPO / "statemachines").glob("*.asl.json"))
@@ -269,7 +269,7 @@ TASKS = [
 
 def test_every_function_of_the_template_is_in_the_catalog() -> None:
     functions = {name for name, r in RESOURCES.items() if r["Type"] == FUNCTION_TYPE}
-    assert functions - set(FUNCTIONS) == set(), "register these in lockgate.steps.catalog"
+    assert functions - set(FUNCTIONS) == set(), "register these in lockgate.messages.catalog"
     assert set(FUNCTIONS) - functions == set(), "the catalog names functions the template lacks"
 
 

@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.idempotency.serialization.base import BaseI
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
 
-from lockgate.steps.base import JsonObject
+from lockgate.messages.base import JsonObject
 
 F = TypeVar("F", bound=Callable[..., Any])
 

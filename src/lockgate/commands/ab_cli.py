@@ -90,7 +90,7 @@ def deploy(args: argparse.Namespace) -> None:
 
     from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
     from lockgate.deployment import names
-    from lockgate.steps.deploy import DeployRunInput, VariantWeights
+    from lockgate.messages.deploy import DeployRunInput, VariantWeights
 
     split = _split(args.variants)
     sagemaker = _client("sagemaker", args.endpoint_url)
@@ -176,7 +176,7 @@ def promote(args: argparse.Namespace) -> None:
     """`lockgate promote ENDPOINT --variant V`: exit 1 when there is no such endpoint."""
     from botocore.exceptions import ClientError
 
-    from lockgate.steps.deploy import PromoteRequest
+    from lockgate.messages.deploy import PromoteRequest
 
     _endpoint_exists(_client("sagemaker", args.endpoint_url), args.endpoint)
     lam = _client("lambda", args.endpoint_url)

@@ -134,7 +134,7 @@ def _answer(args: argparse.Namespace, approved: bool) -> PendingApproval | None:
     a reject then goes on to the registry, lockgate.commands.reject_live)."""
     from botocore.exceptions import ClientError
 
-    from lockgate.steps.deploy import ApprovalDecision
+    from lockgate.messages.deploy import ApprovalDecision
 
     records = _records(args)
     pending = records.approval(args.package)

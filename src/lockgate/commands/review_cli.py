@@ -79,8 +79,8 @@ def _review(args: argparse.Namespace) -> str:
     from lockgate.adapters.review_records import ReviewRecords
     from lockgate.commands.identity import who
     from lockgate.commands.options import aws_client
+    from lockgate.messages.review import ReviewDecision
     from lockgate.pipeline.review import REJECTED_ERROR
-    from lockgate.steps.review import ReviewDecision
 
     dynamodb = aws_client("dynamodb", args.endpoint_url)
     tables = dynamodb.list_tables()["TableNames"]

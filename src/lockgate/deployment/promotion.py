@@ -5,7 +5,7 @@ from __future__ import annotations
 from lockgate.deployment import endpoint_alarms, variants
 from lockgate.deployment.ports import Events, Notifier, Records, Registry
 from lockgate.errors import EndpointBusy, VariantsInvalid
-from lockgate.steps.deploy import PromoteRequest, PromoteResult
+from lockgate.messages.deploy import PromoteRequest, PromoteResult
 
 
 def promote(

@@ -26,7 +26,7 @@ from lockgate.errors import (
     PackageNotDeployable,
     SmokeTestFailed,
 )
-from lockgate.steps.deploy import (
+from lockgate.messages.deploy import (
     ApprovalNotice,
     ApprovalRequest,
     DeployRunInput,

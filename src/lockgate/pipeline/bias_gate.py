@@ -38,9 +38,9 @@ from lockgate.bias.tables import PARQUET, read_table
 from lockgate.data.contract import Contract
 from lockgate.errors import InputRejected
 from lockgate.layout import bias_report_prefix, s3_uri, split_uri
+from lockgate.messages.bias import BiasCheckResult, Stage
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
-from lockgate.steps.bias import BiasCheckResult, Stage
 
 PRE: Final = "pre_training"
 POST: Final = "post_training"

@@ -39,10 +39,10 @@ from lockgate.layout import (
     staging_prefix,
     version_prefix,
 )
+from lockgate.messages.ingest import DatasetVersion, PartResult, SplitLocation
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.object_keys import PART_PREFIX
 from lockgate.pipeline.ports import ObjectStore
-from lockgate.steps.ingest import DatasetVersion, PartResult, SplitLocation
 
 EXTENSION = "parquet"  # both kinds of split file (layout.KINDS, also the folder names)
 

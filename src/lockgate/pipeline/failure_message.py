@@ -6,7 +6,7 @@ import json
 
 from lockgate.errors import InputRejected, InternalError, error_named
 from lockgate.layout import quarantine_prefix
-from lockgate.steps.notify import NotifyFailureRequest, RunRef
+from lockgate.messages.notify import NotifyFailureRequest, RunRef
 
 
 def failure_message(request: NotifyFailureRequest) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from lockgate.errors import ApprovalNotRecorded, TransientError
 from lockgate.evaluation.model_quality import metric_values
 from lockgate.layout import split_uri
 from lockgate.lineage import Node
+from lockgate.messages.train import RegisterModelInput, RegisterModelOutput
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.registry.gates import PENDING, approval, evaluation_gate
@@ -29,7 +30,6 @@ from lockgate.registry.package import (
     create_request,
     group_name,
 )
-from lockgate.steps.train import RegisterModelInput, RegisterModelOutput
 
 
 class Registry(Protocol):

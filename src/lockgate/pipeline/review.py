@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from lockgate.steps.review import ReviewNotice, ReviewRequest
+from lockgate.messages.review import ReviewNotice, ReviewRequest
 
 REJECTED_ERROR = "ReviewRejected"  # the error a rejection sends; the train state machine ends with it
 WAITING_STATE = "AwaitingReview"  # the train state that waits (`lockgate runs` shows it)

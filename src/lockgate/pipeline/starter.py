@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lockgate.layout import RAW
+from lockgate.messages.base import JsonObject
+from lockgate.messages.ingest import IngestInput
 from lockgate.pipeline.execution_names import execution_name
 from lockgate.pipeline.object_keys import UploadKind, classify, decode_key, suggested_key
-from lockgate.steps.base import JsonObject
-from lockgate.steps.ingest import IngestInput
 
 
 class IngestRequest(IngestInput):

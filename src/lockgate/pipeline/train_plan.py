@@ -34,16 +34,16 @@ from lockgate.data.contract import Contract, Tuning
 from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
 from lockgate.errors import InputRejected
 from lockgate.layout import split_uri
-from lockgate.pipeline.execution_names import retrain_of
-from lockgate.pipeline.ports import ObjectStore
-from lockgate.serving import artifact
-from lockgate.steps.train import (
+from lockgate.messages.train import (
     PlanTrainingInput,
     PlanTrainingOutput,
     TrainingJobRequest,
     TransformJobRequest,
     TuningJobRequest,
 )
+from lockgate.pipeline.execution_names import retrain_of
+from lockgate.pipeline.ports import ObjectStore
+from lockgate.serving import artifact
 
 CSV = "text/csv"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lockgate.messages.train import RegisterModelInput
 from lockgate.serving.artifact import package_containers
-from lockgate.steps.train import RegisterModelInput
 
 JSON = "application/json"
 APPROVAL_STATUS, APPROVAL_REASONS = "approvalStatus", "approvalReasons"  # decided at registration

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Protocol
 
+from lockgate.messages.notify import CaughtError, NotifyFailureRequest, RunRef
 from lockgate.pipeline.failure_message import failure_message
 from lockgate.remediation.journal import Audit, AuditRecord, Claim, Status
-from lockgate.steps.notify import CaughtError, NotifyFailureRequest, RunRef
 
 TOLD = ("FAILED", "TIMED_OUT", "ABORTED")
 _OUTCOME = {"FAILED": "failed", "TIMED_OUT": "timed out", "ABORTED": "was aborted"}

@@ -14,7 +14,7 @@ from lockgate.deployment import promotion, service, variants
 from lockgate.deployment.ports import EndpointInfo, PackageInfo, VariantInfo
 from lockgate.deployment.service import DeployOptions
 from lockgate.errors import ContractInvalid, EndpointBusy, NoLiveChampion, VariantsInvalid
-from lockgate.steps.deploy import (
+from lockgate.messages.deploy import (
     DeployRunInput,
     EndpointTarget,
     EndpointUpdateRequest,

@@ -15,8 +15,8 @@ from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.deployment import endpoint_alarms, promotion, service
 from lockgate.deployment.endpoint_alarms import AlarmSettings, live_variants
 from lockgate.deployment.endpoint_alarms import endpoint_alarms as specs_of
+from lockgate.messages.deploy import EndpointStatusRequest, PromoteRequest
 from lockgate.remediation.alarms import parse_alarm_name
-from lockgate.steps.deploy import EndpointStatusRequest, PromoteRequest
 
 from .test_ab_variants import ARN, FakeRegistry, Recorder
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from lockgate.deployment import service
-from lockgate.steps.deploy import RecordRequest
+from lockgate.messages.deploy import RecordRequest
 
 G = "arn:aws:sagemaker:us-east-1:1:model-package/lockgate-dev-credit"
 

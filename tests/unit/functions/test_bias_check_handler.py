@@ -8,7 +8,7 @@ from types import ModuleType
 
 import pytest
 
-from lockgate.steps.bias import BiasCheckResult
+from lockgate.messages.bias import BiasCheckResult
 
 
 @dataclass

@@ -10,8 +10,8 @@ from types import ModuleType
 import pytest
 from pydantic import ValidationError
 
-from lockgate.steps.catalog import FUNCTIONS
-from lockgate.steps.notify import NotifyFailureRequest, NotifyFailureResult
+from lockgate.messages.catalog import FUNCTIONS
+from lockgate.messages.notify import NotifyFailureRequest, NotifyFailureResult
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 

@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 from pydantic import ValidationError
 
-from lockgate.steps.ingest import DatasetVersion, PartResult
+from lockgate.messages.ingest import DatasetVersion, PartResult
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 

@@ -1,8 +1,8 @@
 import json
 from typing import Any
 
+from lockgate.messages.notify import NotifyFailureRequest
 from lockgate.pipeline.failure_message import failure_message as message_for
-from lockgate.steps.notify import NotifyFailureRequest
 
 
 def failure_message(

@@ -12,10 +12,10 @@ import pytest
 
 from lockgate.errors import ApprovalNotRecorded, TransientError
 from lockgate.lineage import Node
+from lockgate.messages.train import RegisterModelInput
 from lockgate.pipeline.register import Registrar
 from lockgate.registry.gates import APPROVED, PENDING
 from lockgate.registry.package import PackageInfo
-from lockgate.steps.train import RegisterModelInput
 
 REPO = Path(__file__).resolve().parents[3]
 DATA, ARTIFACTS = "data", "artifacts"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lockgate.cli import main
+from lockgate.messages.review import ReviewRequest
 from lockgate.pipeline.review import PendingReview, request_review, review_command
-from lockgate.steps.review import ReviewRequest
 
 RUN = "arn:aws:states:us-east-1:123456789012:execution:lockgate-train-dev:credit-abc"
 

@@ -16,10 +16,10 @@ from lockgate.data.contract import load_contract
 from lockgate.data.splitting import XGBOOST_CONTENT_TYPE
 from lockgate.errors import InputRejected
 from lockgate.layout import split_uri
+from lockgate.messages.train import PlanTrainingInput
 from lockgate.pipeline.data_gate import DataGate, ObjectRef
 from lockgate.pipeline.train_plan import CSV, plan, split_test_csv
 from lockgate.sample_data import generate_credit
-from lockgate.steps.train import PlanTrainingInput
 
 ROOT = Path(__file__).resolve().parents[3]
 BUCKET, ARTIFACTS = "data", "artifacts"

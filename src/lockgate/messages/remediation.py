@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from lockgate.messages.base import StepModel
 from lockgate.remediation.alarms import AlarmTransition, MetricRef
-from lockgate.steps.base import StepModel
 
 
 class _Envelope(StepModel):

@@ -10,7 +10,7 @@ from pydantic.alias_generators import to_camel
 
 from lockgate.deployment.variants import check_weights
 from lockgate.errors import VariantsInvalid
-from lockgate.steps.base import StepModel
+from lockgate.messages.base import StepModel
 
 
 class _DeployModel(StepModel):

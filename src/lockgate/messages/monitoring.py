@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from lockgate.messages.base import StepModel
+from lockgate.messages.remediation import ScheduledEvent
 from lockgate.monitoring.monitor import MonitorReport
-from lockgate.steps.base import StepModel
-from lockgate.steps.remediation import ScheduledEvent
 
 
 class MonitorInput(ScheduledEvent):

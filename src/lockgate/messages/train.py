@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from lockgate.steps.base import StepModel
+from lockgate.messages.base import StepModel
 
 S3Uri = str  # "s3://bucket/key"
 _S3 = r"^s3://[^/]+/.*"

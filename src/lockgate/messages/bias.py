@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from lockgate.steps.base import StepModel
+from lockgate.messages.base import StepModel
 
 S3_URI = r"^s3://[^/]+/.+"
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from lockgate.steps.base import StepModel
+from lockgate.messages.base import StepModel
 
 ReviewStage = Literal["pre-training"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from lockgate.steps.base import StepModel
+from lockgate.messages.base import StepModel
 
 
 class CaughtError(StepModel):

@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Discriminator, Field, RootModel, Tag
 
-from lockgate.steps.base import StepModel
+from lockgate.messages.base import StepModel
 
 STEP_KEY = "step"
 

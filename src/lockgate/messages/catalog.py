@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 
-from lockgate.steps.base import FunctionIO
-from lockgate.steps.bias import BiasCheckRequest, BiasCheckResult
-from lockgate.steps.deploy import (
+from lockgate.messages.base import FunctionIO
+from lockgate.messages.bias import BiasCheckRequest, BiasCheckResult
+from lockgate.messages.deploy import (
     ApprovalNotice,
     ApprovalRequest,
     DeployRunInput,
@@ -29,17 +29,17 @@ from lockgate.steps.deploy import (
     SmokeTestRequest,
     SmokeTestResult,
 )
-from lockgate.steps.ingest import DataGateRequest, DataGateResult, StarterResult
-from lockgate.steps.monitoring import MonitorInput, MonitorOutput
-from lockgate.steps.notify import NotifyFailureRequest, NotifyFailureResult
-from lockgate.steps.remediation import (
+from lockgate.messages.ingest import DataGateRequest, DataGateResult, StarterResult
+from lockgate.messages.monitoring import MonitorInput, MonitorOutput
+from lockgate.messages.notify import NotifyFailureRequest, NotifyFailureResult
+from lockgate.messages.remediation import (
     ExecutionStatusChange,
     PipelineStatusOutput,
     RemediationInput,
     RemediationOutput,
 )
-from lockgate.steps.review import ReviewNotice, ReviewRequest
-from lockgate.steps.train import (
+from lockgate.messages.review import ReviewNotice, ReviewRequest
+from lockgate.messages.train import (
     EvaluateInput,
     EvaluateOutput,
     PlanTrainingInput,
