@@ -21,8 +21,8 @@ import pytest
 import xgboost as xgb
 
 from lockgate.adapters.variant_metrics import VariantMetrics
-from lockgate.commands.ab_cli import run as run_ab
 from lockgate.commands.deploy_cli import approve_cli
+from lockgate.commands.options import run_command as run_ab
 from lockgate.deployment.names import endpoint_name, execution_name
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker.algorithm import model_tarball
@@ -345,7 +345,7 @@ def _wait_for_approval(ab: AB, package: Any, execution_name_: str, timeout: floa
 def test_a_faulty_challenger_is_taken_out_by_its_own_alarm_and_the_champion_keeps_serving(ab: AB) -> None:
     """Issue 21: the challenger of an A/B test has its own rollback alarms; in ALARM it is taken out of
     traffic (weight 0, the champion all of it), people are told, and no request fails after that."""
-    from lockgate.commands.deploy_cli import run as run_deploy_command
+    from lockgate.commands.options import run_command as run_deploy_command
 
     contract = CREDIT.read_text().replace("name: credit\n", "name: abguard\n", 1)
     contract += "deployment:\n  variants: {champion: 90, challenger: 10}\n"

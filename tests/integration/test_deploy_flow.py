@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from lockgate.commands.deploy_cli import approve_cli
-from lockgate.commands.deploy_cli import run as run_command
+from lockgate.commands.options import run_command
 from lockgate.deployment.names import alarm_names, endpoint_name, execution_name
 from lockgate.local.sagemaker import endpoint_patches
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lockgate.commands.console import say
-from lockgate.commands.options import add_endpoint_option, aws_client, bounded, is_missing, run_command
+from lockgate.commands.options import add_endpoint_option, aws_client, bounded, is_missing
 from lockgate.commands.usage import CliError, not_found
 
 COMMANDS = ("deploy", "promote", "variants")
@@ -60,15 +60,6 @@ def add_parsers(sub: Any) -> None:
         parser.add_argument("--environment", default="dev", help="the stack's Environment (default dev)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """One of the three commands in-process (tests), as the CLI runs it."""
-    return run_command(args)
-
-
-def _client(service: str, url: str | None) -> Any:
-    return aws_client(service, url)
-
-
 def _split(text: str) -> Any:
     """`--variants`: two percentages adding up to 100 (SageMaker would take any pair as relative
     weights, so 50/60 would quietly give the challenger 55 %: refused instead)."""
@@ -93,8 +84,8 @@ def deploy(args: argparse.Namespace) -> None:
     from lockgate.messages.deploy import DeployRunInput, VariantWeights
 
     split = _split(args.variants)
-    sagemaker = _client("sagemaker", args.endpoint_url)
-    registry = SageMakerDeploy(sagemaker, _client("sagemaker-runtime", args.endpoint_url))
+    sagemaker = aws_client("sagemaker", args.endpoint_url)
+    registry = SageMakerDeploy(sagemaker, aws_client("sagemaker-runtime", args.endpoint_url))
     try:
         package = registry.package(args.package)
     except ClientError as error:
@@ -128,7 +119,7 @@ def deploy(args: argparse.Namespace) -> None:
         version=package.version,
         variants=VariantWeights(champion=split.champion, challenger=split.challenger),
     )
-    sfn = _client("stepfunctions", args.endpoint_url)
+    sfn = aws_client("stepfunctions", args.endpoint_url)
     machine = _state_machine(sfn, args.environment)
     name = ab_execution_name(package.arn, split.label(), datetime.now(UTC))
     started = sfn.start_execution(
@@ -178,8 +169,8 @@ def promote(args: argparse.Namespace) -> None:
 
     from lockgate.messages.deploy import PromoteRequest
 
-    _endpoint_exists(_client("sagemaker", args.endpoint_url), args.endpoint)
-    lam = _client("lambda", args.endpoint_url)
+    _endpoint_exists(aws_client("sagemaker", args.endpoint_url), args.endpoint)
+    lam = aws_client("lambda", args.endpoint_url)
     function = f"lockgate-promote-variant-{args.environment}"
     request = PromoteRequest(
         endpoint=args.endpoint, variant=args.variant, by="lockgate promote", reason=args.reason
@@ -198,7 +189,7 @@ def promote(args: argparse.Namespace) -> None:
         f"promoted {args.variant} on {args.endpoint}: weights {weights}; live package {payload['packageArn']}"
     )
     if args.wait:
-        status = _wait_in_service(_client("sagemaker", args.endpoint_url), args.endpoint)
+        status = _wait_in_service(aws_client("sagemaker", args.endpoint_url), args.endpoint)
         say(f"{args.endpoint} is {status}")
 
 
@@ -232,15 +223,15 @@ def variants(args: argparse.Namespace) -> None:
 
     if not 1 <= args.minutes <= MAX_MINUTES:
         raise CliError(f"--minutes {args.minutes} is out of range: use 1..{MAX_MINUTES}")
-    sagemaker = _client("sagemaker", args.endpoint_url)
-    registry = SageMakerDeploy(sagemaker, _client("sagemaker-runtime", args.endpoint_url))
+    sagemaker = aws_client("sagemaker", args.endpoint_url)
+    registry = SageMakerDeploy(sagemaker, aws_client("sagemaker-runtime", args.endpoint_url))
     try:
         live = registry.variants(args.endpoint)
     except ClientError as error:
         if not is_missing(error):
             raise
         raise not_found(f"no such endpoint {args.endpoint}; list them with `lockgate endpoints`") from error
-    metrics = VariantMetrics(_client("cloudwatch", args.endpoint_url))
+    metrics = VariantMetrics(aws_client("cloudwatch", args.endpoint_url))
     total = sum(v.current_weight for v in live) or 1.0
     say(f"{args.endpoint}: last {args.minutes} min")
     say(

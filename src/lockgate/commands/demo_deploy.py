@@ -19,7 +19,7 @@ from typing import Any
 
 from lockgate.commands.console import describe_runs, say
 from lockgate.commands.deploy_cli import approve_cli
-from lockgate.commands.deploy_cli import run as run_command
+from lockgate.commands.options import run_command
 from lockgate.deployment.names import endpoint_name, execution_name, group_name
 from lockgate.local.cloud import LocalCloud
 

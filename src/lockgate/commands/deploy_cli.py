@@ -87,19 +87,10 @@ def add_parsers(sub: Any) -> None:
     add_endpoint_option(endpoints)
 
 
-def run(args: argparse.Namespace) -> int:
-    """One of the five commands in-process (the demo and tests), as the CLI runs it."""
-    return run_command(args)
-
-
-def _client(service: str, url: str | None) -> Any:
-    return aws_client(service, url)
-
-
 def _records(args: argparse.Namespace) -> DeployRecords:
     from lockgate.adapters.deploy_records import DeployRecords
 
-    dynamodb = _client("dynamodb", args.endpoint_url)
+    dynamodb = aws_client("dynamodb", args.endpoint_url)
     name = args.table or next((t for t in dynamodb.list_tables()["TableNames"] if "Lineage" in t), None)
     if name is None:
         raise CliError("no lineage table found; pass --table <name> (the stack output LineageTableName)")
@@ -140,7 +131,7 @@ def _answer(args: argparse.Namespace, approved: bool) -> PendingApproval | None:
     pending = records.approval(args.package)
     if pending is None or pending.state != "waiting":
         return None
-    sfn = _client("stepfunctions", args.endpoint_url)
+    sfn = aws_client("stepfunctions", args.endpoint_url)
     by = who(args.command)
     try:
         if approved:
@@ -170,7 +161,7 @@ def _answer(args: argparse.Namespace, approved: bool) -> PendingApproval | None:
 
 def _rollout(args: argparse.Namespace, execution: str) -> str:
     """What the approved run does next: the A/B split it was asked for, else the canary."""
-    described = _client("stepfunctions", args.endpoint_url).describe_execution(executionArn=execution)
+    described = aws_client("stepfunctions", args.endpoint_url).describe_execution(executionArn=execution)
     variants = json.loads(described.get("input") or "{}").get("variants")
     if variants:
         split = f"{variants['champion']:g}/{variants['challenger']:g}"
@@ -202,7 +193,7 @@ def decide(endpoint_url: str | None, package: str, reason: str, *, reject: bool 
 
 
 def _approved(args: argparse.Namespace) -> str:
-    sagemaker = _client("sagemaker", args.endpoint_url)
+    sagemaker = aws_client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     status = package.get("ModelApprovalStatus")
     pending = _answer(args, approved=True)
@@ -216,7 +207,7 @@ def _approved(args: argparse.Namespace) -> str:
 
 def _rejected(args: argparse.Namespace) -> str:
     """A waiting production approval is answered; otherwise the registry (lockgate.commands.reject_live)."""
-    sagemaker = _client("sagemaker", args.endpoint_url)
+    sagemaker = aws_client("sagemaker", args.endpoint_url)
     package = _package(sagemaker, args.package)
     if _answer(args, approved=False):
         return f"rejected the production deployment of {args.package}: {args.reason}"
@@ -233,7 +224,7 @@ def predict(args: argparse.Namespace) -> None:
         "application/json" if args.file.suffix.lower() == ".json" else "text/csv"
     )
     accept = args.accept + (";labels=true" if args.labels else "")
-    runtime = _client("sagemaker-runtime", args.endpoint_url)
+    runtime = aws_client("sagemaker-runtime", args.endpoint_url)
     extra = {"TargetVariant": args.variant} if args.variant else {}
     from botocore.exceptions import ClientError
 
@@ -256,7 +247,7 @@ def predict(args: argparse.Namespace) -> None:
 
 def endpoints(args: argparse.Namespace) -> None:
     """`lockgate endpoints`."""
-    sagemaker = _client("sagemaker", args.endpoint_url)
+    sagemaker = aws_client("sagemaker", args.endpoint_url)
     listed = sagemaker.list_endpoints(MaxResults=100)["Endpoints"]
     if not listed:
         say("no endpoints")
@@ -285,7 +276,7 @@ def fault(args: argparse.Namespace) -> None:
 
     from lockgate.deployment.names import FAULT_TAG
 
-    sagemaker = _client("sagemaker", args.endpoint_url)
+    sagemaker = aws_client("sagemaker", args.endpoint_url)
     try:
         config = sagemaker.describe_endpoint(EndpointName=args.endpoint)["EndpointConfigName"]
         variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
@@ -312,4 +303,4 @@ def approve_cli(endpoint_url: str, package: str, reason: str = "", *, reject: bo
         endpoint_url=endpoint_url,
         table=None,
     )
-    return run(args)
+    return run_command(args)

@@ -1,4 +1,4 @@
-"""The CreateModelPackage request of a trained model, exactly as /work/coordination.md agrees:
+"""The CreateModelPackage request of a trained model, as docs/packages.md describes it:
 InferenceSpecification (an inference pipeline that takes raw records when the run wrote an encoder
 artifact: encoder -> XGBoost -> encoder, `lockgate.serving.artifact.package_containers`; else the
 XGBoost image alone on the training job's model.tar.gz, numeric text/csv), ModelMetrics
