@@ -9,17 +9,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TypedDict, cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lockgate.bias.specs import FacetSpec, LabelSpec, PredictionSpec, Scalar
+from lockgate.bias.specs import FacetJson, FacetSpec, LabelSpec, PredictionSpec, Scalar
 from lockgate.errors import InputRejected
 
 D_CATEGORY = "d"  # the sensitive group of a values/threshold facet
 A_CATEGORY = "a"  # its complement
+
+
+class CountTableJson(TypedDict):
+    """A CountTable as plain JSON (ints only in `counts`, nested [group][category][label][prediction])."""
+
+    facet: FacetJson
+    categories: list[Scalar]
+    groups: list[Scalar] | None
+    has_predictions: bool
+    counts: list[list[list[list[int]]]]
+    rows_skipped: int
+    facet_max: float | None
+    label_max: float | None
 
 
 @dataclass
@@ -43,7 +56,7 @@ class CountTable:
     def rows(self) -> int:
         return int(self.counts.sum())
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CountTableJson:
         """A plain, JSON-serialisable dict (ints only)."""
         return {
             "facet": {
@@ -55,14 +68,14 @@ class CountTable:
             "categories": list(self.categories),
             "groups": None if self.groups is None else list(self.groups),
             "has_predictions": self.has_predictions,
-            "counts": self.counts.tolist(),
+            "counts": cast(list[list[list[list[int]]]], self.counts.tolist()),
             "rows_skipped": self.rows_skipped,
             "facet_max": self.facet_max,
             "label_max": self.label_max,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CountTable:
+    def from_json(cls, data: CountTableJson) -> CountTable:
         f = data["facet"]
         facet = FacetSpec(f["name"], f["kind"], tuple(f["values"]), f["threshold"])
         return cls(
