@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -76,7 +76,19 @@ def join(batch: BatchInput, scores_text: str) -> bytes:
     return sink.getvalue()
 
 
-def report(batch: BatchInput, source: str, package: str, scores_uri: str) -> dict[str, Any]:
+class BatchReport(TypedDict):
+    """The bad-rows report of one batch-predict run."""
+
+    input: str
+    package: str
+    rows: int
+    scored: int
+    bad: int
+    scores: str
+    problems: list[str]
+
+
+def report(batch: BatchInput, source: str, package: str, scores_uri: str) -> BatchReport:
     """The bad-rows report (JSON): the file, the counts, every problem (row and column) kept."""
     return {
         "input": source,
@@ -89,7 +101,7 @@ def report(batch: BatchInput, source: str, package: str, scores_uri: str) -> dic
     }
 
 
-def report_json(value: dict[str, Any]) -> bytes:
+def report_json(value: BatchReport) -> bytes:
     """The report as stored."""
     return json.dumps(value, indent=1).encode()
 

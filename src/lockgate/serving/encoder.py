@@ -34,9 +34,12 @@ import io
 import json
 import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # for the type checker only: the shipped script imports nothing of Lockgate
+    from lockgate.serving.encoder_spec import ColumnSpec, EncoderSpec
 
 SPEC_FILE = "encoder.json"
 STAGE_ENV = "LOCKGATE_STAGE"  # "encode" (before XGBoost) or "decode" (after it)
@@ -67,9 +70,9 @@ def media(content_type: str | None) -> tuple[str, dict[str, str]]:
 class Encoder:
     """The encoding of one dataset version (the spec of `encoder.json`)."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: EncoderSpec) -> None:
         self.spec = spec
-        self.columns: list[dict[str, Any]] = list(spec["columns"])
+        self.columns: list[ColumnSpec] = list(spec["columns"])
         self.label: str = spec["label"]["column"]
         self.by_name = {c["name"]: c for c in self.columns}
         self.inputs = [c["name"] for c in self.columns if c["name"] != self.label]  # CSV order
@@ -151,7 +154,7 @@ class Encoder:
         rows = [[instance.get(n, missing) for n in names] for instance in instances]
         for number, row in enumerate(rows, 1):
             for i, name in enumerate(names):
-                if row[i] is missing and self.by_name.get(name, {}).get("role") == "feature":
+                if row[i] is missing and name in self.by_name and self.by_name[name]["role"] == "feature":
                     raise EncoderError(f"row {number}: column {name!r} is missing")
         return names, [[None if v is missing else v for v in row] for row in rows]
 
@@ -212,9 +215,9 @@ class Encoder:
                 return "".join(f"{s},{self.label_of(float(s))}\n" for s in scores), CSV
             return "".join(f"{s}\n" for s in scores), CSV
         if kind == JSON:
-            predictions: list[dict[str, Any]] = []
+            predictions: list[dict[str, float | str]] = []
             for s in scores:
-                entry: dict[str, Any] = {"score": float(s)}
+                entry: dict[str, float | str] = {"score": float(s)}
                 if labels:
                     entry["predicted_label"] = self.label_of(float(s))
                 predictions.append(entry)
@@ -353,7 +356,7 @@ def read_csv_table(
     if keep is not None:
         wanted = {c["name"] for c in encoder.features} | set(keep)
         include = [n for n in names if n in wanted or n not in encoder.by_name]  # unknown: refused later
-    typed: dict[str, Any] = {n: pa.string() for n in names}
+    typed: dict[str, pa.DataType] = {n: pa.string() for n in names}
     for column in encoder.features:
         if column["name"] in typed:
             kind = column["type"]
@@ -377,7 +380,7 @@ def read_csv_table(
 
 def _numbers(
     arr: Any,
-    column: dict[str, Any],
+    column: ColumnSpec,
     empty: np.ndarray,
     problems: list[str],
     good: np.ndarray,
