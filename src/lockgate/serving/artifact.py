@@ -9,7 +9,9 @@ answer. The artifact holds:
   contract the split used): columns in contract order with their role, the feature names in the
   training matrix's order, the label's positive and negative values and the decision threshold;
 - `lockgate_encoder.py`: `lockgate/serving/encoder.py`, the bytes of the installed module (the
-  twin loads and runs this copy, as the container does).
+  twin loads and runs this copy, as the container does);
+- `lockgate_encoder_table.py`: `lockgate/serving/encoder_table.py`, its vectorised path (the
+  offline batch transform loads and runs this copy; the container does not use it).
 The bytes are deterministic (fixed mtimes, gzip without a timestamp): the same contract and code
 give the same artifact.
 """
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from lockgate.serving.encoder_spec import ColumnSpec, EncoderSpec
 
 SCRIPT = "lockgate_encoder.py"  # SAGEMAKER_PROGRAM
+TABLE_SCRIPT = "lockgate_encoder_table.py"  # beside it: the vectorised path
 # Names the shipped script (lockgate.serving.encoder, self-contained in its container) owns; repeated
 # here so that registering and deploying a package does not load numpy with it (tests/unit/serving
 # checks that both agree).
@@ -91,13 +94,21 @@ def script_source() -> bytes:
     return Path(encoder.__file__).read_bytes()
 
 
+def table_script_source() -> bytes:
+    """The encoder's vectorised path's bytes, as installed."""
+    from lockgate.serving import encoder_table
+
+    return Path(encoder_table.__file__).read_bytes()
+
+
 def tarball(spec_: EncoderSpec) -> bytes:
-    """model.tar.gz holding encoder.json and the script (deterministic bytes)."""
+    """model.tar.gz holding encoder.json and the two scripts (deterministic bytes)."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for name, body in (
             (SPEC_FILE, json.dumps(spec_, indent=1, sort_keys=True).encode()),
             (SCRIPT, script_source()),
+            (TABLE_SCRIPT, table_script_source()),
         ):
             info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(body), 0, 0o644

@@ -17,14 +17,8 @@ from lockgate.data.contract import load_contract
 from lockgate.data.splitting import split_table, xgboost_matrix
 from lockgate.sample_data import generate_credit
 from lockgate.serving import artifact
-from lockgate.serving.encoder import (
-    Encoder,
-    EncoderError,
-    encode_table,
-    matrix_csv,
-    read_csv_table,
-    scores_of,
-)
+from lockgate.serving.encoder import Encoder, EncoderError, matrix_csv, scores_of
+from lockgate.serving.encoder_table import encode_table, read_csv_table
 
 CONTRACT = load_contract(Path(__file__).parents[3] / "contracts" / "credit.yaml")
 SPEC = artifact.spec(CONTRACT, dataset="credit", version="v1")
