@@ -36,7 +36,8 @@ from lockgate.local.server import LocalServer
 from lockgate.sample_data import generate_credit
 from lockgate.serving import artifact
 from lockgate.serving.batch import score_csv
-from lockgate.serving.encoder import Encoder, encode_table, read_csv_table
+from lockgate.serving.encoder import Encoder
+from lockgate.serving.encoder_table import encode_table, read_csv_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = load_contract(ROOT / "contracts" / "credit.yaml")

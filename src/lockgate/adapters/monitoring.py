@@ -144,7 +144,8 @@ class MonitoringSources:
 
         from lockgate.monitoring.columns import column_view
         from lockgate.serving.artifact import spec
-        from lockgate.serving.encoder import Encoder, encode_table
+        from lockgate.serving.encoder import Encoder
+        from lockgate.serving.encoder_table import encode_table
 
         encoder = Encoder(spec(contract, dataset=dataset, version=version))
         prefix = f"datasets/{dataset}/{version}/parquet/train/"

@@ -10,7 +10,7 @@ Public API (import the submodules; this package imports nothing, to keep cold st
 - clarify_config.parse_analysis_config(dict) -> ClarifyConfig; resolve(ClarifyConfig, table) -> BiasConfig.
 - analysis.count_tables(table, BiasConfig) -> [CountTable] (per partition; CountTable.to_json/from_json),
   analysis.merge_all([[CountTable], ...]), analysis.analysis_from_counts(tables, BiasConfig) -> BiasAnalysis,
-  analysis.to_analysis_json(BiasAnalysis) -> dict.
+  analysis.to_analysis_json(BiasAnalysis) -> AnalysisJson (a TypedDict).
 - policy.GatePolicy / policy.Threshold: the one threshold model (the contract's bias section is a
   GatePolicy); policy.parse_policy(dict) -> GatePolicy; gate.evaluate(BiasAnalysis, GatePolicy) -> GateResult.
 - intervals: a confidence interval per metric from the count table (INTERVALS.md: method per

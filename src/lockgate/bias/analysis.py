@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import pyarrow as pa
 
@@ -186,9 +186,40 @@ def _label_text(config: BiasConfig, label_max: float | None) -> str:
     return ",".join(_scalar_text(v) for v in config.label.values)
 
 
-def _metric_json(metric: MetricValue) -> dict[str, Any]:
+class MetricJson(TypedDict):
+    """One metric in Clarify's analysis.json."""
+
+    name: str
+    description: str
+    value: float | None
+    error: NotRequired[str | None]
+    confidence_interval: NotRequired[dict[str, float | str | None]]  # Interval.to_json()
+
+
+class FacetValueJson(TypedDict):
+    value_or_threshold: str
+    metrics: list[MetricJson]
+
+
+class StageJson(TypedDict):
+    """One stage of analysis.json: the label and, per facet column, each facet value's metrics."""
+
+    label: str
+    facets: dict[str, list[FacetValueJson]]
+    label_value_or_threshold: str
+
+
+class AnalysisJson(TypedDict):
+    """Clarify's analysis.json: a stage's key is present when that stage was computed."""
+
+    version: str
+    pre_training_bias_metrics: NotRequired[StageJson]
+    post_training_bias_metrics: NotRequired[StageJson]
+
+
+def _metric_json(metric: MetricValue) -> MetricJson:
     description = DESCRIPTIONS[metric.name]
-    out: dict[str, Any] = {"name": metric.name, "description": description, "value": metric.value}
+    out: MetricJson = {"name": metric.name, "description": description, "value": metric.value}
     if metric.value is None:
         out["error"] = metric.reason
     if metric.interval is not None:  # an extra key: Clarify's readers ignore it
@@ -196,8 +227,8 @@ def _metric_json(metric: MetricValue) -> dict[str, Any]:
     return out
 
 
-def _stage_json(analysis: BiasAnalysis, results: tuple[FacetResult, ...]) -> dict[str, Any]:
-    facets: dict[str, list[dict[str, Any]]] = {}
+def _stage_json(analysis: BiasAnalysis, results: tuple[FacetResult, ...]) -> StageJson:
+    facets: dict[str, list[FacetValueJson]] = {}
     for r in results:
         facets.setdefault(r.facet, []).append(
             {"value_or_threshold": r.value_or_threshold, "metrics": [_metric_json(m) for m in r.metrics]}
@@ -209,9 +240,9 @@ def _stage_json(analysis: BiasAnalysis, results: tuple[FacetResult, ...]) -> dic
     }
 
 
-def to_analysis_json(analysis: BiasAnalysis) -> dict[str, Any]:
+def to_analysis_json(analysis: BiasAnalysis) -> AnalysisJson:
     """Clarify's analysis.json shape; undefined metrics are null with an "error" reason."""
-    out: dict[str, Any] = {"version": "1.0"}
+    out: AnalysisJson = {"version": "1.0"}
     if analysis.pre_training:
         out["pre_training_bias_metrics"] = _stage_json(analysis, analysis.pre_training)
     if analysis.post_training:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 import pyarrow as pa
 
 from lockgate.bias.analysis import (
+    AnalysisJson,
     BiasAnalysis,
     analysis_from_counts,
     count_tables,
@@ -25,6 +25,12 @@ from lockgate.bias.report_html import ReportAbout, render
 from lockgate.bias.specs import BiasConfig
 from lockgate.bias.tables import prediction_count_mismatch
 from lockgate.errors import InputRejected
+from lockgate.messages.base import JsonObject
+
+# A caller's config and thresholds: parsed already, or the JSON object read from analysis_config.json
+# and the thresholds file (a true JSON boundary: parse_analysis_config and parse_policy check it).
+type AnalysisConfigInput = JsonObject | ClarifyConfig | BiasConfig
+type ThresholdsInput = JsonObject | GatePolicy | None
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class BiasCheck:
     config: BiasConfig
     analysis: BiasAnalysis
     gate: GateResult
-    analysis_json: dict[str, Any]
+    analysis_json: AnalysisJson
     report_html: str
     metric_data: list[MetricDatum]
     warnings: tuple[str, ...]
@@ -42,8 +48,8 @@ class BiasCheck:
 
 def bias_check(
     table: pa.Table,
-    analysis_config: dict[str, Any] | ClarifyConfig | BiasConfig,
-    thresholds: dict[str, Any] | GatePolicy | None = None,
+    analysis_config: AnalysisConfigInput,
+    thresholds: ThresholdsInput = None,
     source: str = "data",
     title: str = "Bias report",
 ) -> BiasCheck:
@@ -58,7 +64,7 @@ def bias_check(
 
 
 def resolve_config(
-    analysis_config: dict[str, Any] | ClarifyConfig | BiasConfig, table: pa.Table, title: str = "Bias report"
+    analysis_config: AnalysisConfigInput, table: pa.Table, title: str = "Bias report"
 ) -> tuple[BiasConfig, str]:
     """The exact BiasConfig for this data (a partition's table is enough) and the report title."""
     if isinstance(analysis_config, BiasConfig):
@@ -75,7 +81,7 @@ def resolve_config(
 def check_counts(
     tables: list[CountTable],
     config: BiasConfig,
-    thresholds: dict[str, Any] | GatePolicy | None = None,
+    thresholds: ThresholdsInput = None,
     title: str = "Bias report",
     *,
     about: ReportAbout | None = None,
@@ -108,8 +114,8 @@ class BiasCheckStream:
 
     def __init__(
         self,
-        analysis_config: dict[str, Any] | ClarifyConfig | BiasConfig,
-        thresholds: dict[str, Any] | GatePolicy | None = None,
+        analysis_config: AnalysisConfigInput,
+        thresholds: ThresholdsInput = None,
         *,
         title: str = "Bias report",
         source: str = "data",

@@ -11,7 +11,7 @@ with at most two distinct values is always categorical (see is_threshold).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -54,6 +54,35 @@ UNSUPPORTED_METRICS = {"FT": "FT (FlipTest needs row features: call lockgate.bia
 UNIQUENESS_THRESHOLD = 0.05  # smclarify's: integer columns this unique are continuous
 
 NameOrIndex = str | int
+
+
+class FacetConfigJson(TypedDict):
+    """One `facet` entry of analysis_config.json (no value_or_threshold: one-vs-rest)."""
+
+    name_or_index: NameOrIndex
+    value_or_threshold: NotRequired[list[Scalar]]
+
+
+class MethodConfigJson(TypedDict):
+    methods: list[str] | Literal["all"]
+
+
+class MethodsConfigJson(TypedDict, total=False):
+    pre_training_bias: MethodConfigJson
+    post_training_bias: MethodConfigJson
+
+
+class AnalysisConfigJson(TypedDict):
+    """The analysis_config.json keys Lockgate writes (`pipeline.bias_gate.analysis_config_for`)."""
+
+    dataset_type: str
+    label: NameOrIndex
+    label_values_or_threshold: list[Scalar]
+    facet: list[FacetConfigJson]
+    methods: MethodsConfigJson
+    group_variable: NotRequired[NameOrIndex]
+    predicted_label: NotRequired[NameOrIndex]
+    probability_threshold: NotRequired[float]
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,43 @@ Functions Distributed Map can build them per partition and reduce them in one sm
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TypedDict, cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lockgate.bias.specs import FacetSpec, LabelSpec, PredictionSpec, Scalar
-from lockgate.errors import InputRejected
+from lockgate.bias.row_bits import (
+    above_bits,
+    as_numeric,
+    column_of,
+    invert,
+    numeric_values,
+    one_of_bits,
+    pack,
+    popcount,
+    positive_label_bits,
+    positive_prediction_bits,
+    unpack,
+)
+from lockgate.bias.specs import FacetJson, FacetSpec, LabelSpec, PredictionSpec, Scalar
 
 D_CATEGORY = "d"  # the sensitive group of a values/threshold facet
 A_CATEGORY = "a"  # its complement
+
+
+class CountTableJson(TypedDict):
+    """A CountTable as plain JSON (ints only in `counts`, nested [group][category][label][prediction])."""
+
+    facet: FacetJson
+    categories: list[Scalar]
+    groups: list[Scalar] | None
+    has_predictions: bool
+    counts: list[list[list[list[int]]]]
+    rows_skipped: int
+    facet_max: float | None
+    label_max: float | None
 
 
 @dataclass
@@ -43,7 +67,7 @@ class CountTable:
     def rows(self) -> int:
         return int(self.counts.sum())
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CountTableJson:
         """A plain, JSON-serialisable dict (ints only)."""
         return {
             "facet": {
@@ -55,14 +79,14 @@ class CountTable:
             "categories": list(self.categories),
             "groups": None if self.groups is None else list(self.groups),
             "has_predictions": self.has_predictions,
-            "counts": self.counts.tolist(),
+            "counts": cast(list[list[list[list[int]]]], self.counts.tolist()),
             "rows_skipped": self.rows_skipped,
             "facet_max": self.facet_max,
             "label_max": self.label_max,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CountTable:
+    def from_json(cls, data: CountTableJson) -> CountTable:
         f = data["facet"]
         facet = FacetSpec(f["name"], f["kind"], tuple(f["values"]), f["threshold"])
         return cls(
@@ -131,130 +155,6 @@ def _union(lists: list[list[Scalar]]) -> list[Scalar]:
 # ---------------------------------------------------------------- building from data
 
 
-def _column(table: pa.Table, name: str, source: str) -> pa.ChunkedArray:
-    if name not in table.column_names:
-        raise InputRejected(source, "column present", 1, f"column '{name}' not in {table.column_names}")
-    return table.column(name)
-
-
-def _typed_values(column: pa.ChunkedArray, values: tuple[Scalar, ...], what: str, source: str) -> pa.Array:
-    """The configured values, cast to the column's type (Clarify accepts [1] for a "1" column)."""
-    target = column.type
-    if pa.types.is_dictionary(target):
-        target = target.value_type
-    try:
-        if pa.types.is_string(target) or pa.types.is_large_string(target):
-            return pa.array([v if isinstance(v, str) else _num_str(v) for v in values], type=target)
-        return pa.array(list(values)).cast(target)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
-        raise InputRejected(source, f"{what} values match column type", len(values), str(exc)) from exc
-
-
-def _num_str(v: Scalar) -> str:
-    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-
-
-def _as_numeric(column: pa.ChunkedArray, what: str, source: str) -> pa.ChunkedArray:
-    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-        return column
-    try:
-        return pc.cast(column, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise InputRejected(source, f"{what} is numeric for a threshold", 1, str(exc)) from exc
-
-
-def _above_arrow(column: pa.ChunkedArray, threshold: float, what: str, source: str) -> pa.ChunkedArray:
-    return pc.greater(_as_numeric(column, what, source), threshold)
-
-
-def _one_of_arrow(
-    column: pa.ChunkedArray, values: tuple[Scalar, ...], what: str, source: str
-) -> pa.ChunkedArray:
-    return pc.is_in(column, value_set=_typed_values(column, values, what, source))
-
-
-# Packed bits: one bit per row, little-endian bit order (Arrow's), zero padding after the last row.
-# Counting is a popcount over ANDs of these: a few passes over n/8 bytes, no per-row codes.
-
-
-def _pack(mask: np.ndarray) -> np.ndarray:
-    return np.packbits(mask, bitorder="little")
-
-
-def _arrow_bits(mask: pa.ChunkedArray) -> np.ndarray:
-    return _pack(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
-
-
-def _numeric_values(column: pa.ChunkedArray) -> np.ndarray | None:
-    """The column as a numpy array when that is cheap and exact (ints and floats, no nulls)."""
-    kind = column.type
-    if column.null_count or not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
-        return None
-    values: np.ndarray = column.to_numpy()
-    return values
-
-
-def above_bits(column: pa.ChunkedArray, threshold: float, what: str, source: str) -> np.ndarray:
-    """Rows where column > threshold, compared exactly (ints: x > 40.5 is x > 40)."""
-    x = _numeric_values(column)
-    if x is None:
-        return _arrow_bits(_above_arrow(column, threshold, what, source))
-    if np.issubdtype(x.dtype, np.integer):
-        info = np.iinfo(x.dtype)
-        floor = math.floor(threshold)
-        if floor < info.min:
-            return _pack(np.ones(len(x), dtype=bool))
-        if floor >= info.max:
-            return _pack(np.zeros(len(x), dtype=bool))
-        return _pack(x > x.dtype.type(floor))
-    if float(x.dtype.type(threshold)) == threshold:
-        return _pack(x > x.dtype.type(threshold))
-    return _pack(x.astype(np.float64) > threshold)
-
-
-def one_of_bits(column: pa.ChunkedArray, values: tuple[Scalar, ...], what: str, source: str) -> np.ndarray:
-    """Rows whose value is one of `values` (cast to the column's type)."""
-    x = _numeric_values(column)
-    if x is None or len(values) > 8:
-        return _arrow_bits(_one_of_arrow(column, values, what, source))
-    typed = _typed_values(column, values, what, source).to_numpy()
-    mask = x == typed[0]
-    for v in typed[1:]:
-        mask |= x == v
-    return _pack(mask)
-
-
-def positive_label_bits(table: pa.Table, spec: LabelSpec, source: str = "data") -> np.ndarray:
-    """Packed bits: the label is positive."""
-    column = _column(table, spec.name, source)
-    if spec.threshold is not None:
-        return above_bits(column, spec.threshold, "label", source)
-    return one_of_bits(column, spec.values, "label", source)
-
-
-def positive_prediction_bits(
-    table: pa.Table, spec: PredictionSpec, label: LabelSpec, source: str = "data"
-) -> np.ndarray:
-    """Packed bits: the prediction is positive (a score above probability_threshold, or a predicted
-    label judged like the label column)."""
-    if spec.kind == "scores":
-        return above_bits(
-            _column(table, spec.name, source), spec.probability_threshold, "prediction score", source
-        )
-    return positive_label_bits(table, LabelSpec(spec.name, label.values, label.threshold), source)
-
-
-def _not(bits: np.ndarray, n: int) -> np.ndarray:
-    out = np.invert(bits)
-    if n % 8:
-        out[-1] &= (1 << (n % 8)) - 1
-    return out
-
-
-def _popcount(bits: np.ndarray) -> int:
-    return int(np.bitwise_count(bits).sum(dtype=np.int64))
-
-
 def _usable_rows(table: pa.Table, used: list[str]) -> tuple[pa.Table, int]:
     """The rows with a value (not null, not NaN) in every used column, dictionaries decoded, and how
     many rows were dropped."""
@@ -287,7 +187,7 @@ def build_counts(
     used = [facet.name, label.name] + ([prediction.name] if prediction else [])
     used += [group_variable] if group_variable else []
     for name in used:
-        _column(table, name, source)
+        column_of(table, name, source)
     table, skipped = _usable_rows(table, used)
     n = table.num_rows
     lab = positive_label_bits(table, label, source)
@@ -304,10 +204,10 @@ def build_counts(
             if facet.threshold is None:
                 raise ValueError(f"facet {facet.name}: threshold kind needs a threshold")
             in_d = above_bits(col, facet.threshold, f"facet {facet.name}", source)
-            facet_max = pc.max(_as_numeric(col, f"facet {facet.name}", source)).as_py()
+            facet_max = pc.max(as_numeric(col, f"facet {facet.name}", source)).as_py()
         else:
             in_d = one_of_bits(col, facet.values, f"facet {facet.name}", source)
-        masks = [in_d, _not(in_d, n)]
+        masks = [in_d, invert(in_d, n)]
     group_values = _ColumnValues(table.column(group_variable)) if group_variable else None
     groups = None if group_values is None else group_values.values
     n_groups = len(groups) if groups else 1
@@ -323,29 +223,25 @@ def build_counts(
         c_codes = (
             facet_values.codes()
             if facet_values is not None
-            else 1 - _unpack(cast(list[np.ndarray], masks)[0], n).astype(np.int32)
+            else 1 - unpack(cast(list[np.ndarray], masks)[0], n).astype(np.int32)
         )
         counts = _bincount_cells(
             g_codes=g_codes,
             c_codes=c_codes,
             n_categories=len(categories),
-            lab=_unpack(lab, n),
-            pred=None if pred is None else _unpack(pred, n),
+            lab=unpack(lab, n),
+            pred=None if pred is None else unpack(pred, n),
             n_groups=n_groups,
         )
     label_max = None
     if label.threshold is not None:
-        label_max = pc.max(_as_numeric(table.column(label.name), "label", source)).as_py()
+        label_max = pc.max(as_numeric(table.column(label.name), "label", source)).as_py()
     return CountTable(
         facet, categories, groups, prediction is not None, counts, skipped, facet_max, label_max
     )
 
 
 MAX_MASK_CELLS = 64  # up to this many (group, category) pairs, count by bit masks; beyond, one bincount
-
-
-def _unpack(bits: np.ndarray, n: int) -> np.ndarray:
-    return np.unpackbits(bits, count=n, bitorder="little").astype(bool)
 
 
 def _has_missing(column: pa.ChunkedArray) -> bool:
@@ -368,7 +264,7 @@ class _ColumnValues:
     compare in numpy; others are dictionary-encoded once (a string compare per value costs ~10x)."""
 
     def __init__(self, column: pa.ChunkedArray) -> None:
-        self._x = _numeric_values(column)
+        self._x = numeric_values(column)
         self._codes: np.ndarray | None = None
         if self._x is not None:
             self.values = _distinct(column)
@@ -385,9 +281,9 @@ class _ColumnValues:
     def bits(self, i: int) -> np.ndarray:
         """Packed bits: rows whose value is values[i]."""
         if self._codes is not None:
-            return _pack(self._codes == i)
+            return pack(self._codes == i)
         assert self._x is not None
-        return _pack(self._x == self.values[i])
+        return pack(self._x == self.values[i])
 
     def codes(self) -> np.ndarray:
         """int32 position of each row's value in `values`."""
@@ -410,11 +306,11 @@ def _mask_cells(
     for gi, g_mask in enumerate(group_masks):
         for ci, c_mask in enumerate(category_masks):
             m = c_mask if g_mask is None else g_mask & c_mask
-            n, n_l = _popcount(m), _popcount(m & lab)
+            n, n_l = popcount(m), popcount(m & lab)
             if pred is None or lab_pred is None:
                 out[gi, ci, :, 0] = (n - n_l, n_l)
                 continue
-            n_p, n_lp = _popcount(m & pred), _popcount(m & lab_pred)
+            n_p, n_lp = popcount(m & pred), popcount(m & lab_pred)
             out[gi, ci] = ((n - n_l - n_p + n_lp, n_p - n_lp), (n_l - n_lp, n_lp))
     return out
 

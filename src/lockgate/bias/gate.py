@@ -20,7 +20,7 @@ Metrics without a threshold are reported, not gated. Reasons name the interval a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 from lockgate.bias.analysis import BiasAnalysis, FacetResult
 from lockgate.bias.metric_value import Interval, MetricValue
@@ -57,6 +57,31 @@ class Check:
     n_a: int | None = None
 
 
+class CheckJson(TypedDict):
+    """One check in gate.json."""
+
+    facet: str
+    value_or_threshold: str
+    stage: str
+    metric: str
+    value: float | None
+    min: float | None
+    max: float | None
+    status: Status
+    reason: str
+    confidence_interval: dict[str, float | str | None] | None  # Interval.to_json()
+    n_d: int | None
+    n_a: int | None
+
+
+class GateJson(TypedDict):
+    """gate.json: the verdict, one reason per check that did not pass, and every check."""
+
+    verdict: Status
+    reasons: list[str]
+    checks: list[CheckJson]
+
+
 @dataclass(frozen=True)
 class GateResult:
     verdict: Status
@@ -72,7 +97,7 @@ class GateResult:
             if c.status != "pass"
         ] + [f"needs-human: data: {w}" for w in self.data_warnings]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> GateJson:
         return {
             "verdict": self.verdict,
             "reasons": self.reasons,

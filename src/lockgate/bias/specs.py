@@ -7,7 +7,7 @@ exactly, so every partition of a dataset builds its count table the same way.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Literal, NotRequired, TypedDict, cast
 
 Scalar = str | int | float | bool
 FacetKind = Literal["values", "threshold", "one_vs_rest"]
@@ -74,13 +74,46 @@ class BiasConfig:
     warnings: tuple[str, ...] = field(default=())
 
 
-def config_to_json(config: BiasConfig) -> dict[str, Any]:
+class FacetJson(TypedDict):
+    """A FacetSpec as JSON."""
+
+    name: str
+    kind: FacetKind
+    values: list[Scalar]
+    threshold: float | None
+
+
+class LabelJson(TypedDict):
+    name: str
+    values: list[Scalar]
+    threshold: float | None
+
+
+class PredictionJson(TypedDict):
+    name: str
+    kind: Literal["labels", "scores"]
+    probability_threshold: float
+
+
+class BiasConfigJson(TypedDict):
+    """A BiasConfig as JSON (`dataclasses.asdict`; tuples become lists on the way through JSON)."""
+
+    label: LabelJson
+    facets: list[FacetJson]
+    group_variable: str | None
+    prediction: PredictionJson | None
+    pre_training_methods: NotRequired[list[str]]
+    post_training_methods: NotRequired[list[str]]
+    warnings: NotRequired[list[str]]
+
+
+def config_to_json(config: BiasConfig) -> BiasConfigJson:
     """A resolved config as plain JSON, to hand to every partition of a Distributed Map (resolve
     once, so every partition counts the same way)."""
-    return asdict(config)
+    return cast(BiasConfigJson, asdict(config))
 
 
-def config_from_json(data: dict[str, Any]) -> BiasConfig:
+def config_from_json(data: BiasConfigJson) -> BiasConfig:
     prediction = data.get("prediction")
     return BiasConfig(
         label=LabelSpec(data["label"]["name"], tuple(data["label"]["values"]), data["label"]["threshold"]),

@@ -13,11 +13,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lockgate.commands.console import say
 from lockgate.commands.options import add_endpoint_option, aws_client, bounded
 from lockgate.commands.usage import CliError
+
+if TYPE_CHECKING:
+    from lockgate.serving.encoder_spec import EncoderSpec
 
 HELP = """Score a CSV of new raw records (the contract's columns, header line optional) with a
 registered model, through the model's own encoder: a batch transform of the package's inference
@@ -119,7 +122,7 @@ def _run(args: argparse.Namespace) -> None:
     say(f"bad rows: {report_uri} ({report['bad']})")
 
 
-def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, dict[str, Any]]:
+def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, EncoderSpec]:
     """The package (--package, or the dataset's newest Approved) and its encoder's spec."""
     from lockgate.registry.package import group_name
     from lockgate.serving import artifact
@@ -140,7 +143,7 @@ def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, 
     return package, spec
 
 
-def _encoder(spec: dict[str, Any]) -> Any:
+def _encoder(spec: EncoderSpec) -> Any:
     from lockgate.serving.encoder import Encoder
 
     return Encoder(spec)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from lockgate.bias.policy import GatePolicy
 from lockgate.data.contract_schema import SCHEMA_FIELD, locate, migrate
 from lockgate.errors import ContractInvalid
+from lockgate.messages.base import JsonObject
 
 ColumnType = Literal["string", "integer", "float", "boolean"]
 Scalar = str | int | float | bool
@@ -425,8 +426,8 @@ def load_contract(path_or_text: str | Path, source_name: str | None = None) -> C
     return contract
 
 
-def contract_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a contract (committed as contracts/contract.schema.json)."""
+def contract_json_schema() -> JsonObject:
+    """The JSON Schema of a contract (committed as contracts/contract.schema.json): a JSON document."""
     return Contract.model_json_schema()
 
 

@@ -18,18 +18,20 @@ keeping its comments and layout. `locate` maps a field path to the YAML line and
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 import yaml
 
 from lockgate.errors import ContractInvalid
+from lockgate.messages.base import JsonObject
 
 CURRENT_SCHEMA_VERSION = 2
 SCHEMA_FIELD = "schema_version"
 
 
-def schema_version_of(data: dict[str, Any], source: str) -> int:
-    """The schema a parsed contract is written for (explicit, else inferred from its shape)."""
+def schema_version_of(data: JsonObject, source: str) -> int:
+    """The schema a parsed contract is written for (explicit, else inferred from its shape).
+
+    `data` is the contract as YAML parsed it, before any model (a true JSON boundary)."""
     if SCHEMA_FIELD in data:
         version = data[SCHEMA_FIELD]
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -46,8 +48,10 @@ def schema_version_of(data: dict[str, Any], source: str) -> int:
     return 1 if isinstance(fmt, dict) and "type" in fmt else CURRENT_SCHEMA_VERSION
 
 
-def migrate(data: dict[str, Any], source: str) -> tuple[dict[str, Any], list[str]]:
-    """(the contract in the current schema, one deprecation line per change); `data` is not changed."""
+def migrate(data: JsonObject, source: str) -> tuple[JsonObject, list[str]]:
+    """(the contract in the current schema, one deprecation line per change); `data` is not changed.
+
+    Both are the contract as parsed YAML, before `Contract.model_validate` (a true JSON boundary)."""
     version = schema_version_of(data, source)
     migrated, notes = copy.deepcopy(data), list[str]()
     if version == 1:

@@ -13,13 +13,41 @@ output and the reduce step merges them (`KeyHashes.merge`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
 from lockgate.data.exact_sum import ExactSum
 
 DISTINCT_CAP = 1000
+
+
+type ColumnValue = str | int | float | bool
+"""A value of a contract column (string, integer, float or boolean)."""
+
+
+class ColumnStatsJson(TypedDict):
+    """`ColumnStats.to_json()`, keys in this order; the typed keys only for the types named."""
+
+    type: str
+    count: int
+    nulls: int
+    invalid: int
+    min: ColumnValue | None
+    max: ColumnValue | None
+    mean: NotRequired[float | None]  # integer and float columns
+    sum_exact: NotRequired[list[str | int]]  # integer and float columns: ExactSum.to_json()
+    non_finite: NotRequired[int]  # float columns
+    distinct: NotRequired[int | None]  # string and boolean columns; None: over DISTINCT_CAP
+    value_counts: NotRequired[dict[str, int] | None]
+    histogram: NotRequired[dict[str, int]]  # counts of the contract's allowed values
+
+
+class DatasetStatsJson(TypedDict):
+    """`DatasetStats.to_json()`: the row count and each column's statistics, in contract order."""
+
+    rows: int
+    columns: dict[str, ColumnStatsJson]
 
 
 def _lt(a: Any, b: Any) -> bool:
@@ -112,9 +140,9 @@ class ColumnStats:
         return self
 
     # -- JSON --------------------------------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ColumnStatsJson:
         """A JSON-ready dict; key order and value-count order are canonical."""
-        out: dict[str, Any] = {
+        out: ColumnStatsJson = {
             "type": self.type,
             "count": self.count,
             "nulls": self.nulls,
@@ -136,7 +164,7 @@ class ColumnStats:
         return out
 
     @staticmethod
-    def from_json(data: dict[str, Any], allowed: list[Any] | None = None) -> ColumnStats:
+    def from_json(data: ColumnStatsJson, allowed: list[Any] | None = None) -> ColumnStats:
         """Inverse of `to_json`."""
         stats = ColumnStats(data["type"], allowed)
         stats.count, stats.nulls, stats.invalid = data["count"], data["nulls"], data["invalid"]
@@ -218,12 +246,12 @@ class DatasetStats:
                 self.columns[name] = ColumnStats.from_json(col.to_json(), col.allowed)
         return self
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DatasetStatsJson:
         """A JSON-ready dict (columns in contract order)."""
         return {"rows": self.rows, "columns": {n: c.to_json() for n, c in self.columns.items()}}
 
     @staticmethod
-    def from_json(data: dict[str, Any], contract: Any = None) -> DatasetStats:
+    def from_json(data: DatasetStatsJson, contract: Any = None) -> DatasetStats:
         """Inverse of `to_json`; pass the contract to keep tracking its allowed values."""
         allowed = {c.name: c.allowed for c in contract.columns} if contract is not None else {}
         cols = {n: ColumnStats.from_json(c, allowed.get(n)) for n, c in data["columns"].items()}

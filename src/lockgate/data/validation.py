@@ -30,7 +30,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO, TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -49,12 +49,20 @@ from lockgate.data.readers import (
 )
 from lockgate.data.report import MAX_EXAMPLES, FailureCollector, ValidationReport, merge_reports
 from lockgate.data.rules import ARROW_TYPES, profile
-from lockgate.data.stats import DatasetStats, KeyHashes, merge_stats
+from lockgate.data.stats import DatasetStats, DatasetStatsJson, KeyHashes, merge_stats
 from lockgate.errors import InternalError
+from lockgate.messages.base import JsonObject
 
 BatchConsumer = Callable[[pa.RecordBatch, int], None]
 """Receives each batch, with every declared column in contract order and type (string columns may be
 dictionary-encoded), and the batch's first row index (0-based)."""
+
+
+class ValidationResultJson(TypedDict):
+    """`ValidationResult.to_json()`: a Distributed Map item's result."""
+
+    report: JsonObject  # ValidationReport.model_dump(mode="json"): a JSON boundary, from_json validates it
+    stats: DatasetStatsJson
 
 
 @dataclass
@@ -65,14 +73,14 @@ class ValidationResult:
     stats: DatasetStats
     key_hashes: KeyHashes | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ValidationResultJson:
         """Report and statistics as JSON (a Distributed Map item's result: a few KB per column at
         most). Key hashes are too big for a state payload: store `key_hashes.to_bytes()` beside it."""
         return {"report": self.report.model_dump(mode="json"), "stats": self.stats.to_json()}
 
     @staticmethod
     def from_json(
-        data: dict[str, Any], contract: Contract, key_hashes: bytes | None = None
+        data: ValidationResultJson, contract: Contract, key_hashes: bytes | None = None
     ) -> ValidationResult:
         """Inverse of `to_json` (plus the stored key hashes, if any)."""
         return ValidationResult(

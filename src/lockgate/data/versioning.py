@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from lockgate.data.contract import Contract
 from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, feature_names
-from lockgate.data.stats import DatasetStats
+from lockgate.data.stats import DatasetStats, DatasetStatsJson
 from lockgate.layout import SPLITS
+from lockgate.messages.base import JsonObject
 
 MANIFEST_SCHEMA_VERSION = 2  # 2: split.xgboost (Parquet) replaced split.xgboost_csv
 
@@ -62,6 +63,24 @@ class ContractRef(BaseModel):
         return data
 
 
+class SchemaColumn(BaseModel):
+    """One declared column of the contract, as the manifest lists it."""
+
+    name: str
+    type: str
+    nullable: bool
+
+
+class XgboostColumns(BaseModel):
+    """What the xgboost/ files hold: their format, label and feature columns."""
+
+    format: str
+    content_type: str
+    label: str
+    label_encoding: str
+    features: list[str]
+
+
 class SplitInfo(BaseModel):
     """Split ratios, seed, rows per split, where each split's files are, and the xgboost/ columns."""
 
@@ -70,7 +89,7 @@ class SplitInfo(BaseModel):
     method: str = "row hash (splitmix64) of the key columns, or of all columns, mixed with the seed"
     rows: dict[str, int]
     locations: dict[str, dict[str, str]] = Field(default_factory=dict)
-    xgboost: dict[str, Any] = Field(default_factory=dict)
+    xgboost: XgboostColumns
 
 
 class Manifest(BaseModel):
@@ -84,9 +103,9 @@ class Manifest(BaseModel):
     created: str
     source: Source
     contract: ContractRef
-    schema_: list[dict[str, Any]] = Field(alias="schema")
+    schema_: list[SchemaColumn] = Field(alias="schema")
     rows: int
-    statistics: dict[str, Any]
+    statistics: DatasetStatsJson
     split: SplitInfo
 
     def to_json_bytes(self) -> bytes:
@@ -100,7 +119,7 @@ def build_manifest(
     *,
     dataset: str,
     version: str,
-    source: Source | dict[str, Any],
+    source: Source,
     contract: Contract,
     stats: DatasetStats,
     split_rows: dict[str, int],
@@ -113,11 +132,11 @@ def build_manifest(
         dataset=dataset,
         version=version,
         created=created.isoformat(),
-        source=source if isinstance(source, Source) else Source.model_validate(source),
+        source=source,
         contract=ContractRef(
             name=contract.name, sha256=contract.sha256(), deprecations=contract.deprecations
         ),
-        schema=[{"name": c.name, "type": c.type, "nullable": c.nullable} for c in contract.columns],
+        schema=[SchemaColumn(name=c.name, type=c.type, nullable=c.nullable) for c in contract.columns],
         rows=stats.rows,
         statistics=stats.to_json(),
         split=SplitInfo(
@@ -125,18 +144,20 @@ def build_manifest(
             seed=split.seed,
             rows={s: split_rows.get(s, 0) for s in SPLITS},
             locations=split_locations or {},
-            xgboost={
-                "format": "parquet",
-                "content_type": XGBOOST_CONTENT_TYPE,
-                "label": contract.label.column,
-                "label_encoding": "1 = positive, 0 = otherwise",
-                "features": feature_names(contract),
-            },
+            xgboost=XgboostColumns(
+                format="parquet",
+                content_type=XGBOOST_CONTENT_TYPE,
+                label=contract.label.column,
+                label_encoding="1 = positive, 0 = otherwise",
+                features=feature_names(contract),
+            ),
         ),
     )
 
 
-def manifest_features(manifest: dict[str, Any]) -> list[str]:
-    """The xgboost/ feature names of a manifest.json (schema 1 called the block xgboost_csv)."""
+def manifest_features(manifest: JsonObject) -> list[str]:
+    """The xgboost/ feature names of a manifest.json (schema 1 called the block xgboost_csv).
+
+    `manifest` is the JSON as read (a true JSON boundary: a manifest of any schema version)."""
     split = manifest["split"]
     return [str(name) for name in (split.get("xgboost") or split["xgboost_csv"])["features"]]

@@ -8,7 +8,9 @@ metrics with reasons)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
+
+from lockgate.messages.base import JsonObject
 
 if TYPE_CHECKING:  # register_model reads metric_values and loads no numpy
     from lockgate.evaluation.metrics import Evaluation
@@ -16,10 +18,61 @@ if TYPE_CHECKING:  # register_model reads metric_values and loads no numpy
 VERSION = 0.0
 
 
-def model_quality_statistics(result: Evaluation, evaluated_at: datetime | None = None) -> dict[str, Any]:
+class ScalarJson(TypedDict):
+    value: float | None
+    standard_deviation: float | None
+
+
+class RocJson(TypedDict):
+    false_positive_rates: list[float]
+    true_positive_rates: list[float]
+
+
+class PrJson(TypedDict):
+    recalls: list[float]
+    precisions: list[float]
+
+
+type ConfusionJson = dict[str, dict[str, int]]  # {actual: {predicted: count}}, "0"/"1"
+type MetricsJson = dict[str, ScalarJson | ConfusionJson | RocJson | PrJson]
+"""binary_classification_metrics: each scalar by name, plus confusion_matrix and the two curves."""
+
+
+class DatasetJson(TypedDict):
+    item_count: int
+    evaluation_time: str
+
+
+class CalibrationJson(TypedDict):
+    low: float
+    high: float
+    count: int
+    mean_score: float | None
+    positive_rate: float | None
+
+
+class LockgateJson(TypedDict):
+    decision_threshold: float
+    positives: int
+    undefined: dict[str, str]  # metric name: why it is undefined
+
+
+class ModelQualityStatistics(TypedDict):
+    """evaluation.json (see the module docstring)."""
+
+    version: float
+    dataset: DatasetJson
+    binary_classification_metrics: MetricsJson
+    calibration: list[CalibrationJson]
+    lockgate: LockgateJson
+
+
+def model_quality_statistics(
+    result: Evaluation, evaluated_at: datetime | None = None
+) -> ModelQualityStatistics:
     """The JSON document (allow_nan=False safe: undefined values are null)."""
     c = result.confusion
-    metrics: dict[str, Any] = {
+    metrics: MetricsJson = {
         "confusion_matrix": {"0": {"0": c.tn, "1": c.fp}, "1": {"0": c.fn, "1": c.tp}},
     }
     for name, value in result.metrics.items():
@@ -52,8 +105,10 @@ def model_quality_statistics(result: Evaluation, evaluated_at: datetime | None =
     }
 
 
-def metric_values(statistics: dict[str, Any]) -> dict[str, float | None]:
-    """{name: value} of every scalar metric of an evaluation.json (gates read this)."""
+def metric_values(statistics: JsonObject) -> dict[str, float | None]:
+    """{name: value} of every scalar metric of an evaluation.json (gates read this).
+
+    `statistics` is the document as read from S3 (a true JSON boundary: any writer's, any age)."""
     out: dict[str, float | None] = {}
     for name, entry in statistics.get("binary_classification_metrics", {}).items():
         if isinstance(entry, dict) and "value" in entry:

@@ -8,13 +8,13 @@ truth label belongs to one request: requests of several rows are skipped (a docu
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pyarrow as pa
 from pydantic import BaseModel
 
 from lockgate.bias.check import bias_check
+from lockgate.bias.clarify_config import ClarifyConfig, ClarifyFacet
+from lockgate.bias.specs import POST_TRAINING_METHODS
 from lockgate.data.contract import Contract
 from lockgate.monitoring.capture import Captured
 
@@ -46,8 +46,8 @@ def live_bias(
     keep &= np.isfinite(captured.scores)
     if not keep.any():
         return None
-    columns: dict[str, Any] = {}
-    facets: list[dict[str, Any]] = []
+    columns: dict[str, np.ndarray] = {}
+    facets: list[ClarifyFacet] = []
     for facet in contract.bias.facets:
         if facet.values is not None:
             wanted = [f"{facet.column}={v}" for v in facet.values if f"{facet.column}={v}" in names]
@@ -57,22 +57,29 @@ def live_bias(
             for name in wanted:
                 hot |= captured.features[keep, names.index(name)].astype(np.int64)
             columns[facet.column] = hot
-            facets.append({"name_or_index": facet.column, "value_or_threshold": [1]})
+            facets.append(ClarifyFacet(facet.column, (1,)))
         elif facet.threshold is not None and facet.column in names:
             columns[facet.column] = captured.features[keep, names.index(facet.column)]
-            facets.append({"name_or_index": facet.column, "value_or_threshold": [facet.threshold]})
+            facets.append(ClarifyFacet(facet.column, (facet.threshold,)))
     if not facets:
         return None
     columns[LABEL] = np.array([int(labels[e]) for e in captured.event_ids[keep]], dtype=np.int64)
     columns[PREDICTION] = (captured.scores[keep] > probability_threshold).astype(np.int64)
-    config = {
-        "dataset_type": "text/csv",
-        "label": LABEL,
-        "label_values_or_threshold": [1],
-        "facet": facets,
-        "predicted_label": PREDICTION,
-        "methods": {"post_training_bias": {"methods": "all"}},
-    }
+    config = ClarifyConfig(  # as Clarify's analysis_config.json would say it
+        dataset_type="text/csv",
+        headers=None,
+        label=LABEL,
+        label_values_or_threshold=(1,),
+        facets=tuple(facets),
+        group_variable=None,
+        predicted_label=PREDICTION,
+        predicted_label_headers=None,
+        probability_threshold=0.5,
+        pre_training_methods=(),
+        post_training_methods=POST_TRAINING_METHODS,  # "all"
+        report_title=None,
+        warnings=(),
+    )
     check = bias_check(
         pa.table(columns), config, contract.bias.gate_policy(), source="live traffic", title="Live bias"
     )

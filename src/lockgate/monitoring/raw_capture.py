@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from lockgate.data.contract import Contract
+from lockgate.messages.base import JsonObject
 from lockgate.serving.artifact import spec
 from lockgate.serving.encoder import Encoder, EncoderError, matrix_csv, scores_of
 
@@ -61,7 +61,8 @@ def _encode_blob(blob: bytes, encoder: Encoder) -> tuple[bytes, int]:
     return (("\n".join(lines) + "\n").encode() if lines else b""), dropped
 
 
-def _encode(record: dict[str, Any], encoder: Encoder) -> bool:
+def _encode(record: JsonObject, encoder: Encoder) -> bool:
+    """Encode one data-capture record in place (a true JSON boundary: a line SageMaker wrote)."""
     data = record.get("captureData", {})
     given = data.get("endpointInput")
     if not given or not isinstance(given.get("data"), str):

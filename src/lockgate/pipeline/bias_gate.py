@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from lockgate.bias.check import BiasCheck, BiasCheckStream
+from lockgate.bias.clarify_config import AnalysisConfigJson
 from lockgate.bias.policy import GatePolicy
 from lockgate.bias.report_html import ReportAbout
 from lockgate.bias.specs import (
@@ -33,6 +34,7 @@ from lockgate.bias.specs import (
     FacetSpec,
     LabelSpec,
     PredictionSpec,
+    Scalar,
 )
 from lockgate.bias.tables import PARQUET, read_table
 from lockgate.data.contract import Contract
@@ -48,26 +50,38 @@ PREDICTED = "predicted_score"
 PROBABILITY_THRESHOLD = 0.5
 
 
-def analysis_config_for(contract: Contract, *, post_training: bool) -> dict[str, Any]:
+def _values_or_threshold(values: list[Scalar] | None, threshold: float | None) -> list[Scalar]:
+    """A contract's values, else its threshold (the contract checks that one of them is given)."""
+    if values:
+        return values
+    if threshold is None:
+        raise ValueError("neither values nor a threshold")
+    return [threshold]
+
+
+def analysis_config_for(contract: Contract, *, post_training: bool) -> AnalysisConfigJson:
     """Clarify's analysis_config.json for this dataset, as Clarify's documentation writes it."""
     label = contract.label
     bias = contract.bias
-    config: dict[str, Any] = {
+    config: AnalysisConfigJson = {
         "dataset_type": PARQUET,
         "label": label.column,
-        "label_values_or_threshold": label.positive_values or [label.positive_threshold],
+        "label_values_or_threshold": _values_or_threshold(label.positive_values, label.positive_threshold),
         "facet": [
-            {"name_or_index": facet.column, "value_or_threshold": facet.values or [facet.threshold]}
+            {
+                "name_or_index": facet.column,
+                "value_or_threshold": _values_or_threshold(facet.values, facet.threshold),
+            }
             if facet.values is not None or facet.threshold is not None
             else {"name_or_index": facet.column}
             for facet in (bias.facets if bias else [])
         ],
-        "methods": {f"{PRE}_bias": {"methods": "all"}},
+        "methods": {"pre_training_bias": {"methods": "all"}},
     }
     if bias and bias.group_variable:
         config["group_variable"] = bias.group_variable
     if post_training:
-        config["methods"][f"{POST}_bias"] = {"methods": "all"}
+        config["methods"]["post_training_bias"] = {"methods": "all"}
         config["predicted_label"] = PREDICTED
         config["probability_threshold"] = PROBABILITY_THRESHOLD
     return config
@@ -185,7 +199,7 @@ class BiasGate:
         options = pacsv.ReadOptions(column_names=[PREDICTED])
         return pacsv.read_csv(pa.BufferReader(self._read(uri)), read_options=options).column(PREDICTED)
 
-    def _write(self, prefix: str, result: BiasCheck, analysis_config: dict[str, Any]) -> None:
+    def _write(self, prefix: str, result: BiasCheck, analysis_config: AnalysisConfigJson) -> None:
         bucket = self.artifact_bucket
         config = json.dumps(analysis_config, indent=2).encode()  # `lockgate bias --config` re-runs it
         self.store.put(bucket, f"{prefix}analysis_config.json", config, "application/json")

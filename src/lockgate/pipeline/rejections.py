@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -31,15 +31,27 @@ from lockgate.errors import InputRejected
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
-class Rejected(dict[str, Any]):
-    """A rejection carried out of the Powertools decorators as a plain result."""
+class RejectionFields(TypedDict):
+    """A rejection's log fields: the error's type name and what it names."""
+
+    error: str
+    file: str
+    rule: str
+    count: int
+    unit: str | None
+    detail: str  # the first 1000 characters
+
+
+class Rejected(dict[str, str | int | None]):
+    """A rejection carried out of the Powertools decorators as a plain result (a handler's result
+    is a JSON object to them: the tracer records it), its values the `RejectionFields`."""
 
     def __init__(self, error: InputRejected) -> None:
-        super().__init__(rejection_fields(error))
+        super().__init__(**rejection_fields(error))
         self.error = error
 
 
-def rejection_fields(error: InputRejected) -> dict[str, Any]:
+def rejection_fields(error: InputRejected) -> RejectionFields:
     """The structured fields of a rejection's log line."""
     return {
         "error": type(error).__name__,

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
-from lockgate.data.contract import Contract, Tuning
+from lockgate.data.contract import Contract, HyperparameterValue, Tuning
 from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
 from lockgate.errors import InputRejected
 from lockgate.layout import split_uri
+from lockgate.messages.base import JsonObject
 from lockgate.messages.train import (
     PlanTrainingInput,
     PlanTrainingOutput,
@@ -79,14 +80,35 @@ def tuning_job_name(dataset: str, version: str, retrain: str | None = None) -> s
     return f"{_slug(dataset)[:14]}-{_slug(version)[:16]}".strip("-")
 
 
-def hyperparameters(values: dict[str, Any]) -> dict[str, str]:
+def hyperparameters(values: dict[str, HyperparameterValue]) -> dict[str, str]:
     """The API takes every hyperparameter as a string (booleans lower-case)."""
     return {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in values.items()}
 
 
-def tuning_config(tuning: Tuning) -> dict[str, Any]:
-    """HyperParameterTuningJobConfig from the contract's tuning block."""
-    ranges: dict[str, list[dict[str, Any]]] = {
+class CategoricalRange(TypedDict):
+    Name: str
+    Values: list[str]
+
+
+class NumericRange(TypedDict):
+    """An integer or continuous parameter range (the API takes the bounds as strings)."""
+
+    Name: str
+    MinValue: str
+    MaxValue: str
+    ScalingType: str
+
+
+class ParameterRanges(TypedDict):
+    IntegerParameterRanges: list[NumericRange]
+    ContinuousParameterRanges: list[NumericRange]
+    CategoricalParameterRanges: list[CategoricalRange]
+
+
+def tuning_config(tuning: Tuning) -> JsonObject:
+    """HyperParameterTuningJobConfig from the contract's tuning block: the API's request block,
+    carried as JSON by `messages.train.TuningJobRequest` through the state machine to SageMaker."""
+    ranges: ParameterRanges = {
         "IntegerParameterRanges": [],
         "ContinuousParameterRanges": [],
         "CategoricalParameterRanges": [],
@@ -122,7 +144,7 @@ def tuning_config(tuning: Tuning) -> dict[str, Any]:
             "MaxNumberOfTrainingJobs": tuning.max_jobs,
             "MaxParallelTrainingJobs": tuning.max_parallel_jobs,
         },
-        "ParameterRanges": {k: v for k, v in ranges.items() if v},
+        "ParameterRanges": {k: v for k, v in ranges.items() if v},  # an empty kind is left out
         "TrainingJobEarlyStoppingType": "Off",
     }
 

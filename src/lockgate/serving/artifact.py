@@ -9,7 +9,9 @@ answer. The artifact holds:
   contract the split used): columns in contract order with their role, the feature names in the
   training matrix's order, the label's positive and negative values and the decision threshold;
 - `lockgate_encoder.py`: `lockgate/serving/encoder.py`, the bytes of the installed module (the
-  twin loads and runs this copy, as the container does).
+  twin loads and runs this copy, as the container does);
+- `lockgate_encoder_table.py`: `lockgate/serving/encoder_table.py`, its vectorised path (the
+  offline batch transform loads and runs this copy; the container does not use it).
 The bytes are deterministic (fixed mtimes, gzip without a timestamp): the same contract and code
 give the same artifact.
 """
@@ -21,12 +23,16 @@ import io
 import json
 import tarfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, cast
 
 if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import ModelPackageContainerDefinitionTypeDef
+
     from lockgate.data.contract import Contract
+    from lockgate.serving.encoder_spec import ColumnSpec, EncoderSpec
 
 SCRIPT = "lockgate_encoder.py"  # SAGEMAKER_PROGRAM
+TABLE_SCRIPT = "lockgate_encoder_table.py"  # beside it: the vectorised path
 # Names the shipped script (lockgate.serving.encoder, self-contained in its container) owns; repeated
 # here so that registering and deploying a package does not load numpy with it (tests/unit/serving
 # checks that both agree).
@@ -36,14 +42,15 @@ ARTIFACT = "encoder/model.tar.gz"  # under the run's model output path
 FORMAT = 1
 
 
-def spec(contract: Contract, *, dataset: str, version: str) -> dict[str, Any]:
+def spec(contract: Contract, *, dataset: str, version: str) -> EncoderSpec:
     """The encoder spec of a contract (see the module docstring)."""
     from lockgate.data.splitting import feature_names  # pyarrow: only where a spec is built
 
     features = set()
     for name in feature_names(contract):
         features.add(name.split("=", 1)[0])
-    columns = []
+    columns: list[ColumnSpec] = []
+    role: Literal["label", "feature", "ignored"]
     for col in contract.columns:
         if col.name == contract.label.column:
             role = "label"
@@ -51,7 +58,7 @@ def spec(contract: Contract, *, dataset: str, version: str) -> dict[str, Any]:
             role = "feature"
         else:
             role = "ignored"  # key columns, string columns without `allowed`
-        entry: dict[str, Any] = {"name": col.name, "type": col.type, "nullable": col.nullable, "role": role}
+        entry: ColumnSpec = {"name": col.name, "type": col.type, "nullable": col.nullable, "role": role}
         if col.type == "string" and col.allowed is not None and role == "feature":
             entry["allowed"] = list(col.allowed)
         columns.append(entry)
@@ -87,13 +94,21 @@ def script_source() -> bytes:
     return Path(encoder.__file__).read_bytes()
 
 
-def tarball(spec_: dict[str, Any]) -> bytes:
-    """model.tar.gz holding encoder.json and the script (deterministic bytes)."""
+def table_script_source() -> bytes:
+    """The encoder's vectorised path's bytes, as installed."""
+    from lockgate.serving import encoder_table
+
+    return Path(encoder_table.__file__).read_bytes()
+
+
+def tarball(spec_: EncoderSpec) -> bytes:
+    """model.tar.gz holding encoder.json and the two scripts (deterministic bytes)."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for name, body in (
             (SPEC_FILE, json.dumps(spec_, indent=1, sort_keys=True).encode()),
             (SCRIPT, script_source()),
+            (TABLE_SCRIPT, table_script_source()),
         ):
             info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(body), 0, 0o644
@@ -101,7 +116,7 @@ def tarball(spec_: dict[str, Any]) -> bytes:
     return gzip.compress(raw.getvalue(), mtime=0)
 
 
-def read_tarball(body: bytes) -> tuple[dict[str, Any], bytes]:
+def read_tarball(body: bytes) -> tuple[EncoderSpec, bytes]:
     """(spec, script bytes) of an encoder artifact."""
     with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
         files = {}
@@ -110,7 +125,7 @@ def read_tarball(body: bytes) -> tuple[dict[str, Any], bytes]:
             if member is None:
                 raise ValueError(f"the encoder artifact holds no {name}")
             files[name] = member.read()
-    return json.loads(files[SPEC_FILE]), files[SCRIPT]
+    return cast("EncoderSpec", json.loads(files[SPEC_FILE])), files[SCRIPT]  # encoder.json as written
 
 
 def artifact_uri(model_output_path: str) -> str:
@@ -129,7 +144,7 @@ def encoder_environment(artifact: str, stage: str) -> dict[str, str]:
 
 def package_containers(
     encoder_artifact: str, encoder_image: str, xgboost_image: str, model_data_url: str
-) -> list[dict[str, Any]]:
+) -> list[ModelPackageContainerDefinitionTypeDef]:
     """The inference pipeline of a model package: encode -> XGBoost -> decode."""
     return [
         {

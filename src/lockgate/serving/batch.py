@@ -1,8 +1,8 @@
 """Batch inference on new raw records (`lockgate batch-predict`): which rows go to the transform,
 which go to the bad-rows report, and the scores joined back to the input's keys. No AWS here.
 
-The rows are checked by the model's own encoder (`lockgate.serving.encoder`, the vectorised path of
-the script the transform's encoder container runs), so a row that would fail the container (and
+The rows are checked by the model's own encoder (`lockgate.serving.encoder_table`, the vectorised
+path of the script the transform's encoder container runs), so a row that would fail the container (and
 with it the whole transform job) is reported instead, named by row and column, and the rest are
 scored. The transform reads the good rows as headerless CSV in contract order without the label;
 its `.out` answers one score per line in that order, which `join` puts beside each row's keys.
@@ -16,14 +16,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from lockgate.serving import encoder as encoder_module
-from lockgate.serving.encoder import Encoder, encode_table, read_csv_table
+from lockgate.serving import encoder_table as table_module
+from lockgate.serving.encoder import Encoder
+from lockgate.serving.encoder_table import encode_table, read_csv_table
 
 CHUNK_BYTES = 8 << 20  # a batch is read, encoded and predicted in chunks of about this size
 
@@ -76,7 +77,19 @@ def join(batch: BatchInput, scores_text: str) -> bytes:
     return sink.getvalue()
 
 
-def report(batch: BatchInput, source: str, package: str, scores_uri: str) -> dict[str, Any]:
+class BatchReport(TypedDict):
+    """The bad-rows report of one batch-predict run."""
+
+    input: str
+    package: str
+    rows: int
+    scored: int
+    bad: int
+    scores: str
+    problems: list[str]
+
+
+def report(batch: BatchInput, source: str, package: str, scores_uri: str) -> BatchReport:
     """The bad-rows report (JSON): the file, the counts, every problem (row and column) kept."""
     return {
         "input": source,
@@ -89,7 +102,7 @@ def report(batch: BatchInput, source: str, package: str, scores_uri: str) -> dic
     }
 
 
-def report_json(value: dict[str, Any]) -> bytes:
+def report_json(value: BatchReport) -> bytes:
     """The report as stored."""
     return json.dumps(value, indent=1).encode()
 
@@ -99,13 +112,13 @@ def score_csv(
     encoder: Any,
     predict: Callable[[np.ndarray], np.ndarray],
     *,
-    module: ModuleType = encoder_module,
+    module: ModuleType = table_module,
     chunk_bytes: int = CHUNK_BYTES,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Scores of a CSV of raw records (the good rows, in order), the good-row mask and the
-    problems: chunks are read and encoded by `module` (the encoder script: the installed one, or
-    the one a model's artifact shipped) on a second thread while the previous chunk is predicted
-    (pyarrow and XGBoost release the GIL), so the encoding hides behind the prediction."""
+    problems: chunks are read and encoded by `module` (the encoder's vectorised path: the installed
+    one, or the one a model's artifact shipped) on a second thread while the previous chunk is
+    predicted (pyarrow and XGBoost release the GIL), so the encoding hides behind the prediction."""
     header, parts = _chunks(body, encoder, chunk_bytes)
 
     def encode(part: bytes, first_row: int) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -4,8 +4,9 @@ This file is shipped as it is, byte for byte, inside every model's encoder artif
 (`lockgate.serving.artifact`) and runs in three places: the SageMaker scikit-learn framework
 container of an inference pipeline (`SAGEMAKER_PROGRAM`: `model_fn` / `input_fn` / `predict_fn` /
 `output_fn`), the offline endpoint twin (which loads the script from the artifact, so an old model
-keeps its own encoder) and batch-predict. It imports only the standard library and numpy (pyarrow
-when present, for the vectorised batch path) and runs on Python 3.9+ (the container's).
+keeps its own encoder) and batch-predict. It imports only the standard library and numpy and runs
+on Python 3.9+ (the container's). Its vectorised path (pyarrow, for whole files) is
+`lockgate.serving.encoder_table`, shipped beside it.
 
 The encoding is the data gate's (`lockgate.data.splitting.xgboost_columns`), read from the spec the
 same code wrote (`encoder.json`): features in contract order, the label and key columns left out;
@@ -34,9 +35,12 @@ import io
 import json
 import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # for the type checker only: the shipped script imports nothing of Lockgate
+    from lockgate.serving.encoder_spec import ColumnSpec, EncoderSpec
 
 SPEC_FILE = "encoder.json"
 STAGE_ENV = "LOCKGATE_STAGE"  # "encode" (before XGBoost) or "decode" (after it)
@@ -67,9 +71,11 @@ def media(content_type: str | None) -> tuple[str, dict[str, str]]:
 class Encoder:
     """The encoding of one dataset version (the spec of `encoder.json`)."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    Error = EncoderError  # what the vectorised path (`encoder_table`, shipped beside) raises
+
+    def __init__(self, spec: EncoderSpec) -> None:
         self.spec = spec
-        self.columns: list[dict[str, Any]] = list(spec["columns"])
+        self.columns: list[ColumnSpec] = list(spec["columns"])
         self.label: str = spec["label"]["column"]
         self.by_name = {c["name"]: c for c in self.columns}
         self.inputs = [c["name"] for c in self.columns if c["name"] != self.label]  # CSV order
@@ -151,7 +157,7 @@ class Encoder:
         rows = [[instance.get(n, missing) for n in names] for instance in instances]
         for number, row in enumerate(rows, 1):
             for i, name in enumerate(names):
-                if row[i] is missing and self.by_name.get(name, {}).get("role") == "feature":
+                if row[i] is missing and name in self.by_name and self.by_name[name]["role"] == "feature":
                     raise EncoderError(f"row {number}: column {name!r} is missing")
         return names, [[None if v is missing else v for v in row] for row in rows]
 
@@ -191,6 +197,11 @@ class Encoder:
                     matrix[number - 1, offset] = _number(value, kind, nullable, number, name)
         return matrix
 
+    @staticmethod
+    def number(value: Any, kind: str, nullable: bool, number: int, name: str) -> float:
+        """One integer, float or boolean value by the column's rules (EncoderError names the row)."""
+        return _number(value, kind, nullable, number, name)
+
     def encode_body(self, body: bytes, content_type: str) -> np.ndarray:
         """One request -> its feature matrix."""
         names, rows = self.records(body, content_type)
@@ -212,9 +223,9 @@ class Encoder:
                 return "".join(f"{s},{self.label_of(float(s))}\n" for s in scores), CSV
             return "".join(f"{s}\n" for s in scores), CSV
         if kind == JSON:
-            predictions: list[dict[str, Any]] = []
+            predictions: list[dict[str, float | str]] = []
             for s in scores:
-                entry: dict[str, Any] = {"score": float(s)}
+                entry: dict[str, float | str] = {"score": float(s)}
                 if labels:
                     entry["predicted_label"] = self.label_of(float(s))
                 predictions.append(entry)
@@ -262,154 +273,6 @@ def scores_of(body: bytes | str, content_type: str) -> list[str]:
     if media(content_type)[0] == JSON:
         return [repr(float(p["score"])) for p in json.loads(text)["predictions"]]
     return [line.split(",")[0] for line in text.splitlines() if line.strip()]
-
-
-# batch: the vectorised path (pyarrow), the same encoding -----------------------------------------
-
-
-def encode_table(
-    encoder: Encoder, table: Any, first_row: int = 1
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """A pyarrow table of raw records (`read_csv_table`: typed columns, or strings when a value
-    did not parse) -> (float32 matrix of the good rows, good-row mask, problems).
-
-    Problems name the row (`first_row` is the table's first) and the column; a bad row is left
-    out of the matrix."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    rows = table.num_rows
-    unknown = [n for n in table.column_names if n not in encoder.by_name]
-    if unknown:
-        raise EncoderError(f"column(s) {', '.join(repr(n) for n in unknown)} are not in the contract")
-    columns: list[np.ndarray] = []  # float32, one per feature: stacked once at the end (one pass)
-    good = np.ones(rows, dtype=bool)
-    problems: list[str] = []
-    for column in encoder.features:
-        name = column["name"]
-        if name not in table.column_names:
-            raise EncoderError(f"row 1: column {name!r} is missing")
-        arr = table.column(name).combine_chunks()
-        if pa.types.is_dictionary(arr.type) or pa.types.is_string(arr.type):
-            blank = pc.equal(arr.dictionary if pa.types.is_dictionary(arr.type) else arr, pa.scalar(""))
-            if pa.types.is_dictionary(arr.type):
-                blank = pc.take(blank, arr.indices)
-            empty = pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
-        else:
-            empty = arr.is_null().to_numpy(zero_copy_only=False)
-        if column["type"] == "string":
-            allowed = column.get("allowed") or []
-            encoded = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
-            position = pc.index_in(encoded.dictionary, pa.array([str(v) for v in allowed], pa.string()))
-            lookup = pc.fill_null(position, len(allowed)).to_numpy(zero_copy_only=False)
-            indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
-            codes = lookup[indices] if len(lookup) else np.full(rows, len(allowed))
-            codes = np.where(empty, len(allowed), codes)  # null or "": all zeros, as in training
-            # a value outside `allowed` (code len(allowed)): all zeros too
-            columns += [(codes == k).astype(np.float32) for k in range(len(allowed))]
-        elif pa.types.is_string(arr.type):
-            columns.append(
-                _numbers(arr, column, empty, problems, good, first_row=first_row).astype(np.float32)
-            )
-        else:
-            values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
-            for row in np.flatnonzero(~np.isfinite(values) & ~empty)[:1000]:
-                good[row] = False
-                problems.append(
-                    f"row {row + first_row}: column {name!r}: {values[row]!r} is not a finite number"
-                )
-            columns.append(values.astype(np.float32))
-        if not column.get("nullable") and empty.any():
-            for row in np.flatnonzero(empty & good)[:100]:
-                problems.append(f"row {row + first_row}: column {name!r} is empty (not nullable)")
-            good &= ~empty
-    if not good.all():
-        columns = [c[good] for c in columns]
-    kept = int(good.sum())
-    matrix = np.stack(columns, axis=1) if columns else np.zeros((kept, 0), dtype=np.float32)
-    return matrix, good, problems
-
-
-_ARROW_TYPES = {"integer": "int64", "float": "float64", "boolean": "bool"}
-
-
-def read_csv_table(
-    encoder: Encoder, body: bytes, keep: list[str] | None = None, *, use_threads: bool = True
-) -> Any:
-    """A CSV body of raw records (header line optional, as `Encoder.records` takes it) as a
-    pyarrow table: each feature column parsed as its contract type (strings dictionary-encoded);
-    when a value does not parse, every column as text (`encode_table` then names the bad rows).
-    With `keep`, only the feature columns and these are read (the others are skipped unparsed)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    first = body.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff").strip()
-    fields = [f.strip().strip('"') for f in first.split(",")]
-    named = [f for f in fields if f in encoder.by_name]
-    header = bool(named) and 2 * len(named) >= len(fields)
-    names = fields if header else encoder.inputs
-    read = pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0, use_threads=use_threads)
-    include = None
-    if keep is not None:
-        wanted = {c["name"] for c in encoder.features} | set(keep)
-        include = [n for n in names if n in wanted or n not in encoder.by_name]  # unknown: refused later
-    typed: dict[str, Any] = {n: pa.string() for n in names}
-    for column in encoder.features:
-        if column["name"] in typed:
-            kind = column["type"]
-            typed[column["name"]] = (
-                pa.dictionary(pa.int32(), pa.string())
-                if kind == "string"
-                else pa.type_for_alias(_ARROW_TYPES[kind])
-            )
-    options = {"strings_can_be_null": False, "quoted_strings_can_be_null": False, "include_columns": include}
-    try:
-        convert = pacsv.ConvertOptions(column_types=typed, **options)
-        return pacsv.read_csv(pa.BufferReader(body), read_options=read, convert_options=convert)
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        pass
-    try:
-        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, **options)
-        return pacsv.read_csv(pa.BufferReader(body), read_options=read, convert_options=convert)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        raise EncoderError(f"the CSV body does not read as the contract's columns: {error}") from None
-
-
-def _numbers(
-    arr: Any,
-    column: dict[str, Any],
-    empty: np.ndarray,
-    problems: list[str],
-    good: np.ndarray,
-    *,
-    first_row: int,
-) -> Any:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    name, kind = column["name"], column["type"]
-    if kind != "boolean":
-        try:
-            values = pc.cast(
-                pc.if_else(pc.equal(arr, pa.scalar("")), pa.scalar(None, pa.string()), arr), pa.float64()
-            ).to_numpy(zero_copy_only=False)
-            finite = np.isfinite(values) | empty
-            integral = (
-                (kind != "integer") | empty | (np.floor(np.nan_to_num(values)) == np.nan_to_num(values))
-            )
-            if finite.all() and integral.all():
-                return values
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    values = np.full(len(arr), math.nan)  # the exact per-value rules, to name each bad row
-    for row, value in enumerate(arr.to_pylist()):
-        try:
-            values[row] = _number(value, kind, True, row + first_row, name)
-        except EncoderError as error:
-            good[row] = False
-            if len(problems) < 1000:
-                problems.append(error.message)
-    return values
 
 
 # the SageMaker scikit-learn container's entry points ----------------------------------------------

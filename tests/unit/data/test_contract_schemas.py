@@ -17,7 +17,7 @@ import yaml
 from lockgate.cli import main
 from lockgate.data.contract import load_contract
 from lockgate.data.validation import validate
-from lockgate.data.versioning import build_manifest
+from lockgate.data.versioning import Source, build_manifest
 from lockgate.errors import ContractInvalid
 from lockgate.sample_data import generate_credit
 
@@ -78,7 +78,7 @@ def test_a_migrated_contract_puts_a_deprecation_line_in_the_report_and_manifest(
     manifest = build_manifest(
         dataset="credit",
         version="0" * 64,
-        source={"bucket": "data", "key": "raw/credit/x.csv"},
+        source=Source(bucket="data", key="raw/credit/x.csv"),
         contract=contract,
         stats=result.stats,
         split_rows={"train": 160, "validation": 20, "test": 20},
@@ -92,7 +92,7 @@ def test_a_migrated_contract_puts_a_deprecation_line_in_the_report_and_manifest(
             build_manifest(
                 dataset="credit",
                 version="0" * 64,
-                source={"bucket": "data", "key": "raw/credit/x.csv"},
+                source=Source(bucket="data", key="raw/credit/x.csv"),
                 contract=current,
                 stats=result.stats,
                 split_rows={"train": 160, "validation": 20, "test": 20},

@@ -17,14 +17,8 @@ from lockgate.data.contract import load_contract
 from lockgate.data.splitting import split_table, xgboost_matrix
 from lockgate.sample_data import generate_credit
 from lockgate.serving import artifact
-from lockgate.serving.encoder import (
-    Encoder,
-    EncoderError,
-    encode_table,
-    matrix_csv,
-    read_csv_table,
-    scores_of,
-)
+from lockgate.serving.encoder import Encoder, EncoderError, matrix_csv, scores_of
+from lockgate.serving.encoder_table import encode_table, read_csv_table
 
 CONTRACT = load_contract(Path(__file__).parents[3] / "contracts" / "credit.yaml")
 SPEC = artifact.spec(CONTRACT, dataset="credit", version="v1")
@@ -171,3 +165,24 @@ def test_the_artifact_names_are_the_shipped_scripts() -> None:
     from lockgate.serving import artifact, encoder
 
     assert (artifact.SPEC_FILE, artifact.STAGE_ENV) == (encoder.SPEC_FILE, encoder.STAGE_ENV)
+
+
+def test_the_artifact_ships_the_vectorised_path_and_the_twin_runs_that_copy() -> None:
+    """The offline batch transform encodes with the artifact's own `lockgate_encoder_table.py`,
+    judging rows by the artifact's own script (its rules, its EncoderError)."""
+    from lockgate.local.sagemaker.pipeline import load_script
+    from lockgate.serving import encoder_table
+
+    script = load_script(artifact.tarball(SPEC), None, artifact.SCRIPT, "encode")
+    table = script.sibling(artifact.TABLE_SCRIPT)
+    assert table is not None and table is not encoder_table and table.__file__ != encoder_table.__file__
+    assert Path(table.__file__).read_bytes() == artifact.table_script_source()
+    assert script.sibling("missing.py") is None
+    shipped = script.model.encoder
+    body = b"7,30,male,yes,car,1000.5,12,none,3\n8,31,male,yes,car,lots,12,none,3\n"
+    matrix, good, problems = table.encode_table(shipped, table.read_csv_table(shipped, body))
+    want = encode_table(ENC, read_csv_table(ENC, body))
+    np.testing.assert_array_equal(matrix, want[0])
+    assert good.tolist() == want[1].tolist() == [True, False] and problems == want[2]
+    with pytest.raises(script.module.EncoderError):
+        table.encode_table(shipped, table.read_csv_table(shipped, b"nope\n1\n"))

@@ -15,8 +15,9 @@ One worker process (see `worker`) is one execution environment:
 
 Beside it in this package: `handle` (the worker process handle and pool; the frame protocol is
 `worker`'s), `env` (the environment), `report` (START/END/REPORT lines and the runtime's own error
-documents), `invocation` (InvokeResult and the API errors), `logs` (CloudWatch Logs shipping) and
-`async_invoke` (retries, DLQs and destinations). This module keeps the registry and the invoke paths.
+documents), `invocation` (InvokeResult and the API errors), `logs` (CloudWatch Logs shipping),
+`event_queue` (Event invocations and their retries) and `async_invoke` (DLQs and destinations).
+This module keeps the registry and the invoke paths.
 
 IPC: length-prefixed frames over two dedicated pipes (requests in, responses out). The handler's
 stdout/stderr go to an unlinked O_APPEND file that the parent reads and truncates after each
@@ -33,13 +34,10 @@ import atexit
 import base64
 import binascii
 import json
-import logging
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,13 +45,9 @@ from typing import Any
 from lockgate.local.deployer.model import FunctionConfig
 from lockgate.local.lambda_runtime import report
 from lockgate.local.lambda_runtime import worker as lambda_worker
-from lockgate.local.lambda_runtime.async_invoke import (
-    EVENT_AGE_EXCEEDED,
-    RETRIES_EXHAUSTED,
-    AsyncOutcome,
-    Destinations,
-)
+from lockgate.local.lambda_runtime.async_invoke import Destinations
 from lockgate.local.lambda_runtime.env import SessionCredentials, function_environment, log_group_of
+from lockgate.local.lambda_runtime.event_queue import EventQueue
 from lockgate.local.lambda_runtime.handle import WorkerExit, WorkerHandle, WorkerPool, WorkerTimeout
 from lockgate.local.lambda_runtime.invocation import (
     FunctionNotFound,
@@ -66,15 +60,12 @@ from lockgate.local.lambda_runtime.report import Outcome
 
 __all__ = ["FunctionNotFound", "InvalidRequestContent", "InvokeResult", "LambdaRuntime", "RequestTooLarge"]
 
-_log = logging.getLogger(__name__)
-
 LogSink = Callable[[str, str], None]
 
 # Invoke API reference: "For synchronous invocations, the maximum payload size is 6 MB. For asynchronous
 # invocations, the maximum payload size is 1 MB." https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 MAX_SYNC_PAYLOAD_BYTES = 6_291_556  # Lambda's limit of a synchronous request or response
 MAX_ASYNC_PAYLOAD_BYTES = 1_048_576  # Lambda's limit of an Event request
-ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # Lambda's delays before the two retries of an async invocation
 
 
 # ---- the runtime ---------------------------------------------------------------------------------
@@ -108,12 +99,14 @@ class LambdaRuntime:
         self._functions: dict[str, FunctionConfig] = {}
         self._arns: dict[str, str] = {}
         self._pools: dict[str, WorkerPool] = {}
-        self._executor = ThreadPoolExecutor(max_workers=max_async_threads, thread_name_prefix="lambda-async")
-        self._pending: set[Future[InvokeResult]] = set()
-        self._stopping = threading.Event()
         self._closed = False
         self._credentials = credentials
-        self._destinations = Destinations(endpoint_url, region, invoke_async=self._destination_invoke)
+        self._events = EventQueue(
+            Destinations(endpoint_url, region, invoke_async=self._destination_invoke),
+            self._credentials_of,
+            clock_factor=clock_factor,
+            max_threads=max_async_threads,
+        )
         atexit.register(self.shutdown)
 
     # -- registry --
@@ -221,40 +214,15 @@ class LambdaRuntime:
             raise RequestTooLarge(f"{len(payload)} byte payload is over {MAX_ASYNC_PAYLOAD_BYTES} bytes")
         request_id = str(uuid.uuid4())
         context = _client_context(client_context)
-        retries = config.async_config.maximum_retry_attempts if max_retries is None else max_retries
-
-        def run() -> InvokeResult:
-            queued = time.monotonic()
-            result = self._invoke(config, invoked_arn, payload, request_id, context)
-            count, condition = 1, "Success"
-            while result.function_error is not None:
-                if count > retries or count > len(ASYNC_RETRY_DELAYS_S):
-                    condition = RETRIES_EXHAUSTED
-                    break
-                delay = ASYNC_RETRY_DELAYS_S[count - 1]
-                if self._event_age_s(queued) + delay > config.async_config.maximum_event_age_s:
-                    condition = EVENT_AGE_EXCEEDED
-                    break
-                if self._stopping.wait(delay * self.clock_factor):
-                    return result
-                result = self._invoke(config, invoked_arn, payload, request_id, context)
-                count += 1
-            outcome = AsyncOutcome(config, request_id, payload, result, count, condition)
-            self._destinations.deliver(outcome, self._credentials_of(config))
-            if on_complete is not None:
-                on_complete(result)
-            return result
-
-        future = self._executor.submit(run)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
+        self._events.submit(
+            config,
+            request_id,
+            payload,
+            lambda: self._invoke(config, invoked_arn, payload, request_id, context),
+            retries=config.async_config.maximum_retry_attempts if max_retries is None else max_retries,
+            on_complete=on_complete,
+        )
         return request_id
-
-    def _event_age_s(self, queued: float) -> float:
-        """Seconds of local-clock time since the event was queued."""
-        elapsed = time.monotonic() - queued
-        return elapsed / self.clock_factor if self.clock_factor > 0 else 0.0
 
     def _credentials_of(self, config: FunctionConfig) -> SessionCredentials | None:
         return self._credentials(config) if self._credentials is not None else None
@@ -264,9 +232,7 @@ class LambdaRuntime:
 
     def wait_async(self, timeout: float | None = None) -> bool:
         """Wait for the queued Event invocations (including their retries); True if all finished."""
-        with self._lock:
-            pending = set(self._pending)
-        return not wait_futures(pending, timeout=timeout).not_done
+        return self._events.wait(timeout)
 
     def flush_logs(self) -> None:
         """Wait until the logs so far are in CloudWatch Logs."""
@@ -280,8 +246,7 @@ class LambdaRuntime:
                 return
             self._closed = True
             pools = list(self._pools.values())
-        self._stopping.set()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._events.shutdown()
         workers = [worker for pool in pools for worker in pool.close()]
         for worker in workers:
             worker.close_input()  # all exit in parallel
@@ -290,12 +255,6 @@ class LambdaRuntime:
         if self._shipper is not None:
             self._shipper.close()
         atexit.unregister(self.shutdown)
-
-    def _forget(self, future: Future[InvokeResult]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-        if not future.cancelled() and (exc := future.exception()) is not None:
-            _log.error("async invocation failed in the runtime: %r", exc)
 
     # -- one invocation --
 

@@ -46,10 +46,18 @@ class ContainerError(Exception):
 
 @dataclass
 class ScriptContainer:
-    """A loaded script (its module) and the model its `model_fn` returned."""
+    """A loaded script (its module), the model its `model_fn` returned, and where it was extracted."""
 
     module: Any
     model: Any
+    code_dir: str = ""
+
+    def sibling(self, file: str) -> Any | None:
+        """Another module shipped beside the script, imported; None when the artifact has none."""
+        path = os.path.join(self.code_dir, file)
+        if not os.path.isfile(path):
+            return None
+        return _import(path, f"{self.module.__name__}_{file.removesuffix('.py')}")
 
     def __call__(self, body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
         try:
@@ -152,7 +160,7 @@ def load_script(code: bytes, model: bytes | None, program: str, stage: str) -> S
     model_dir = code_dir if model is None else _extract(model)
     module = _import(os.path.join(code_dir, program), f"lockgate_twin_script_{len(_DIRS)}")
     loaded = module.load(model_dir, stage) if hasattr(module, "load") else module.model_fn(model_dir)
-    return ScriptContainer(module, loaded)
+    return ScriptContainer(module, loaded, code_dir)
 
 
 def _import(path: str, name: str) -> Any:

@@ -196,12 +196,14 @@ def _encoder(s3: Any, url: str) -> Any:
     code = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     script = load_script(code, None, "lockgate_encoder.py", "encode")
     module, encoder = script.module, script.model.encoder
+    # The vectorised path ships beside the script (artifacts written before it did: in the script).
+    table = script.sibling("lockgate_encoder_table.py") or module
 
     def score(body: bytes, name: str, booster: Any) -> np.ndarray:
         from lockgate.serving.batch import score_csv
 
         try:
-            scores, _, problems = score_csv(body, encoder, booster.inplace_predict, module=module)
+            scores, _, problems = score_csv(body, encoder, booster.inplace_predict, module=table)
         except module.EncoderError as error:
             raise ClientError(f"{name}: {error.message}") from error
         if problems:
