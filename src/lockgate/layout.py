@@ -18,8 +18,6 @@ Artifact bucket:
 
 from __future__ import annotations
 
-from lockgate.errors import InputRejected
-
 RAW = "raw/"
 CONTRACTS = "contracts/"
 QUARANTINE = "quarantine/"
@@ -38,16 +36,8 @@ KINDS = ("parquet", "xgboost")  # the two files of each split (and their folders
 
 
 def s3_uri(bucket: str, key: str) -> str:
-    """s3://bucket/key."""
+    """s3://bucket/key (lockgate.names.split_uri splits it again)."""
     return f"s3://{bucket}/{key}"
-
-
-def split_uri(uri: str) -> tuple[str, str]:
-    """s3://bucket/key -> (bucket, key); anything else is bad input."""
-    if not uri.startswith("s3://") or "/" not in uri[5:]:
-        raise InputRejected(uri, "s3_uri", 1, "expected s3://bucket/key")
-    bucket, key = uri[5:].split("/", 1)
-    return bucket, key
 
 
 def split_locations(bucket: str, prefix: str) -> dict[str, dict[str, str]]:

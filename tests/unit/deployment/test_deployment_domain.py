@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lockgate.deployment import names
+from lockgate import names
 from lockgate.deployment.guardrails import deployment_config
 from lockgate.deployment.plan import PackageSummary, decide
 from lockgate.deployment.smoke import compare, parse_predictions
@@ -84,9 +84,9 @@ def test_names_fit_sagemaker_and_step_functions_limits() -> None:
     arn = f"{G}/12"
     name = names.resource_name("dev", "a-very-long-dataset-name-" * 3, 12, arn, "prd")
     assert len(name) <= 63 and name.endswith("-prd")
-    assert names.execution_name(arn, "Approved") == names.execution_name(arn, "Approved")
-    assert names.execution_name(arn, "Approved") != names.execution_name(arn, "Rejected")
-    assert len(names.execution_name(arn, "Approved")) <= 80
+    assert names.deploy_execution_name(arn, "Approved") == names.deploy_execution_name(arn, "Approved")
+    assert names.deploy_execution_name(arn, "Approved") != names.deploy_execution_name(arn, "Rejected")
+    assert len(names.deploy_execution_name(arn, "Approved")) <= 80
     assert names.dataset_of_group("dev", "lockgate-dev-credit") == "credit"
     with pytest.raises(ValueError):
         names.dataset_of_group("dev", "other-group")
