@@ -1,5 +1,6 @@
 """The S3 key layout, in one place: every key Lockgate builds in its buckets comes from here, and
 tests/unit/test_layout.py checks template.yaml's prefixes (the raw/ rule, lifecycle rules) against it.
+Resource and execution names, and splitting an s3:// URI, are lockgate.names'.
 
 Data bucket:
   raw/<dataset>/<file>                                      uploads; the EventBridge rule's prefix

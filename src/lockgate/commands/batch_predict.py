@@ -124,7 +124,7 @@ def _run(args: argparse.Namespace) -> None:
 
 def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, dict[str, Any]]:
     """The package (--package, or the dataset's newest Approved) and its encoder's spec."""
-    from lockgate.names import group_name
+    from lockgate.names import group_name, split_uri
     from lockgate.serving import artifact
 
     arn = args.package
@@ -137,7 +137,7 @@ def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, 
     encoders = [c for c in package.containers if (c.get("Environment") or {}).get("SAGEMAKER_PROGRAM")]
     if not encoders:
         raise CliError(f"{arn} takes numeric features only (registered before raw records); pick a newer one")
-    spec, _ = artifact.read_tarball(store.read(*encoders[0]["ModelDataUrl"][5:].split("/", 1)))
+    spec, _ = artifact.read_tarball(store.read(*split_uri(encoders[0]["ModelDataUrl"])))
     if spec.get("dataset") not in (None, args.dataset):
         raise CliError(f"{arn} is a model of dataset {spec['dataset']}, not {args.dataset}")
     return package, spec

@@ -193,7 +193,7 @@ class Demo:
         evaluation = output.get("evaluation")
         if isinstance(evaluation, dict) and isinstance(evaluation.get("report"), str):
             say(f"  evaluation report {save_object(self.s3, evaluation['report'], folder / 'evaluation')}")
-        bucket, key = bias["analysis"][5:].split("/", 1)
+        bucket, key = split_uri(bias["analysis"])
         analysis = json.loads(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         for facet, groups in analysis["pre_training_bias_metrics"]["facets"].items():
             for group in groups:

@@ -77,5 +77,3 @@ def test_smoke_comparison() -> None:
     assert not result.passed and result.mismatches == 1 and result.max_abs_diff == pytest.approx(0.7)
     assert not compare([0.1], [0.1, 0.2], 1e-4).passed  # a missing row is a mismatch
     assert parse_predictions("0.5\n\n0.25,1\n") == [0.5, 0.25]
-
-
