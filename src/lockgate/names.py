@@ -1,16 +1,19 @@
 """Every name Lockgate gives an AWS resource or an execution, and every S3 URI split, in one place
-(beside `layout.py`, which owns the S3 keys). template.yaml names the same resources with !Sub;
-tests/unit/test_names.py checks that both agree.
+(beside `layout.py`, which owns the S3 keys). template.yaml names the same resources with !Sub (the
+deployed definition); tests/unit/test_names_template.py checks that both agree.
 
-  lockgate-<pipeline>-<env>                  state machines (ingest, train, deploy)
-  lockgate-<function>-<env>                  Lambda functions
-  lockgate-data-<env>-<account>-<region>     buckets (data, artifacts)
-  lockgate-<env>-<dataset>                   a dataset's model package group and production endpoint
-  lockgate-<env>-<dataset>-staging           its staging endpoint
-  lg-<env>-<dataset>-v<n>-<hash>-<purpose>   SageMaker models and endpoint configs of a package
-  <endpoint>-5xx, <endpoint>-latency         the canary guardrail alarms of a production endpoint
-  lockgate-<env>-<reaction>-<subject>        reaction alarms (rollback, idle, drift, notify)
-  <raw key>-<hash>, retrain-<dataset>-<why>  train/ingest executions; <group>-v<n>-<status>-<hash> deploys
+  lockgate-<pipeline>-<env>                      state machines (ingest, train, deploy)
+  lockgate-<function>-<env>                      Lambda functions
+  lockgate-{data,artifacts}-<env>-<acct>-<region> buckets
+  lockgate-<env>-<dataset>                       a dataset's model package group and production endpoint
+  lockgate-<env>-<dataset>-staging               its staging endpoint
+  lg-<env>-<dataset>-v<n>-<hash>-<purpose>       SageMaker models and endpoint configs of a package
+  <endpoint>-rollback-<version>-<time>           the endpoint config a rollback reaction creates
+  <endpoint>-5xx, <endpoint>-latency             the canary guardrail alarms of a production endpoint
+  lockgate-<env>-<reaction>-<subject>            reaction alarms (rollback, idle, drift, notify)
+  <raw key>-<hash>                               an upload's ingest execution
+  retrain-<dataset>-<why>                        a deliberate retrain's train execution
+  <group>-v<n>-<status>-<hash>                   a deploy execution (A/B: ...-<weights>-<time>)
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ RETRAIN_PREFIX = "retrain-"
 STAGES = ("prod", "staging")
 _UNSAFE_RESOURCE = re.compile(r"[^A-Za-z0-9-]")
 _UNSAFE_EXECUTION = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def _digest(identity: str, length: int) -> str:
+    """The first `length` hex digits of the identity's SHA-256: names unique per identity."""
+    return hashlib.sha256(identity.encode()).hexdigest()[:length]
 
 
 # --- S3 URIs -----------------------------------------------------------------------------------
@@ -132,6 +140,13 @@ def stage_of(environment: str, endpoint: str) -> tuple[str, str] | None:
     return (rest.removesuffix("-staging"), "staging") if rest.endswith("-staging") else (rest, "prod")
 
 
+def group_of_package(package_arn: str) -> str | None:
+    """The model package group of a package ARN (`...:model-package/<group>/<n>`), None for other ARNs."""
+    if ":model-package/" not in package_arn:
+        return None
+    return package_arn.split(":model-package/", 1)[1].rsplit("/", 1)[0]
+
+
 def prod_endpoint_of_group(group: str) -> str:
     """The production endpoint of a model package group: the same name (`lockgate-<env>-<dataset>`)."""
     return group
@@ -139,7 +154,7 @@ def prod_endpoint_of_group(group: str) -> str:
 
 def resource_name(environment: str, dataset: str, version: int, package_arn: str, suffix: str) -> str:
     """A SageMaker model/config name (<= 63 chars, [A-Za-z0-9-]) unique per package and purpose."""
-    digest = hashlib.sha256(package_arn.encode()).hexdigest()[:8]
+    digest = _digest(package_arn, 8)
     stem = _UNSAFE_RESOURCE.sub("-", f"lg-{environment}-{dataset}")[:36].rstrip("-")
     return f"{stem}-v{version}-{digest}-{suffix}"[:RESOURCE_MAX]
 
@@ -179,7 +194,7 @@ def split_reaction_alarm(name: str, environment: str) -> tuple[str, str] | None:
 def upload_execution_name(bucket: str, key: str, version: str) -> str:
     """One upload, one execution: '<raw key, made safe>-<sha256 prefix>' of bucket, decoded key and
     version id (or ETag when versioning is off). Step Functions accepts a name once (per 90 days)."""
-    digest = hashlib.sha256(f"{bucket}\n{key}\n{version}".encode()).hexdigest()[:32]
+    digest = _digest(f"{bucket}\n{key}\n{version}", 32)
     readable = _UNSAFE_EXECUTION.sub("-", key.removeprefix(RAW)).strip("-")[: EXECUTION_MAX - len(digest) - 1]
     return f"{readable}-{digest}" if readable else digest
 
@@ -200,7 +215,7 @@ def retrain_of(execution: str) -> str | None:
 
 def deploy_execution_name(package_arn: str, status: str) -> str:
     """One deploy run per package and approval status: `<group>-v<n>-<status>-<sha256 prefix>`."""
-    digest = hashlib.sha256(f"{package_arn}|{status}".encode()).hexdigest()[:16]
+    digest = _digest(f"{package_arn}|{status}", 16)
     version = package_arn.rsplit("/", 1)[-1]
     group = _UNSAFE_RESOURCE.sub("-", package_arn.rsplit("/", 2)[-2] if "/" in package_arn else "package")
     return f"{group[:40]}-v{version[:8]}-{status[:10]}-{digest}"[:EXECUTION_MAX]

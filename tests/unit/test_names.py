@@ -52,6 +52,8 @@ def test_group_endpoints_and_their_dataset_round_trip() -> None:
     assert names.endpoint_name("dev", "credit", "prod") == "lockgate-dev-credit"
     assert names.endpoint_name("dev", "credit", "staging") == "lockgate-dev-credit-staging"
     assert names.prod_endpoint_of_group(names.group_name("dev", "credit")) == "lockgate-dev-credit"
+    assert names.group_of_package(PACKAGE) == "lockgate-dev-credit"
+    assert names.group_of_package("arn:aws:sagemaker:r:1:endpoint/lockgate-dev-credit") is None
     for dataset in ("credit", "credit-eu", "a_b"):
         assert names.dataset_of_group("dev", names.group_name("dev", dataset)) == dataset
         for stage in names.STAGES:

@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
 from lockgate.errors import InputRejected
-from lockgate.names import dataset_of_group, environment_of_machine, is_lockgate, split_uri
+from lockgate.names import dataset_of_group, environment_of_machine, group_of_package, is_lockgate, split_uri
 from lockgate.pipeline.failure_message import readable_cause
 from lockgate.pipeline.run_history import StateVisit, state_visits
 
@@ -294,10 +294,9 @@ def _dataset_of(run: RunSummary, data: dict[str, Any]) -> str | None:
     """The input's `dataset`; for a deploy run, the dataset of its package's group (from the ARN)."""
     if data.get("dataset") is not None:
         return str(data["dataset"])
-    package = str(data.get("packageArn") or "")
-    if ":model-package/" not in package:
+    group = group_of_package(str(data.get("packageArn") or ""))
+    if group is None:
         return None
-    group = package.split(":model-package/", 1)[1].rsplit("/", 1)[0]
     environment = environment_of_machine(run.machine.name, run.machine.pipeline)
     try:
         return dataset_of_group(environment, group)
