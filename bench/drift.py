@@ -23,6 +23,7 @@ from lockgate.local.alarm_fixtures import capture_lines
 from lockgate.monitoring.baseline import build_baseline
 from lockgate.monitoring.capture import read_capture
 from lockgate.monitoring.drift import drift
+from lockgate.names import reaction_alarm_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -70,7 +71,7 @@ def alarm_latency(alarms: int) -> list[float]:
     ) as cloud:
         assert cloud.stack is not None
         cw, ddb = cloud.client("cloudwatch"), cloud.client("dynamodb")
-        table, name = cloud.stack.outputs["AuditTableName"], "lockgate-dev-notify-dlq"
+        table, name = cloud.stack.outputs["AuditTableName"], reaction_alarm_name("dev", "notify", "dlq")
         for i in range(alarms + 1):  # the first is a warm-up (cold start of the function)
             cw.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="bench reset")
             began = time.perf_counter()

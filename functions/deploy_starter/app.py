@@ -14,9 +14,9 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.stepfunctions import StepFunctions
-from lockgate.deployment.names import execution_name
 from lockgate.deployment.settings import DeployStarterSettings
 from lockgate.messages.deploy import DeployRunInput, DeployStartResult, ModelPackageStateChangeEvent
+from lockgate.names import deploy_execution_name
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()
@@ -39,7 +39,7 @@ def lambda_handler(event: ModelPackageStateChangeEvent, context: LambdaContext) 
         group=detail.ModelPackageGroupName,
         version=detail.ModelPackageVersion,
     )
-    name = execution_name(run.package_arn, run.status)
+    name = deploy_execution_name(run.package_arn, run.status)
     result = step_functions.start_once(settings.deploy_state_machine_arn, name, run.to_payload())
     metrics.add_metric(
         name="DeployStarted" if result.started else "DuplicateApproval", unit=MetricUnit.Count, value=1

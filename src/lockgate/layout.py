@@ -1,5 +1,6 @@
 """The S3 key layout, in one place: every key Lockgate builds in its buckets comes from here, and
 tests/unit/test_layout.py checks template.yaml's prefixes (the raw/ rule, lifecycle rules) against it.
+Resource and execution names, and splitting an s3:// URI, are lockgate.names'.
 
 Data bucket:
   raw/<dataset>/<file>                                      uploads; the EventBridge rule's prefix
@@ -17,8 +18,6 @@ Artifact bucket:
 """
 
 from __future__ import annotations
-
-from lockgate.errors import InputRejected
 
 RAW = "raw/"
 CONTRACTS = "contracts/"
@@ -38,16 +37,8 @@ KINDS = ("parquet", "xgboost")  # the two files of each split (and their folders
 
 
 def s3_uri(bucket: str, key: str) -> str:
-    """s3://bucket/key."""
+    """s3://bucket/key (lockgate.names.split_uri splits it again)."""
     return f"s3://{bucket}/{key}"
-
-
-def split_uri(uri: str) -> tuple[str, str]:
-    """s3://bucket/key -> (bucket, key); anything else is bad input."""
-    if not uri.startswith("s3://") or "/" not in uri[5:]:
-        raise InputRejected(uri, "s3_uri", 1, "expected s3://bucket/key")
-    bucket, key = uri[5:].split("/", 1)
-    return bucket, key
 
 
 def split_locations(bucket: str, prefix: str) -> dict[str, dict[str, str]]:

@@ -30,6 +30,8 @@ from stepfunctions.workflow import (  # type: ignore[import-untyped]
     Workflow,
 )
 
+from lockgate.names import pipeline_of, split_uri
+
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 _ENDS = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 
@@ -110,12 +112,12 @@ class Lockgate:
 
     def _state_machines(self) -> Iterator[tuple[str, str]]:
         """(pipeline, ARN) for every state machine named lockgate-<pipeline>-<environment>."""
-        suffix = f"-{self.environment}"
         for page in self.sfn.get_paginator("list_state_machines").paginate():
             for machine in page["stateMachines"]:
                 name: str = machine["name"]
-                if name.startswith("lockgate-") and name.endswith(suffix):
-                    yield name.removeprefix("lockgate-").removesuffix(suffix), machine["stateMachineArn"]
+                pipeline = pipeline_of(name, self.environment)
+                if pipeline is not None:
+                    yield pipeline, machine["stateMachineArn"]
 
     def workflow(self, pipeline: str) -> Workflow:
         """The SDK Workflow of one pipeline ("ingest", "train", "deploy", ...)."""
@@ -149,7 +151,7 @@ class Lockgate:
 
     def fetch(self, uri: str, into: Path | str = "demo-output/notebook") -> Path:
         """Download an s3:// report into a local folder and return its path."""
-        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        bucket, key = split_uri(uri)
         target = Path(into) / bucket / key
         target.parent.mkdir(parents=True, exist_ok=True)
         body = self._client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -158,7 +160,7 @@ class Lockgate:
 
     def report_html(self, uri: str) -> str:
         """A report's HTML (or JSON, pretty-printed in <pre>) for display in a notebook cell."""
-        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        bucket, key = split_uri(uri)
         body = self._client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
         if key.endswith(".html"):
             return body

@@ -19,7 +19,7 @@ from lockgate.local.clock import LocalClock
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.fixtures import sample_csv, upload_contracts
 from lockgate.local.stepfunctions.executions import wait_for_execution
-from lockgate.pipeline.execution_names import execution_name
+from lockgate.names import upload_execution_name
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ class Pipeline:
     def upload(self, key: str, body: bytes) -> str:
         """Put an object under the data bucket; returns the execution name it must start."""
         version = self.cloud.client("s3").put_object(Bucket=self.bucket, Key=key, Body=body)["VersionId"]
-        return execution_name(self.bucket, key, version)
+        return upload_execution_name(self.bucket, key, version)
 
     def wait(self, name: str, timeout: float = 120.0) -> dict[str, Any]:
         """Wait for the named ingest execution to finish; returns describe_execution."""
@@ -246,7 +246,8 @@ class QuickPackages:
         from lockgate.adapters.sagemaker import ModelRegistry
         from lockgate.local.sagemaker.algorithm import model_tarball
         from lockgate.messages.train import BiasResult, RegisterModelInput, TrainedModel
-        from lockgate.registry.package import create_request, group_name
+        from lockgate.names import group_name
+        from lockgate.registry.package import create_request
 
         assert self.cloud.stack is not None
         bucket, s3 = self.cloud.stack.outputs["ArtifactBucketName"], self.cloud.client("s3")

@@ -23,9 +23,9 @@ import xgboost as xgb
 from lockgate.adapters.variant_metrics import VariantMetrics
 from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.options import run_command as run_ab
-from lockgate.deployment.names import endpoint_name, execution_name
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker.algorithm import model_tarball
+from lockgate.names import deploy_execution_name, endpoint_name
 
 pytestmark = pytest.mark.integration
 CREDIT = Path(__file__).resolve().parents[2] / "contracts" / "credit.yaml"
@@ -65,10 +65,10 @@ class AB:
         raise TimeoutError(f"deploy run {name} did not finish:\n{history}")
 
     def run(self, package: Any) -> dict[str, Any]:
-        return self.run_named(execution_name(package.arn, "Approved"))
+        return self.run_named(deploy_execution_name(package.arn, "Approved"))
 
     def ab_runs(self, package: Any) -> list[str]:
-        stem = execution_name(package.arn, "AB")[:52]
+        stem = deploy_execution_name(package.arn, "AB")[:52]
         executions = self.sfn.list_executions(stateMachineArn=self.machine)["executions"]
         return [e["name"] for e in executions if e["name"].startswith(stem)]
 
@@ -190,7 +190,7 @@ def test_cli_ab_after_a_production_rejection_then_promote_the_champion(
     first = ab.register("abcli", seed=41, auto_approved=True)
     assert ab.run(first)["status"] == "SUCCEEDED"
     second = ab.register("abcli", seed=42)  # a person approves production deploys
-    _wait_for_approval(ab, second, execution_name(second.arn, "Approved"))
+    _wait_for_approval(ab, second, deploy_execution_name(second.arn, "Approved"))
     assert approve_cli(ab.url, second.arn, "not the whole fleet: A/B it", reject=True) == 0
     assert ab.run(second)["status"] == "FAILED"
 

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from lockgate.commands.console_cli import start_console
-from lockgate.deployment.names import execution_name
 from lockgate.local.fixtures import sample_csv
+from lockgate.names import deploy_execution_name
 
 pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
@@ -173,7 +173,7 @@ def test_approve_by_click_changes_the_registry_and_starts_the_deploy(
     sagemaker = pipeline.cloud.client("sagemaker")
     assert sagemaker.describe_model_package(ModelPackageName=package.arn)["ModelApprovalStatus"] == "Approved"
     deploy_arn = pipeline.cloud.stack.outputs["DeployStateMachineArn"]
-    name, deadline = execution_name(package.arn, "Approved"), time.monotonic() + 60
+    name, deadline = deploy_execution_name(package.arn, "Approved"), time.monotonic() + 60
     while time.monotonic() < deadline:
         names = [
             e["name"]

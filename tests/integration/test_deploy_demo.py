@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from lockgate.commands.demo_deploy import FAULTY, OK, OTHER, run_deploy_demo
-from lockgate.deployment.names import alarm_names, endpoint_name
 from lockgate.local.fixtures import sample_csv
+from lockgate.names import alarm_names, endpoint_name
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

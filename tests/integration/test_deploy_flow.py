@@ -17,8 +17,8 @@ import pytest
 
 from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.options import run_command
-from lockgate.deployment.names import alarm_names, endpoint_name, execution_name
 from lockgate.local.sagemaker import endpoint_patches
+from lockgate.names import alarm_names, deploy_execution_name, endpoint_name
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ class Deploys:
 
     def run(self, package: Any, status: str = "Approved", timeout: float = 240) -> dict[str, Any]:
         """The finished deploy run of this package and status."""
-        name = execution_name(package.arn, status)
+        name = deploy_execution_name(package.arn, status)
         arn = f"{self.arn.replace(':stateMachine:', ':execution:')}:{name}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -65,8 +65,8 @@ class Deploys:
         return [
             e
             for e in executions
-            if e["name"].startswith(execution_name(package.arn, "Approved")[:30])
-            and e["name"] == execution_name(package.arn, "Approved")
+            if e["name"].startswith(deploy_execution_name(package.arn, "Approved")[:30])
+            and e["name"] == deploy_execution_name(package.arn, "Approved")
         ]
 
     def wait_for_approval_request(self, package: Any, timeout: float = 240) -> None:

@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.local.fixtures import sample_csv
+from lockgate.names import split_uri
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ class Served:
         self.s3 = pipeline.cloud.client("s3")
 
     def read(self, uri: str) -> bytes:
-        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        bucket, key = split_uri(uri)
         return bytes(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
     def test_split(self) -> pa.Table:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from lockgate.cli import main
-from lockgate.deployment.names import endpoint_name, execution_name
+from lockgate.names import deploy_execution_name, endpoint_name
 
 pytestmark = pytest.mark.integration
 CREDIT = Path(__file__).resolve().parents[2] / "contracts" / "credit.yaml"
@@ -32,7 +32,7 @@ class Live:
 
     def run(self, arn: str, status: str = "Approved", timeout: float = 300) -> dict[str, Any]:
         prefix = self.machine.replace(":stateMachine:", ":execution:")
-        execution = f"{prefix}:{execution_name(arn, status)}"
+        execution = f"{prefix}:{deploy_execution_name(arn, status)}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from lockgate.local.fixtures import sample_csv
+from lockgate.names import split_uri
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -92,7 +93,7 @@ def test_a_dataset_version_ends_as_a_registered_model_package(pipeline) -> None:
     job = sm.describe_training_job(TrainingJobName=out["model"]["trainingJob"])
     assert job["TrainingJobStatus"] == "Completed"
     s3 = pipeline.cloud.client("s3")
-    bucket, key = meta["evaluation"][5:].split("/", 1)
+    bucket, key = split_uri(meta["evaluation"])
     evaluation = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
     metrics = evaluation["binary_classification_metrics"]
     assert metrics["auc"]["value"] > 0.6 and set(metrics["confusion_matrix"]) == {"0", "1"}

@@ -15,7 +15,7 @@ from lockgate.local.clock import LocalClock
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.fixtures import data_bucket, sample_csv, upload_contracts
 from lockgate.local.stepfunctions.executions import wait_for_execution
-from lockgate.pipeline.execution_names import execution_name
+from lockgate.names import upload_execution_name
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ def finished_runs() -> Iterator[FinishedRuns]:
         sfn = cloud.client("stepfunctions")
         version = cloud.client("s3").put_object(Bucket=bucket, Key=key, Body=sample_csv(2000))["VersionId"]
         ingest_arn = cloud.stack.outputs["IngestStateMachineArn"]
-        ingest = wait_for_execution(sfn, ingest_arn, execution_name(bucket, key, version), timeout=300)
+        ingest = wait_for_execution(sfn, ingest_arn, upload_execution_name(bucket, key, version), timeout=300)
         assert ingest["status"] == "SUCCEEDED", ingest
         dataset_version = json.loads(ingest["output"])["datasetVersion"]["version"]
         yield FinishedRuns(cloud, ingest, _train_run(cloud, dataset_version))

@@ -30,7 +30,12 @@ HEAVY = (
     "samtranslator",
     "lockgate.local",
 )
-ALLOWED_LOCAL = {"lockgate.local", "lockgate.local.clock", "lockgate.local.endpoint_client"}
+ALLOWED_LOCAL = {
+    "lockgate.local",
+    "lockgate.local.clock",
+    "lockgate.local.endpoint_client",
+    "lockgate.local.faults",
+}
 # Building the parser (`lockgate --help`) loads none of these either.
 PARSER_HEAVY = (*HEAVY, "boto3", "botocore", "pydantic", "numpy", "pyarrow", "aws_lambda_powertools", "yaml")
 # The commands that run the local cloud itself.

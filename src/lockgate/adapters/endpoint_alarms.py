@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from lockgate.adapters.errors import guarded
 from lockgate.deployment.endpoint_alarms import AlarmSpec, is_reaction_alarm
+from lockgate.names import environment_prefix
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch.literals import ComparisonOperatorType, StatisticType
@@ -106,7 +107,7 @@ class EndpointAlarms:
         """This environment's reaction alarms whose metric names the endpoint (EndpointName)."""
         found = []
         pages = self._client.get_paginator("describe_alarms").paginate(
-            AlarmNamePrefix=f"lockgate-{environment}-", AlarmTypes=["MetricAlarm"]
+            AlarmNamePrefix=environment_prefix(environment), AlarmTypes=["MetricAlarm"]
         )
         for page in pages:
             for alarm in page.get("MetricAlarms", []):

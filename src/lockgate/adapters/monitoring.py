@@ -14,6 +14,7 @@ from lockgate.data.splitting import read_xgboost, xgboost_matrix
 from lockgate.data.versioning import manifest_features
 from lockgate.monitoring.baseline import METHOD, Baseline, build_baseline
 from lockgate.monitoring.monitor import NAMESPACE, Metric, MonitoredEndpoint
+from lockgate.names import environment_prefix
 from lockgate.pipeline.contracts import dataset_contract
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class MonitoringSources:
         ):
             for prefix in page.get("CommonPrefixes", []):
                 name = prefix["Prefix"][len(CAPTURE_PREFIX) :].rstrip("/")
-                if name in live or not name.startswith(f"lockgate-{self._env}-"):
+                if name in live or not name.startswith(environment_prefix(self._env)):
                     continue
                 fresh, _ = self._fresh(name)
                 if fresh:

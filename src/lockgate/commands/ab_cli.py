@@ -79,8 +79,8 @@ def deploy(args: argparse.Namespace) -> None:
     """`lockgate deploy PACKAGE --variants 90/10`."""
     from botocore.exceptions import ClientError
 
+    from lockgate import names
     from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-    from lockgate.deployment import names
     from lockgate.messages.deploy import DeployRunInput, VariantWeights
 
     split = _split(args.variants)
@@ -121,7 +121,7 @@ def deploy(args: argparse.Namespace) -> None:
     )
     sfn = aws_client("stepfunctions", args.endpoint_url)
     machine = _state_machine(sfn, args.environment)
-    name = ab_execution_name(package.arn, split.label(), datetime.now(UTC))
+    name = names.ab_execution_name(package.arn, split.label(), f"{datetime.now(UTC):%m%d%H%M%S}")
     started = sfn.start_execution(
         stateMachineArn=machine, name=name, input=json.dumps(run_input.to_payload())
     )
@@ -136,17 +136,10 @@ def deploy(args: argparse.Namespace) -> None:
             raise CliError(f"the A/B deploy ended {outcome['status']} ({outcome.get('error', '')})")
 
 
-def ab_execution_name(package_arn: str, label: str, now: datetime) -> str:
-    """`<package run name>-ab-90-10-<time>`: a person may run A/B of one package again (new weights,
-    or after a failure); Step Functions keeps names unique."""
-    from lockgate.deployment import names
-
-    stem = names.execution_name(package_arn, "AB")[:52]
-    return f"{stem}-{label.replace('/', '-').replace('.', '_')}-{now:%m%d%H%M%S}"[:80]
-
-
 def _state_machine(sfn: Any, environment: str) -> str:
-    wanted = f"lockgate-deploy-{environment}"
+    from lockgate.names import state_machine_name
+
+    wanted = state_machine_name("deploy", environment)
     for page in sfn.get_paginator("list_state_machines").paginate():
         for machine in page["stateMachines"]:
             if machine["name"] == wanted:
@@ -168,10 +161,11 @@ def promote(args: argparse.Namespace) -> None:
     from botocore.exceptions import ClientError
 
     from lockgate.messages.deploy import PromoteRequest
+    from lockgate.names import function_name
 
     _endpoint_exists(aws_client("sagemaker", args.endpoint_url), args.endpoint)
     lam = aws_client("lambda", args.endpoint_url)
-    function = f"lockgate-promote-variant-{args.environment}"
+    function = function_name("promote-variant", args.environment)
     request = PromoteRequest(
         endpoint=args.endpoint, variant=args.variant, by="lockgate promote", reason=args.reason
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from lockgate.commands.options import add_endpoint_option, aws_client, bounded
 from lockgate.commands.usage import CliError, not_found
+from lockgate.names import function_name
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 
@@ -76,7 +77,7 @@ def run_monitor(args: argparse.Namespace) -> int:
     from lockgate.commands.console import say
 
     lam = aws_client("lambda", args.endpoint_url)
-    name = f"lockgate-monitor-{args.environment}"
+    name = function_name("monitor", args.environment)
     event = {
         "version": "0",
         "id": "cli",

@@ -70,12 +70,15 @@ def _run(args: argparse.Namespace) -> None:
     from lockgate.adapters.s3 import S3Store
     from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
     from lockgate.adapters.sagemaker_transform import SageMakerTransform
+    from lockgate.errors import InputRejected
+    from lockgate.names import batch_job_name, bucket_of, split_uri
     from lockgate.serving import batch
     from lockgate.serving.encoder import EncoderError
 
-    if not args.input.startswith("s3://") or "/" not in args.input[5:]:
-        raise CliError(f"{args.input}: give the input as s3://bucket/key")
-    bucket, key = args.input[5:].split("/", 1)
+    try:
+        bucket, key = split_uri(args.input)
+    except InputRejected as error:
+        raise CliError(f"{args.input}: give the input as s3://bucket/key") from error
     sagemaker = aws_client("sagemaker", args.endpoint_url)
     store = S3Store(aws_client("s3", args.endpoint_url))
     registry = SageMakerDeploy(sagemaker, aws_client("sagemaker-runtime", args.endpoint_url))
@@ -85,9 +88,9 @@ def _run(args: argparse.Namespace) -> None:
     except EncoderError as error:
         raise CliError(f"{args.input}: {error.message}") from error
     digest = hashlib.sha256(f"{package.arn}{args.input}".encode()).hexdigest()[:10]
-    job = f"lg-batch-{digest}-{int(time.time())}"
+    job = batch_job_name(digest, int(time.time()))
     # the transform's files go beside the model (models/: what the SageMaker role may read and write)
-    work_bucket = package.model_data_url.removeprefix("s3://").split("/", 1)[0]
+    work_bucket = bucket_of(package.model_data_url)
     work = f"models/{args.dataset}/batch/{job}"
     scores_uri, report_uri = f"s3://{bucket}/{key}.scores.csv", f"s3://{bucket}/{key}.bad-rows.json"
     say(f"{args.input}: {checked.rows} rows, {checked.scored} to score, {checked.rows - checked.scored} bad")
@@ -124,7 +127,7 @@ def _run(args: argparse.Namespace) -> None:
 
 def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, EncoderSpec]:
     """The package (--package, or the dataset's newest Approved) and its encoder's spec."""
-    from lockgate.registry.package import group_name
+    from lockgate.names import group_name, split_uri
     from lockgate.serving import artifact
 
     arn = args.package
@@ -137,7 +140,7 @@ def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, 
     encoders = [c for c in package.containers if (c.get("Environment") or {}).get("SAGEMAKER_PROGRAM")]
     if not encoders:
         raise CliError(f"{arn} takes numeric features only (registered before raw records); pick a newer one")
-    spec, _ = artifact.read_tarball(store.read(*encoders[0]["ModelDataUrl"][5:].split("/", 1)))
+    spec, _ = artifact.read_tarball(store.read(*split_uri(encoders[0]["ModelDataUrl"])))
     if spec.get("dataset") not in (None, args.dataset):
         raise CliError(f"{arn} is a model of dataset {spec['dataset']}, not {args.dataset}")
     return package, spec

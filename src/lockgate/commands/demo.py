@@ -38,7 +38,7 @@ from lockgate.layout import quarantined_key
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.fixtures import broken_csv, data_bucket, sample_csv, sample_parts, upload_contracts
 from lockgate.local.stepfunctions.executions import wait_for_execution
-from lockgate.pipeline.execution_names import execution_name
+from lockgate.names import split_uri, upload_execution_name
 from lockgate.pipeline.run_history import state_visits
 
 DEMO_LOG = Path(".lockgate/demo.log")  # git-ignored; `--logs` shows it live too
@@ -136,7 +136,7 @@ class Demo:
     def put(self, key: str, body: bytes) -> Upload:
         """Upload under raw/; the ingest run starts by itself (follow it with `follow_upload`)."""
         version = self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)["VersionId"]
-        return Upload(key, len(body), execution_name(self.bucket, key, version))
+        return Upload(key, len(body), upload_execution_name(self.bucket, key, version))
 
     def follow_upload(self, upload: Upload) -> dict[str, Any]:
         """Wait for the ingest run of an upload; print its path and per-state times."""
@@ -193,7 +193,7 @@ class Demo:
         evaluation = output.get("evaluation")
         if isinstance(evaluation, dict) and isinstance(evaluation.get("report"), str):
             say(f"  evaluation report {save_object(self.s3, evaluation['report'], folder / 'evaluation')}")
-        bucket, key = bias["analysis"][5:].split("/", 1)
+        bucket, key = split_uri(bias["analysis"])
         analysis = json.loads(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         for facet, groups in analysis["pre_training_bias_metrics"]["facets"].items():
             for group in groups:
@@ -330,7 +330,7 @@ def _final_metrics(metrics: list[dict[str, Any]]) -> str:
 
 def save_object(s3: Any, uri: str, folder: Path) -> Path:
     """Copy s3://bucket/key into `folder` (kept after the local cloud stops); returns the path."""
-    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    bucket, key = split_uri(uri)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / key.rsplit("/", 1)[-1]
     path.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())

@@ -25,6 +25,7 @@ from lockgate.data.versioning import manifest_features
 from lockgate.deployment.endpoint_alarms import AlarmSettings
 from lockgate.local import alarm_fixtures as fx
 from lockgate.local.cloud import LocalCloud
+from lockgate.names import endpoint_name, reaction_alarm_name
 
 ALARM_DEMO_PARAMETERS = {"IdlePeriodSeconds": "60", "IdlePeriods": "5", "MonitorSchedule": "rate(5 minutes)"}
 
@@ -39,7 +40,7 @@ def alarm_part(
         cloud.client(s) for s in ("s3", "sagemaker", "cloudwatch", "stepfunctions")
     )
     data_bucket, artifacts = outputs["DataBucketName"], outputs["ArtifactBucketName"]
-    staging, prod = f"lockgate-{env}-{dataset}-staging", f"lockgate-{env}-{dataset}"
+    staging, prod = endpoint_name(env, dataset, "staging"), endpoint_name(env, dataset, "prod")
     version = S3Datasets(data_bucket, s3).latest_version(dataset)
     if version is None:
         say(f"  alarm part skipped: no version of {dataset} yet")
@@ -62,9 +63,9 @@ def alarm_part(
     began = time.monotonic()
     audit = outputs["AuditTableName"]
     want = {
-        f"lockgate-{env}-idle-{dataset}-staging": "done",
-        f"lockgate-{env}-idle-{dataset}-prod": "left-alone",
-        f"lockgate-{env}-drift-{dataset}-features": "done",
+        reaction_alarm_name(env, "idle", f"{dataset}-staging"): "done",
+        reaction_alarm_name(env, "idle", f"{dataset}-prod"): "left-alone",
+        reaction_alarm_name(env, "drift", f"{dataset}-features"): "done",
     }
     seen: dict[str, dict[str, Any]] = {}
     while time.monotonic() - began < timeout and len(seen) < len(want):

@@ -20,8 +20,8 @@ from typing import Any
 from lockgate.commands.console import describe_runs, say
 from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.options import run_command
-from lockgate.deployment.names import endpoint_name, execution_name, group_name
 from lockgate.local.cloud import LocalCloud
+from lockgate.names import deploy_execution_name, endpoint_name, group_name, split_uri
 
 ENVIRONMENT = "dev"
 OK, FAULTY, OTHER = "first model (ok)", "faulty model (5XX)", "other errors"
@@ -47,7 +47,8 @@ class _DeployDemo:
         self.machine = self.outputs["DeployStateMachineArn"]
 
     def execution_arn(self, package: str, status: str = "Approved") -> str:
-        return f"{self.machine.replace(':stateMachine:', ':execution:')}:{execution_name(package, status)}"
+        machine = self.machine.replace(":stateMachine:", ":execution:")
+        return f"{machine}:{deploy_execution_name(package, status)}"
 
     def status(self, package: str) -> str:
         try:
@@ -78,7 +79,7 @@ class _DeployDemo:
         """The first `count` rows of the package's test split (features only, as the model takes)."""
         described = self.sm.describe_model_package(ModelPackageName=package)
         uri = described["CustomerMetadataProperties"]["testData"]
-        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        bucket, key = split_uri(uri)
         body = self.cloud.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
         return [line for line in body.splitlines() if line.strip()][:count]
 

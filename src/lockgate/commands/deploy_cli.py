@@ -274,7 +274,7 @@ def fault(args: argparse.Namespace) -> None:
     """`lockgate fault ENDPOINT VARIANT --5xx-rate R` (the offline twin's fault tag)."""
     from botocore.exceptions import ClientError
 
-    from lockgate.deployment.names import FAULT_TAG
+    from lockgate.local.faults import FAULT_TAG
 
     sagemaker = aws_client("sagemaker", args.endpoint_url)
     try:

@@ -9,8 +9,8 @@ from typing import Any
 
 from lockgate.commands.identity import who
 from lockgate.commands.usage import CliError
-from lockgate.deployment.names import prod_endpoint_of_group
 from lockgate.deployment.plan import PackageSummary, decide
+from lockgate.names import prod_endpoint_of_group
 
 
 def reject_in_registry(sagemaker: Any, package: dict[str, Any], reason: str) -> str:

@@ -35,14 +35,14 @@ def _retrain(args: argparse.Namespace, now: datetime) -> int:
     from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
     from lockgate.commands.console import say
     from lockgate.commands.options import aws_client
-    from lockgate.pipeline.execution_names import retrain_name
+    from lockgate.names import data_bucket_prefix, retrain_name, state_machine_name
 
     sfn, s3 = aws_client("stepfunctions", args.endpoint_url), aws_client("s3", args.endpoint_url)
-    machine_name = f"lockgate-train-{args.environment}"
+    machine_name = state_machine_name("train", args.environment)
     machines = [m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == machine_name]
     if not machines:
         raise CliError(f"no state machine {machine_name}; is --environment right?")
-    prefix = f"lockgate-data-{args.environment}-"
+    prefix = data_bucket_prefix(args.environment)
     bucket = next((b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(prefix)), None)
     if bucket is None:
         raise CliError(f"no data bucket {prefix}*; is --environment right?")

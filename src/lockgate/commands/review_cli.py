@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from lockgate.commands.options import add_endpoint_option
 from lockgate.commands.usage import CliError, not_found
+from lockgate.names import state_machine_prefix
 
 if TYPE_CHECKING:
     from lockgate.adapters.review_records import ReviewRecords
     from lockgate.pipeline.review import PendingReview
 
 _VERSION = re.compile(r"[0-9a-f]{64}")
-TRAIN_MACHINE_PREFIX = "lockgate-train-"
+TRAIN_MACHINE_PREFIX = state_machine_prefix("train")
 
 
 def add_parsers(sub: Any) -> None:

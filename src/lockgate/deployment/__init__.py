@@ -1,2 +1,2 @@
-"""Deployment domain: names, which package to deploy, guardrails, smoke-test comparison, approval text.
+"""Deployment domain: which package to deploy, guardrails, smoke-test comparison, approval text.
 Pure Python (no boto3): the deploy functions call it between their adapters."""

@@ -13,7 +13,7 @@ endpoint or a variant goes (idle delete, promotion, rollback to one variant) its
 - `…-notify-<dataset>-bias`: production; Lockgate/Monitoring bias_violations > 0.
 
 Tags: lockgate:managed, lockgate:endpoint, lockgate:package, lockgate:reaction (and lockgate:variant).
-The deploy's canary guardrail alarms (`<endpoint>-5xx`, `-latency`, deployment.names.alarm_names)
+The deploy's canary guardrail alarms (`<endpoint>-5xx`, `-latency`, names.alarm_names)
 are SageMaker's, not a reaction's: they are left alone here.
 """
 
@@ -22,6 +22,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from pydantic import BaseModel, Field
+
+from lockgate.names import reaction_alarm_name, stage_of
 
 REACTIONS = ("rollback", "idle", "drift", "notify")
 
@@ -70,15 +72,6 @@ class EndpointAlarmStore(Protocol):
         ...
 
 
-def stage_of(environment: str, endpoint: str) -> tuple[str, str] | None:
-    """(dataset, "prod" | "staging") of a Lockgate endpoint name, None for other names."""
-    head = f"lockgate-{environment}-"
-    if not endpoint.startswith(head) or len(endpoint) == len(head):
-        return None
-    rest = endpoint[len(head) :]
-    return (rest.removesuffix("-staging"), "staging") if rest.endswith("-staging") else (rest, "prod")
-
-
 def endpoint_alarms(
     environment: str,
     endpoint: str,
@@ -91,7 +84,6 @@ def endpoint_alarms(
     if parsed is None or not variants:
         return []
     dataset, stage = parsed
-    head = f"lockgate-{environment}"
     tags = {"lockgate:managed": "true", "lockgate:endpoint": endpoint}
     if package_arn:
         tags["lockgate:package"] = package_arn
@@ -99,7 +91,7 @@ def endpoint_alarms(
     busiest = {**on, "VariantName": variants[0]}
     specs = [
         AlarmSpec(
-            name=f"{head}-idle-{dataset}-{stage}",
+            name=reaction_alarm_name(environment, "idle", f"{dataset}-{stage}"),
             description=(
                 f"{endpoint} had no invocations for {settings.idle_periods} x "
                 f"{settings.idle_period_seconds} s -> delete or scale down if tagged "
@@ -130,7 +122,7 @@ def endpoint_alarms(
         minutes = 2 if variant in ("AllTraffic", "champion") or len(variants) == 1 else 1
         specs += [
             AlarmSpec(
-                name=f"{head}-rollback-{dataset}{part}-5xx",
+                name=reaction_alarm_name(environment, "rollback", f"{dataset}{part}-5xx"),
                 description=f"{endpoint} variant {variant} answers with 5XX errors -> "
                 + (
                     "roll back to the previous Approved package"
@@ -151,7 +143,7 @@ def endpoint_alarms(
                 tags=variant_tags,
             ),
             AlarmSpec(
-                name=f"{head}-rollback-{dataset}{part}-latency",
+                name=reaction_alarm_name(environment, "rollback", f"{dataset}{part}-latency"),
                 description=f"{endpoint} variant {variant} answers slowly (ModelLatency average)",
                 reaction="rollback",
                 namespace="AWS/SageMaker",
@@ -169,7 +161,7 @@ def endpoint_alarms(
         ]
     specs += [
         AlarmSpec(
-            name=f"{head}-drift-{dataset}-features",
+            name=reaction_alarm_name(environment, "drift", f"{dataset}-features"),
             description=(
                 f"{endpoint}: live features drifted from the training baseline (KS rejects at the "
                 "contract's monitoring.alpha, Holm-corrected, PSI lower bound >= monitoring.min_psi) "
@@ -189,7 +181,7 @@ def endpoint_alarms(
             statistic="Maximum",
         ),
         AlarmSpec(
-            name=f"{head}-notify-{dataset}-bias",
+            name=reaction_alarm_name(environment, "notify", f"{dataset}-bias"),
             description=(
                 f"{endpoint}: post-training bias on labelled live traffic left the contract's bounds"
             ),
@@ -212,7 +204,7 @@ def endpoint_alarms(
 
 def is_reaction_alarm(environment: str, name: str) -> bool:
     """True for `lockgate-<env>-<reaction>-…` names (not the canary's `<endpoint>-5xx`)."""
-    return any(name.startswith(f"lockgate-{environment}-{r}-") for r in REACTIONS)
+    return any(name.startswith(reaction_alarm_name(environment, r, "")) for r in REACTIONS)
 
 
 def sync(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from lockgate.deployment import endpoint_alarms, names, variants
+from lockgate import names
+from lockgate.deployment import endpoint_alarms, variants
 from lockgate.deployment.approval import approval_message
 from lockgate.deployment.guardrails import deployment_config
 from lockgate.deployment.plan import PackageSummary, decide
@@ -333,16 +334,15 @@ def poll(
     )
 
 
-def _split(uri: str) -> tuple[str, str]:
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
-    return bucket, key
-
-
 def smoke_test(request: SmokeTestRequest, registry: Registry, objects: Objects) -> SmokeTestResult:
     """Send test rows to the endpoint; every prediction must match the transform's within the tolerance."""
-    rows = [line for line in objects.read(*_split(request.test_data)).decode().splitlines() if line.strip()]
+    rows = [
+        line
+        for line in objects.read(*names.split_uri(request.test_data)).decode().splitlines()
+        if line.strip()
+    ]
     rows = rows[: request.rows]
-    expected = parse_predictions(objects.read(*_split(request.predictions)).decode())[: len(rows)]
+    expected = parse_predictions(objects.read(*names.split_uri(request.predictions)).decode())[: len(rows)]
     body, latency_ms = registry.invoke_csv(request.endpoint, "\n".join(rows))
     result = compare(parse_predictions(body), expected, request.tolerance)
     if not result.passed:
@@ -367,7 +367,7 @@ def request_approval(
         try:
             import json
 
-            loaded = json.loads(objects.read(*_split(uri)))
+            loaded = json.loads(objects.read(*names.split_uri(uri)))
             evaluation = dict(loaded.get("metrics", loaded)) if isinstance(loaded, dict) else {}
         except Exception:  # a missing summary must not block the approval request
             evaluation = {"evaluation": "unreadable"}

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from lockgate.deployment.endpoint_alarms import AlarmSettings
+from lockgate.names import environment_of
 
 ROLE = "arn:aws:iam::123456789012:role/lockgate-sagemaker"
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
@@ -85,7 +86,7 @@ def create_endpoint(
         from lockgate.adapters.endpoint_alarms import EndpointAlarms
         from lockgate.deployment.endpoint_alarms import sync
 
-        environment = name.split("-")[1] if name.startswith("lockgate-") else "dev"
+        environment = environment_of(name) or "dev"
         settings = alarm_settings or AlarmSettings()
         sync(
             EndpointAlarms(cloudwatch),

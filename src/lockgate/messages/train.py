@@ -72,7 +72,7 @@ class PlanTrainingOutput(StepModel):
     encoder: S3Uri = Field(pattern=_S3)  # lockgate.serving.artifact
     predictions: S3Uri = Field(pattern=_S3)
     threshold: float
-    run: str = ""  # the retrain run name (execution_names.retrain_of), "" for a version's first run
+    run: str = ""  # the retrain run name (names.retrain_of), "" for a version's first run
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

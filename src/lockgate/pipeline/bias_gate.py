@@ -39,8 +39,9 @@ from lockgate.bias.specs import (
 from lockgate.bias.tables import PARQUET, read_table
 from lockgate.data.contract import Contract
 from lockgate.errors import InputRejected
-from lockgate.layout import bias_report_prefix, s3_uri, split_uri
+from lockgate.layout import bias_report_prefix, s3_uri
 from lockgate.messages.bias import BiasCheckResult, Stage
+from lockgate.names import split_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
 
@@ -188,7 +189,7 @@ class BiasGate:
         keys = [k for k in self.store.list_keys(bucket, key) if k.endswith(".parquet")]
         if not keys:
             raise InputRejected(uri, "has_data_files", 0, "no .parquet objects under this prefix")
-        return [f"s3://{bucket}/{k}" for k in keys]
+        return [s3_uri(bucket, k) for k in keys]
 
     def _read(self, uri: str) -> bytes:
         bucket, key = split_uri(uri)

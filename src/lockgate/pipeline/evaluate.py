@@ -15,8 +15,9 @@ from lockgate.errors import InputRejected
 from lockgate.evaluation.metrics import FloatArray, evaluate
 from lockgate.evaluation.model_quality import model_quality_statistics
 from lockgate.evaluation.report_html import render
-from lockgate.layout import evaluation_report_prefix, split_uri
+from lockgate.layout import evaluation_report_prefix
 from lockgate.messages.train import EvaluateInput, EvaluateOutput
+from lockgate.names import split_uri
 from lockgate.pipeline.ports import ObjectStore
 
 HEADLINE = ("auc", "pr_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier_score")

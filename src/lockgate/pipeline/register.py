@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from lockgate.errors import ApprovalNotRecorded, TransientError
 from lockgate.evaluation.model_quality import metric_values
-from lockgate.layout import split_uri
 from lockgate.lineage import Node
 from lockgate.messages.train import RegisterModelInput, RegisterModelOutput
+from lockgate.names import group_name, split_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.registry.gates import PENDING, approval, evaluation_gate
@@ -28,7 +28,6 @@ from lockgate.registry.package import (
     APPROVAL_STATUS,
     PackageInfo,
     create_request,
-    group_name,
 )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lockgate.layout import RAW
 from lockgate.messages.base import JsonObject
 from lockgate.messages.ingest import IngestInput
-from lockgate.pipeline.execution_names import execution_name
+from lockgate.names import upload_execution_name
 from lockgate.pipeline.object_keys import UploadKind, classify, decode_key, suggested_key
 
 
@@ -21,7 +21,7 @@ class IngestRequest(IngestInput):
     @property
     def execution_name(self) -> str:
         """Deterministic: the same object version always gets the same execution name."""
-        return execution_name(self.bucket, self.key, self.version_id or self.etag)
+        return upload_execution_name(self.bucket, self.key, self.version_id or self.etag)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Unroutable:
     @property
     def name(self) -> str:
         """Deterministic per object version: what makes the message go out once."""
-        return execution_name(self.bucket, self.key, self.version)
+        return upload_execution_name(self.bucket, self.key, self.version)
 
     def message(self) -> tuple[str, str]:
         """(subject, body) for people: the key, why nothing ran and where it should have gone."""

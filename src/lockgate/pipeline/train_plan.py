@@ -19,7 +19,7 @@ Layout in the artifact bucket, under models/<dataset>/<version>/:
                                        what the smoke test and the demo's traffic send
   transform/features.csv.out           the transform's predictions
 
-A deliberate retrain (an execution named retrain-..., lockgate.pipeline.execution_names) claims
+A deliberate retrain (an execution named retrain-..., lockgate.names.retrain_name) claims
 `train#<dataset>#<version>#<retrain name>`, its job names end in a hash of that name, and its
 artifacts go under models/<dataset>/<version>/<retrain name>/: the first run's stay as they were.
 """
@@ -33,7 +33,6 @@ from typing import Protocol, TypedDict
 from lockgate.data.contract import Contract, HyperparameterValue, Tuning
 from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
 from lockgate.errors import InputRejected
-from lockgate.layout import split_uri
 from lockgate.messages.base import JsonObject
 from lockgate.messages.train import (
     PlanTrainingInput,
@@ -42,7 +41,7 @@ from lockgate.messages.train import (
     TransformJobRequest,
     TuningJobRequest,
 )
-from lockgate.pipeline.execution_names import retrain_of
+from lockgate.names import retrain_of, split_uri
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.serving import artifact
 

@@ -28,11 +28,6 @@ class PackageInfo:
     approval_description: str = ""
 
 
-def group_name(environment: str, dataset: str) -> str:
-    """Model package group per dataset: lockgate-<Environment>-<dataset>."""
-    return f"lockgate-{environment}-{dataset}"
-
-
 def metadata(request: RegisterModelInput, status: str, reasons: str) -> dict[str, str]:
     """CustomerMetadataProperties (all strings), with the approval status and reasons decided at
     registration (so a package whose approval update failed still says what was meant)."""

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PREFIX = "lockgate-"
+from lockgate.names import split_reaction_alarm
 
 
 class Reaction(StrEnum):
@@ -32,10 +32,10 @@ class AlarmRef(BaseModel):
 
 def parse_alarm_name(name: str, environment: str) -> AlarmRef | None:
     """The alarm's parts, or None when it is not one of this environment's Lockgate alarms."""
-    head = f"{PREFIX}{environment}-"
-    if not name.startswith(head):
+    parts = split_reaction_alarm(name, environment)
+    if parts is None:
         return None
-    reaction, _, subject = name[len(head) :].partition("-")
+    reaction, subject = parts
     if reaction not in Reaction.__members__.values() or not subject:
         return None
     return AlarmRef(name=name, environment=environment, reaction=Reaction(reaction), subject=subject)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lockgate.names import reaction_alarm_name
 from lockgate.remediation.alarms import AlarmTransition, MetricRef
 from lockgate.remediation.budget import BudgetReport, instance_hours, month_start, with_bill
 
@@ -25,7 +26,7 @@ def enforce_budget(remediator: Remediator, budget_hours: float) -> tuple[BudgetR
     results = []
     for name in sorted(report.per_endpoint):
         transition = AlarmTransition(
-            alarm_name=f"lockgate-{remediator.environment}-idle-budget-{name}"[:255],
+            alarm_name=reaction_alarm_name(remediator.environment, "idle", f"budget-{name}"),
             state="ALARM",
             previous_state="OK",
             reason=(

@@ -6,6 +6,7 @@ import json
 from typing import Protocol
 
 from lockgate.messages.notify import CaughtError, NotifyFailureRequest, RunRef
+from lockgate.names import pipeline_of
 from lockgate.pipeline.failure_message import failure_message
 from lockgate.remediation.journal import Audit, AuditRecord, Claim, Status
 
@@ -27,15 +28,6 @@ class Publisher(Protocol):
     def publish(self, subject: str, message: str) -> str:
         """Send one message."""
         ...
-
-
-def pipeline_of(state_machine_arn: str, environment: str) -> str | None:
-    """`ingest` for ...:stateMachine:lockgate-ingest-dev; None for a state machine not Lockgate's."""
-    name = state_machine_arn.rsplit(":", 1)[-1]
-    head, tail = "lockgate-", f"-{environment}"
-    if not (name.startswith(head) and name.endswith(tail)) or len(name) <= len(head) + len(tail):
-        return None
-    return name[len(head) : -len(tail)]
 
 
 def tell_once(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lockgate.deployment.endpoint_alarms import AlarmSettings, sync
-from lockgate.pipeline.execution_names import retrain_name
+from lockgate.names import group_name, retrain_name, rollback_config_name, stage_of
 from lockgate.remediation.alarms import AlarmRef, AlarmTransition, Reaction, parse_alarm_name
 from lockgate.remediation.budget import BudgetReport
 from lockgate.remediation.guidance import meaning
@@ -318,16 +318,14 @@ class _Run:
         self._before(endpoint)
         if not dataset:
             return f"{Outcome.SKIPPED}: {name} has no {DATASET_TAG} tag: the package group is unknown"
-        approved = self.ports.registry.approved_packages(f"lockgate-{ref.environment}-{dataset}")
+        approved = self.ports.registry.approved_packages(group_name(ref.environment, dataset))
         previous = _previous(approved, current)
         if previous is None:
             return (
                 f"{Outcome.SKIPPED}: no Approved package before {current or 'the live one'} to roll back to"
             )
         version = previous.rsplit("/", 1)[-1]
-        config = f"{name}-rollback-{version}-{self.record.timestamp[:19].replace(':', '').replace('-', '')}"[
-            :63
-        ]
+        config = rollback_config_name(name, version, self.record.timestamp)
         self.step(
             "deploy-previous",
             f"update {name} to package {previous} (config {config})",
@@ -378,9 +376,9 @@ class _Run:
             endpoint = self.ports.endpoints.describe(endpoint_name)
             if endpoint is not None and endpoint.tags.get(DATASET_TAG):
                 return endpoint.tags[DATASET_TAG]
-            head = f"lockgate-{ref.environment}-"
-            if endpoint_name.startswith(head):
-                return endpoint_name[len(head) :].removesuffix("-staging")
+            parsed = stage_of(ref.environment, endpoint_name)
+            if parsed is not None:
+                return parsed[0]
         return ref.subject.split("-", 1)[0]
 
     def _before(self, endpoint: EndpointFacts) -> None:

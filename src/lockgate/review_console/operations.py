@@ -16,6 +16,7 @@ from lockgate.adapters.sagemaker import ModelRegistry
 from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.adapters.variant_metrics import VariantMetrics
 from lockgate.lineage import Edge, node_for, walk
+from lockgate.names import PREFIX, is_lockgate
 from lockgate.remediation.journal import AuditRecord
 from lockgate.remediation.ports import EndpointFacts
 from lockgate.review_console.reads import ConsoleError, Reads
@@ -80,7 +81,7 @@ class Operations:
     def groups(self) -> list[str]:
         """Lockgate's model package groups."""
         sagemaker = self.reads.client("sagemaker")
-        groups = sagemaker.list_model_package_groups(NameContains="lockgate-", MaxResults=100)
+        groups = sagemaker.list_model_package_groups(NameContains=PREFIX, MaxResults=100)
         return sorted(g["ModelPackageGroupName"] for g in groups["ModelPackageGroupSummaryList"])
 
     def packages(self) -> dict[str, list[PackageView]]:
@@ -159,7 +160,7 @@ class Operations:
     def endpoint_facts(self) -> list[EndpointFacts]:
         """Every Lockgate endpoint."""
         endpoints = SageMakerEndpoints(self.reads.client("sagemaker")).list_all()
-        return [e for e in endpoints if e.name.startswith("lockgate-")]
+        return [e for e in endpoints if is_lockgate(e.name)]
 
     def endpoints(self, minutes: int = 60) -> list[EndpointView]:
         """Endpoints with per-variant invocations, 5XX and latency series and deployment history."""
@@ -184,7 +185,7 @@ class Operations:
         """Every alarm whose name starts with lockgate- (template alarms and endpoint alarms)."""
         cloudwatch = self.reads.client("cloudwatch")
         found: list[AlarmView] = []
-        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix="lockgate-"):
+        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=PREFIX):
             for alarm in page.get("MetricAlarms", []):
                 found.append(
                     AlarmView(

@@ -19,11 +19,14 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
+from lockgate.errors import InputRejected
+from lockgate.names import dataset_of_group, environment_of_machine, group_of_package, is_lockgate, split_uri
 from lockgate.pipeline.failure_message import readable_cause
 from lockgate.pipeline.run_history import StateVisit, state_visits
 
 Client = Callable[[str], Any]
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+_BUCKET = re.compile(r"[a-z0-9.\-]{3,63}")
 _S3_URI = re.compile(r"s3://[a-z0-9.\-]{3,63}/[^\s\"'\\]+")
 # What /report serves: reports and manifests under Lockgate's own layout, as these types.
 REPORT_TYPES = {
@@ -127,7 +130,7 @@ class Reads:
             Machine(arn=m["stateMachineArn"], name=m["name"])
             for page in sfn.get_paginator("list_state_machines").paginate()
             for m in page["stateMachines"]
-            if m["name"].startswith("lockgate-")
+            if is_lockgate(m["name"])
         ]
         with self._lock:
             self._machines = (time.monotonic(), found)
@@ -262,12 +265,14 @@ class Reads:
         """A stored report's bytes and content type, when it is one of Lockgate's report objects."""
         from lockgate.adapters.s3 import S3Store
 
-        match = re.fullmatch(r"s3://([a-z0-9.\-]{3,63})/(.+)", uri)
-        if not match:
+        try:
+            bucket, key = split_uri(uri)
+        except InputRejected:
+            raise ConsoleError("not a report address (s3://bucket/key)") from None
+        if not _BUCKET.fullmatch(bucket) or not key or "\n" in key:
             raise ConsoleError("not a report address (s3://bucket/key)")
-        bucket, key = match.groups()
         suffix = next((s for s in REPORT_TYPES if key.endswith(s)), None)
-        if not bucket.startswith("lockgate-") or not key.startswith(REPORT_PREFIXES) or suffix is None:
+        if not is_lockgate(bucket) or not key.startswith(REPORT_PREFIXES) or suffix is None:
             raise ConsoleError(f"{uri} is not one of Lockgate's reports; nothing served")
         try:
             body = S3Store(self.client("s3")).read(bucket, key)
@@ -289,13 +294,10 @@ def _dataset_of(run: RunSummary, data: dict[str, Any]) -> str | None:
     """The input's `dataset`; for a deploy run, the dataset of its package's group (from the ARN)."""
     if data.get("dataset") is not None:
         return str(data["dataset"])
-    package = str(data.get("packageArn") or "")
-    if ":model-package/" not in package:
+    group = group_of_package(str(data.get("packageArn") or ""))
+    if group is None:
         return None
-    from lockgate.deployment.names import dataset_of_group
-
-    group = package.split(":model-package/", 1)[1].rsplit("/", 1)[0]
-    environment = run.machine.name.removeprefix(f"lockgate-{run.machine.pipeline}-")
+    environment = environment_of_machine(run.machine.name, run.machine.pipeline)
     try:
         return dataset_of_group(environment, group)
     except ValueError:

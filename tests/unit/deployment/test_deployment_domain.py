@@ -1,10 +1,9 @@
-"""The deploy domain: which package to deploy, guardrail configs, smoke comparison, names."""
+"""The deploy domain: which package to deploy, guardrail configs, smoke comparison."""
 
 from __future__ import annotations
 
 import pytest
 
-from lockgate.deployment import names
 from lockgate.deployment.guardrails import deployment_config
 from lockgate.deployment.plan import PackageSummary, decide
 from lockgate.deployment.smoke import compare, parse_predictions
@@ -78,15 +77,3 @@ def test_smoke_comparison() -> None:
     assert not result.passed and result.mismatches == 1 and result.max_abs_diff == pytest.approx(0.7)
     assert not compare([0.1], [0.1, 0.2], 1e-4).passed  # a missing row is a mismatch
     assert parse_predictions("0.5\n\n0.25,1\n") == [0.5, 0.25]
-
-
-def test_names_fit_sagemaker_and_step_functions_limits() -> None:
-    arn = f"{G}/12"
-    name = names.resource_name("dev", "a-very-long-dataset-name-" * 3, 12, arn, "prd")
-    assert len(name) <= 63 and name.endswith("-prd")
-    assert names.execution_name(arn, "Approved") == names.execution_name(arn, "Approved")
-    assert names.execution_name(arn, "Approved") != names.execution_name(arn, "Rejected")
-    assert len(names.execution_name(arn, "Approved")) <= 80
-    assert names.dataset_of_group("dev", "lockgate-dev-credit") == "credit"
-    with pytest.raises(ValueError):
-        names.dataset_of_group("dev", "other-group")

@@ -13,6 +13,7 @@ import pytest
 from lockgate.errors import ApprovalNotRecorded, TransientError
 from lockgate.lineage import Node
 from lockgate.messages.train import RegisterModelInput
+from lockgate.names import split_uri
 from lockgate.pipeline.register import Registrar
 from lockgate.registry.gates import APPROVED, PENDING
 from lockgate.registry.package import PackageInfo
@@ -78,7 +79,7 @@ def _setup(store: Any, auto_approve: bool) -> tuple[Registrar, FakeRegistry, Fak
     payload["dataset"] = "credit"
     request = RegisterModelInput.model_validate(payload)
     metrics = {"binary_classification_metrics": {"auc": {"value": 0.9}, "accuracy": {"value": 0.9}}}
-    bucket, key = request.evaluation.removeprefix("s3://").split("/", 1)
+    bucket, key = split_uri(request.evaluation)
     store.put(bucket, key, json.dumps(metrics).encode())
     registry, lineage = FakeRegistry(), FakeLineage()
     registrar = Registrar(store, registry, lineage, DATA, "dev", "image:1")

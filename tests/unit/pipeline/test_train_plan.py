@@ -15,8 +15,8 @@ import pytest
 from lockgate.data.contract import load_contract
 from lockgate.data.splitting import XGBOOST_CONTENT_TYPE
 from lockgate.errors import InputRejected
-from lockgate.layout import split_uri
 from lockgate.messages.train import PlanTrainingInput
+from lockgate.names import split_uri
 from lockgate.pipeline.data_gate import DataGate, ObjectRef
 from lockgate.pipeline.train_plan import CSV, plan, split_test_csv
 from lockgate.sample_data import generate_credit

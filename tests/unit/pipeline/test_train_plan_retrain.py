@@ -10,7 +10,7 @@ from typing import Any
 from lockgate.data.contract import load_contract
 from lockgate.layout import bias_report_prefix, evaluation_report_prefix
 from lockgate.messages.train import PlanTrainingInput
-from lockgate.pipeline.execution_names import retrain_name, retrain_of
+from lockgate.names import retrain_name, retrain_of
 from lockgate.pipeline.train_plan import job_name, plan, tuning_job_name
 
 REPO = Path(__file__).resolve().parents[3]

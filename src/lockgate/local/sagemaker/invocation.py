@@ -14,8 +14,9 @@ from moto.s3.models import s3_backends
 from moto.sagemaker.exceptions import AWSValidationException
 from moto.sagemaker.models import SageMakerModelBackend
 
-from lockgate.deployment.names import FAULT_TAG
+from lockgate.local.faults import FAULT_TAG
 from lockgate.local.sagemaker import pipeline
+from lockgate.names import split_location, split_uri
 
 NAMESPACE = "AWS/SageMaker"
 Response = tuple[int, dict[str, str], str]
@@ -23,7 +24,7 @@ Response = tuple[int, dict[str, str], str]
 
 def fetcher(backend: SageMakerModelBackend) -> pipeline.Fetch:
     def fetch(url: str) -> bytes:
-        bucket, key = url.removeprefix("s3://").split("/", 1)
+        bucket, key = split_uri(url)
         stored = s3_backends[backend.account_id][backend.partition].get_object(bucket, key)
         if stored is None:
             raise AWSValidationException(f"{url}: no such model artifact.")
@@ -117,7 +118,7 @@ def capture(
         record["captureData"]["endpointInput"] = _captured("INPUT", *data)
     if "Output" in modes:
         record["captureData"]["endpointOutput"] = _captured("OUTPUT", *output)
-    bucket, _, prefix = str(capture["DestinationS3Uri"]).removeprefix("s3://").partition("/")
+    bucket, prefix = split_location(str(capture["DestinationS3Uri"]))
     key = "/".join(
         part
         for part in (

@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import numpy as np
 
+from lockgate.errors import InputRejected
 from lockgate.local.sagemaker.algorithm import (
     CSV,
     INFERENCE_CONTENT_TYPES,
@@ -28,6 +29,7 @@ from lockgate.local.sagemaker.algorithm import (
     read_table,
     validate_hyperparameters,
 )
+from lockgate.names import split_location
 
 
 class ClientError(Exception):
@@ -70,10 +72,10 @@ class TransformSpec:
 
 
 def _split(uri: str) -> tuple[str, str]:
-    if not uri.startswith("s3://"):
-        raise ClientError(f"not an S3 URI: {uri}")
-    bucket, _, key = uri[5:].partition("/")
-    return bucket, key
+    try:
+        return split_location(uri)
+    except InputRejected as error:
+        raise ClientError(f"not an S3 URI: {uri}") from error
 
 
 @functools.cache
