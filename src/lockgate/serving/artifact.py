@@ -32,6 +32,10 @@ SCRIPT = "lockgate_encoder.py"  # SAGEMAKER_PROGRAM
 # checks that both agree).
 SPEC_FILE = "encoder.json"
 STAGE_ENV = "LOCKGATE_STAGE"
+# What each container answers when the request reaching it has no Accept (or `*/*`): the serving
+# toolkits read this variable and otherwise default to application/json (the scikit-learn
+# container's toolkit) -- docs/raw-records.md, "Accept in a pipeline".
+DEFAULT_ACCEPT_ENV = "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"
 ARTIFACT = "encoder/model.tar.gz"  # under the run's model output path
 FORMAT = 1
 
@@ -124,20 +128,28 @@ def encoder_environment(artifact: str, stage: str) -> dict[str, str]:
         "SAGEMAKER_PROGRAM": SCRIPT,
         "SAGEMAKER_SUBMIT_DIRECTORY": artifact,
         STAGE_ENV: stage,
+        DEFAULT_ACCEPT_ENV: "text/csv",
     }
 
 
 def package_containers(
     encoder_artifact: str, encoder_image: str, xgboost_image: str, model_data_url: str
 ) -> list[dict[str, Any]]:
-    """The inference pipeline of a model package: encode -> XGBoost -> decode."""
+    """The inference pipeline of a model package: encode -> XGBoost -> decode. Every container
+    answers text/csv when the request reaching it names no Accept: the intermediate formats (the
+    feature matrix, XGBoost's scores) and the caller's default answer do not depend on whether
+    SageMaker forwards the caller's Accept to each container."""
     return [
         {
             "Image": encoder_image,
             "ModelDataUrl": encoder_artifact,
             "Environment": encoder_environment(encoder_artifact, "encode"),
         },
-        {"Image": xgboost_image, "ModelDataUrl": model_data_url},
+        {
+            "Image": xgboost_image,
+            "ModelDataUrl": model_data_url,
+            "Environment": {DEFAULT_ACCEPT_ENV: "text/csv"},
+        },
         {
             "Image": encoder_image,
             "ModelDataUrl": encoder_artifact,
