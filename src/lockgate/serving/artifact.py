@@ -156,3 +156,10 @@ def package_containers(
             "Environment": encoder_environment(encoder_artifact, "decode"),
         },
     ]
+
+
+def model_containers(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CreateModel's `Containers` for a package's inference pipeline (what a model definition
+    takes of each registered container)."""
+    keep = ("Image", "ModelDataUrl", "Environment")
+    return [{k: c[k] for k in keep if c.get(k)} for c in containers]
