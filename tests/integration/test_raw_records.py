@@ -319,3 +319,7 @@ def test_the_batch_predict_state_machine_refuses_what_cannot_be_scored_in_one_li
     assert len(error) == 1 and "has no Approved model package" in error[0], error
     listed = served.s3.list_objects_v2(Bucket=bucket, Prefix="incoming/odd.csv.")
     assert listed.get("KeyCount", 0) == 0
+    # `lockgate runs` lists the batch-predict runs with the others, a failed one with why
+    assert main(["runs", "--dataset", "no-such-dataset", "--endpoint-url", url]) == 0
+    runs = capsys.readouterr().out
+    assert "lockgate-batch-predict-dev" in runs and "has no Approved model package" in runs, runs
