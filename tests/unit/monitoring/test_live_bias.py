@@ -129,3 +129,66 @@ def test_no_labels_no_bias_and_several_row_requests_are_skipped() -> None:
         "pair", "7,30,male,yes,car,1000.5,12,none,3\n8,40,female,no,car,900,12,none,3\n", "text/csv", 0.5
     )
     assert facet_records([two.encode()], CONTRACT, "credit", "v1", COLUMNS) == {}
+
+
+class _Sources:
+    """One raw-record endpoint's capture and ground truth, in memory (monitor.Sources)."""
+
+    def __init__(self, blob: bytes, labels: dict[str, float]) -> None:
+        from lockgate.monitoring.baseline import build_baseline
+        from lockgate.monitoring.columns import column_view
+        from lockgate.serving.artifact import spec
+        from lockgate.serving.encoder import Encoder
+
+        train = generate_credit(2000, seed=99)
+        body = "\n".join(",".join(str(r[c]) for c in INPUTS) for r in train.to_pylist()).encode()
+        view = column_view(NAMES)
+        matrix = Encoder(spec(CONTRACT, dataset="credit", version="v1")).encode_body(body, "text/csv")
+        self._baseline = build_baseline(
+            "credit", "v1", view.names, view.apply(matrix), numeric=view.numeric, inputs=NAMES
+        )
+        self.blob, self.labels, self.metrics = blob, labels, []
+
+    def endpoints(self) -> list[Any]:
+        from lockgate.monitoring.monitor import MonitoredEndpoint
+
+        return [MonitoredEndpoint(name="lockgate-dev-credit", dataset="credit", version="v1")]
+
+    def new_capture(self, endpoint: str) -> tuple[list[tuple[str, bytes]], str]:
+        return [(f"capture/{endpoint}/AllTraffic/2026/01/01/00/a.jsonl", self.blob)], "1"
+
+    def orphans(self, live: set[str]) -> list[tuple[str, int]]:
+        return []
+
+    def commit_cursor(self, endpoint: str, cursor: str) -> None:
+        pass
+
+    def baseline(self, dataset: str, version: str | None) -> Any:
+        return self._baseline
+
+    def ground_truth(self, endpoint: str) -> dict[str, float]:
+        return self.labels
+
+    def contract(self, dataset: str) -> Any:
+        return CONTRACT
+
+    def put_metrics(self, metrics: list[Any]) -> None:
+        self.metrics += metrics
+
+
+def test_a_monitor_pass_publishes_live_bias_on_the_raw_facet_columns() -> None:
+    from lockgate.monitoring.monitor import monitor_pass
+
+    rows, scores, truth, blob = _traffic(1500, 21, favour_men=True)
+    sources = _Sources(blob, {f"e{i}": float(t) for i, t in enumerate(truth)})
+    (report,) = monitor_pass(sources).endpoints
+    assert report.measured and report.bias_rows == 1500 and (report.bias_violations or 0) > 0
+    female = np.array([r["sex"] == "female" for r in rows])
+    predicted = scores > 0.5
+    dppl = [
+        v
+        for n, v, d in sources.metrics
+        if n == "bias_metric_DPPL" and d.get("Facet") == "sex" and d.get("FacetValue") == "female"
+    ]
+    assert dppl == [pytest.approx(predicted[~female].mean() - predicted[female].mean(), abs=1e-12)]
+    assert all(d["EndpointName"] == "lockgate-dev-credit" for _, _, d in sources.metrics)
