@@ -251,24 +251,76 @@ def test_lockgate_predict_sends_files_of_raw_records(served: Served, tmp_path, c
     assert len(error) == 1 and "row 1: column 'credit_amount': 'lots' is not a number" in error[0]
 
 
+@pytest.mark.parametrize("how", ["state machine", "direct"])
 def test_batch_predict_scores_new_records_beside_their_keys_and_reports_bad_rows(
-    served: Served, capsys
+    served: Served, capsys, how: str
 ) -> None:  # type: ignore[no-untyped-def]
+    """By default through the deployed batch-predict state machine (PrepareBatch -> CreateModel +
+    CreateTransformJob.sync of the package's pipeline -> FinishBatch); --direct from the CLI's
+    process: the same files."""
     from lockgate.cli import main
 
     table = served.test_split()
     body = _csv(table, True) + b"99999,41,male,yes,car,lots,12,none,3\n99998,41,,yes,car,100,12,none,3\n"
     bucket = served.pipeline.bucket
-    served.s3.put_object(Bucket=bucket, Key="incoming/new-data.csv", Body=body)
+    key = f"incoming/new-data-{how.replace(' ', '-')}.csv"
+    served.s3.put_object(Bucket=bucket, Key=key, Body=body)
     arn = served.package["ModelPackageArn"]
-    argv = ["batch-predict", DATASET, f"s3://{bucket}/incoming/new-data.csv", "--package", arn]
-    assert main([*argv, "--endpoint-url", served.pipeline.cloud.url]) == 0, capsys.readouterr().out
-    scored = pacsv.read_csv(pa.BufferReader(served.read(f"s3://{bucket}/incoming/new-data.csv.scores.csv")))
+    argv = ["batch-predict", DATASET, f"s3://{bucket}/{key}", "--package", arn]
+    argv += ["--direct"] if how == "direct" else []
+    assert main([*argv, "--endpoint-url", served.pipeline.cloud.url]) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    if how == "state machine":
+        assert ":execution:lockgate-batch-predict-dev:batch-" in out, out
+        sfn = served.pipeline.cloud.client("stepfunctions")
+        run = sfn.describe_execution(executionArn=out.split("batch predict run ", 1)[1].split()[0])
+        result = json.loads(run["output"])
+        assert (result["rows"], result["scored"], result["bad"]) == (table.num_rows + 2, table.num_rows, 2)
+        assert result["scores"] == f"s3://{bucket}/{key}.scores.csv"
+    scored = pacsv.read_csv(pa.BufferReader(served.read(f"s3://{bucket}/{key}.scores.csv")))
     assert scored.column_names == ["applicant_id", "score"]
     assert scored.column("applicant_id").to_pylist() == table.column("applicant_id").to_pylist()
     scores = np.array(scored.column("score").to_pylist())
     assert float(np.max(np.abs(scores - served.transform_scores()))) <= 1e-6
-    report = json.loads(served.read(f"s3://{bucket}/incoming/new-data.csv.bad-rows.json"))
+    report = json.loads(served.read(f"s3://{bucket}/{key}.bad-rows.json"))
     assert report["rows"] == table.num_rows + 2 and report["bad"] == 2
     assert any("column 'credit_amount': 'lots' is not a number" in p for p in report["problems"])
     assert any("column 'sex' is empty" in p for p in report["problems"])
+
+
+def test_the_batch_predict_state_machine_refuses_what_cannot_be_scored_in_one_line(
+    served: Served, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """A file the encoder cannot read at all, and a dataset without an Approved package: the run
+    fails with the typed error's message, which the CLI prints as one line; nothing is written."""
+    from lockgate.cli import main
+
+    bucket, url = served.pipeline.bucket, served.pipeline.cloud.url
+    served.s3.put_object(Bucket=bucket, Key="incoming/odd.csv", Body=b"age,colour\n30,red\n")
+    arn = served.package["ModelPackageArn"]
+    argv = [
+        "batch-predict",
+        DATASET,
+        f"s3://{bucket}/incoming/odd.csv",
+        "--package",
+        arn,
+        "--endpoint-url",
+        url,
+    ]
+    assert main(argv) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert (
+        len(error) == 1 and "InputRejected" in error[0] and "'colour' are not in the contract" in error[0]
+    ), error
+    assert (
+        main(["batch-predict", "no-such-dataset", f"s3://{bucket}/incoming/odd.csv", "--endpoint-url", url])
+        == 2
+    )
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "has no Approved model package" in error[0], error
+    listed = served.s3.list_objects_v2(Bucket=bucket, Prefix="incoming/odd.csv.")
+    assert listed.get("KeyCount", 0) == 0
+    # `lockgate runs` lists the batch-predict runs with the others, a failed one with why
+    assert main(["runs", "--dataset", "no-such-dataset", "--endpoint-url", url]) == 0
+    runs = capsys.readouterr().out
+    assert "lockgate-batch-predict-dev" in runs and "has no Approved model package" in runs, runs

@@ -18,7 +18,15 @@ from lockgate.local.deployer.template import load_template
 REPO = Path(__file__).resolve().parents[2]
 WATCHED = ("aws_xray_sdk.core", "pyarrow", "numpy", "moto", "xgboost", "lockgate.local", "lockgate.commands")
 # The handlers that read data (Parquet, CSV, predictions) and compute on it.
-READS_DATA = {"data_gate", "bias_check", "evaluate", "monitor", "plan_training"}
+READS_DATA = {
+    "data_gate",
+    "bias_check",
+    "evaluate",
+    "monitor",
+    "plan_training",
+    "prepare_batch",
+    "finish_batch",
+}
 PROBE = (
     "import json, sys\nsys.path[:0] = [{code!r}, {src!r}]\nimport app\n"
     "print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))"

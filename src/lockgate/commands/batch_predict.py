@@ -1,6 +1,11 @@
-"""`lockgate batch-predict <dataset> s3://bucket/new-data.csv [--package ARN]`: score a file of new
-raw records with a registered model, through the model's own encoder (a batch transform of the
-package's inference pipeline, on AWS or the local cloud).
+"""`lockgate batch-predict <dataset> s3://bucket/new-data.csv [--package ARN] [--direct]`: score a
+file of new raw records with a registered model, through the model's own encoder.
+
+By default it starts the stack's batch-predict state machine (`lockgate-batch-predict-<env>`:
+PrepareBatch -> CreateModel + CreateTransformJob.sync -> FinishBatch) and waits for it, so the job
+runs with the stack's least-privilege roles and is listed by `lockgate runs` like every other run;
+`--direct` runs the same steps (`lockgate.serving.batch_job`) from this process with the caller's
+own rights, for an input outside the data bucket or a stack without the state machine.
 
 Writes beside the input: `<input>.scores.csv` (the contract's key columns, or the row number, and
 the score of each good row, in input order) and `<input>.bad-rows.json` (every refused row named
@@ -11,7 +16,7 @@ newest Approved one. Errors are one line, exit status 2.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -20,19 +25,22 @@ from lockgate.commands.options import add_endpoint_option, aws_client, bounded
 from lockgate.commands.usage import CliError
 
 if TYPE_CHECKING:
-    from lockgate.serving.encoder_spec import EncoderSpec
+    pass
 
 HELP = """Score a CSV of new raw records (the contract's columns, header line optional) with a
 registered model, through the model's own encoder: a batch transform of the package's inference
-pipeline, on AWS or the local cloud.
+pipeline, on AWS or the local cloud. Runs the stack's batch-predict state machine
+(lockgate-batch-predict-<environment>; the input must be in the data bucket) and waits for it;
+--direct runs the same steps from here with your own rights (any bucket you can read and write).
 
 Writes beside the input: <input>.scores.csv (the contract's key columns, or the row number, and the
 score of each good row, in input order) and <input>.bad-rows.json (every refused row named by row
 and column, with the counts); bad rows are never scored. Default package: the dataset's newest
 Approved one.
 
-example:
+examples:
   lockgate batch-predict credit s3://<data bucket>/incoming/new-data.csv --endpoint-url URL
+  lockgate batch-predict credit s3://my-bucket/new.csv --package ARN --direct
 """
 
 
@@ -55,98 +63,105 @@ def add_parsers(sub: Any) -> None:
         "--timeout",
         type=bounded(1, 86400, float),
         default=3600.0,
-        help="seconds to wait for the transform, 1..86400 (default 3600)",
+        help="seconds to wait for the run (or the transform), 1..86400 (default 3600)",
+    )
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="run the steps from this process instead of the state machine (your own rights)",
     )
     add_endpoint_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Check, transform, join, report (errors: one line, by the CLI convention)."""
-    _run(args)
+    from lockgate.errors import InputRejected
+    from lockgate.messages.batch import BatchPredictRequest
+
+    try:
+        request = BatchPredictRequest(
+            dataset=args.dataset, input=args.input, package=args.package, instance_type=args.instance_type
+        )
+    except ValueError:
+        raise CliError(
+            f"{args.input}: give the input as s3://bucket/key (and --package as a model package ARN)"
+        ) from None
+    try:
+        result = _direct(args, request) if args.direct else _state_machine(args, request)
+    except InputRejected as error:
+        raise CliError(str(error)) from None
+    say(f"{result.input}: {result.rows} rows, {result.scored} scored, {result.bad} bad")
+    say(f"package: {result.package}")
+    say(f"scores: {result.scores or '(none)'}")
+    say(f"bad rows: {result.report} ({result.bad})")
     return 0
 
 
-def _run(args: argparse.Namespace) -> None:
+def _state_machine(args: argparse.Namespace, request: Any) -> Any:
+    """Start lockgate-batch-predict-<env> and wait for its result."""
+    from lockgate.messages.batch import BatchPredictResult
+
+    sfn = aws_client("stepfunctions", args.endpoint_url)
+    machine = f"lockgate-batch-predict-{args.environment}"
+    arns = [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"] if m["name"] == machine]
+    if not arns:
+        raise CliError(f"no state machine {machine}; is --environment right? (--direct runs without it)")
+    name = f"batch-{args.dataset}-{int(time.time() * 1000)}"[:80]
+    payload = request.model_dump(mode="json", by_alias=True, exclude_none=True)
+    execution = sfn.start_execution(stateMachineArn=arns[0], name=name, input=json.dumps(payload))[
+        "executionArn"
+    ]
+    say(f"batch predict run {execution}")
+    deadline = time.monotonic() + args.timeout
+    while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+        if time.monotonic() > deadline:
+            raise CliError(f"{execution} still runs after {args.timeout:g} s; follow it with lockgate runs")
+        time.sleep(0.5)
+    if described["status"] != "SUCCEEDED":
+        raise CliError(f"{execution} ended {described['status']}: {_cause(described)}")
+    return BatchPredictResult.model_validate_json(described["output"])
+
+
+def _cause(described: dict[str, Any]) -> str:
+    """The failed run's reason in one line (a Lambda error's message, SageMaker's FailureReason)."""
+    error, cause = str(described.get("error", "")), str(described.get("cause", ""))
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        cause = str(parsed.get("errorMessage") or parsed.get("FailureReason") or cause)
+    return " ".join(f"{error}: {cause}".split()) if cause else error or "no reason given"
+
+
+def _direct(args: argparse.Namespace, request: Any) -> Any:
+    """The state machine's steps from this process (the caller's own rights)."""
     from lockgate.adapters.s3 import S3Store
     from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
     from lockgate.adapters.sagemaker_transform import SageMakerTransform
-    from lockgate.errors import InputRejected
-    from lockgate.names import batch_job_name, bucket_of, split_uri
-    from lockgate.serving import batch
-    from lockgate.serving.encoder import EncoderError
+    from lockgate.serving import batch_job
 
-    try:
-        bucket, key = split_uri(args.input)
-    except InputRejected as error:
-        raise CliError(f"{args.input}: give the input as s3://bucket/key") from error
     sagemaker = aws_client("sagemaker", args.endpoint_url)
     store = S3Store(aws_client("s3", args.endpoint_url))
     registry = SageMakerDeploy(sagemaker, aws_client("sagemaker-runtime", args.endpoint_url))
-    package, spec = _package(args, registry, store)
-    try:
-        checked = batch.check(_encoder(spec), store.read(bucket, key), list(spec.get("keys", [])))
-    except EncoderError as error:
-        raise CliError(f"{args.input}: {error.message}") from error
-    digest = hashlib.sha256(f"{package.arn}{args.input}".encode()).hexdigest()[:10]
-    job = batch_job_name(digest, int(time.time()))
-    # the transform's files go beside the model (models/: what the SageMaker role may read and write)
-    work_bucket = bucket_of(package.model_data_url)
-    work = f"models/{args.dataset}/batch/{job}"
-    scores_uri, report_uri = f"s3://{bucket}/{key}.scores.csv", f"s3://{bucket}/{key}.bad-rows.json"
-    say(f"{args.input}: {checked.rows} rows, {checked.scored} to score, {checked.rows - checked.scored} bad")
-    if checked.scored:
-        store.put(work_bucket, f"{work}/input/records.csv", checked.records, "text/csv")
+    plan = batch_job.prepare(store, registry, request, args.environment, int(time.time()))
+    say(f"{plan.input}: {plan.rows} rows, {plan.scored} to score, {plan.bad} bad")
+    if plan.scored:
+        package = registry.package(plan.package)
         transforms = SageMakerTransform(sagemaker, sleep=time.sleep)
         role = transforms.role_of_transform(package.metadata["transformJob"])
         registry.ensure_model(
-            job,
+            plan.job,
             package.image,
             package.model_data_url,
             role,
             {"lockgate:managed": "true"},
             containers=package.containers,
         )
-        transforms.start(
-            job,
-            job,
-            f"s3://{work_bucket}/{work}/input/",
-            f"s3://{work_bucket}/{work}/output",
-            args.instance_type,
-        )
-        say(f"transform job {job} (package {package.arn})")
-        status, reason = transforms.wait(job, args.timeout)
+        work = plan.transform.TransformOutput["S3OutputPath"].removesuffix("output")
+        transforms.start(plan.job, plan.job, f"{work}input/", f"{work}output", request.instance_type)
+        say(f"transform job {plan.job} (package {plan.package})")
+        status, reason = transforms.wait(plan.job, args.timeout)
         if status != "Completed":
-            raise CliError(f"transform job {job} ended {status}: {reason or 'no reason given'}")
-        scores = store.read(work_bucket, f"{work}/output/records.csv.out").decode()
-        store.put(bucket, f"{key}.scores.csv", batch.join(checked, scores), "text/csv")
-    report = batch.report(checked, args.input, package.arn, scores_uri if checked.scored else "")
-    store.put(bucket, f"{key}.bad-rows.json", batch.report_json(report), "application/json")
-    say(f"scores: {scores_uri if checked.scored else '(none)'}")
-    say(f"bad rows: {report_uri} ({report['bad']})")
-
-
-def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, EncoderSpec]:
-    """The package (--package, or the dataset's newest Approved) and its encoder's spec."""
-    from lockgate.names import group_name, split_uri
-    from lockgate.serving import artifact
-
-    arn = args.package
-    if arn is None:
-        approved = registry.approved_packages(group_name(args.environment, args.dataset))
-        if not approved:
-            raise CliError(f"dataset {args.dataset} has no Approved model package; pass --package ARN")
-        arn = approved[-1][0]
-    package = registry.package(arn)
-    encoders = [c for c in package.containers if (c.get("Environment") or {}).get("SAGEMAKER_PROGRAM")]
-    if not encoders:
-        raise CliError(f"{arn} takes numeric features only (registered before raw records); pick a newer one")
-    spec, _ = artifact.read_tarball(store.read(*split_uri(encoders[0]["ModelDataUrl"])))
-    if spec.get("dataset") not in (None, args.dataset):
-        raise CliError(f"{arn} is a model of dataset {spec['dataset']}, not {args.dataset}")
-    return package, spec
-
-
-def _encoder(spec: EncoderSpec) -> Any:
-    from lockgate.serving.encoder import Encoder
-
-    return Encoder(spec)
+            raise CliError(f"transform job {plan.job} ended {status}: {reason or 'no reason given'}")
+    return batch_job.finish(store, plan)

@@ -23,6 +23,7 @@ SAMPLE_PREDICTIONS_KEY = "predictions/credit/sample/test-scores.csv"
 SAMPLE_LABELS_KEY = "predictions/credit/sample/test-labels.csv"  # the evaluate event's labels
 SAMPLE_XGBOOST_PREFIX = "datasets/credit/sample/xgboost/"  # the plan_training event's splits
 PART_KEYS = ("raw/credit/batch-1/part-00000.csv", "raw/credit/batch-1/part-00001.csv")
+SAMPLE_BATCH_PREFIX = "models/credit/batch/lg-batch-sample/"  # the finish_batch event's job files
 SAMPLE_ROWS = 1000
 SAMPLE_SEED = 7
 
@@ -94,6 +95,25 @@ def sample_version() -> dict[str, bytes]:
     return files
 
 
+def sample_batch_job() -> dict[str, bytes]:
+    """A batch-predict job after its transform (the finish_batch event): two of three rows scored,
+    their keys, the third row's problem and the transform's answer: {artifact bucket key: bytes}."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"applicant_id": pa.array([7, 9], pa.int64())}), sink)
+    return {
+        f"{SAMPLE_BATCH_PREFIX}keys.parquet": sink.getvalue(),
+        f"{SAMPLE_BATCH_PREFIX}problems.json": json.dumps(
+            ["row 2: column 'credit_amount': 'lots' is not a number"]
+        ).encode(),
+        f"{SAMPLE_BATCH_PREFIX}output/records.csv.out": b"0.25\n0.75\n",
+    }
+
+
 def upload_contracts(cloud: LocalCloud) -> None:
     """Put every contracts/*.yaml into the data bucket under contracts/ (where functions read them)."""
     s3, bucket = cloud.client("s3"), data_bucket(cloud)
@@ -112,6 +132,9 @@ def seed_fixtures(cloud: LocalCloud) -> None:
             s3.put_object(Bucket=bucket, Key=key, Body=body)
         for key, body in sample_version().items():
             s3.put_object(Bucket=bucket, Key=key, Body=body)
+        artifacts = cloud.stack.outputs["ArtifactBucketName"] if cloud.stack else ""
+        for key, body in sample_batch_job().items():
+            s3.put_object(Bucket=artifacts, Key=key, Body=body)
 
 
 def data_bucket(cloud: LocalCloud) -> str:

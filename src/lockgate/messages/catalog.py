@@ -10,6 +10,7 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 
 from lockgate.messages.base import FunctionIO
+from lockgate.messages.batch import BatchPlan, BatchPredictRequest, BatchPredictResult
 from lockgate.messages.bias import BiasCheckRequest, BiasCheckResult
 from lockgate.messages.deploy import (
     ApprovalNotice,
@@ -70,4 +71,7 @@ FUNCTIONS: dict[str, FunctionIO] = {
     "PromoteVariantFunction": FunctionIO(PromoteRequest, PromoteResult),  # A/B promote (not in a machine)
     # a person's review of a needs-human gate (issue 22)
     "RequestReviewFunction": FunctionIO(ReviewRequest, ReviewNotice),
+    # batch inference on new raw records (issue 20, statemachines/batch_predict.asl.json)
+    "PrepareBatchFunction": FunctionIO(BatchPredictRequest, BatchPlan),
+    "FinishBatchFunction": FunctionIO(BatchPlan, BatchPredictResult),
 }

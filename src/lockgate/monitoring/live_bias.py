@@ -1,24 +1,34 @@
 """Post-training bias on live traffic: captured rows joined with uploaded ground truth, measured by
-lockgate.bias (the same engine and thresholds as the bias gate).
+lockgate.bias with the post-training bias gate's own spec (`bias_config_for`: the contract's facets
+and group variable) and thresholds.
 
-Facets come from the contract; on captured rows they are the model's features: a facet with
-values is its one-hot column ("sex=female" = 1), a threshold facet its numeric column. A ground
-truth label belongs to one request: requests of several rows are skipped (a documented limit).
+Facets are contract columns, read from the raw records the endpoint captured (`facet_records`, the
+request as the caller sent it, parsed by the model's encoder): `sex` is `female` or `male`, `age` a
+number, never a one-hot feature. Capture of an endpoint serving a numeric-matrix package (one
+registered before raw records) holds no raw record: its rows are read back into the same contract
+columns from the one-hot features (`records_from_features`). A ground truth label belongs to one
+request: requests of several rows are skipped (a documented limit).
 """
 
 from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 from pydantic import BaseModel
 
 from lockgate.bias.check import bias_check
-from lockgate.bias.clarify_config import ClarifyConfig, ClarifyFacet
-from lockgate.bias.specs import POST_TRAINING_METHODS
+from lockgate.bias.specs import LabelSpec, PredictionSpec
 from lockgate.data.contract import Contract
+from lockgate.messages.base import JsonObject
 from lockgate.monitoring.capture import Captured
+from lockgate.pipeline.bias_gate import bias_config_for
 
 LABEL, PREDICTION = "label", "prediction"
+Records = dict[str, JsonObject]  # eventId -> {contract column: the value the caller sent (JSON)}
 
 
 class LiveBias(BaseModel):
@@ -30,55 +40,48 @@ class LiveBias(BaseModel):
     reasons: list[str]
 
 
+def bias_columns(contract: Contract) -> list[str]:
+    """The contract columns live bias reads: its facets and its group variable."""
+    if contract.bias is None:
+        return []
+    names = [f.column for f in contract.bias.facets]
+    group = contract.bias.group_variable
+    return names + ([group] if group and group not in names else [])
+
+
 def live_bias(
     captured: Captured,
-    names: list[str],
+    records: Records,
     labels: dict[str, float],
     contract: Contract,
     probability_threshold: float = 0.5,
 ) -> LiveBias | None:
-    """The post-training metrics on labelled captured rows; None without labels or facets."""
-    if contract.bias is None or not labels or captured.rows == 0:
+    """The post-training metrics on labelled captured rows whose raw record is known; None without
+    labels, facets or such rows."""
+    if contract.bias is None or not contract.bias.facets or not labels or captured.rows == 0:
         return None
     ids, counts = np.unique(captured.event_ids, return_counts=True)
     single = set(ids[counts == 1].tolist())
-    keep = np.array([e in labels and e in single for e in captured.event_ids], dtype=bool)
+    keep = np.array([e in labels and e in single and e in records for e in captured.event_ids], dtype=bool)
     keep &= np.isfinite(captured.scores)
     if not keep.any():
         return None
-    columns: dict[str, np.ndarray] = {}
-    facets: list[ClarifyFacet] = []
-    for facet in contract.bias.facets:
-        if facet.values is not None:
-            wanted = [f"{facet.column}={v}" for v in facet.values if f"{facet.column}={v}" in names]
-            if not wanted:
-                continue
-            hot = np.zeros(int(keep.sum()), dtype=np.int64)
-            for name in wanted:
-                hot |= captured.features[keep, names.index(name)].astype(np.int64)
-            columns[facet.column] = hot
-            facets.append(ClarifyFacet(facet.column, (1,)))
-        elif facet.threshold is not None and facet.column in names:
-            columns[facet.column] = captured.features[keep, names.index(facet.column)]
-            facets.append(ClarifyFacet(facet.column, (facet.threshold,)))
-    if not facets:
-        return None
-    columns[LABEL] = np.array([int(labels[e]) for e in captured.event_ids[keep]], dtype=np.int64)
-    columns[PREDICTION] = (captured.scores[keep] > probability_threshold).astype(np.int64)
-    config = ClarifyConfig(  # as Clarify's analysis_config.json would say it
-        dataset_type="text/csv",
-        headers=None,
-        label=LABEL,
-        label_values_or_threshold=(1,),
-        facets=tuple(facets),
-        group_variable=None,
-        predicted_label=PREDICTION,
-        predicted_label_headers=None,
-        probability_threshold=0.5,
+    events = captured.event_ids[keep]
+    config = bias_config_for(contract, post_training=True)
+    columns: dict[str, Any] = {}
+    for name in bias_columns(contract):
+        columns[name] = _typed([records[e].get(name) for e in events], contract.column(name).type)
+    group = config.group_variable
+    if group is not None and columns[group].null_count:  # JSON may leave a non-feature column out
+        group = None
+    columns[LABEL] = np.array([int(labels[e]) for e in events], dtype=np.int64)
+    columns[PREDICTION] = captured.scores[keep].astype(np.float64)
+    config = dataclasses.replace(
+        config,
+        label=LabelSpec(LABEL, values=(1,)),
+        prediction=PredictionSpec(PREDICTION, "scores", probability_threshold),
+        group_variable=group,
         pre_training_methods=(),
-        post_training_methods=POST_TRAINING_METHODS,  # "all"
-        report_title=None,
-        warnings=(),
     )
     check = bias_check(
         pa.table(columns), config, contract.bias.gate_policy(), source="live traffic", title="Live bias"
@@ -90,3 +93,52 @@ def live_bias(
         violations=len(failing),
         reasons=check.gate.reasons,
     )
+
+
+def records_from_features(captured: Captured, names: list[str], contract: Contract) -> Records:
+    """Numeric-matrix capture (`names`: the model's features) read back into the contract columns
+    live bias reads: a one-hot block gives the category whose column is 1 (none: missing), a
+    numeric feature its value. Rows of several-row requests are left out."""
+    ids, counts = np.unique(captured.event_ids, return_counts=True)
+    single = set(ids[counts == 1].tolist())
+    found: Records = {}
+    for row, event in enumerate(captured.event_ids.tolist()):
+        if event not in single:
+            continue
+        values: dict[str, Any] = {}
+        for column in bias_columns(contract):
+            if column in names:
+                values[column] = float(captured.features[row, names.index(column)])
+                continue
+            hot = [
+                n for n in names if n.startswith(f"{column}=") and captured.features[row, names.index(n)] == 1
+            ]
+            values[column] = hot[0].split("=", 1)[1] if hot else None
+        found[event] = values
+    return found
+
+
+def _typed(values: list[Any], kind: str) -> pa.Array:
+    """Raw values (CSV text or JSON values) as the contract column's type; unreadable -> null."""
+    if kind == "string":
+        return pa.array([None if v is None or v == "" else str(v) for v in values], pa.string())
+    if kind == "boolean":
+        return pa.array([_boolean(v) for v in values], pa.bool_())
+    return pa.array([_number(v) for v in values], pa.float64())
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        parsed = float(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if math.isfinite(parsed) else None
+
+
+def _boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in ("true", "1") else False if text in ("false", "0") else None

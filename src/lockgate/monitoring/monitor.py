@@ -24,8 +24,8 @@ from lockgate.monitoring.baseline import Baseline
 from lockgate.monitoring.capture import Captured, combine, read_capture
 from lockgate.monitoring.columns import column_view
 from lockgate.monitoring.drift import DriftReport, drift
-from lockgate.monitoring.live_bias import live_bias
-from lockgate.monitoring.raw_capture import capture_encoder
+from lockgate.monitoring.live_bias import Records, bias_columns, live_bias, records_from_features
+from lockgate.monitoring.raw_capture import capture_encoder, facet_records
 
 NAMESPACE = "Lockgate/Monitoring"
 Metric = tuple[str, float, dict[str, str]]
@@ -128,7 +128,7 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
         return EndpointReport(endpoint=endpoint.name, rows=0, note=missing)
     contract = sources.contract(endpoint.dataset)
     try:
-        by_variant = _read(endpoint.name, files, baseline, contract)
+        by_variant, records = _read(endpoint.name, files, baseline, contract)
         captured = combine(list(by_variant.values()), len(baseline.input_names))
     except InputRejected as rejected:  # unusable capture: reported once, the cursor moves past it
         sources.commit_cursor(endpoint.name, cursor)
@@ -188,7 +188,11 @@ def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:
         note=_skipped_note(skipped),
     )
     labels = sources.ground_truth(endpoint.name)
-    bias = live_bias(captured, baseline.input_names, labels, contract) if contract is not None else None
+    bias = None
+    if contract is not None and labels:
+        if records is None:  # a numeric-matrix package: its features read back as contract columns
+            records = records_from_features(captured, baseline.input_names, contract)
+        bias = live_bias(captured, records, labels, contract)
     if bias is not None:
         metrics += [(name, value, {**dims, **d}) for name, value, d in bias.metrics]
         metrics.append(("bias_violations", float(bias.violations), dims))
@@ -207,13 +211,18 @@ def _skipped_note(skipped: dict[str, int]) -> str:
 
 def _read(
     endpoint: str, files: list[tuple[str, bytes]], baseline: Baseline, contract: Contract | None
-) -> dict[str, Captured]:
-    """The captured rows of each variant, as the model's features (model order); raw records of an
+) -> tuple[dict[str, Captured], Records | None]:
+    """The captured rows of each variant, as the model's features (model order), and the raw
+    records' bias columns by event id (None: the model takes no raw records); raw records of an
     inference-pipeline endpoint are encoded with the model's encoder first."""
+    records = None
     if contract is not None and baseline.inputs:  # a per-column baseline: the model has an encoder
+        records = facet_records(
+            [body for _, body in files], contract, baseline.dataset, baseline.version, bias_columns(contract)
+        )
         encode = capture_encoder(contract, baseline.dataset, baseline.version)
         files = [(key, encode(body)) for key, body in files]
-    return {
+    by_variant = {
         variant: read_capture(
             [body for _, body in group],
             len(baseline.input_names),
@@ -222,6 +231,7 @@ def _read(
         )
         for variant, group in _by_variant(endpoint, files).items()
     }
+    return by_variant, records
 
 
 def _as_is(features: np.ndarray) -> np.ndarray:

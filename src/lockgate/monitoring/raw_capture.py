@@ -6,6 +6,7 @@ model's encoding (`lockgate.serving.encoder`, the spec built from the dataset's 
 gate's code, as the run's artifact was) into the feature rows `read_capture` takes, and a JSON
 answer into one score per line. A request already numeric (an endpoint of a package registered
 before raw records) is kept as it is; a request the encoder refuses is dropped and counted.
+`facet_records` reads the contract columns live bias needs from the same raw requests.
 """
 
 from __future__ import annotations
@@ -39,6 +40,35 @@ def capture_encoder(contract: Contract, dataset: str, version: str) -> Callable[
     refuses is dropped."""
     encoder = Encoder(spec(contract, dataset=dataset, version=version))
     return lambda blob: _encode_blob(blob, encoder)[0]
+
+
+def facet_records(
+    blobs: list[bytes], contract: Contract, dataset: str, version: str, columns: list[str]
+) -> dict[str, JsonObject]:
+    """eventId -> {column: the value the caller sent} for every captured raw request of one record
+    (CSV with or without a header, or JSON `instances`), parsed by the model's encoder; numeric,
+    unreadable and several-record requests are left out."""
+    encoder = Encoder(spec(contract, dataset=dataset, version=version))
+    found: dict[str, JsonObject] = {}
+    for blob in blobs:
+        for line in blob.decode("utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+                event = str(record["eventMetadata"]["eventId"])
+                given = record["captureData"]["endpointInput"]
+                text, kind = given["data"], str(given.get("observedContentType") or "text/csv")
+            except (ValueError, KeyError, TypeError):
+                continue
+            if not isinstance(text, str) or (kind.startswith("text/csv") and _numeric(text, encoder.width)):
+                continue
+            try:
+                names, rows = encoder.records(text.encode(), kind)
+            except EncoderError:
+                continue
+            if len(rows) == 1 and len(rows[0]) == len(names):
+                values = dict(zip(names, rows[0], strict=True))
+                found[event] = {c: values.get(c) for c in columns}
+    return found
 
 
 def _encode_blob(blob: bytes, encoder: Encoder) -> tuple[bytes, int]:

@@ -23,7 +23,7 @@ import io
 import json
 import tarfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import ModelPackageContainerDefinitionTypeDef
@@ -38,6 +38,10 @@ TABLE_SCRIPT = "lockgate_encoder_table.py"  # beside it: the vectorised path
 # checks that both agree).
 SPEC_FILE = "encoder.json"
 STAGE_ENV = "LOCKGATE_STAGE"
+# What each container answers when the request reaching it has no Accept (or `*/*`): the serving
+# toolkits read this variable and otherwise default to application/json (the scikit-learn
+# container's toolkit) -- docs/raw-records.md, "Accept in a pipeline".
+DEFAULT_ACCEPT_ENV = "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"
 ARTIFACT = "encoder/model.tar.gz"  # under the run's model output path
 FORMAT = 1
 
@@ -139,23 +143,38 @@ def encoder_environment(artifact: str, stage: str) -> dict[str, str]:
         "SAGEMAKER_PROGRAM": SCRIPT,
         "SAGEMAKER_SUBMIT_DIRECTORY": artifact,
         STAGE_ENV: stage,
+        DEFAULT_ACCEPT_ENV: "text/csv",
     }
 
 
 def package_containers(
     encoder_artifact: str, encoder_image: str, xgboost_image: str, model_data_url: str
 ) -> list[ModelPackageContainerDefinitionTypeDef]:
-    """The inference pipeline of a model package: encode -> XGBoost -> decode."""
+    """The inference pipeline of a model package: encode -> XGBoost -> decode. Every container
+    answers text/csv when the request reaching it names no Accept: the intermediate formats (the
+    feature matrix, XGBoost's scores) and the caller's default answer do not depend on whether
+    SageMaker forwards the caller's Accept to each container."""
     return [
         {
             "Image": encoder_image,
             "ModelDataUrl": encoder_artifact,
             "Environment": encoder_environment(encoder_artifact, "encode"),
         },
-        {"Image": xgboost_image, "ModelDataUrl": model_data_url},
+        {
+            "Image": xgboost_image,
+            "ModelDataUrl": model_data_url,
+            "Environment": {DEFAULT_ACCEPT_ENV: "text/csv"},
+        },
         {
             "Image": encoder_image,
             "ModelDataUrl": encoder_artifact,
             "Environment": encoder_environment(encoder_artifact, "decode"),
         },
     ]
+
+
+def model_containers(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CreateModel's `Containers` for a package's inference pipeline (what a model definition
+    takes of each registered container)."""
+    keep = ("Image", "ModelDataUrl", "Environment")
+    return [{k: c[k] for k in keep if c.get(k)} for c in containers]

@@ -11,6 +11,11 @@ Two kinds of container:
 - anything else is the built-in XGBoost container: `text/csv` features in, scores out
   (`application/json` `{"predictions": [{"score": p}]}` when Accept asks for JSON, else CSV).
 
+A container whose Environment sets `SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT` answers that type when
+the request names no Accept (or `*/*`), as the serving toolkits do; the caller's Accept is passed to
+every container (docs/raw-records.md: on AWS this is not documented either way, so packages pin
+the default of each container).
+
 Errors carry the status the container would answer (`ContainerError`); the twin turns them into
 InvokeEndpoint's ModelError.
 """
@@ -33,6 +38,7 @@ import numpy as np
 from lockgate.local.sagemaker.algorithm import read_table
 
 CSV, JSON = "text/csv", "application/json"
+DEFAULT_ACCEPT_ENV = "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"
 Fetch = Callable[[str], bytes]  # an s3:// URL -> the object's bytes
 
 
@@ -51,6 +57,7 @@ class ScriptContainer:
     module: Any
     model: Any
     code_dir: str = ""
+    default_accept: str = ""
 
     def sibling(self, file: str) -> Any | None:
         """Another module shipped beside the script, imported; None when the artifact has none."""
@@ -60,6 +67,7 @@ class ScriptContainer:
         return _import(path, f"{self.module.__name__}_{file.removesuffix('.py')}")
 
     def __call__(self, body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
+        accept = _accept(accept, self.default_accept)
         try:
             data = self.module.input_fn(body, content_type)
             prediction = self.module.predict_fn(data, self.model)
@@ -75,8 +83,10 @@ class XGBoostContainer:
     """The built-in algorithm's inference: CSV features -> scores."""
 
     booster: Any
+    default_accept: str = ""
 
     def __call__(self, body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
+        accept = _accept(accept, self.default_accept)
         if content_type.split(";", maxsplit=1)[0].strip().lower() != CSV:
             raise ContainerError(415, f"Content type {content_type} is not supported by this algorithm.")
         rows = features(body)
@@ -90,6 +100,11 @@ class XGBoostContainer:
         if accept.split(";", maxsplit=1)[0].strip().lower() == JSON:
             return json.dumps({"predictions": [{"score": float(p)} for p in scores]}).encode(), JSON
         return "\n".join(f"{float(p):.8g}" for p in scores).encode(), CSV
+
+
+def _accept(given: str, default: str) -> str:
+    """The Accept a container acts on: the request's, else its environment's default."""
+    return given if given.strip() not in ("", "*/*") else default
 
 
 def features(body: bytes) -> np.ndarray:
@@ -121,10 +136,12 @@ class Containers:
         loaded: list[Container] = []
         for definition in definitions:
             environment = definition.get("Environment") or {}
+            default = str(environment.get(DEFAULT_ACCEPT_ENV) or "")
             if environment.get("SAGEMAKER_PROGRAM"):
-                loaded.append(self._script(definition, environment, fetch))
+                script = self._script(definition, environment, fetch)
+                loaded.append(ScriptContainer(script.module, script.model, default) if default else script)
             else:
-                loaded.append(XGBoostContainer(booster(str(definition["ModelDataUrl"]))))
+                loaded.append(XGBoostContainer(booster(str(definition["ModelDataUrl"])), default))
         return loaded
 
     def _script(

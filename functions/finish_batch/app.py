@@ -1,0 +1,29 @@
+"""Batch predict, last step: the transform's scores joined to the good rows' keys, written beside
+the input as `<input>.scores.csv`, and the bad rows' report as `<input>.bad-rows.json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lockgate.adapters.s3 import S3Store
+from lockgate.messages.batch import BatchPlan
+from lockgate.serving.batch_job import finish
+from lockgate.tracing import lambda_tracer
+
+logger = Logger()
+tracer = lambda_tracer()
+store = S3Store()
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@event_parser(model=BatchPlan)
+def lambda_handler(event: BatchPlan, context: LambdaContext) -> dict[str, Any]:
+    """The plan (after its transform) -> {input, package, rows, scored, bad, scores, report}."""
+    result = finish(store, event)
+    logger.info("written", extra={"scores": result.scores, "report": result.report, "bad": result.bad})
+    return result.to_payload()
