@@ -83,15 +83,21 @@ def invoke_fresh(args: argparse.Namespace, payload: bytes) -> InvokeResult:
     """In a fresh local cloud, seeded with the events/ files' objects: a lean one (the function, what
     its environment names, and the fixtures' bucket), or the whole template with --whole-cloud."""
     from lockgate.commands.options import local_cloud
+    from lockgate.local.deployer.deploy import DeployError
     from lockgate.local.fixtures import FIXTURE_OUTPUTS, seed_fixtures
 
     lean = None if getattr(args, "whole_cloud", False) else frozenset({args.function, *FIXTURE_OUTPUTS})
     cloud = local_cloud(args, WithoutValidationTrace(function_log_sink), lean=lean)
-    with cloud:
-        assert cloud.stack is not None
-        function = cloud.stack.functions[args.function]
+    try:
+        stack = cloud.start()
+    except DeployError as error:
+        cloud.stop()
+        raise CliError(f"cannot deploy {args.function}: {error}") from None
+    try:
         seed_fixtures(cloud)
-        return cloud.runtime.invoke(function.name, payload)
+        return cloud.runtime.invoke(stack.functions[args.function].name, payload)
+    finally:
+        cloud.stop()
 
 
 def invoke_running(args: argparse.Namespace, endpoint_url: str, payload: bytes) -> InvokeResult:

@@ -302,6 +302,11 @@ def test_a_lean_deploy_creates_what_the_function_and_its_environment_need(moto_e
     }  # StateMachineArn names a resource left out
 
 
+def test_a_lean_deploy_of_a_resource_whose_condition_is_false_is_a_deploy_error(moto_endpoint: str) -> None:
+    with pytest.raises(DeployError, match=r"ProdOnlyBucket: not in template.yaml, or its Condition is false"):
+        deploy(FULL, moto_endpoint, stack_name="lean-false", warn=lambda _: None, lean={"ProdOnlyBucket"})
+
+
 def test_a_lean_deploy_keeps_what_an_output_names_and_the_state_machine_a_function_starts() -> None:
     from lockgate.local.deployer.lean import lean_resources
 

@@ -202,6 +202,8 @@ def deploy(
         declared = template.get("Outputs", {}) or {}
         roots = {name for name in lean if name not in declared}
         roots |= references([declared[name]["Value"] for name in lean if name in declared], set(resources))
+        if missing := sorted(roots - set(resources)):
+            raise DeployError(f"{', '.join(missing)}: not in {template_path.name}, or its Condition is false")
         kept = lean_resources(resources, roots)
         left_out = set(resources) - kept
         resources = {logical_id: resource for logical_id, resource in resources.items() if logical_id in kept}
