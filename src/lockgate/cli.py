@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a running `lockgate up` (--seed for the events/ files; also $AWS_ENDPOINT_URL): run the "
         "handler here against it, with its environment as deployed there, instead of deploying a fresh cloud",
     )
+    invoke.add_argument(
+        "--whole-cloud",
+        action="store_true",
+        help="without --endpoint-url: deploy the whole template, not only the resources the function's "
+        "environment names (slower; for a handler that reaches a resource its environment does not name)",
+    )
     demo = sub.add_parser("demo", help="the full offline demo")
     _common(demo)
     demo.add_argument(

@@ -7,6 +7,7 @@ functions/<function folder>/; a file whose name has "_rejected" must fail with a
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -116,6 +117,27 @@ def test_endpoint_url_gives_the_same_results_against_a_running_lockgate_up(
         assert result.get("errorType") == fresh.get("errorType"), (name, result, fresh)
         for field in ("verdict", "action", "passed", "stage", "dataset"):
             assert result.get(field) == fresh.get(field), (name, field, result, fresh)
+
+
+# A function that starts nothing, one that starts a state machine (its functions come along), one
+# whose event is rejected: the lean cloud (no URL) and the whole template give the same outcome.
+WHOLE_CLOUD_FILES = ("notify_failure.json", "starter_object_created.json", "evaluate_rejected.json")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _masked(result: object) -> str:
+    return ISO_TIME.sub("<time>", UUID.sub("<uuid>", json.dumps(result, sort_keys=True)))
+
+
+def test_the_lean_cloud_gives_the_whole_clouds_results(fresh_results: dict[str, dict[str, object]]) -> None:
+    functions = _functions()
+    files = [REPO / "events" / name for name in WHOLE_CLOUD_FILES]
+    with ThreadPoolExecutor(3) as pool:
+        runs = list(pool.map(lambda path: _invoke(path, _owner(path, functions), "--whole-cloud"), files))
+    whole = _check({path.name: run for path, run in zip(files, runs, strict=True)})
+    for name, result in whole.items():
+        assert _masked(result) == _masked(fresh_results[name]), (name, result, fresh_results[name])
 
 
 def test_endpoint_url_that_serves_nothing_is_one_line_exit_2() -> None:

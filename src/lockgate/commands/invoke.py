@@ -2,7 +2,9 @@
 
 Same template, same events/ files, same environment: the function runs its real handler in a
 worker process. Without --endpoint-url, against a fresh local cloud seeded with the demo fixtures
-(the objects the events/ files name), so the sample events work as they are. With --endpoint-url,
+(the objects the events/ files name), so the sample events work as they are; that cloud is lean:
+only the function, the resources its environment names (after !Ref / !GetAtt) and what those need
+(`local.deployer.lean`), unless --whole-cloud. With --endpoint-url,
 against a running `lockgate up` (`--seed` for the events/ files' objects), as `sam local invoke
 --env-vars` runs against a deployed stack: the function's environment as deployed there, no cloud
 started, seconds instead of a deploy. The result JSON alone goes to stdout (`lockgate invoke ... |
@@ -78,16 +80,24 @@ def run_invoke(args: argparse.Namespace) -> int:
 
 
 def invoke_fresh(args: argparse.Namespace, payload: bytes) -> InvokeResult:
-    """In a fresh local cloud, seeded with the events/ files' objects."""
+    """In a fresh local cloud, seeded with the events/ files' objects: a lean one (the function, what
+    its environment names, and the fixtures' bucket), or the whole template with --whole-cloud."""
     from lockgate.commands.options import local_cloud
-    from lockgate.local.fixtures import seed_fixtures
+    from lockgate.local.deployer.deploy import DeployError
+    from lockgate.local.fixtures import FIXTURE_OUTPUTS, seed_fixtures
 
-    cloud = local_cloud(args, WithoutValidationTrace(function_log_sink))
-    with cloud:
-        assert cloud.stack is not None
-        function = cloud.stack.functions[args.function]
+    lean = None if getattr(args, "whole_cloud", False) else frozenset({args.function, *FIXTURE_OUTPUTS})
+    cloud = local_cloud(args, WithoutValidationTrace(function_log_sink), lean=lean)
+    try:
+        stack = cloud.start()
+    except DeployError as error:
+        cloud.stop()
+        raise CliError(f"cannot deploy {args.function}: {error}") from None
+    try:
         seed_fixtures(cloud)
-        return cloud.runtime.invoke(function.name, payload)
+        return cloud.runtime.invoke(stack.functions[args.function].name, payload)
+    finally:
+        cloud.stop()
 
 
 def invoke_running(args: argparse.Namespace, endpoint_url: str, payload: bytes) -> InvokeResult:

@@ -107,12 +107,14 @@ def add_cloud_options(parser: argparse.ArgumentParser) -> None:
 def local_cloud(
     args: argparse.Namespace,
     log_sink: Callable[[str, str], None],
+    *,
     port: int = 0,
     host: str = "127.0.0.1",
     warn: Callable[[str], None] | None = None,
+    lean: frozenset[str] | None = None,
 ) -> LocalCloud:
     """The local cloud the common options (--template, --clock-speed, --parameter-overrides) ask for;
-    its warnings go to `warn` (default: stderr, as stdout is for results)."""
+    its warnings go to `warn` (default: stderr, as stdout is for results); `lean`: LocalCloud.lean."""
     from lockgate.local.clock import LocalClock
     from lockgate.local.cloud import LocalCloud
 
@@ -125,6 +127,7 @@ def local_cloud(
         port=port,
         host=host,
         iam=getattr(args, "iam", True),
+        lean=lean,
     )
 
 

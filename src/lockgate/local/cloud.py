@@ -56,6 +56,8 @@ class LocalCloud:
     host: str = HOST  # bind address: HOST or ALL_INTERFACES (moto's interpreter calls localhost)
     # Enforce each function's role; False (or LOCKGATE_IAM=0) allows every call, for debugging only.
     iam: bool = field(default_factory=lambda: os.environ.get("LOCKGATE_IAM", "1") != "0")
+    # Deploy only these resources (logical ids, or Outputs' names) and what they need; None: all.
+    lean: frozenset[str] | None = None
     stack: DeployedStack | None = None
     startup_seconds: float = 0.0
     _server: LocalServer | None = None
@@ -122,6 +124,7 @@ class LocalCloud:
             region=REGION,
             parameter_overrides=self.parameter_overrides,
             warn=self.warn,
+            lean=self.lean,
         )
         for function in self.stack.functions.values():
             self.register_function(function, self.stack)

@@ -26,6 +26,8 @@ PART_KEYS = ("raw/credit/batch-1/part-00000.csv", "raw/credit/batch-1/part-00001
 SAMPLE_BATCH_PREFIX = "models/credit/batch/lg-batch-sample/"  # the finish_batch event's job files
 SAMPLE_ROWS = 1000
 SAMPLE_SEED = 7
+# The stack outputs seed_fixtures reads: a lean cloud (`lockgate invoke`) deploys what they name.
+FIXTURE_OUTPUTS = frozenset({"DataBucketName"})
 
 
 def sample_csv(rows: int = SAMPLE_ROWS, seed: int = SAMPLE_SEED) -> bytes:
@@ -138,6 +140,6 @@ def seed_fixtures(cloud: LocalCloud) -> None:
 
 
 def data_bucket(cloud: LocalCloud) -> str:
-    """The deployed data bucket's name."""
+    """The deployed data bucket's name (one of FIXTURE_OUTPUTS)."""
     assert cloud.stack is not None
     return cloud.stack.outputs["DataBucketName"]

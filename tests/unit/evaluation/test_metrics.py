@@ -88,3 +88,32 @@ def test_misaligned_or_bad_predictions_are_rejected(labels: str, scores: str, ru
     with pytest.raises(InputRejected) as raised:
         check_inputs(y, s, "l", "s")
     assert raised.value.rule == rule
+
+
+@pytest.mark.parametrize("rounded", [False, True])
+def test_the_ranking_on_its_own_thread_gives_the_same_evaluation(
+    monkeypatch: pytest.MonkeyPatch, rounded: bool
+) -> None:
+    from lockgate.evaluation import metrics
+
+    rng = np.random.default_rng(11)
+    labels = (rng.random(80_000) < 0.3).astype(np.float64)
+    scores = np.clip(labels * 0.2 + rng.random(80_000) * 0.8, 0, 1)
+    scores = np.round(scores, 3) if rounded else scores
+    threaded = evaluate(labels, scores, 0.5)
+    monkeypatch.setattr(metrics, "PARALLEL_ROWS", 10**9)  # the same rows, all on this thread
+    serial = evaluate(labels, scores, 0.5)
+    assert repr(threaded) == repr(serial)
+    assert threaded.metrics["auc"] is not None and threaded.calibration[0].count > 0
+
+
+def test_an_error_in_the_ranking_thread_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lockgate.evaluation import metrics
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise MemoryError("no room for the sort")
+
+    monkeypatch.setattr(metrics, "_ranking", broken)
+    labels = np.tile([0.0, 1.0], 40_000)
+    with pytest.raises(MemoryError, match="no room"):
+        evaluate(labels, np.linspace(0, 1, labels.size), 0.5)

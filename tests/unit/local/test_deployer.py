@@ -256,3 +256,82 @@ def test_environment_over_4_kb_and_out_of_range_settings_are_refused() -> None:
         check_function("fn", 901, 128)
     with pytest.raises(LimitExceeded, match="MemorySize 64"):
         check_function("fn", 3, 64)
+
+
+def test_a_lean_deploy_creates_what_the_function_and_its_environment_need(moto_endpoint: str) -> None:
+    lean = Deployed(
+        moto_endpoint,
+        FULL,
+        stack_name="lean-stack",
+        parameter_overrides={"Prefix": "lean"},
+        lean={"ValidateFunction", "Mode"},
+    )
+    # left-out resources resolve to placeholders silently; the kept bucket policy's usual warning
+    assert [w for w in lean.warnings if "DataBucketPolicy" not in w] == []
+    assert set(lean.stack.functions) == {"ValidateFunction"}
+    kinds = {r.logical_id: r.type for r in lean.stack.resources.values()}
+    # its environment's bucket (with its policy), table and topic (with the topic's key), its role,
+    # layer and log group
+    for needed in (
+        "DataBucket",
+        "DataBucketPolicy",
+        "RunsTable",
+        "AlertsTopic",
+        "AlertsKey",
+        "ValidateLogGroup",
+    ):
+        assert needed in kinds, needed
+    assert {"AWS::IAM::Role", "AWS::Lambda::LayerVersion"} <= set(kinds.values())
+    # not what only other resources use: the queue and the subscription into it, the state machine,
+    # the rule, the alarm, the other function
+    for other in (
+        "InlineFunction",
+        "IngestStateMachine",
+        "EventsQueue",
+        "AlertsSubscription",
+        "ObjectCreatedRule",
+        "HighErrorsAlarm",
+        "ConfigParam",
+    ):
+        assert other not in kinds, other
+    assert lean.stack.functions["ValidateFunction"].environment["DATA_BUCKET"] == "lean-data-dev-123456789012"
+    assert lean.stack.outputs == {
+        "DataBucketName": "lean-data-dev-123456789012",
+        "FunctionArn": lean.stack.functions["ValidateFunction"].arn,
+        "Mode": "dev-mode",
+    }  # StateMachineArn names a resource left out
+
+
+def test_a_lean_deploy_of_a_resource_whose_condition_is_false_is_a_deploy_error(moto_endpoint: str) -> None:
+    with pytest.raises(DeployError, match=r"ProdOnlyBucket: not in template.yaml, or its Condition is false"):
+        deploy(FULL, moto_endpoint, stack_name="lean-false", warn=lambda _: None, lean={"ProdOnlyBucket"})
+
+
+def test_a_lean_deploy_keeps_what_an_output_names_and_the_state_machine_a_function_starts() -> None:
+    from lockgate.local.deployer.lean import lean_resources
+
+    resources = {
+        "Starter": {"Type": "AWS::Lambda::Function", "Properties": {"Env": {"Ref": "Machine"}}},
+        "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"F": {"Ref": "Worker"}}},
+        "Worker": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {"Role": {"Fn::GetAtt": ["WorkerRole", "Arn"]}},
+        },
+        "WorkerRole": {"Type": "AWS::IAM::Role", "Properties": {"Policy": {"Ref": "Unrelated"}}},
+        "Unrelated": {"Type": "AWS::S3::Bucket", "Properties": {}},
+        "WorkerLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"Name": {"Ref": "Worker"}}},
+        "RulePermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {"F": {"Ref": "Worker"}, "Source": {"Fn::GetAtt": ["Rule", "Arn"]}},
+        },
+        "Rule": {"Type": "AWS::Events::Rule", "Properties": {"Target": {"Ref": "Worker"}}},
+    }
+    assert lean_resources(resources, {"Starter"}) == {
+        "Starter",
+        "Machine",
+        "Worker",
+        "WorkerRole",
+        "WorkerLogs",
+    }
+    with pytest.raises(KeyError, match="NoSuch"):
+        lean_resources(resources, {"NoSuch"})

@@ -9,13 +9,14 @@ warning line and listed in `DeployedStack.skipped`; references to it resolve to 
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
 from lockgate.local.deployer import compute, data
 from lockgate.local.deployer.context import Clients, Context
 from lockgate.local.deployer.intrinsics import IntrinsicError, Resolver, references
+from lockgate.local.deployer.lean import lean_resources
 from lockgate.local.deployer.model import DeployedStack, PhysicalResource
 from lockgate.local.deployer.template import load_template, localize_artifacts, translate
 
@@ -125,11 +126,13 @@ def _pseudo_parameters(stack_name: str, region: str) -> dict[str, Any]:
     }
 
 
-def _outputs(declared: dict[str, Any], resolver: Resolver) -> dict[str, str]:
+def _outputs(declared: dict[str, Any], resolver: Resolver, left_out: set[str]) -> dict[str, str]:
     outputs = {}
     for name, output in declared.items():
         if "Condition" in output and not resolver.condition(output["Condition"]):
             continue
+        if references(output["Value"], left_out):
+            continue  # a lean deploy's: the output names a resource it did not create
         value = resolver.resolve(output["Value"])
         outputs[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
     return outputs
@@ -143,8 +146,13 @@ def deploy(
     region: str = "us-east-1",
     parameter_overrides: dict[str, str] | None = None,
     warn: Callable[[str], None] = print,
+    lean: Collection[str] | None = None,
 ) -> DeployedStack:
-    """Create every resource of the SAM template at `template_path` in the endpoint; return what exists."""
+    """Create every resource of the SAM template at `template_path` in the endpoint; return what exists.
+
+    With `lean` (logical ids, or names of Outputs), only those resources and what they need
+    (`lean.lean_resources`); references to the others resolve to placeholders, without a warning,
+    and outputs naming them are left out."""
     template_path = Path(template_path).resolve()
     pseudo = _pseudo_parameters(stack_name, region)
     partition = pseudo["AWS::Partition"]
@@ -156,12 +164,13 @@ def deploy(
     skipped: list[str] = []
     skipped_ids: set[str] = set()
     warned_refs: set[str] = set()
+    left_out: set[str] = set()
 
     def placeholder(name: str, attribute: str | None) -> str:
         target = f"{name}.{attribute}" if attribute else name
-        if name not in skipped_ids:  # a typo or a resource whose Condition is false: a template error
+        if name not in skipped_ids and name not in left_out:  # a typo or a false Condition: an error
             raise IntrinsicError(f"unresolvable reference {target!r}")
-        if target not in warned_refs:
+        if name in skipped_ids and target not in warned_refs:
             warned_refs.add(target)
             warn(f"reference to {target} resolves to a placeholder: the resource was not created offline")
         if attribute in ("Arn", None):
@@ -189,6 +198,15 @@ def deploy(
         for logical_id, resource in template.get("Resources", {}).items()
         if "Condition" not in resource or resolver.condition(resource["Condition"])
     }
+    if lean is not None:
+        declared = template.get("Outputs", {}) or {}
+        roots = {name for name in lean if name not in declared}
+        roots |= references([declared[name]["Value"] for name in lean if name in declared], set(resources))
+        if missing := sorted(roots - set(resources)):
+            raise DeployError(f"{', '.join(missing)}: not in {template_path.name}, or its Condition is false")
+        kept = lean_resources(resources, roots)
+        left_out = set(resources) - kept
+        resources = {logical_id: resource for logical_id, resource in resources.items() if logical_id in kept}
     for logical_id in creation_order(resources):
         resource = resources[logical_id]
         resource_type = resource["Type"]
@@ -206,7 +224,7 @@ def deploy(
             raise DeployError(f"cannot create {logical_id} ({resource_type}): {exc}") from exc
         resolver.resources[logical_id] = PhysicalResource(logical_id, resource_type, physical_id, attributes)
 
-    outputs = _outputs(template.get("Outputs", {}) or {}, resolver)
+    outputs = _outputs(template.get("Outputs", {}) or {}, resolver, left_out)
     return DeployedStack(
         stack_name=stack_name,
         region=region,
