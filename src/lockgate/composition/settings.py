@@ -8,6 +8,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from lockgate.deployment.endpoint_alarms import AlarmSettings
+
 
 class MissingSetting(RuntimeError):
     """An environment variable the template must set is absent."""
@@ -38,8 +40,18 @@ class HandlerSettings(BaseModel):
             raise MissingSetting(f"environment variables missing or invalid: {names}") from error
 
 
-class RequestReviewSettings(HandlerSettings):
-    """request_review: where review tokens are kept and people told."""
+class AlarmParameters(HandlerSettings):
+    """The template's endpoint-alarm parameters (lockgate.deployment.endpoint_alarms)."""
 
-    lineage_table: str
-    topic_arn: str
+    environment: str = "dev"
+    idle_period_seconds: int = 3600
+    idle_periods: int = 2
+    latency_threshold_microseconds: float = 500_000.0
+
+    def alarm_settings(self) -> AlarmSettings:
+        """The alarm parameters of lockgate.deployment.endpoint_alarms."""
+        return AlarmSettings(
+            idle_period_seconds=self.idle_period_seconds,
+            idle_periods=self.idle_periods,
+            latency_microseconds=self.latency_threshold_microseconds,
+        )
