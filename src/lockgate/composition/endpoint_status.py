@@ -7,7 +7,7 @@ from functools import partial
 
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-from lockgate.composition.settings import AlarmParameters
+from lockgate.composition.alarm_parameters import AlarmParameters
 from lockgate.deployment import service
 from lockgate.messages.deploy import EndpointStatusRequest, EndpointStatusResult
 

@@ -9,7 +9,7 @@ from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
 from lockgate.adapters.sns import Notifier
-from lockgate.composition.settings import AlarmParameters
+from lockgate.composition.alarm_parameters import AlarmParameters
 from lockgate.deployment import promotion
 from lockgate.messages.deploy import PromoteRequest, PromoteResult
 

@@ -8,8 +8,6 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from lockgate.deployment.endpoint_alarms import AlarmSettings
-
 
 class MissingSetting(RuntimeError):
     """An environment variable the template must set is absent."""
@@ -38,20 +36,3 @@ class HandlerSettings(BaseModel):
         except ValidationError as error:
             names = ", ".join(str(e["loc"][0]).upper() for e in error.errors() if e["loc"])
             raise MissingSetting(f"environment variables missing or invalid: {names}") from error
-
-
-class AlarmParameters(HandlerSettings):
-    """The template's endpoint-alarm parameters (lockgate.deployment.endpoint_alarms)."""
-
-    environment: str = "dev"
-    idle_period_seconds: int = 3600
-    idle_periods: int = 2
-    latency_threshold_microseconds: float = 500_000.0
-
-    def alarm_settings(self) -> AlarmSettings:
-        """The alarm parameters of lockgate.deployment.endpoint_alarms."""
-        return AlarmSettings(
-            idle_period_seconds=self.idle_period_seconds,
-            idle_periods=self.idle_periods,
-            latency_microseconds=self.latency_threshold_microseconds,
-        )

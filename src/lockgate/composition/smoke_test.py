@@ -18,4 +18,4 @@ class SmokeTestSettings(HandlerSettings):
 
 def build_smoke_test(settings: SmokeTestSettings) -> Callable[[SmokeTestRequest], SmokeTestResult]:
     """request -> the endpoint's predictions on test rows against the transform's (SmokeTestFailed)."""
-    return partial(service.smoke_test, registry=SageMakerDeploy(), objects=S3Store())
+    return partial(service.smoke_test, registry=SageMakerDeploy(invokes=True), objects=S3Store())

@@ -31,7 +31,7 @@ import re
 from typing import Any, Protocol
 
 from lockgate.data.contract import Contract, Tuning
-from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
+from lockgate.data.xgboost_files import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
 from lockgate.errors import InputRejected
 from lockgate.layout import split_uri
 from lockgate.messages.train import (
