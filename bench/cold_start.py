@@ -131,7 +131,14 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f}; code from {origin}")
     boto = measure([layer], "import boto3", {}, args.repeats)
     reference = measure([layer], f"import boto3\n{POWERTOOLS}", {}, args.repeats)
-    rows = [("import boto3", *boto), ("import boto3 + Powertools", *reference)]
+    # For scale, not a goal: the same plus the one boto3 client almost every handler makes at init
+    # (the first client of a process loads botocore's endpoint and retry data, ~45 ms CPU here).
+    client = measure([layer], f"import boto3\n{POWERTOOLS}\nboto3.client('sns')", {}, args.repeats)
+    rows = [
+        ("import boto3", *boto),
+        ("import boto3 + Powertools", *reference),
+        ("  + one client (sns), for scale", *client),
+    ]
     for logical_id, folder, env in functions():
         code = str(BUILD / logical_id) if args.source == "build" else str(REPO / "functions" / folder)
         rows.append((f"functions/{folder}", *measure([code, layer], "import app", env, args.repeats)))

@@ -28,7 +28,8 @@ import xgboost as xgb
 from botocore.config import Config
 
 from lockgate.data.contract import load_contract
-from lockgate.data.splitting import split_table, xgboost_matrix
+from lockgate.data.splitting import split_table
+from lockgate.data.xgboost_files import xgboost_matrix
 from lockgate.local.clock import LocalClock
 from lockgate.local.sagemaker import endpoint_patches
 from lockgate.local.sagemaker.algorithm import model_tarball

@@ -13,26 +13,16 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.s3 import S3Store
+from lockgate.composition.bias_check import BiasCheckSettings, build_bias_gate
 from lockgate.messages.base import JsonObject
 from lockgate.messages.bias import BiasCheckRequest
-from lockgate.pipeline.bias_gate import BiasGate
-from lockgate.pipeline.settings import HandlerSettings
 from lockgate.tracing import lambda_tracer
-
-
-class BiasCheckSettings(HandlerSettings):
-    """The bias check's environment."""
-
-    data_bucket: str
-    artifact_bucket: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = BiasCheckSettings.from_env()
-gate = BiasGate(S3Store(), settings.artifact_bucket)
+gate = build_bias_gate(settings)
 
 
 @logger.inject_lambda_context(log_event=True)

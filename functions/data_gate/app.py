@@ -11,57 +11,29 @@ people. Idempotent per object version and execution (Powertools Idempotency on D
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.idempotency import build_idempotency
-from lockgate.adapters.s3 import S3Store
+from lockgate.composition import data_gate
 from lockgate.messages.base import JsonObject
-from lockgate.messages.ingest import (
-    IDEMPOTENCY_KEY,
-    DataGateRequest,
-    DatasetVersion,
-    PartResult,
-    PartStep,
-    ReduceStep,
-)
-from lockgate.pipeline.data_gate import DataGate, ObjectRef
-from lockgate.pipeline.rejections import Rejections
-from lockgate.pipeline.settings import HandlerSettings
+from lockgate.messages.ingest import DataGateRequest, DatasetVersion, PartResult
 from lockgate.tracing import lambda_tracer
-
-
-class DataGateSettings(HandlerSettings):
-    """The data gate's environment."""
-
-    idempotency_table: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
-settings = DataGateSettings.from_env()
-gate = DataGate(S3Store())
-rejections = Rejections(logger, metrics)  # a rejection: one log line and a metric, no traceback
-idempotency = build_idempotency(
-    settings.idempotency_table, key=IDEMPOTENCY_KEY, expires_after=timedelta(hours=24)
-)
+settings = data_gate.DataGateSettings.from_env()
+gate = data_gate.build_data_gate()
+rejections = data_gate.build_rejections(logger, metrics)  # one log line and a metric, no traceback
+idempotency = data_gate.build_step_idempotency(settings)
 
 
 @idempotency.function(data_keyword_argument="request", returns=DatasetVersion | PartResult)
 def run_step(request: DataGateRequest) -> DatasetVersion | PartResult:
     """One data-gate step; a repeat of the same step of the same run returns the first result."""
-    step = request.root
-    if isinstance(step, ReduceStep):
-        return gate.reduce_parts(step.bucket, step.prefix, step.dataset, step.execution, step.parts)
-    obj = ObjectRef(step.bucket, step.key, step.version_id, step.etag, step.size)
-    if isinstance(step, PartStep):
-        return gate.check_part(obj, step.dataset, step.execution)
-    return gate.check_object(obj, step.dataset)
+    return data_gate.run_step(gate, request)
 
 
 @rejections.raised

@@ -13,17 +13,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.stepfunctions import StepFunctions
-from lockgate.deployment.settings import DeployStarterSettings
-from lockgate.messages.deploy import DeployRunInput, DeployStartResult, ModelPackageStateChangeEvent
-from lockgate.names import deploy_execution_name
+from lockgate.composition.deploy_starter import DeployStarterSettings, build_deploy_starter
+from lockgate.messages.deploy import DeployRunInput, ModelPackageStateChangeEvent
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = DeployStarterSettings.from_env()
-step_functions = StepFunctions()
+start_run = build_deploy_starter(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -39,12 +37,11 @@ def lambda_handler(event: ModelPackageStateChangeEvent, context: LambdaContext) 
         group=detail.ModelPackageGroupName,
         version=detail.ModelPackageVersion,
     )
-    name = deploy_execution_name(run.package_arn, run.status)
-    result = step_functions.start_once(settings.deploy_state_machine_arn, name, run.to_payload())
+    result = start_run(run)
     metrics.add_metric(
         name="DeployStarted" if result.started else "DuplicateApproval", unit=MetricUnit.Count, value=1
     )
-    logger.info("deploy run", extra={"execution": name, "started": result.started, "status": run.status})
-    return DeployStartResult(
-        execution_arn=result.execution_arn, started=result.started, name=name
-    ).to_payload()
+    logger.info(
+        "deploy run", extra={"execution": result.name, "started": result.started, "status": run.status}
+    )
+    return result.to_payload()

@@ -9,10 +9,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.endpoint_alarms import EndpointAlarms
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-from lockgate.deployment import service
-from lockgate.deployment.settings import EndpointStatusSettings
+from lockgate.composition.endpoint_status import EndpointStatusSettings, build_poll
 from lockgate.messages.deploy import EndpointStatusRequest
 from lockgate.tracing import lambda_tracer
 
@@ -20,8 +17,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = EndpointStatusSettings.from_env()
-registry = SageMakerDeploy()
-alarms = EndpointAlarms()
+poll = build_poll(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -30,5 +26,4 @@ alarms = EndpointAlarms()
 @event_parser(model=EndpointStatusRequest)
 def lambda_handler(event: EndpointStatusRequest, context: LambdaContext) -> dict[str, Any]:
     """EndpointStatusRequest -> EndpointStatusResult."""
-    result = service.poll(event, registry, alarms, settings.alarm_settings(), settings.environment)
-    return result.to_payload()
+    return poll(event).to_payload()

@@ -8,9 +8,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-from lockgate.deployment import service
-from lockgate.deployment.settings import EndpointUpdateSettings
+from lockgate.composition.endpoint_update import EndpointUpdateSettings, build_update
 from lockgate.messages.deploy import EndpointUpdateRequest
 from lockgate.tracing import lambda_tracer
 
@@ -18,7 +16,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = EndpointUpdateSettings.from_env()
-registry = SageMakerDeploy()
+update = build_update(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -27,6 +25,6 @@ registry = SageMakerDeploy()
 @event_parser(model=EndpointUpdateRequest)
 def lambda_handler(event: EndpointUpdateRequest, context: LambdaContext) -> dict[str, Any]:
     """EndpointUpdateRequest -> EndpointUpdateResult (EndpointBusy while another update runs)."""
-    result = service.update_endpoint(event, registry, settings.options())
+    result = update(event)
     logger.info("endpoint", extra={"endpoint": result.endpoint, "action": result.action})
     return result.to_payload()

@@ -12,24 +12,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.s3 import S3Store
+from lockgate.composition.evaluate import EvaluateSettings, build_evaluator
 from lockgate.messages.train import EvaluateInput
-from lockgate.pipeline.evaluate import Evaluator
-from lockgate.pipeline.settings import HandlerSettings
 from lockgate.tracing import lambda_tracer
-
-
-class EvaluateSettings(HandlerSettings):
-    """ARTIFACT_BUCKET: where evaluation.json and report.html go."""
-
-    artifact_bucket: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = EvaluateSettings.from_env()
-evaluator = Evaluator(S3Store(), settings.artifact_bucket)
+evaluator = build_evaluator(settings)
 
 
 @logger.inject_lambda_context(log_event=True)

@@ -9,14 +9,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.s3 import S3Store
+from lockgate.composition.finish_batch import build_finish_batch
 from lockgate.messages.batch import BatchPlan
-from lockgate.serving.batch_job import finish
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()
 tracer = lambda_tracer()
-store = S3Store()
+finish = build_finish_batch()
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -24,6 +23,6 @@ store = S3Store()
 @event_parser(model=BatchPlan)
 def lambda_handler(event: BatchPlan, context: LambdaContext) -> dict[str, Any]:
     """The plan (after its transform) -> {input, package, rows, scored, bad, scores, report}."""
-    result = finish(store, event)
+    result = finish(event)
     logger.info("written", extra={"scores": result.scores, "report": result.report, "bad": result.bad})
     return result.to_payload()

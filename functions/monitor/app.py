@@ -11,26 +11,15 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.monitoring import MonitoringSources
-from lockgate.messages.monitoring import MonitorInput, MonitorOutput, summarise
-from lockgate.monitoring.monitor import monitor_pass
-from lockgate.pipeline.settings import HandlerSettings
+from lockgate.composition.monitor import MonitorSettings, build_monitor
+from lockgate.messages.monitoring import MonitorInput
 from lockgate.tracing import lambda_tracer
-
-
-class MonitorSettings(HandlerSettings):
-    """Environment of MonitorFunction."""
-
-    environment: str
-    data_bucket: str
-    artifact_bucket: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = MonitorSettings.from_env()
-sources = MonitoringSources(settings.data_bucket, settings.artifact_bucket, settings.environment)
+monitor_pass = build_monitor(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -39,7 +28,6 @@ sources = MonitoringSources(settings.data_bucket, settings.artifact_bucket, sett
 @event_parser(model=MonitorInput)
 def lambda_handler(event: MonitorInput, context: LambdaContext) -> dict[str, Any]:
     """One monitoring pass over every managed endpoint."""
-    report = monitor_pass(sources)
-    output: MonitorOutput = summarise(report)
+    output = monitor_pass()
     logger.info("monitoring pass", extra={"endpoints": [e.endpoint for e in output.endpoints]})
     return output.to_payload()

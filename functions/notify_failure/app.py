@@ -10,25 +10,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.sns import Notifier
+from lockgate.composition.notify_failure import NotifySettings, build_notifier, message
 from lockgate.messages.base import JsonObject
 from lockgate.messages.notify import NotifyFailureRequest, NotifyFailureResult
-from lockgate.pipeline.failure_message import failure_message
-from lockgate.pipeline.settings import HandlerSettings
 from lockgate.tracing import lambda_tracer
-
-
-class NotifySettings(HandlerSettings):
-    """The notifier's environment."""
-
-    topic_arn: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = NotifySettings.from_env()
-notifier = Notifier(settings.topic_arn)
+notifier = build_notifier(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -37,7 +28,7 @@ notifier = Notifier(settings.topic_arn)
 @event_parser(model=NotifyFailureRequest)
 def lambda_handler(event: NotifyFailureRequest, context: LambdaContext) -> JsonObject:
     """Publish one message naming the run, what happened and why."""
-    subject, body = failure_message(event)
+    subject, body = message(event)
     message_id = notifier.publish(subject, body)
     failed = event.outcome == "failed"
     metrics.add_metric(

@@ -12,29 +12,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.dynamodb import RunClaims
-from lockgate.adapters.s3 import S3Store
+from lockgate.composition.plan_training import PlanTrainingSettings, build_planner
 from lockgate.messages.train import PlanTrainingInput
-from lockgate.pipeline.contracts import dataset_contract
-from lockgate.pipeline.settings import HandlerSettings
-from lockgate.pipeline.train_plan import plan
 from lockgate.tracing import lambda_tracer
-
-
-class PlanTrainingSettings(HandlerSettings):
-    """DATA_BUCKET (contracts), ARTIFACT_BUCKET (models, test copies), IDEMPOTENCY_TABLE (claims)."""
-
-    data_bucket: str
-    artifact_bucket: str
-    idempotency_table: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = PlanTrainingSettings.from_env()
-store = S3Store()
-claims = RunClaims(settings.idempotency_table)
+plan = build_planner(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -43,8 +29,7 @@ claims = RunClaims(settings.idempotency_table)
 @event_parser(model=PlanTrainingInput)
 def lambda_handler(event: PlanTrainingInput, context: LambdaContext) -> dict[str, Any]:
     """{dataset, version, execution, splits} -> the run's plan."""
-    contract = dataset_contract(store, settings.data_bucket, event.dataset)
-    output = plan(event, contract, store, claims, settings.artifact_bucket)
+    output = plan(event)
     metrics.add_metric(
         name="TrainingDuplicate" if output.duplicate else "TrainingPlanned", unit=MetricUnit.Count, value=1
     )

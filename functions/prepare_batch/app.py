@@ -4,32 +4,20 @@ rows for the transform and the refused ones for the report, and plan the transfo
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.composition.prepare_batch import PrepareBatchSettings, build_prepare_batch
 from lockgate.messages.batch import BatchPredictRequest
-from lockgate.pipeline.settings import HandlerSettings
-from lockgate.serving.batch_job import prepare
 from lockgate.tracing import lambda_tracer
-
-
-class PrepareBatchSettings(HandlerSettings):
-    """ENVIRONMENT: the stack's, naming the dataset's model package group."""
-
-    environment: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 settings = PrepareBatchSettings.from_env()
-store = S3Store()
-registry = SageMakerDeploy()
+prepare = build_prepare_batch(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -37,6 +25,6 @@ registry = SageMakerDeploy()
 @event_parser(model=BatchPredictRequest)
 def lambda_handler(event: BatchPredictRequest, context: LambdaContext) -> dict[str, Any]:
     """{dataset, input, package?, instanceType?} -> the plan (job, counts, CreateModel/Transform)."""
-    plan = prepare(store, registry, event, settings.environment, int(time.time()))
+    plan = prepare(event)
     logger.info("planned", extra={"job": plan.job, "rows": plan.rows, "scored": plan.scored, "bad": plan.bad})
     return plan.to_payload()

@@ -8,12 +8,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.endpoint_alarms import EndpointAlarms
-from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-from lockgate.deployment import service
-from lockgate.deployment.settings import PrepareDeploymentSettings
-from lockgate.deployment.variants import Split, contract_split
+from lockgate.composition.prepare_deployment import PrepareDeploymentSettings, build_prepare
 from lockgate.messages.deploy import DeployRunInput
 from lockgate.tracing import lambda_tracer
 
@@ -21,14 +16,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = PrepareDeploymentSettings.from_env()
-registry = SageMakerDeploy()
-alarms = EndpointAlarms()
-store = S3Store()
-
-
-def _contract_split(dataset: str) -> Split | None:
-    """The contract's deployment.variants (A/B), when the stack keeps contracts."""
-    return contract_split(store, settings.data_bucket, dataset) if settings.data_bucket else None
+prepare = build_prepare(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -37,6 +25,6 @@ def _contract_split(dataset: str) -> Split | None:
 @event_parser(model=DeployRunInput)
 def lambda_handler(event: DeployRunInput, context: LambdaContext) -> dict[str, Any]:
     """DeployRunInput -> PrepareResult (NoLiveChampion: an explicit A/B with nothing live)."""
-    result = service.prepare(event, registry, alarms, settings.options(), _contract_split)
+    result = prepare(event)
     logger.info("deployment plan", extra={"action": result.action, "reason": result.reason})
     return result.to_payload()

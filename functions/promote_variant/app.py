@@ -17,13 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.deploy_events import DeployEvents
-from lockgate.adapters.deploy_records import DeployRecords
-from lockgate.adapters.endpoint_alarms import EndpointAlarms
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-from lockgate.adapters.sns import Notifier
-from lockgate.deployment import promotion
-from lockgate.deployment.settings import PromoteVariantSettings
+from lockgate.composition.promote_variant import PromoteVariantSettings, build_promote
 from lockgate.messages.deploy import PromoteRequest
 from lockgate.tracing import lambda_tracer
 
@@ -31,11 +25,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = PromoteVariantSettings.from_env()
-registry = SageMakerDeploy()
-records = DeployRecords(settings.lineage_table)
-events = DeployEvents()
-notifier = Notifier(settings.topic_arn)
-alarms = EndpointAlarms()
+promote = build_promote(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -44,17 +34,7 @@ alarms = EndpointAlarms()
 @event_parser(model=PromoteRequest)
 def lambda_handler(event: PromoteRequest, context: LambdaContext) -> dict[str, Any]:
     """PromoteRequest -> PromoteResult (the endpoint is Updating until SageMaker applies the weights)."""
-    result = promotion.promote(
-        event,
-        registry,
-        records,
-        events,
-        notifier,
-        action_id=context.aws_request_id,
-        alarms=alarms,
-        alarm_settings=settings.alarm_settings(),
-        environment=settings.environment,
-    )
+    result = promote(event, context.aws_request_id)
     metrics.add_metric(name="VariantPromoted", unit=MetricUnit.Count, value=1)
     logger.info("promoted", extra={"endpoint": result.endpoint, "weights": result.weights})
     return result.to_payload()

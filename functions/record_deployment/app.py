@@ -9,12 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.deploy_events import DeployEvents
-from lockgate.adapters.deploy_records import DeployRecords
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-from lockgate.adapters.sns import Notifier
-from lockgate.deployment import service
-from lockgate.deployment.settings import RecordDeploymentSettings
+from lockgate.composition.record_deployment import RecordDeploymentSettings, build_record
 from lockgate.messages.deploy import RecordRequest
 from lockgate.tracing import lambda_tracer
 
@@ -22,10 +17,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = RecordDeploymentSettings.from_env()
-registry = SageMakerDeploy()
-records = DeployRecords(settings.lineage_table)
-events = DeployEvents()
-notifier = Notifier(settings.topic_arn)
+record = build_record(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -34,6 +26,6 @@ notifier = Notifier(settings.topic_arn)
 @event_parser(model=RecordRequest)
 def lambda_handler(event: RecordRequest, context: LambdaContext) -> dict[str, Any]:
     """RecordRequest -> RecordResult."""
-    result = service.record(event, registry, records, events, notifier)
+    result = record(event)
     metrics.add_metric(name=f"Deployment_{event.outcome}", unit=MetricUnit.Count, value=1)
     return result.to_payload()

@@ -12,39 +12,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.dynamodb import LineageTable
-from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker import ModelRegistry
+from lockgate.composition.register_model import RegisterModelSettings, build_registrar
 from lockgate.messages.train import RegisterModelInput
-from lockgate.pipeline.register import Registrar
-from lockgate.pipeline.settings import HandlerSettings
 from lockgate.tracing import lambda_tracer
-
-
-class RegisterModelSettings(HandlerSettings):
-    """DATA_BUCKET (contracts), ENVIRONMENT (group names), XGBOOST_IMAGE, ENCODER_IMAGE (the
-    scikit-learn container that runs the encoder), LINEAGE_TABLE."""
-
-    data_bucket: str
-    environment: str
-    xgboost_image: str
-    encoder_image: str
-    lineage_table: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = RegisterModelSettings.from_env()
-registrar = Registrar(
-    S3Store(),
-    ModelRegistry(),
-    LineageTable(settings.lineage_table),
-    settings.data_bucket,
-    settings.environment,
-    settings.xgboost_image,
-    settings.encoder_image,
-)
+registrar = build_registrar(settings)
 
 
 @logger.inject_lambda_context(log_event=True)

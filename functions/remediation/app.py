@@ -12,8 +12,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lockgate.composition.remediation import RemediationSettings, build_remediator, handle_alarm
 from lockgate.messages.remediation import AlarmStateChange, RemediationInput, RemediationOutput
-from lockgate.remediation.wiring import RemediationSettings, build_remediator
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()
@@ -37,7 +37,7 @@ def lambda_handler(event: RemediationInput, context: LambdaContext) -> dict[str,
         return RemediationOutput(
             outcome=outcome, steps=steps, budget_used_hours=report.used_hours
         ).to_payload()
-    result = remediator.handle(event.root.transition())
+    result = handle_alarm(remediator, event.root)
     record = result.record
     logger.info("alarm handled", extra={"outcome": result.outcome, "claim": str(result.claim)})
     return RemediationOutput(

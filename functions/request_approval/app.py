@@ -9,11 +9,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.deploy_records import DeployRecords
-from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sns import Notifier
-from lockgate.deployment import service
-from lockgate.deployment.settings import RequestApprovalSettings
+from lockgate.composition.request_approval import RequestApprovalSettings, build_request_approval
 from lockgate.messages.deploy import ApprovalRequest
 from lockgate.tracing import lambda_tracer
 
@@ -21,9 +17,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = RequestApprovalSettings.from_env()
-records = DeployRecords(settings.lineage_table)
-notifier = Notifier(settings.topic_arn)
-objects = S3Store()
+request_approval = build_request_approval(settings)
 
 
 @logger.inject_lambda_context(log_event=False)  # the event holds the task token
@@ -32,6 +26,6 @@ objects = S3Store()
 @event_parser(model=ApprovalRequest)
 def lambda_handler(event: ApprovalRequest, context: LambdaContext) -> dict[str, Any]:
     """ApprovalRequest -> ApprovalNotice."""
-    notice = service.request_approval(event, records, notifier, objects)
+    notice = request_approval(event)
     logger.info("approval requested", extra={"package": event.package_arn})
     return notice.to_payload()

@@ -9,19 +9,15 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.review_records import ReviewRecords
-from lockgate.adapters.sns import Notifier
+from lockgate.composition.request_review import RequestReviewSettings, build_request_review
 from lockgate.messages.review import ReviewRequest
-from lockgate.pipeline.review import request_review
-from lockgate.pipeline.settings import RequestReviewSettings
 from lockgate.tracing import lambda_tracer
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = RequestReviewSettings.from_env()
-records = ReviewRecords(settings.lineage_table)
-notifier = Notifier(settings.topic_arn)
+request_review = build_request_review(settings)
 
 
 @logger.inject_lambda_context(log_event=False)  # the event holds the task token
@@ -30,6 +26,6 @@ notifier = Notifier(settings.topic_arn)
 @event_parser(model=ReviewRequest)
 def lambda_handler(event: ReviewRequest, context: LambdaContext) -> dict[str, Any]:
     """ReviewRequest -> ReviewNotice."""
-    notice = request_review(event, records, notifier)
+    notice = request_review(event)
     logger.info("review requested", extra={"dataset_version": event.version, "stage": event.stage})
     return notice.to_payload()

@@ -9,10 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-from lockgate.deployment import service
-from lockgate.deployment.settings import SmokeTestSettings
+from lockgate.composition.smoke_test import SmokeTestSettings, build_smoke_test
 from lockgate.messages.deploy import SmokeTestRequest
 from lockgate.tracing import lambda_tracer
 
@@ -20,8 +17,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = SmokeTestSettings.from_env()
-registry = SageMakerDeploy()
-objects = S3Store()
+smoke_test = build_smoke_test(settings)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -30,6 +26,6 @@ objects = S3Store()
 @event_parser(model=SmokeTestRequest)
 def lambda_handler(event: SmokeTestRequest, context: LambdaContext) -> dict[str, Any]:
     """SmokeTestRequest -> SmokeTestResult (SmokeTestFailed on a mismatch)."""
-    result = service.smoke_test(event, registry, objects)
+    result = smoke_test(event)
     metrics.add_metric(name="SmokeTestLatency", unit=MetricUnit.Milliseconds, value=result.latency_ms)
     return result.to_payload()

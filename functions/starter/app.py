@@ -8,8 +8,6 @@ normally, so no async retry repeats it.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
@@ -17,31 +15,19 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.idempotency import build_idempotency
-from lockgate.adapters.sns import Notifier
-from lockgate.adapters.stepfunctions import StepFunctions
+from lockgate.composition import starter
+from lockgate.composition.starter import Unroutable
 from lockgate.messages.base import JsonObject
 from lockgate.messages.ingest import IngestStart, StarterResult, UnroutableNotice
-from lockgate.pipeline.settings import HandlerSettings
-from lockgate.pipeline.starter import Unroutable, plan_ingest
 from lockgate.tracing import lambda_tracer
-
-
-class StarterSettings(HandlerSettings):
-    """The starter's environment."""
-
-    ingest_state_machine_arn: str
-    idempotency_table: str
-    topic_arn: str
-
 
 logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
-settings = StarterSettings.from_env()
-idempotency = build_idempotency(settings.idempotency_table, key="name", expires_after=timedelta(days=7))
-step_functions = StepFunctions()
-notifier = Notifier(settings.topic_arn)
+settings = starter.StarterSettings.from_env()
+idempotency = starter.build_object_idempotency(settings)
+step_functions = starter.build_step_functions()
+notifier = starter.build_notifier(settings)
 
 
 @idempotency.function(data_keyword_argument="request", returns=StarterResult)
@@ -84,17 +70,10 @@ def tell_unroutable(plan: Unroutable, request_id: str) -> StarterResult:
 def lambda_handler(event: S3EventNotificationEventBridgeModel, context: LambdaContext) -> JsonObject:
     """Plan the ingest for the uploaded object and start it once."""
     idempotency.register(context)
-    detail = event.detail
-    plan = plan_ingest(
-        detail.bucket.name,
-        detail.object.key,  # raw, still URL-encoded: plan_ingest decodes it once
-        int(detail.object.size or 0),
-        detail.object.etag or "",
-        detail.object.version_id,
-    )
+    plan = starter.plan(event)
     if plan is None:
         metrics.add_metric(name="ObjectIgnored", unit=MetricUnit.Count, value=1)
-        logger.info("object starts nothing", extra={"key": detail.object.key})
+        logger.info("object starts nothing", extra={"key": event.detail.object.key})
         return StarterResult(started=False, reason="ignored").to_payload()
     if isinstance(plan, Unroutable):
         return tell_unroutable(plan, context.aws_request_id).to_payload()

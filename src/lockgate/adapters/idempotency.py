@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar, cast
 
+import boto3
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -78,7 +79,9 @@ class Idempotency:
 
 def build_idempotency(table_name: str, *, key: str, expires_after: timedelta) -> Idempotency:
     """Idempotency on `table_name`, keyed on the JMESPath `key` of the function's data argument."""
+    # The function's other clients' session: DynamoDBPersistenceLayer alone would open a session of
+    # its own, and the first client of each session loads botocore's endpoint data again (~40 ms).
     return Idempotency(
-        DynamoDBPersistenceLayer(table_name=table_name),
+        DynamoDBPersistenceLayer(table_name=table_name, boto3_client=boto3.client("dynamodb")),
         IdempotencyConfig(event_key_jmespath=key, expires_after_seconds=int(expires_after.total_seconds())),
     )

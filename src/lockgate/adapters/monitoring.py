@@ -10,8 +10,8 @@ import numpy as np
 
 from lockgate.adapters.s3 import S3Store
 from lockgate.data.contract import Contract
-from lockgate.data.splitting import read_xgboost, xgboost_matrix
 from lockgate.data.versioning import manifest_features
+from lockgate.data.xgboost_files import read_xgboost, xgboost_matrix
 from lockgate.monitoring.baseline import METHOD, Baseline, build_baseline
 from lockgate.monitoring.monitor import NAMESPACE, Metric, MonitoredEndpoint
 from lockgate.names import environment_prefix

@@ -47,9 +47,14 @@ def _missing(error: ClientError) -> bool:
 class SageMakerDeploy:
     """Typed wrapper over the sagemaker and sagemaker-runtime clients."""
 
-    def __init__(self, client: Any | None = None, runtime: Any | None = None) -> None:
+    def __init__(
+        self, client: Any | None = None, runtime: Any | None = None, *, invokes: bool = False
+    ) -> None:
+        """`invokes`: make the sagemaker-runtime client now (SmokeTest); otherwise on first use only."""
         self._client: Any = guarded(client or boto3.client("sagemaker"))
-        self._runtime: Any = guarded(runtime or boto3.client("sagemaker-runtime"))
+        self._runtime: Any = (
+            guarded(runtime or boto3.client("sagemaker-runtime")) if runtime or invokes else None
+        )
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         try:
@@ -256,6 +261,8 @@ class SageMakerDeploy:
 
     def invoke_csv(self, endpoint: str, body: str) -> tuple[str, float]:
         """InvokeEndpoint with text/csv; returns (body, milliseconds)."""
+        if self._runtime is None:
+            self._runtime = guarded(boto3.client("sagemaker-runtime"))
         began = time.perf_counter()
         response = self._runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Body=body)
         text = response["Body"].read().decode()

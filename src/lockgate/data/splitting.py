@@ -21,7 +21,8 @@ pin pyarrow):
   the order of `allowed` (a value outside `allowed` is all zeros); key columns and string columns
   without `allowed` are not features. A null stays null (XGBoost: missing). Batch transform takes
   no Parquet, so the test split's transform input is CSV written later, only for a training run
-  (`xgboost_csv`, used by lockgate.pipeline.train_plan).
+  (`xgboost_files.xgboost_csv`, used by lockgate.pipeline.train_plan; `xgboost_files` reads the
+  splits back).
 """
 
 from __future__ import annotations
@@ -79,10 +80,6 @@ def assign(batch: pa.RecordBatch, contract: Contract) -> np.ndarray:
     return np.searchsorted(edges, u, side="right").astype(np.int8)
 
 
-XGBOOST_CONTENT_TYPE = "application/x-parquet"  # the xgboost/ splits: the training channels' type
-XGBOOST_SUFFIX = ".parquet"
-
-
 def xgboost_schema(contract: Contract) -> pa.Schema:
     """The xgboost/ split's columns: the label (named after the contract's), then the features."""
     fields = [pa.field(contract.label.column, pa.int8(), nullable=False)]
@@ -134,38 +131,6 @@ def xgboost_columns(batch: pa.RecordBatch, contract: Contract) -> list[pa.Array]
             target = ARROW_TYPES[col.type]
             columns.append(arr if arr.type == target else arr.cast(target))
     return columns
-
-
-def read_xgboost(body: bytes, key: str) -> pa.Table:
-    """One xgboost/ split file: Parquet, or the headerless CSV of versions written before the
-    Parquet layout (`.csv` keys); columns stay in file order, label first."""
-    if key.endswith(".csv"):
-        import pyarrow.csv as pacsv
-
-        options = pacsv.ReadOptions(autogenerate_column_names=True)
-        return pacsv.read_csv(pa.BufferReader(body), read_options=options)
-    return pq.read_table(pa.BufferReader(body))
-
-
-def xgboost_matrix(table: pa.Table) -> np.ndarray:
-    """An xgboost/ table as float64 (label in column 0, a null is NaN)."""
-    if table.num_rows == 0:
-        return np.empty((0, table.num_columns))
-    return np.column_stack(
-        [np.asarray(c.cast(pa.float64()).to_numpy(zero_copy_only=False)) for c in table.columns]
-    )
-
-
-def xgboost_csv(table: pa.Table, *, label: bool) -> bytes:
-    """Headerless CSV of an xgboost/ table as the built-in XGBoost reads `text/csv` (a null is an
-    empty field): with the label first, or (label=False) the features only, as inference wants."""
-    import pyarrow.csv as pacsv  # only the training plan writes CSV
-
-    data = table if label else table.drop_columns([table.column_names[0]])
-    sink = io.BytesIO()
-    if data.num_rows:
-        pacsv.write_csv(data, sink, pacsv.WriteOptions(include_header=False, quoting_style="none"))
-    return sink.getvalue()
 
 
 class _ParquetSink:

@@ -15,8 +15,9 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from lockgate.data.contract import Contract
-from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, feature_names
+from lockgate.data.splitting import feature_names
 from lockgate.data.stats import DatasetStats, DatasetStatsJson
+from lockgate.data.xgboost_files import XGBOOST_CONTENT_TYPE
 from lockgate.layout import SPLITS
 from lockgate.messages.base import JsonObject
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 MAX_CANARY_PERCENT = 50  # AWS advises a canary of at most half the fleet
+
+
+class CanaryParameters(Protocol):
+    """The production guardrails of an update (composition.endpoint_update's settings)."""
+
+    @property
+    def traffic_mode(self) -> str: ...
+    @property
+    def canary_percent(self) -> int: ...
+    @property
+    def canary_wait_seconds(self) -> int: ...
+    @property
+    def termination_wait_seconds(self) -> int: ...
 
 
 def deployment_config(

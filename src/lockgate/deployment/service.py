@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import Protocol
 
 from lockgate import names
 from lockgate.deployment import endpoint_alarms, variants
 from lockgate.deployment.approval import approval_message
-from lockgate.deployment.guardrails import deployment_config
+from lockgate.deployment.guardrails import CanaryParameters, deployment_config
 from lockgate.deployment.plan import PackageSummary, decide
 from lockgate.deployment.ports import (
     Alarms,
@@ -47,28 +48,30 @@ from lockgate.messages.deploy import (
 SplitOf = Callable[[str], variants.Split | None]  # dataset -> the A/B split its contract asks for
 
 
-@dataclass(frozen=True)
-class DeployOptions:
-    """The template's deployment parameters."""
+class PrepareParameters(Protocol):
+    """What `prepare` reads of its function's settings (composition.prepare_deployment)."""
 
-    environment: str
-    role_arn: str
-    artifact_bucket: str
-    topic_arn: str = ""
-    instance_type: str = "ml.m5.large"
-    instances: int = 1
-    traffic_mode: str = "CANARY"
-    canary_percent: int = 10
-    canary_wait_seconds: int = 300
-    termination_wait_seconds: int = 120
-    latency_alarm_ms: float = 500.0
+    @property
+    def environment(self) -> str: ...
+    @property
+    def sagemaker_role_arn(self) -> str: ...
+    @property
+    def artifact_bucket(self) -> str: ...  # data capture goes under s3://<it>/capture
+    @property
+    def topic_arn(self) -> str: ...  # the rollback alarms' action ("" = none)
+    @property
+    def instance_type(self) -> str: ...
+    @property
+    def prod_instances(self) -> int: ...
+    @property
+    def latency_alarm_ms(self) -> float: ...
 
 
 def prepare(
     run: DeployRunInput,
     registry: Registry,
     alarms: Alarms,
-    options: DeployOptions,
+    settings: PrepareParameters,
     contract_split: SplitOf = lambda _dataset: None,
 ) -> PrepareResult:
     """Decide what the event asks for; create the model, both configs and the rollback alarms.
@@ -77,10 +80,10 @@ def prepare(
     live package as champion and this one as challenger. No live package: an explicit request
     fails (NoLiveChampion); the contract's falls back to deploying this package alone, saying so."""
     try:
-        dataset = names.dataset_of_group(options.environment, run.group)
+        dataset = names.dataset_of_group(settings.environment, run.group)
     except ValueError as error:
         return PrepareResult(action="skip", reason=str(error))
-    prod_endpoint = names.endpoint_name(options.environment, dataset, "prod")
+    prod_endpoint = names.endpoint_name(settings.environment, dataset, "prod")
     live = registry.endpoint(prod_endpoint)
     approved = [
         PackageSummary(arn, version, "Approved") for arn, version in registry.approved_packages(run.group)
@@ -103,21 +106,26 @@ def prepare(
             f"{package.arn}: InferenceSpecification.Containers[0].ModelDataUrl is missing"
         )
     tags = {"lockgate:managed": "true", "lockgate:dataset": dataset, "lockgate:package": package.arn}
-    model = names.resource_name(options.environment, dataset, package.version, package.arn, "model")
+    model = names.resource_name(settings.environment, dataset, package.version, package.arn, "model")
     registry.ensure_model(
-        model, package.image, package.model_data_url, options.role_arn, tags, containers=package.containers
+        model,
+        package.image,
+        package.model_data_url,
+        settings.sagemaker_role_arn,
+        tags,
+        containers=package.containers,
     )
-    staging_config = names.resource_name(options.environment, dataset, package.version, package.arn, "stg")
-    prod_config = names.resource_name(options.environment, dataset, package.version, package.arn, "prd")
+    staging_config = names.resource_name(settings.environment, dataset, package.version, package.arn, "stg")
+    prod_config = names.resource_name(settings.environment, dataset, package.version, package.arn, "prd")
     registry.ensure_endpoint_config(
-        staging_config, model, instance_type=options.instance_type, instances=1, capture_uri=None, tags=tags
+        staging_config, model, instance_type=settings.instance_type, instances=1, capture_uri=None, tags=tags
     )
-    capture = f"s3://{options.artifact_bucket}/capture"
+    capture = f"s3://{settings.artifact_bucket}/capture"
     registry.ensure_endpoint_config(
         prod_config,
         model,
-        instance_type=options.instance_type,
-        instances=options.instances,
+        instance_type=settings.instance_type,
+        instances=settings.prod_instances,
         capture_uri=capture,
         tags=tags,
     )
@@ -131,23 +139,23 @@ def prepare(
             dataset=dataset,
             model=model,
             registry=registry,
-            options=options,
+            settings=settings,
             contract_split=contract_split,
         )
     if ab:
         prod_config = names.resource_name(
-            options.environment, dataset, package.version, package.arn, _ab_suffix(ab)
+            settings.environment, dataset, package.version, package.arn, _ab_suffix(ab)
         )
         registry.ensure_variants_config(
             prod_config,
             [(v.name, v.model, v.weight) for v in ab],
-            instance_type=options.instance_type,
-            instances=options.instances,
+            instance_type=settings.instance_type,
+            instances=settings.prod_instances,
             capture_uri=capture,
             tags=tags,
         )
     five_xx, latency = names.alarm_names(prod_endpoint)
-    alarm_list = alarms.ensure(prod_endpoint, five_xx, latency, options.latency_alarm_ms, options.topic_arn)
+    alarm_list = alarms.ensure(prod_endpoint, five_xx, latency, settings.latency_alarm_ms, settings.topic_arn)
     return PrepareResult(
         action="restore" if decision.action == "restore" else "deploy",
         reason=reason,
@@ -156,7 +164,7 @@ def prepare(
         version=package.version,
         model=model,
         staging=EndpointTarget(
-            endpoint=names.endpoint_name(options.environment, dataset, "staging"),
+            endpoint=names.endpoint_name(settings.environment, dataset, "staging"),
             config=staging_config,
             stage="staging",
         ),
@@ -185,7 +193,7 @@ def _ab_variants(
     dataset: str,
     model: str,
     registry: Registry,
-    options: DeployOptions,
+    settings: PrepareParameters,
     contract_split: SplitOf,
 ) -> tuple[str, list[VariantPlan]]:
     """(reason, the two variants) of an A/B deploy, or (reason, []) when the canary applies."""
@@ -194,7 +202,7 @@ def _ab_variants(
     if split is None:
         return reason, []
     champion_arn = live.tags.get("lockgate:package", "") if live else ""
-    endpoint = names.endpoint_name(options.environment, dataset, "prod")
+    endpoint = names.endpoint_name(settings.environment, dataset, "prod")
     if not champion_arn:
         if asked is not None:
             raise NoLiveChampion(
@@ -208,13 +216,13 @@ def _ab_variants(
         )
     champion = registry.package(champion_arn)
     champion_model = names.resource_name(
-        options.environment, dataset, champion.version, champion.arn, "model"
+        settings.environment, dataset, champion.version, champion.arn, "model"
     )
     registry.ensure_model(
         champion_model,
         champion.image,
         champion.model_data_url,
-        options.role_arn,
+        settings.sagemaker_role_arn,
         {"lockgate:managed": "true", "lockgate:dataset": dataset, "lockgate:package": champion.arn},
         containers=champion.containers,
     )
@@ -238,7 +246,7 @@ def _ab_suffix(ab: list[VariantPlan]) -> str:
 
 
 def update_endpoint(
-    request: EndpointUpdateRequest, registry: Registry, options: DeployOptions
+    request: EndpointUpdateRequest, registry: Registry, canary: CanaryParameters
 ) -> EndpointUpdateResult:
     """Create the endpoint (first deploy) or update it; production updates carry the guardrails."""
     target = request.target
@@ -277,10 +285,10 @@ def update_endpoint(
             )
         else:
             guard = deployment_config(
-                mode=options.traffic_mode,
-                step_percent=options.canary_percent,
-                wait_seconds=options.canary_wait_seconds,
-                termination_wait_seconds=options.termination_wait_seconds,
+                mode=canary.traffic_mode,
+                step_percent=canary.canary_percent,
+                wait_seconds=canary.canary_wait_seconds,
+                termination_wait_seconds=canary.termination_wait_seconds,
                 alarms=target.alarms,
             )
     registry.update_endpoint(target.endpoint, target.config, guard)

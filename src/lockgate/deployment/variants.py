@@ -7,11 +7,11 @@ variant must take traffic), naming the A/B endpoint config, and the weights of a
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 from typing import Protocol
 
 from lockgate.errors import VariantsInvalid
+from lockgate.messages.deploy import weights_problem
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -38,11 +38,9 @@ class Split:
 
 def check_weights(champion: float, challenger: float) -> Split:
     """The split, or VariantsInvalid for weights SageMaker would reject or route nothing with."""
-    for name, weight in ((CHAMPION, champion), (CHALLENGER, challenger)):
-        if not math.isfinite(weight) or weight < 0:
-            raise VariantsInvalid(f"the {name} weight {weight:g} is negative or not a number; use e.g. 90/10")
-    if champion + challenger <= 0:
-        raise VariantsInvalid("both weights are 0: no variant would get traffic; use e.g. 90/10")
+    problem = weights_problem(champion, challenger)
+    if problem:
+        raise VariantsInvalid(problem)
     return Split(float(champion), float(challenger))
 
 

@@ -155,7 +155,7 @@ def put_invocations(cloudwatch: Any, endpoint: str, count: float, variant: str =
 
 def train_features(s3: Any, bucket: str, dataset: str, version: str) -> np.ndarray:
     """The train split's features (the xgboost/ split without its label column), model order."""
-    from lockgate.data.splitting import read_xgboost, xgboost_matrix
+    from lockgate.data.xgboost_files import read_xgboost, xgboost_matrix
 
     prefix = f"datasets/{dataset}/{version}/xgboost/train/"
     parts = []

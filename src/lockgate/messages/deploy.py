@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-from lockgate.deployment.variants import check_weights
-from lockgate.errors import VariantsInvalid
 from lockgate.messages.base import StepModel
+
+
+def weights_problem(champion: float, challenger: float) -> str | None:
+    """Why SageMaker would reject these A/B weights or route nothing with them; None when fine."""
+    for name, weight in (("champion", champion), ("challenger", challenger)):
+        if not math.isfinite(weight) or weight < 0:
+            return f"the {name} weight {weight:g} is negative or not a number; use e.g. 90/10"
+    if champion + challenger <= 0:
+        return "both weights are 0: no variant would get traffic; use e.g. 90/10"
+    return None
 
 
 class _DeployModel(StepModel):
@@ -51,10 +60,9 @@ class VariantWeights(_DeployModel):
 
     @model_validator(mode="after")
     def _routable(self) -> VariantWeights:
-        try:
-            check_weights(self.champion, self.challenger)
-        except VariantsInvalid as error:
-            raise ValueError(str(error)) from error
+        problem = weights_problem(self.champion, self.challenger)
+        if problem:
+            raise ValueError(problem)
         return self
 
 

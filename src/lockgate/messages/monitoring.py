@@ -6,7 +6,6 @@ from pydantic import Field
 
 from lockgate.messages.base import StepModel
 from lockgate.messages.remediation import ScheduledEvent
-from lockgate.monitoring.monitor import MonitorReport
 
 
 class MonitorInput(ScheduledEvent):
@@ -33,25 +32,3 @@ class MonitorOutput(StepModel):
     """Every endpoint measured by one pass."""
 
     endpoints: list[EndpointSummary] = Field(default_factory=list)
-
-
-def summarise(report: MonitorReport) -> MonitorOutput:
-    """The handler's output from the domain report."""
-    return MonitorOutput(
-        endpoints=[
-            EndpointSummary(
-                endpoint=e.endpoint,
-                rows=e.rows,
-                measured=e.measured,
-                min_rows=e.min_rows,
-                max_psi=e.max_psi,
-                drifted=e.drifted,
-                skipped_lines=sum(e.skipped_lines.values()),
-                variant_drift=e.variant_drift,
-                bias_rows=e.bias_rows,
-                bias_violations=e.bias_violations,
-                note=e.note,
-            )
-            for e in report.endpoints
-        ]
-    )

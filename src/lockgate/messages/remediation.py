@@ -7,7 +7,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from lockgate.messages.base import StepModel
-from lockgate.remediation.alarms import AlarmTransition, MetricRef
 
 
 class _Envelope(StepModel):
@@ -79,27 +78,6 @@ class AlarmStateChange(_Envelope):
 
     detail_type: Literal["CloudWatch Alarm State Change"] = Field(alias="detail-type")
     detail: AlarmDetail
-
-    def transition(self) -> AlarmTransition:
-        """The domain's view of the event."""
-        d = self.detail
-        stat = d.configuration.metrics[0].metricStat if d.configuration.metrics else None
-        metric = (
-            MetricRef(
-                namespace=stat.metric.namespace, name=stat.metric.name, dimensions=stat.metric.dimensions
-            )
-            if stat
-            else MetricRef()
-        )
-        return AlarmTransition(
-            alarm_name=d.alarmName,
-            state=d.state.value,
-            previous_state=d.previousState.value if d.previousState else "",
-            reason=d.state.reason,
-            timestamp=d.state.timestamp,
-            description=d.configuration.description or "",
-            metric=metric,
-        )
 
 
 class ScheduledEvent(_Envelope):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from lockgate.data.contract import Contract, Monitoring
 from lockgate.errors import InputRejected
+from lockgate.messages.monitoring import EndpointSummary, MonitorOutput
 from lockgate.monitoring.baseline import Baseline
 from lockgate.monitoring.capture import Captured, combine, read_capture
 from lockgate.monitoring.columns import column_view
@@ -111,6 +112,28 @@ def monitor_pass(sources: Sources) -> MonitorReport:
         note = f"endpoint {name} no longer exists: {files} capture file(s) not measured (reported once)"
         report.endpoints.append(EndpointReport(endpoint=name, rows=0, note=note))
     return report
+
+
+def summarise(report: MonitorReport) -> MonitorOutput:
+    """The handler's output from the domain report."""
+    return MonitorOutput(
+        endpoints=[
+            EndpointSummary(
+                endpoint=e.endpoint,
+                rows=e.rows,
+                measured=e.measured,
+                min_rows=e.min_rows,
+                max_psi=e.max_psi,
+                drifted=e.drifted,
+                skipped_lines=sum(e.skipped_lines.values()),
+                variant_drift=e.variant_drift,
+                bias_rows=e.bias_rows,
+                bias_violations=e.bias_violations,
+                note=e.note,
+            )
+            for e in report.endpoints
+        ]
+    )
 
 
 def _one(sources: Sources, endpoint: MonitoredEndpoint) -> EndpointReport:

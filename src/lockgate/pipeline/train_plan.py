@@ -31,7 +31,7 @@ import re
 from typing import Protocol, TypedDict
 
 from lockgate.data.contract import Contract, HyperparameterValue, Tuning
-from lockgate.data.splitting import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
+from lockgate.data.xgboost_files import XGBOOST_CONTENT_TYPE, XGBOOST_SUFFIX, read_xgboost, xgboost_csv
 from lockgate.errors import InputRejected
 from lockgate.messages.base import JsonObject
 from lockgate.messages.train import (

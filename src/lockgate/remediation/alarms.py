@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lockgate.messages.remediation import AlarmStateChange
 from lockgate.names import split_reaction_alarm
 
 
@@ -74,3 +75,23 @@ class AlarmTransition(BaseModel):
     def endpoint_name(self) -> str | None:
         """The SageMaker endpoint the alarm watches, when it watches one."""
         return self.metric.dimensions.get("EndpointName")
+
+
+def transition_of(event: AlarmStateChange) -> AlarmTransition:
+    """The domain's view of an alarm event."""
+    d = event.detail
+    stat = d.configuration.metrics[0].metricStat if d.configuration.metrics else None
+    metric = (
+        MetricRef(namespace=stat.metric.namespace, name=stat.metric.name, dimensions=stat.metric.dimensions)
+        if stat
+        else MetricRef()
+    )
+    return AlarmTransition(
+        alarm_name=d.alarmName,
+        state=d.state.value,
+        previous_state=d.previousState.value if d.previousState else "",
+        reason=d.state.reason,
+        timestamp=d.state.timestamp,
+        description=d.configuration.description or "",
+        metric=metric,
+    )

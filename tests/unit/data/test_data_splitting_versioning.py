@@ -19,17 +19,16 @@ from lockgate.data.contract import Contract
 from lockgate.data.splitting import (
     KINDS,
     SPLITS,
-    XGBOOST_CONTENT_TYPE,
     Splitter,
     assign,
     contract_schema,
     feature_names,
     split_table,
-    xgboost_csv,
     xgboost_schema,
 )
 from lockgate.data.validation import finalize_parts, validate
 from lockgate.data.versioning import Source, build_manifest, multipart_version, sha256_stream
+from lockgate.data.xgboost_files import XGBOOST_CONTENT_TYPE, xgboost_csv
 from lockgate.sample_data import generate_credit
 
 CREATED = datetime(2026, 11, 22, 5, 30, tzinfo=UTC)

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from lockgate.composition.endpoint_update import EndpointUpdateSettings
+from lockgate.composition.prepare_deployment import PrepareDeploymentSettings
 from lockgate.data.contract import load_contract
 from lockgate.deployment import promotion, service, variants
 from lockgate.deployment.ports import EndpointInfo, PackageInfo, VariantInfo
-from lockgate.deployment.service import DeployOptions
 from lockgate.errors import ContractInvalid, EndpointBusy, NoLiveChampion, VariantsInvalid
 from lockgate.messages.deploy import (
     DeployRunInput,
@@ -26,7 +27,8 @@ from lockgate.messages.deploy import (
 GROUP = "lockgate-dev-credit"
 ARN = f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{GROUP}"
 CREDIT = Path(__file__).resolve().parents[3] / "contracts" / "credit.yaml"
-OPTIONS = DeployOptions(environment="dev", role_arn="role", artifact_bucket="art")
+OPTIONS = PrepareDeploymentSettings(environment="dev", sagemaker_role_arn="role", artifact_bucket="art")
+CANARY = EndpointUpdateSettings(environment="dev")
 
 
 class FakeRegistry:
@@ -222,7 +224,7 @@ def _update(registry: FakeRegistry, names: tuple[str, ...]) -> str:
         ],
     )
     result = service.update_endpoint(
-        EndpointUpdateRequest(target=target, package_arn=f"{ARN}/2", dataset="credit"), registry, OPTIONS
+        EndpointUpdateRequest(target=target, package_arn=f"{ARN}/2", dataset="credit"), registry, CANARY
     )
     return result.note
 

@@ -50,7 +50,8 @@ def test_the_baseline_is_per_contract_column_from_the_raw_train_split(s3: Any) -
     import pyarrow.parquet as pq
 
     from lockgate.data.contract import load_contract
-    from lockgate.data.splitting import feature_names, split_table, xgboost_matrix
+    from lockgate.data.splitting import feature_names, split_table
+    from lockgate.data.xgboost_files import xgboost_matrix
     from lockgate.monitoring.columns import column_view
     from lockgate.sample_data import generate_credit
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lockgate.data.contract import load_contract
-from lockgate.data.splitting import XGBOOST_CONTENT_TYPE
+from lockgate.data.xgboost_files import XGBOOST_CONTENT_TYPE
 from lockgate.errors import InputRejected
 from lockgate.messages.train import PlanTrainingInput
 from lockgate.names import split_uri

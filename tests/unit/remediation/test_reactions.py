@@ -15,12 +15,12 @@ from aws_lambda_powertools import Metrics
 from moto import mock_aws
 
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
+from lockgate.composition.remediation import RemediationSettings, build_remediator
 from lockgate.deployment.endpoint_alarms import AlarmSettings, endpoint_alarms
 from lockgate.local.alarm_fixtures import create_endpoint
 from lockgate.remediation.alarms import AlarmTransition, MetricRef
 from lockgate.remediation.journal import Claim, Status
 from lockgate.remediation.reactions import Remediator
-from lockgate.remediation.wiring import RemediationSettings, build_remediator
 
 REGION = "us-east-1"
 STAGING = "lockgate-dev-credit-staging"

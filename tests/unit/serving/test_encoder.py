@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from lockgate.data.contract import load_contract
-from lockgate.data.splitting import split_table, xgboost_matrix
+from lockgate.data.splitting import split_table
+from lockgate.data.xgboost_files import xgboost_matrix
 from lockgate.sample_data import generate_credit
 from lockgate.serving import artifact
 from lockgate.serving.encoder import Encoder, EncoderError, matrix_csv, scores_of

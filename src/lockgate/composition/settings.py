@@ -36,10 +36,3 @@ class HandlerSettings(BaseModel):
         except ValidationError as error:
             names = ", ".join(str(e["loc"][0]).upper() for e in error.errors() if e["loc"])
             raise MissingSetting(f"environment variables missing or invalid: {names}") from error
-
-
-class RequestReviewSettings(HandlerSettings):
-    """request_review: where review tokens are kept and people told."""
-
-    lineage_table: str
-    topic_arn: str

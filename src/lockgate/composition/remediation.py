@@ -1,4 +1,4 @@
-"""Settings of the remediation function and the real adapters behind the ports (one place)."""
+"""RemediationFunction: its settings and the real adapters behind the remediator's ports."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from lockgate.adapters.events import EventBus
 from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
 from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.adapters.sns import Notifier
+from lockgate.composition.settings import HandlerSettings
 from lockgate.deployment.endpoint_alarms import AlarmSettings
-from lockgate.pipeline.settings import HandlerSettings
+from lockgate.messages.remediation import AlarmStateChange
+from lockgate.remediation.alarms import transition_of
 from lockgate.remediation.budget import FREE_TIER_HOURS
-from lockgate.remediation.reactions import Ports, Remediator
+from lockgate.remediation.reactions import Ports, Remediator, Result
 
 REMEDIATION_TAKEN = "RemediationTaken"
 
@@ -89,3 +91,8 @@ def build_remediator(settings: RemediationSettings, metrics: Metrics, **clients:
             latency_microseconds=settings.latency_threshold_microseconds,
         ),
     )
+
+
+def handle_alarm(remediator: Remediator, event: AlarmStateChange) -> Result:
+    """The alarm event's reaction, once per alarm transition."""
+    return remediator.handle(transition_of(event))

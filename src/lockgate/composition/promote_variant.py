@@ -1,0 +1,46 @@
+"""PromoteVariantFunction: its settings and the promotion of an A/B test's winner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lockgate.adapters.deploy_events import DeployEvents
+from lockgate.adapters.deploy_records import DeployRecords
+from lockgate.adapters.endpoint_alarms import EndpointAlarms
+from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sns import Notifier
+from lockgate.composition.alarm_parameters import AlarmParameters
+from lockgate.deployment import promotion
+from lockgate.messages.deploy import PromoteRequest, PromoteResult
+
+
+class PromoteVariantSettings(AlarmParameters):
+    """promote_variant: lineage, events, people; the loser's alarms go."""
+
+    lineage_table: str
+    topic_arn: str
+
+
+def build_promote(settings: PromoteVariantSettings) -> Callable[[PromoteRequest, str], PromoteResult]:
+    """(request, action id) -> all traffic to the winner, recorded and announced."""
+    registry, records, events = SageMakerDeploy(), DeployRecords(settings.lineage_table), DeployEvents()
+    notifier, alarms, alarm_settings = (
+        Notifier(settings.topic_arn),
+        EndpointAlarms(),
+        settings.alarm_settings(),
+    )
+
+    def promote(request: PromoteRequest, action_id: str) -> PromoteResult:
+        return promotion.promote(
+            request,
+            registry,
+            records,
+            events,
+            notifier,
+            action_id=action_id,
+            alarms=alarms,
+            alarm_settings=alarm_settings,
+            environment=settings.environment,
+        )
+
+    return promote
