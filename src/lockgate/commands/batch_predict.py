@@ -100,9 +100,10 @@ def run(args: argparse.Namespace) -> int:
 def _state_machine(args: argparse.Namespace, request: Any) -> Any:
     """Start lockgate-batch-predict-<env> and wait for its result."""
     from lockgate.messages.batch import BatchPredictResult
+    from lockgate.names import state_machine_name
 
     sfn = aws_client("stepfunctions", args.endpoint_url)
-    machine = f"lockgate-batch-predict-{args.environment}"
+    machine = state_machine_name("batch-predict", args.environment)
     arns = [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"] if m["name"] == machine]
     if not arns:
         raise CliError(f"no state machine {machine}; is --environment right? (--direct runs without it)")

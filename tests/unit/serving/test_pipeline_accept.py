@@ -27,7 +27,7 @@ def test_every_container_of_a_package_defaults_to_csv() -> None:
 
 
 def _decode(default: str) -> pipeline.ScriptContainer:
-    return pipeline.ScriptContainer(encoder_module, Stage(Encoder(SPEC), "decode"), default)
+    return pipeline.ScriptContainer(encoder_module, Stage(Encoder(SPEC), "decode"), default_accept=default)
 
 
 def test_the_twin_uses_a_containers_default_only_without_an_accept() -> None:

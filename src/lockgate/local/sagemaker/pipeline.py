@@ -30,7 +30,7 @@ import tarfile
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -139,7 +139,7 @@ class Containers:
             default = str(environment.get(DEFAULT_ACCEPT_ENV) or "")
             if environment.get("SAGEMAKER_PROGRAM"):
                 script = self._script(definition, environment, fetch)
-                loaded.append(ScriptContainer(script.module, script.model, default) if default else script)
+                loaded.append(replace(script, default_accept=default) if default else script)
             else:
                 loaded.append(XGBoostContainer(booster(str(definition["ModelDataUrl"])), default))
         return loaded
@@ -177,7 +177,7 @@ def load_script(code: bytes, model: bytes | None, program: str, stage: str) -> S
     model_dir = code_dir if model is None else _extract(model)
     module = _import(os.path.join(code_dir, program), f"lockgate_twin_script_{len(_DIRS)}")
     loaded = module.load(model_dir, stage) if hasattr(module, "load") else module.model_fn(model_dir)
-    return ScriptContainer(module, loaded, code_dir)
+    return ScriptContainer(module, loaded, code_dir=code_dir)
 
 
 def _import(path: str, name: str) -> Any:
