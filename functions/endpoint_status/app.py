@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.deployment import service
 from lockgate.deployment.settings import EndpointStatusSettings
 from lockgate.messages.deploy import EndpointStatusRequest
@@ -20,7 +20,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = EndpointStatusSettings.from_env()
-registry = SageMakerDeploy()
+endpoints = SageMakerEndpoints()
 alarms = EndpointAlarms()
 
 
@@ -30,5 +30,5 @@ alarms = EndpointAlarms()
 @event_parser(model=EndpointStatusRequest)
 def lambda_handler(event: EndpointStatusRequest, context: LambdaContext) -> dict[str, Any]:
     """EndpointStatusRequest -> EndpointStatusResult."""
-    result = service.poll(event, registry, alarms, settings.alarm_settings(), settings.environment)
+    result = service.poll(event, endpoints, alarms, settings.alarm_settings(), settings.environment)
     return result.to_payload()

@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.deployment import service
 from lockgate.deployment.settings import EndpointUpdateSettings
 from lockgate.messages.deploy import EndpointUpdateRequest
@@ -18,7 +18,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = EndpointUpdateSettings.from_env()
-registry = SageMakerDeploy()
+endpoints = SageMakerEndpoints()
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -27,6 +27,6 @@ registry = SageMakerDeploy()
 @event_parser(model=EndpointUpdateRequest)
 def lambda_handler(event: EndpointUpdateRequest, context: LambdaContext) -> dict[str, Any]:
     """EndpointUpdateRequest -> EndpointUpdateResult (EndpointBusy while another update runs)."""
-    result = service.update_endpoint(event, registry, settings.options())
+    result = service.update_endpoint(event, endpoints, settings.options())
     logger.info("endpoint", extra={"endpoint": result.endpoint, "action": result.action})
     return result.to_payload()

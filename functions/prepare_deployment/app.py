@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.deployment import service
 from lockgate.deployment.settings import PrepareDeploymentSettings
 from lockgate.deployment.variants import Split, contract_split
@@ -21,7 +22,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = PrepareDeploymentSettings.from_env()
-registry = SageMakerDeploy()
+registry, endpoints = ModelRegistry(), SageMakerEndpoints()
 alarms = EndpointAlarms()
 store = S3Store()
 
@@ -37,6 +38,8 @@ def _contract_split(dataset: str) -> Split | None:
 @event_parser(model=DeployRunInput)
 def lambda_handler(event: DeployRunInput, context: LambdaContext) -> dict[str, Any]:
     """DeployRunInput -> PrepareResult (NoLiveChampion: an explicit A/B with nothing live)."""
-    result = service.prepare(event, registry, alarms, settings.options(), _contract_split)
+    result = service.prepare(
+        event, registry, alarms, settings.options(), _contract_split, endpoints=endpoints
+    )
     logger.info("deployment plan", extra={"action": result.action, "reason": result.reason})
     return result.to_payload()

@@ -17,10 +17,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.deploy_events import DeployEvents
 from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.events import EventBus
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.adapters.sns import Notifier
 from lockgate.deployment import promotion
 from lockgate.deployment.settings import PromoteVariantSettings
@@ -31,9 +32,9 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = PromoteVariantSettings.from_env()
-registry = SageMakerDeploy()
+registry, endpoints = ModelRegistry(), SageMakerEndpoints()
 records = DeployRecords(settings.lineage_table)
-events = DeployEvents()
+events = EventBus()
 notifier = Notifier(settings.topic_arn)
 alarms = EndpointAlarms()
 
@@ -50,6 +51,7 @@ def lambda_handler(event: PromoteRequest, context: LambdaContext) -> dict[str, A
         records,
         events,
         notifier,
+        endpoints=endpoints,
         action_id=context.aws_request_id,
         alarms=alarms,
         alarm_settings=settings.alarm_settings(),

@@ -9,9 +9,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lockgate.adapters.deploy_events import DeployEvents
 from lockgate.adapters.deploy_records import DeployRecords
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.events import EventBus
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.adapters.sns import Notifier
 from lockgate.deployment import service
 from lockgate.deployment.settings import RecordDeploymentSettings
@@ -22,9 +23,9 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = RecordDeploymentSettings.from_env()
-registry = SageMakerDeploy()
+registry, endpoints = ModelRegistry(), SageMakerEndpoints()
 records = DeployRecords(settings.lineage_table)
-events = DeployEvents()
+events = EventBus()
 notifier = Notifier(settings.topic_arn)
 
 
@@ -34,6 +35,6 @@ notifier = Notifier(settings.topic_arn)
 @event_parser(model=RecordRequest)
 def lambda_handler(event: RecordRequest, context: LambdaContext) -> dict[str, Any]:
     """RecordRequest -> RecordResult."""
-    result = service.record(event, registry, records, events, notifier)
+    result = service.record(event, registry, records, events, notifier, endpoints=endpoints)
     metrics.add_metric(name=f"Deployment_{event.outcome}", unit=MetricUnit.Count, value=1)
     return result.to_payload()

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.dynamodb import LineageTable
 from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker import ModelRegistry
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.messages.train import RegisterModelInput
 from lockgate.pipeline.register import Registrar
 from lockgate.pipeline.settings import HandlerSettings

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.deployment import service
 from lockgate.deployment.settings import SmokeTestSettings
 from lockgate.messages.deploy import SmokeTestRequest
@@ -20,7 +20,7 @@ logger = Logger()
 tracer = lambda_tracer()
 metrics = Metrics()
 settings = SmokeTestSettings.from_env()
-registry = SageMakerDeploy()
+endpoints = SageMakerEndpoints()
 objects = S3Store()
 
 
@@ -30,6 +30,6 @@ objects = S3Store()
 @event_parser(model=SmokeTestRequest)
 def lambda_handler(event: SmokeTestRequest, context: LambdaContext) -> dict[str, Any]:
     """SmokeTestRequest -> SmokeTestResult (SmokeTestFailed on a mismatch)."""
-    result = service.smoke_test(event, registry, objects)
+    result = service.smoke_test(event, endpoints, objects)
     metrics.add_metric(name="SmokeTestLatency", unit=MetricUnit.Milliseconds, value=result.latency_ms)
     return result.to_payload()

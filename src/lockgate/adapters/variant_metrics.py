@@ -16,6 +16,8 @@ from typing import Any
 
 import boto3
 
+from lockgate.adapters.errors import guarded
+
 NAMESPACE = "AWS/SageMaker"
 MONITORING = "Lockgate/Monitoring"  # lockgate.monitoring.monitor.NAMESPACE (no import: the CLI stays light)
 
@@ -42,7 +44,7 @@ class VariantMetrics:
     def __init__(
         self, client: Any | None = None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:
-        self._client: Any = client or boto3.client("cloudwatch")
+        self._client: Any = guarded(client or boto3.client("cloudwatch"))
         self._now = now
 
     def read(self, endpoint: str, variant: str, minutes: int = 60) -> VariantStats:

@@ -88,13 +88,14 @@ def deploy(args: argparse.Namespace) -> None:
     """`lockgate deploy PACKAGE --variants 90/10`."""
     from botocore.exceptions import ClientError
 
-    from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+    from lockgate.adapters.sagemaker_registry import ModelRegistry
     from lockgate.deployment import names
     from lockgate.messages.deploy import DeployRunInput, VariantWeights
 
     split = _split(args.variants)
     sagemaker = _client("sagemaker", args.endpoint_url)
-    registry = SageMakerDeploy(sagemaker, _client("sagemaker-runtime", args.endpoint_url))
+    registry, endpoints = ModelRegistry(sagemaker), SageMakerEndpoints(sagemaker)
     try:
         package = registry.package(args.package)
     except ClientError as error:
@@ -112,7 +113,7 @@ def deploy(args: argparse.Namespace) -> None:
     except ValueError as error:
         raise CliError(f"{error}; is --environment right?") from error
     endpoint = names.endpoint_name(args.environment, dataset, "prod")
-    live = registry.endpoint(endpoint)
+    live = endpoints.endpoint(endpoint)
     champion = live.tags.get("lockgate:package", "") if live else ""
     if not champion:
         raise CliError(
@@ -227,15 +228,14 @@ def variants(args: argparse.Namespace) -> None:
     """`lockgate variants ENDPOINT`: exit 1 when there is no such endpoint."""
     from botocore.exceptions import ClientError
 
-    from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
     from lockgate.adapters.variant_metrics import VariantMetrics
 
     if not 1 <= args.minutes <= MAX_MINUTES:
         raise CliError(f"--minutes {args.minutes} is out of range: use 1..{MAX_MINUTES}")
     sagemaker = _client("sagemaker", args.endpoint_url)
-    registry = SageMakerDeploy(sagemaker, _client("sagemaker-runtime", args.endpoint_url))
     try:
-        live = registry.variants(args.endpoint)
+        live = SageMakerEndpoints(sagemaker).variants(args.endpoint)
     except ClientError as error:
         if not is_missing(error):
             raise

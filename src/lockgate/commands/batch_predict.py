@@ -13,11 +13,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lockgate.commands.console import say
 from lockgate.commands.options import add_endpoint_option, aws_client, bounded
 from lockgate.commands.usage import CliError
+
+if TYPE_CHECKING:
+    from lockgate.adapters.s3 import S3Store
+    from lockgate.sagemaker_ports import PackageInfo, Registry
 
 HELP = """Score a CSV of new raw records (the contract's columns, header line optional) with a
 registered model, through the model's own encoder: a batch transform of the package's inference
@@ -65,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> None:
     from lockgate.adapters.s3 import S3Store
-    from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-    from lockgate.adapters.sagemaker_transform import SageMakerTransform
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+    from lockgate.adapters.sagemaker_jobs import SageMakerJobs
+    from lockgate.adapters.sagemaker_registry import ModelRegistry
     from lockgate.serving import batch
     from lockgate.serving.encoder import EncoderError
 
@@ -75,7 +80,7 @@ def _run(args: argparse.Namespace) -> None:
     bucket, key = args.input[5:].split("/", 1)
     sagemaker = aws_client("sagemaker", args.endpoint_url)
     store = S3Store(aws_client("s3", args.endpoint_url))
-    registry = SageMakerDeploy(sagemaker, aws_client("sagemaker-runtime", args.endpoint_url))
+    registry = ModelRegistry(sagemaker)
     package, spec = _package(args, registry, store)
     try:
         checked = batch.check(_encoder(spec), store.read(bucket, key), list(spec.get("keys", [])))
@@ -90,17 +95,10 @@ def _run(args: argparse.Namespace) -> None:
     say(f"{args.input}: {checked.rows} rows, {checked.scored} to score, {checked.rows - checked.scored} bad")
     if checked.scored:
         store.put(work_bucket, f"{work}/input/records.csv", checked.records, "text/csv")
-        transforms = SageMakerTransform(sagemaker, sleep=time.sleep)
-        role = transforms.role_of_transform(package.metadata["transformJob"])
-        registry.ensure_model(
-            job,
-            package.image,
-            package.model_data_url,
-            role,
-            {"lockgate:managed": "true"},
-            containers=package.containers,
-        )
-        transforms.start(
+        jobs, endpoints = SageMakerJobs(sagemaker, sleep=time.sleep), SageMakerEndpoints(sagemaker)
+        role = endpoints.model_role(jobs.transform_model(package.metadata["transformJob"]))
+        endpoints.ensure_model(job, package, role, {"lockgate:managed": "true"})
+        jobs.start_transform(
             job,
             job,
             f"s3://{work_bucket}/{work}/input/",
@@ -108,9 +106,11 @@ def _run(args: argparse.Namespace) -> None:
             args.instance_type,
         )
         say(f"transform job {job} (package {package.arn})")
-        status, reason = transforms.wait(job, args.timeout)
-        if status != "Completed":
-            raise CliError(f"transform job {job} ended {status}: {reason or 'no reason given'}")
+        ended = jobs.wait_transform(job, args.timeout)
+        if ended.status != "Completed":
+            raise CliError(
+                f"transform job {job} ended {ended.status}: {ended.failure_reason or 'no reason given'}"
+            )
         scores = store.read(work_bucket, f"{work}/output/records.csv.out").decode()
         store.put(bucket, f"{key}.scores.csv", batch.join(checked, scores), "text/csv")
     report = batch.report(checked, args.input, package.arn, scores_uri if checked.scored else "")
@@ -119,7 +119,9 @@ def _run(args: argparse.Namespace) -> None:
     say(f"bad rows: {report_uri} ({report['bad']})")
 
 
-def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, dict[str, Any]]:
+def _package(
+    args: argparse.Namespace, registry: Registry, store: S3Store
+) -> tuple[PackageInfo, dict[str, Any]]:  # the spec: the encoder's JSON
     """The package (--package, or the dataset's newest Approved) and its encoder's spec."""
     from lockgate.registry.package import group_name
     from lockgate.serving import artifact
@@ -131,10 +133,10 @@ def _package(args: argparse.Namespace, registry: Any, store: Any) -> tuple[Any, 
             raise CliError(f"dataset {args.dataset} has no Approved model package; pass --package ARN")
         arn = approved[-1][0]
     package = registry.package(arn)
-    encoders = [c for c in package.containers if (c.get("Environment") or {}).get("SAGEMAKER_PROGRAM")]
+    encoders = [c for c in package.containers if c.environment.get("SAGEMAKER_PROGRAM")]
     if not encoders:
         raise CliError(f"{arn} takes numeric features only (registered before raw records); pick a newer one")
-    spec, _ = artifact.read_tarball(store.read(*encoders[0]["ModelDataUrl"][5:].split("/", 1)))
+    spec, _ = artifact.read_tarball(store.read(*encoders[0].model_data_url[5:].split("/", 1)))
     if spec.get("dataset") not in (None, args.dataset):
         raise CliError(f"{arn} is a model of dataset {spec['dataset']}, not {args.dataset}")
     return package, spec
