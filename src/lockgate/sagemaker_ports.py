@@ -124,8 +124,10 @@ class Registry(Protocol):
         """Register a package; its ARN."""
         ...
 
-    def set_approval(self, arn: str, status: str, description: str) -> None:
-        """The approval status and its reasons."""
+    def set_approval(
+        self, arn: str, status: str, description: str, metadata: dict[str, str] | None = None
+    ) -> None:
+        """The approval status and its reasons (and the metadata sent back, when given)."""
         ...
 
     def note_package(self, arn: str, note: str) -> None:

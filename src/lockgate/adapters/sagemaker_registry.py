@@ -142,10 +142,13 @@ class ModelRegistry:
         """CreateModelPackage (the request as lockgate.registry.package builds it); returns the ARN."""
         return str(self._client.create_model_package(**request)["ModelPackageArn"])
 
-    def set_approval(self, arn: str, status: str, description: str) -> None:
+    def set_approval(
+        self, arn: str, status: str, description: str, metadata: dict[str, str] | None = None
+    ) -> None:
         """UpdateModelPackage: the approval status and its reasons (CreateModelPackage takes no
-        ApprovalDescription, so the register step records the reasons with this call)."""
-        self._update(arn, status, description)
+        ApprovalDescription, so the register step records the reasons with this call). `metadata`
+        is sent back as given (moto 5.2.5 drops the fields an update omits)."""
+        self._update(arn, status, description, metadata)
 
     def note_package(self, arn: str, note: str) -> None:
         """Keep a deployment note on the package (CustomerMetadataProperties `deployNote`).
