@@ -78,7 +78,7 @@ class AuditTable:
         return records[:limit]
 
 
-def _item(record: AuditRecord) -> dict[str, Any]:
+def _item(record: AuditRecord) -> dict[str, Any]:  # a DynamoDB item (boto3 AttributeValues)
     return {
         "alarm": {"S": record.alarm},
         "timestamp": {"S": record.timestamp},

@@ -23,7 +23,13 @@ from lockgate.errors import EndpointBusy
 from lockgate.sagemaker_ports import Container, EndpointInfo, PackageInfo, VariantInfo
 
 if TYPE_CHECKING:
-    from mypy_boto3_sagemaker.type_defs import DescribeEndpointOutputTypeDef
+    from mypy_boto3_sagemaker.type_defs import (
+        DescribeEndpointConfigOutputTypeDef,
+        DescribeEndpointOutputTypeDef,
+        DescribeModelOutputTypeDef,
+        DesiredWeightAndCapacityTypeDef,
+        ProductionVariantSummaryTypeDef,
+    )
 
 PACKAGE_TAG = "lockgate:package"
 DEFAULT_INSTANCE_TYPE = "ml.m5.xlarge"  # a rollback config's type when the endpoint's is unknown
@@ -91,10 +97,11 @@ class SageMakerEndpoints:
         return quota_is_transient(operation, lambda: getattr(self._client, operation)(**kwargs))
 
     # -- models and endpoint configs ---------------------------------------------------------
-    def _describe_model(self, name: str) -> dict[str, Any] | None:
-        """DescribeModel (a boto3 response), or None when the model does not exist."""
+    def _describe_model(self, name: str) -> DescribeModelOutputTypeDef | None:
+        """DescribeModel, or None when the model does not exist."""
         try:
-            return dict(self._call("describe_model", ModelName=name))
+            described: DescribeModelOutputTypeDef = self._call("describe_model", ModelName=name)
+            return described
         except ClientError as error:
             if _missing(error):
                 return None
@@ -118,10 +125,13 @@ class SageMakerEndpoints:
         described = self._describe_model(name)
         return str(described["ExecutionRoleArn"]) if described else ""
 
-    def _describe_config(self, name: str) -> dict[str, Any] | None:
-        """DescribeEndpointConfig (a boto3 response), or None when the config does not exist."""
+    def _describe_config(self, name: str) -> DescribeEndpointConfigOutputTypeDef | None:
+        """DescribeEndpointConfig, or None when the config does not exist."""
         try:
-            return dict(self._call("describe_endpoint_config", EndpointConfigName=name))
+            config: DescribeEndpointConfigOutputTypeDef = self._call(
+                "describe_endpoint_config", EndpointConfigName=name
+            )
+            return config
         except ClientError as error:
             if _missing(error):
                 return None
@@ -242,12 +252,14 @@ class SageMakerEndpoints:
             return None
         variants: list[VariantInfo] = []
         try:
-            config = self._describe_config(described.get("EndpointConfigName", "")) or {}
+            config = self._describe_config(described.get("EndpointConfigName", ""))
         except ClientError:
-            config = {}  # the config is unreadable: the endpoint is reported as it is
+            config = None  # the config is unreadable: the endpoint is reported as it is
         live = {v["VariantName"]: v for v in described.get("ProductionVariants", [])}
-        for v in config.get("ProductionVariants", []):
-            now: dict[str, Any] = dict(live.get(v["VariantName"], {}))  # DescribeEndpoint's variant
+        for v in config["ProductionVariants"] if config else []:
+            now: ProductionVariantSummaryTypeDef = live.get(
+                v["VariantName"], {"VariantName": v["VariantName"]}
+            )
             count = now.get("CurrentInstanceCount") or v.get("InitialInstanceCount") or 0
             weight = float(now.get("CurrentWeight", v.get("InitialVariantWeight", 1.0)))
             variants.append(
@@ -283,8 +295,9 @@ class SageMakerEndpoints:
         """The live variants: weights and counts (DescribeEndpoint), models (DescribeEndpointConfig)
         and each model's `lockgate:package` tag."""
         described = self._describe_endpoint(endpoint)  # a missing endpoint: ClientError, as AWS says it
-        config = self._describe_config(described["EndpointConfigName"]) or {}
-        models = {v["VariantName"]: v.get("ModelName", "") for v in config.get("ProductionVariants", [])}
+        config = self._describe_config(described["EndpointConfigName"])
+        configured = config["ProductionVariants"] if config else []
+        models = {v["VariantName"]: v.get("ModelName", "") for v in configured}
         found: list[VariantInfo] = []
         for variant in described.get("ProductionVariants", []):
             model = models.get(variant["VariantName"], "")
@@ -370,9 +383,8 @@ class SageMakerEndpoints:
         """AddTags."""
         self._call("add_tags", ResourceArn=arn, Tags=_tag_list(tags))
 
-    def _weights_and_capacities(self, name: str, desired: list[dict[str, Any]]) -> None:
-        """UpdateEndpointWeightsAndCapacities (a boto3 request's list); EndpointBusy while the
-        endpoint updates."""
+    def _weights_and_capacities(self, name: str, desired: list[DesiredWeightAndCapacityTypeDef]) -> None:
+        """UpdateEndpointWeightsAndCapacities; EndpointBusy while the endpoint updates."""
         try:
             self._call(
                 "update_endpoint_weights_and_capacities",

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from lockgate.adapters.errors import guarded
 from lockgate.sagemaker_ports import TransformStatus
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import DescribeTransformJobResponseTypeDef
 
 DONE = ("Completed", "Failed", "Stopped")
 
@@ -41,9 +44,12 @@ class SageMakerJobs:
             Tags=[{"Key": "lockgate:managed", "Value": "true"}],
         )
 
-    def _describe_transform(self, name: str) -> dict[str, Any]:
-        """DescribeTransformJob (a boto3 response)."""
-        return dict(self._client.describe_transform_job(TransformJobName=name))
+    def _describe_transform(self, name: str) -> DescribeTransformJobResponseTypeDef:
+        """DescribeTransformJob."""
+        described: DescribeTransformJobResponseTypeDef = self._client.describe_transform_job(
+            TransformJobName=name
+        )
+        return described
 
     def wait_transform(self, name: str, timeout_seconds: float, poll_seconds: float = 1.0) -> TransformStatus:
         """The job once it ends, or InProgress at the deadline."""
