@@ -204,9 +204,12 @@ def promote(args: argparse.Namespace) -> None:
 
 
 def _wait_in_service(sagemaker: Any, endpoint: str, timeout: float = 1800) -> str:
-    deadline = time.monotonic() + timeout
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+
+    endpoints, deadline = SageMakerEndpoints(sagemaker), time.monotonic() + timeout
     while True:
-        status = str(sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointStatus"])
+        described = endpoints.endpoint(endpoint)
+        status = described.status if described else "Missing"
         if status != "Updating" or time.monotonic() > deadline:
             return status
         time.sleep(0.2)
@@ -214,14 +217,10 @@ def _wait_in_service(sagemaker: Any, endpoint: str, timeout: float = 1800) -> st
 
 def _endpoint_exists(sagemaker: Any, endpoint: str) -> None:
     """not_found (exit 1) before anything is asked of a function that would meet an IAM wall."""
-    from botocore.exceptions import ClientError
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 
-    try:
-        sagemaker.describe_endpoint(EndpointName=endpoint)
-    except ClientError as error:
-        if not is_missing(error):
-            raise
-        raise not_found(f"no such endpoint {endpoint}; list them with `lockgate endpoints`") from error
+    if SageMakerEndpoints(sagemaker).endpoint(endpoint) is None:
+        raise not_found(f"no such endpoint {endpoint}; list them with `lockgate endpoints`")
 
 
 def variants(args: argparse.Namespace) -> None:
