@@ -243,7 +243,7 @@ class QuickPackages:
         UpdateModelPackage to Approved, as the register step or a person would."""
         import xgboost as xgb
 
-        from lockgate.adapters.sagemaker import ModelRegistry
+        from lockgate.adapters.sagemaker_registry import ModelRegistry
         from lockgate.local.sagemaker.algorithm import model_tarball
         from lockgate.messages.train import BiasResult, RegisterModelInput, TrainedModel
         from lockgate.names import group_name
@@ -293,7 +293,7 @@ class QuickPackages:
 
     def set_status(self, arn: str, status: str, description: str = "") -> None:
         """UpdateModelPackage(status): what a person does in the registry (the twin emits the event)."""
-        from lockgate.adapters.sagemaker import ModelRegistry
+        from lockgate.adapters.sagemaker_registry import ModelRegistry
 
         ModelRegistry(self.cloud.client("sagemaker")).set_approval(arn, status, description)
 

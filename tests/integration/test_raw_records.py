@@ -20,7 +20,8 @@ import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.local.fixtures import sample_csv
 from lockgate.names import split_uri
 
@@ -82,16 +83,9 @@ def served(pipeline) -> Served:  # type: ignore[no-untyped-def]
     arn = json.loads(run["output"])["registration"]["packageArn"]
     sm = pipeline.cloud.client("sagemaker")
     package = sm.describe_model_package(ModelPackageName=arn)
-    deploy = SageMakerDeploy(sm, pipeline.cloud.client("sagemaker-runtime"))
-    info = deploy.package(arn)
-    deploy.ensure_model(
-        "raw-records-model",
-        info.image,
-        info.model_data_url,
-        "arn:aws:iam::123456789012:role/sm",
-        {},
-        containers=info.containers,
-    )
+    deploy = SageMakerEndpoints(sm, pipeline.cloud.client("sagemaker-runtime"))
+    info = ModelRegistry(sm).package(arn)
+    deploy.ensure_model("raw-records-model", info, "arn:aws:iam::123456789012:role/sm", {})
     model = sm.describe_model(ModelName="raw-records-model")
     assert len(model["Containers"]) == 3  # moto keeps no InferenceExecutionConfig
     deploy.ensure_endpoint_config(

@@ -236,16 +236,16 @@ def test_an_iam_wall_is_not_called_not_found() -> None:
     """`approve`/`deploy` of a package AWS refuses to describe: AWS's one line, exit 2, not "no such"."""
     from lockgate.commands import deploy_cli
 
-    class Refusing:
-        def describe_model_package(self, ModelPackageName: str) -> None:  # noqa: N803
+    class Refusing:  # the registry adapter, as AWS answers it
+        def package(self, arn: str) -> None:
             raise _client_error("AccessDeniedException", "User x is not authorized to perform y")
 
     class Missing:
-        def describe_model_package(self, ModelPackageName: str) -> None:  # noqa: N803
-            raise _client_error("ValidationException", f"ModelPackage {ModelPackageName} does not exist.")
+        def package(self, arn: str) -> None:
+            raise _client_error("ValidationException", f"ModelPackage {arn} does not exist.")
 
     with pytest.raises(ClientError):
-        deploy_cli._package(Refusing(), "arn")
+        deploy_cli._package(Refusing(), "arn")  # type: ignore[arg-type]
     with pytest.raises(CliError, match="no such model package arn") as missing:
-        deploy_cli._package(Missing(), "arn")
+        deploy_cli._package(Missing(), "arn")  # type: ignore[arg-type]
     assert missing.value.exit_code == 1

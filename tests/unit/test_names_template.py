@@ -58,7 +58,9 @@ def _granted(resource: str, arn: str) -> bool:
 
 def test_state_machines_are_named_by_names() -> None:
     machines = {_sub(p["Name"]["Fn::Sub"]) for p in _of_type("AWS::Serverless::StateMachine").values()}
-    assert machines == {names.state_machine_name(p, ENV) for p in ("ingest", "train", "deploy", "batch-predict")}
+    assert machines == {
+        names.state_machine_name(p, ENV) for p in ("ingest", "train", "deploy", "batch-predict")
+    }
     assert {names.pipeline_of(m, ENV) for m in machines} == {"ingest", "train", "deploy", "batch-predict"}
 
 

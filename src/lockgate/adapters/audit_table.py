@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from lockgate.adapters.errors import guarded
 from lockgate.remediation.journal import AuditRecord, Claim, Status
 
 
@@ -19,7 +20,7 @@ class AuditTable:
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self._table = table_name
-        self._client = client or boto3.client("dynamodb")
+        self._client = guarded(client or boto3.client("dynamodb"))
 
     def claim(self, record: AuditRecord, now: float) -> tuple[Claim, AuditRecord]:
         """Create the record, or take over a failed/expired attempt, or report a duplicate."""
@@ -77,7 +78,7 @@ class AuditTable:
         return records[:limit]
 
 
-def _item(record: AuditRecord) -> dict[str, Any]:
+def _item(record: AuditRecord) -> dict[str, Any]:  # a DynamoDB item (boto3 AttributeValues)
     return {
         "alarm": {"S": record.alarm},
         "timestamp": {"S": record.timestamp},

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 from lockgate.adapters.dynamodb import LineageTable, settle_waiting
+from lockgate.adapters.errors import guarded
 from lockgate.lineage import Node
 
 APPROVAL_SK = "approval#prod"
@@ -33,7 +34,7 @@ class DeployRecords:
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self.table_name = table_name
-        self._client = client or boto3.client("dynamodb")
+        self._client = guarded(client or boto3.client("dynamodb"))
         self._lineage = LineageTable(table_name, self._client)
 
     def link(self, parent: str, child: str, **attrs: str) -> None:

@@ -19,7 +19,9 @@ from lockgate.lineage import Direction, Node
 CLAIM_DAYS = 30
 
 
-def settle_waiting(client: Any, table: str, key: dict[str, Any], state: str) -> bool:
+def settle_waiting(
+    client: Any, table: str, key: dict[str, Any], state: str
+) -> bool:  # key: a DynamoDB key (boto3 AttributeValues)
     """Set a waiting request's `state` to `state`, once (a conditional update): False when it was no
     longer waiting. A production approval and a bias review are answered this way."""
     try:
@@ -60,7 +62,7 @@ class LineageTable:
         self, node: Node, direction: Direction | None = None
     ) -> Iterator[tuple[Node, dict[str, str]]]:
         """The nodes linked to `node` (children for "down", parents for "up", both for None)."""
-        kwargs: dict[str, Any] = {
+        kwargs: dict[str, Any] = {  # Query's parameters (a boto3 request)
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": node.key}},

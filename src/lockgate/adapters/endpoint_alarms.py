@@ -37,7 +37,7 @@ class EndpointAlarms:
             {"Name": "EndpointName", "Value": endpoint},
             {"Name": "VariantName", "Value": "AllTraffic"},
         ]
-        common: dict[str, Any] = {
+        common: dict[str, Any] = {  # PutMetricAlarm's shared parameters (a boto3 request)
             "Namespace": "AWS/SageMaker",
             "Dimensions": dimensions,
             "Period": 60,

@@ -10,7 +10,7 @@ status, never by class-name strings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.client import BaseClient
@@ -65,6 +65,9 @@ TRANSIENT_EXCEPTIONS: tuple[type[Exception], ...] = (
 SERVER_ERROR = 500
 
 C = TypeVar("C", bound=BaseClient)
+# Beyond the map, for SageMaker's deploy calls: an account's instance quota frees up as other
+# endpoints are deleted, so ResourceLimitExceeded is worth the state machine's retry.
+QUOTA = "ResourceLimitExceeded"
 
 
 def is_transient(code: str | None, status: int | None) -> bool:
@@ -115,3 +118,13 @@ def guarded[C: BaseClient](client: C) -> C:
         "after-call-error", _after_call_error, unique_id="lockgate-transient-after-call-error"
     )
     return client
+
+
+def quota_is_transient[T](operation: str, call: Callable[[], T]) -> T:
+    """`call()`, raising TransientError when SageMaker answers ResourceLimitExceeded."""
+    try:
+        return call()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == QUOTA:
+            raise TransientError(f"sagemaker {operation}: {error}") from error
+        raise

@@ -7,8 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import numpy as np
+from botocore.exceptions import ClientError
 
+from lockgate.adapters.errors import guarded
 from lockgate.adapters.s3 import S3Store
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.data.contract import Contract
 from lockgate.data.versioning import manifest_features
 from lockgate.data.xgboost_files import read_xgboost, xgboost_matrix
@@ -32,39 +36,35 @@ class MonitoringSources:
 
     def __init__(self, data_bucket: str, artifact_bucket: str, environment: str, **clients: Any) -> None:
         self._data, self._artifacts, self._env = data_bucket, artifact_bucket, environment
-        self._s3 = clients.get("s3") or boto3.client("s3")
-        self._sagemaker = clients.get("sagemaker") or boto3.client("sagemaker")
-        self._cloudwatch = clients.get("cloudwatch") or boto3.client("cloudwatch")
+        self._s3 = guarded(clients.get("s3") or boto3.client("s3"))
+        sagemaker = clients.get("sagemaker") or boto3.client("sagemaker")
+        self._endpoints, self._registry = SageMakerEndpoints(sagemaker), ModelRegistry(sagemaker)
+        self._cloudwatch = guarded(clients.get("cloudwatch") or boto3.client("cloudwatch"))
         self._store = S3Store(self._s3)
 
     def endpoints(self) -> list[MonitoredEndpoint]:
         """Endpoints tagged lockgate:managed=true; version from the live package's metadata."""
         found = []
-        for page in self._sagemaker.get_paginator("list_endpoints").paginate():
-            for summary in page.get("Endpoints", []):
-                tags = {
-                    t["Key"]: t["Value"]
-                    for t in self._sagemaker.list_tags(ResourceArn=summary["EndpointArn"])["Tags"]
-                }
-                if tags.get("lockgate:managed") != "true" or not tags.get("lockgate:dataset"):
-                    continue
-                found.append(
-                    MonitoredEndpoint(
-                        name=summary["EndpointName"],
-                        dataset=tags["lockgate:dataset"],
-                        version=self._package_version(tags.get("lockgate:package", "")),
-                    )
+        for name, tags in self._endpoints.tagged():
+            if tags.get("lockgate:managed") != "true" or not tags.get("lockgate:dataset"):
+                continue
+            found.append(
+                MonitoredEndpoint(
+                    name=name,
+                    dataset=tags["lockgate:dataset"],
+                    version=self._package_version(tags.get("lockgate:package", "")),
                 )
+            )
         return found
 
     def _package_version(self, package_arn: str) -> str | None:
         if not package_arn:
             return None
         try:
-            described = self._sagemaker.describe_model_package(ModelPackageName=package_arn)
-        except self._sagemaker.exceptions.ClientError:
+            package = self._registry.package(package_arn)
+        except ClientError:
             return None
-        version = described.get("CustomerMetadataProperties", {}).get("version")
+        version = package.metadata.get("version")
         return str(version) if version else None
 
     def new_capture(self, endpoint: str) -> tuple[list[tuple[str, bytes]], str]:

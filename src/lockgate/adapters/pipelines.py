@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 
+from lockgate.adapters.errors import guarded
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.layout import manifest_key, split_locations
 from lockgate.remediation.ports import DatasetVersion
@@ -17,7 +18,7 @@ class S3Datasets:
 
     def __init__(self, bucket: str, client: Any | None = None) -> None:
         self._bucket = bucket
-        self._client = client or boto3.client("s3")
+        self._client = guarded(client or boto3.client("s3"))
 
     def latest_version(self, dataset: str) -> DatasetVersion | None:
         """The version whose manifest says it was created last."""
@@ -58,7 +59,7 @@ class TrainPipeline:
     def __init__(self, state_machine_arn: str, data_bucket: str, client: Any | None = None) -> None:
         self._arn = state_machine_arn
         self._bucket = data_bucket
-        self._client = client or boto3.client("stepfunctions")
+        self._client = guarded(client or boto3.client("stepfunctions"))
         self._starter = StepFunctions(self._client)
 
     def running_train(self, dataset: str) -> str | None:
@@ -90,7 +91,7 @@ class ExecutionHistory:
     """Reads an execution's history."""
 
     def __init__(self, client: Any | None = None) -> None:
-        self._client = client or boto3.client("stepfunctions")
+        self._client = guarded(client or boto3.client("stepfunctions"))
 
     def notified_by_catch(self, execution_arn: str) -> bool:
         """True when the execution entered a state named NotifyFailure."""

@@ -18,7 +18,7 @@ from lockgate.pipeline.review import PendingReview
 _PK = "review#"
 
 
-def _pending(item: dict[str, Any]) -> PendingReview:
+def _pending(item: dict[str, Any]) -> PendingReview:  # a DynamoDB item (boto3 AttributeValues)
     return PendingReview(
         dataset=item["dataset"]["S"],
         version=item["pk"]["S"].removeprefix(_PK),
@@ -54,8 +54,8 @@ class ReviewRecords:
 
     def of_version(self, version: str) -> list[PendingReview]:
         """Every review request of a dataset version (any state), oldest run first."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
+        items: list[dict[str, Any]] = []  # DynamoDB items
+        kwargs: dict[str, Any] = {  # Query's parameters (a boto3 request)
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": f"{_PK}{version}"}},

@@ -28,7 +28,9 @@ class StepFunctions:
     def __init__(self, client: SFNClient | None = None) -> None:
         self._client = guarded(client or boto3.client("stepfunctions"))
 
-    def start_once(self, state_machine_arn: str, name: str, payload: dict[str, Any]) -> StartResult:
+    def start_once(
+        self, state_machine_arn: str, name: str, payload: dict[str, Any]
+    ) -> StartResult:  # payload: the execution input (JSON)
         """Start `name`, or report the execution that already has it."""
         arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
         try:

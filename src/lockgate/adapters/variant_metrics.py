@@ -16,6 +16,8 @@ from typing import Any
 
 import boto3
 
+from lockgate.adapters.errors import guarded
+
 NAMESPACE = "AWS/SageMaker"
 MONITORING = "Lockgate/Monitoring"  # lockgate.monitoring.monitor.NAMESPACE (no import: the CLI stays light)
 
@@ -42,7 +44,7 @@ class VariantMetrics:
     def __init__(
         self, client: Any | None = None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:
-        self._client: Any = client or boto3.client("cloudwatch")
+        self._client: Any = guarded(client or boto3.client("cloudwatch"))
         self._now = now
 
     def read(self, endpoint: str, variant: str, minutes: int = 60) -> VariantStats:
@@ -101,7 +103,9 @@ class VariantMetrics:
         )["Datapoints"]
         return sorted((p["Timestamp"], float(p.get(statistic) or 0.0)) for p in points)
 
-    def _latest(self, metric: str, window: dict[str, Any]) -> float | None:
+    def _latest(
+        self, metric: str, window: dict[str, Any]
+    ) -> float | None:  # window: GetMetricStatistics' parameters (a boto3 request)
         """The newest value of a Lockgate/Monitoring metric (the monitor publishes one per pass)."""
         points = self._client.get_metric_statistics(
             Namespace=MONITORING, MetricName=metric, Period=60, Statistics=["Maximum"], **window
@@ -110,7 +114,7 @@ class VariantMetrics:
             return None
         return float(max(points, key=lambda p: p["Timestamp"]).get("Maximum") or 0.0)
 
-    def _sum(self, metric: str, window: dict[str, Any]) -> float:
+    def _sum(self, metric: str, window: dict[str, Any]) -> float:  # window: as _latest's
         points = self._client.get_metric_statistics(
             Namespace=NAMESPACE, MetricName=metric, Period=60, Statistics=["Sum"], **window
         )["Datapoints"]

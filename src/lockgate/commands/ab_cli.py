@@ -80,12 +80,13 @@ def deploy(args: argparse.Namespace) -> None:
     from botocore.exceptions import ClientError
 
     from lockgate import names
-    from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+    from lockgate.adapters.sagemaker_registry import ModelRegistry
     from lockgate.messages.deploy import DeployRunInput, VariantWeights
 
     split = _split(args.variants)
     sagemaker = aws_client("sagemaker", args.endpoint_url)
-    registry = SageMakerDeploy(sagemaker, aws_client("sagemaker-runtime", args.endpoint_url))
+    registry, endpoints = ModelRegistry(sagemaker), SageMakerEndpoints(sagemaker)
     try:
         package = registry.package(args.package)
     except ClientError as error:
@@ -103,7 +104,7 @@ def deploy(args: argparse.Namespace) -> None:
     except ValueError as error:
         raise CliError(f"{error}; is --environment right?") from error
     endpoint = names.endpoint_name(args.environment, dataset, "prod")
-    live = registry.endpoint(endpoint)
+    live = endpoints.endpoint(endpoint)
     champion = live.tags.get("lockgate:package", "") if live else ""
     if not champion:
         raise CliError(
@@ -188,9 +189,12 @@ def promote(args: argparse.Namespace) -> None:
 
 
 def _wait_in_service(sagemaker: Any, endpoint: str, timeout: float = 1800) -> str:
-    deadline = time.monotonic() + timeout
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+
+    endpoints, deadline = SageMakerEndpoints(sagemaker), time.monotonic() + timeout
     while True:
-        status = str(sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointStatus"])
+        described = endpoints.endpoint(endpoint)
+        status = described.status if described else "Missing"
         if status != "Updating" or time.monotonic() > deadline:
             return status
         time.sleep(0.2)
@@ -198,29 +202,24 @@ def _wait_in_service(sagemaker: Any, endpoint: str, timeout: float = 1800) -> st
 
 def _endpoint_exists(sagemaker: Any, endpoint: str) -> None:
     """not_found (exit 1) before anything is asked of a function that would meet an IAM wall."""
-    from botocore.exceptions import ClientError
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 
-    try:
-        sagemaker.describe_endpoint(EndpointName=endpoint)
-    except ClientError as error:
-        if not is_missing(error):
-            raise
-        raise not_found(f"no such endpoint {endpoint}; list them with `lockgate endpoints`") from error
+    if SageMakerEndpoints(sagemaker).endpoint(endpoint) is None:
+        raise not_found(f"no such endpoint {endpoint}; list them with `lockgate endpoints`")
 
 
 def variants(args: argparse.Namespace) -> None:
     """`lockgate variants ENDPOINT`: exit 1 when there is no such endpoint."""
     from botocore.exceptions import ClientError
 
-    from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
     from lockgate.adapters.variant_metrics import VariantMetrics
 
     if not 1 <= args.minutes <= MAX_MINUTES:
         raise CliError(f"--minutes {args.minutes} is out of range: use 1..{MAX_MINUTES}")
     sagemaker = aws_client("sagemaker", args.endpoint_url)
-    registry = SageMakerDeploy(sagemaker, aws_client("sagemaker-runtime", args.endpoint_url))
     try:
-        live = registry.variants(args.endpoint)
+        live = SageMakerEndpoints(sagemaker).variants(args.endpoint)
     except ClientError as error:
         if not is_missing(error):
             raise

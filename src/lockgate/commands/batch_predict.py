@@ -18,14 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lockgate.commands.console import say
 from lockgate.commands.options import add_endpoint_option, aws_client, bounded
 from lockgate.commands.usage import CliError
-
-if TYPE_CHECKING:
-    pass
 
 HELP = """Score a CSV of new raw records (the contract's columns, header line optional) with a
 registered model, through the model's own encoder: a batch transform of the package's inference
@@ -138,31 +135,27 @@ def _cause(described: dict[str, Any]) -> str:
 def _direct(args: argparse.Namespace, request: Any) -> Any:
     """The state machine's steps from this process (the caller's own rights)."""
     from lockgate.adapters.s3 import S3Store
-    from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
-    from lockgate.adapters.sagemaker_transform import SageMakerTransform
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+    from lockgate.adapters.sagemaker_jobs import SageMakerJobs
+    from lockgate.adapters.sagemaker_registry import ModelRegistry
     from lockgate.serving import batch_job
 
     sagemaker = aws_client("sagemaker", args.endpoint_url)
     store = S3Store(aws_client("s3", args.endpoint_url))
-    registry = SageMakerDeploy(sagemaker, aws_client("sagemaker-runtime", args.endpoint_url))
+    registry = ModelRegistry(sagemaker)
     plan = batch_job.prepare(store, registry, request, args.environment, int(time.time()))
     say(f"{plan.input}: {plan.rows} rows, {plan.scored} to score, {plan.bad} bad")
     if plan.scored:
         package = registry.package(plan.package)
-        transforms = SageMakerTransform(sagemaker, sleep=time.sleep)
-        role = transforms.role_of_transform(package.metadata["transformJob"])
-        registry.ensure_model(
-            plan.job,
-            package.image,
-            package.model_data_url,
-            role,
-            {"lockgate:managed": "true"},
-            containers=package.containers,
-        )
+        jobs, endpoints = SageMakerJobs(sagemaker, sleep=time.sleep), SageMakerEndpoints(sagemaker)
+        role = endpoints.model_role(jobs.transform_model(package.metadata["transformJob"]))
+        endpoints.ensure_model(plan.job, package, role, {"lockgate:managed": "true"})
         work = plan.transform.TransformOutput["S3OutputPath"].removesuffix("output")
-        transforms.start(plan.job, plan.job, f"{work}input/", f"{work}output", request.instance_type)
+        jobs.start_transform(plan.job, plan.job, f"{work}input/", f"{work}output", request.instance_type)
         say(f"transform job {plan.job} (package {plan.package})")
-        status, reason = transforms.wait(plan.job, args.timeout)
-        if status != "Completed":
-            raise CliError(f"transform job {plan.job} ended {status}: {reason or 'no reason given'}")
+        ended = jobs.wait_transform(plan.job, args.timeout)
+        if ended.status != "Completed":
+            raise CliError(
+                f"transform job {plan.job} ended {ended.status}: {ended.failure_reason or 'no reason given'}"
+            )
     return batch_job.finish(store, plan)

@@ -106,9 +106,10 @@ def _ensure(
 ) -> None:
     """The deploy part's endpoint (its alarms made by the deploy pipeline), or a stand-in with the
     same alarms."""
-    try:
-        arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
-    except sagemaker.exceptions.ClientError:
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+
+    endpoints = SageMakerEndpoints(sagemaker)
+    if endpoints.endpoint(name) is None:
         settings = AlarmSettings(
             idle_period_seconds=int(ALARM_DEMO_PARAMETERS["IdlePeriodSeconds"]),
             idle_periods=int(ALARM_DEMO_PARAMETERS["IdlePeriods"]),
@@ -125,7 +126,7 @@ def _ensure(
         )
         return
     if tags:
-        sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        endpoints.tag(name, tags)
 
 
 def _records(cloud: LocalCloud, table: str) -> list[dict[str, Any]]:

@@ -77,8 +77,9 @@ class _DeployDemo:
 
     def test_rows(self, package: str, count: int = TRAFFIC_ROWS) -> list[str]:
         """The first `count` rows of the package's test split (features only, as the model takes)."""
-        described = self.sm.describe_model_package(ModelPackageName=package)
-        uri = described["CustomerMetadataProperties"]["testData"]
+        from lockgate.adapters.sagemaker_registry import ModelRegistry
+
+        uri = ModelRegistry(self.sm).package(package).metadata["testData"]
         bucket, key = split_uri(uri)
         body = self.cloud.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
         return [line for line in body.splitlines() if line.strip()][:count]
@@ -172,7 +173,9 @@ def _faulty_deploy(
     demo: _DeployDemo, first: str, second: str, dataset: str
 ) -> tuple[float, dict[str, int], str]:
     cloud = demo.cloud
-    metadata = demo.sm.describe_model_package(ModelPackageName=second)["CustomerMetadataProperties"]
+    from lockgate.adapters.sagemaker_registry import ModelRegistry
+
+    metadata = ModelRegistry(demo.sm).package(second).metadata
     say("== a second model, made faulty: its canary fails, the 5XX alarm rolls it back")
     say(f"second model: {second}, trained from dataset version {metadata.get('version', '?')[:12]}")
     began = time.perf_counter()

@@ -19,6 +19,8 @@ from lockgate.commands.usage import CliError, not_found
 
 if TYPE_CHECKING:
     from lockgate.adapters.deploy_records import DeployRecords, PendingApproval
+    from lockgate.adapters.sagemaker_registry import ModelRegistry
+    from lockgate.sagemaker_ports import PackageInfo
 
 CONTENT_TYPES = ("text/csv", "application/json")
 PREDICT_HELP = """Send raw records (the dataset contract's columns) to an endpoint; the model's own
@@ -97,27 +99,23 @@ def _records(args: argparse.Namespace) -> DeployRecords:
     return DeployRecords(name, dynamodb)
 
 
-def _package(sagemaker: Any, arn: str) -> dict[str, Any]:
+def _registry(args: argparse.Namespace) -> ModelRegistry:
+    from lockgate.adapters.sagemaker_registry import ModelRegistry
+
+    return ModelRegistry(aws_client("sagemaker", args.endpoint_url))
+
+
+def _package(registry: ModelRegistry, arn: str) -> PackageInfo:
     from botocore.exceptions import ClientError
 
     try:
-        return dict(sagemaker.describe_model_package(ModelPackageName=arn))
+        return registry.package(arn)
     except ClientError as error:
         if not is_missing(error):
             raise  # AccessDenied and the like: the convention's one line, as AWS said it
         raise not_found(
             f"no such model package {arn}; list them with `aws sagemaker list-model-packages`"
         ) from error
-
-
-def _set_status(sagemaker: Any, package: dict[str, Any], status: str, reason: str) -> None:
-    # CustomerMetadataProperties are sent back unchanged: moto 5.2.5 drops them on a status-only update.
-    sagemaker.update_model_package(
-        ModelPackageArn=package["ModelPackageArn"],
-        ModelApprovalStatus=status,
-        ApprovalDescription=reason,
-        CustomerMetadataProperties=package.get("CustomerMetadataProperties", {}),
-    )
 
 
 def _answer(args: argparse.Namespace, approved: bool) -> PendingApproval | None:
@@ -193,27 +191,30 @@ def decide(endpoint_url: str | None, package: str, reason: str, *, reject: bool 
 
 
 def _approved(args: argparse.Namespace) -> str:
-    sagemaker = aws_client("sagemaker", args.endpoint_url)
-    package = _package(sagemaker, args.package)
-    status = package.get("ModelApprovalStatus")
+    registry = _registry(args)
+    package = _package(registry, args.package)
+    status = package.status
     pending = _answer(args, approved=True)
     if pending:
         return f"approved {args.package} for production; {_rollout(args, pending.execution)}"
     if status != "PendingManualApproval":
         raise CliError(f"{args.package} is {status} and no production approval waits for it; nothing changed")
-    _set_status(sagemaker, package, "Approved", args.reason or "approved")
+    # the metadata go back unchanged: moto 5.2.5 drops them on a status-only update
+    registry.set_approval(package.arn, "Approved", args.reason or "approved", package.metadata)
     return f"approved {args.package} in the registry; the deploy pipeline takes it to staging"
 
 
 def _rejected(args: argparse.Namespace) -> str:
     """A waiting production approval is answered; otherwise the registry (lockgate.commands.reject_live)."""
-    sagemaker = aws_client("sagemaker", args.endpoint_url)
-    package = _package(sagemaker, args.package)
+    registry = _registry(args)
+    package = _package(registry, args.package)
     if _answer(args, approved=False):
         return f"rejected the production deployment of {args.package}: {args.reason}"
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
     from lockgate.commands.reject_live import reject_in_registry
 
-    return reject_in_registry(sagemaker, package, args.reason)
+    endpoints = SageMakerEndpoints(aws_client("sagemaker", args.endpoint_url))
+    return reject_in_registry(registry, endpoints, package, args.reason)
 
 
 def predict(args: argparse.Namespace) -> None:

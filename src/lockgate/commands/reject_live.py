@@ -5,28 +5,26 @@ refused (nothing changed), with what to do instead."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lockgate.commands.identity import who
 from lockgate.commands.usage import CliError
 from lockgate.deployment.plan import PackageSummary, decide
 from lockgate.names import prod_endpoint_of_group
 
+if TYPE_CHECKING:
+    from lockgate.sagemaker_ports import Endpoints, PackageInfo, Registry
 
-def reject_in_registry(sagemaker: Any, package: dict[str, Any], reason: str) -> str:
+
+def reject_in_registry(registry: Registry, endpoints: Endpoints, package: PackageInfo, reason: str) -> str:
     """Set the package Rejected; returns what happens next, in one line."""
-    arn = package["ModelPackageArn"]
-    if package.get("ModelApprovalStatus") == "Rejected":
+    arn = package.arn
+    if package.status == "Rejected":
         raise CliError(f"{arn} is already Rejected; nothing changed")
-    endpoint = prod_endpoint_of_group(package["ModelPackageGroupName"])
-    restore = restore_target(sagemaker, package, endpoint)
-    # CustomerMetadataProperties are sent back unchanged: moto 5.2.5 drops them on a status-only update.
-    sagemaker.update_model_package(
-        ModelPackageArn=arn,
-        ModelApprovalStatus="Rejected",
-        ApprovalDescription=f"rejected by {who('reject')}: {reason}"[:1024],
-        CustomerMetadataProperties=package.get("CustomerMetadataProperties", {}),
-    )
+    endpoint = prod_endpoint_of_group(package.group)
+    restore = restore_target(registry, endpoints, package, endpoint)
+    # the metadata go back unchanged: moto 5.2.5 drops them on a status-only update
+    registry.set_approval(arn, "Rejected", f"rejected by {who('reject')}: {reason}", package.metadata)
     if restore is None:
         return f"rejected {arn} in the registry; it is not live on {endpoint}, nothing to roll back"
     return (
@@ -35,37 +33,18 @@ def reject_in_registry(sagemaker: Any, package: dict[str, Any], reason: str) -> 
     )
 
 
-def restore_target(sagemaker: Any, package: dict[str, Any], endpoint: str) -> PackageSummary | None:
+def restore_target(
+    registry: Registry, endpoints: Endpoints, package: PackageInfo, endpoint: str
+) -> PackageSummary | None:
     """The package production goes back to when this one is rejected; None when it is not live.
     Live with no earlier Approved package: CliError, nothing changed."""
-    from botocore.exceptions import ClientError
-
-    try:
-        described = sagemaker.describe_endpoint(EndpointName=endpoint)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
-            return None
-        raise
-    tags = sagemaker.list_tags(ResourceArn=described["EndpointArn"]).get("Tags", [])
-    live = next((t["Value"] for t in tags if t["Key"] == "lockgate:package"), None)
-    arn, group = package["ModelPackageArn"], package["ModelPackageGroupName"]
-    approved, token = list[PackageSummary](), None
-    while True:
-        page = sagemaker.list_model_packages(
-            ModelPackageGroupName=group,
-            ModelApprovalStatus="Approved",
-            SortOrder="Descending",
-            **({"NextToken": token} if token else {}),
-        )
-        approved += [
-            PackageSummary(p["ModelPackageArn"], int(p.get("ModelPackageVersion", 0)), "Approved")
-            for p in page["ModelPackageSummaryList"]
-        ]
-        if not (token := page.get("NextToken")):
-            break
-    decision = decide(
-        PackageSummary(arn, int(package.get("ModelPackageVersion", 0)), "Rejected"), approved, live
-    )
+    described = endpoints.endpoint(endpoint)
+    if described is None:
+        return None
+    live = described.tags.get("lockgate:package")
+    arn, group = package.arn, package.group
+    approved = [PackageSummary(a, v, "Approved") for a, v in registry.approved_packages(group)]
+    decision = decide(PackageSummary(arn, package.version, "Rejected"), approved, live)
     if decision.action == "restore" and decision.target is not None:
         return decision.target
     if live != arn:

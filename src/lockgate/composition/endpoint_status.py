@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.composition.alarm_parameters import AlarmParameters
 from lockgate.deployment import service
 from lockgate.messages.deploy import EndpointStatusRequest, EndpointStatusResult
@@ -20,7 +20,7 @@ def build_poll(settings: EndpointStatusSettings) -> Callable[[EndpointStatusRequ
     """request -> one look at the endpoint (its alarms made once it is InService)."""
     return partial(
         service.poll,
-        registry=SageMakerDeploy(),
+        endpoints=SageMakerEndpoints(),
         alarms=EndpointAlarms(),
         alarm_settings=settings.alarm_settings(),
         environment=settings.environment,

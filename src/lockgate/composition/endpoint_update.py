@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.composition.settings import HandlerSettings
 from lockgate.deployment import service
 from lockgate.messages.deploy import EndpointUpdateRequest, EndpointUpdateResult
@@ -23,4 +23,4 @@ class EndpointUpdateSettings(HandlerSettings):
 
 def build_update(settings: EndpointUpdateSettings) -> Callable[[EndpointUpdateRequest], EndpointUpdateResult]:
     """request -> the endpoint created or updated (production: canary with rollback alarms)."""
-    return partial(service.update_endpoint, registry=SageMakerDeploy(), canary=settings)
+    return partial(service.update_endpoint, endpoints=SageMakerEndpoints(), canary=settings)

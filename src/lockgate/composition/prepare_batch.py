@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.composition.settings import HandlerSettings
 from lockgate.messages.batch import BatchPlan, BatchPredictRequest
 from lockgate.serving.batch_job import prepare
@@ -20,7 +20,7 @@ class PrepareBatchSettings(HandlerSettings):
 
 def build_prepare_batch(settings: PrepareBatchSettings) -> Callable[[BatchPredictRequest], BatchPlan]:
     """request -> the plan (rows checked by the package's encoder, the transform to run)."""
-    store, registry = S3Store(), SageMakerDeploy()
+    store, registry = S3Store(), ModelRegistry()
 
     def run(request: BatchPredictRequest) -> BatchPlan:
         return prepare(store, registry, request, settings.environment, int(time.time()))

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.composition.settings import HandlerSettings
 from lockgate.deployment import service
 from lockgate.deployment.variants import Split, contract_split
@@ -28,10 +29,11 @@ class PrepareDeploymentSettings(HandlerSettings):
 
 def build_prepare(settings: PrepareDeploymentSettings) -> Callable[[DeployRunInput], PrepareResult]:
     """run -> the deployment plan (NoLiveChampion: an explicit A/B with nothing live)."""
-    registry, alarms, store = SageMakerDeploy(), EndpointAlarms(), S3Store()
+    registry, endpoints = ModelRegistry(), SageMakerEndpoints()
+    alarms, store = EndpointAlarms(), S3Store()
 
     def split_of(dataset: str) -> Split | None:
         """The contract's deployment.variants (A/B), when the stack keeps contracts."""
         return contract_split(store, settings.data_bucket, dataset) if settings.data_bucket else None
 
-    return lambda run: service.prepare(run, registry, alarms, settings, split_of)
+    return lambda run: service.prepare(run, registry, alarms, settings, split_of, endpoints=endpoints)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lockgate.adapters.deploy_events import DeployEvents
 from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.adapters.endpoint_alarms import EndpointAlarms
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.events import EventBus
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.adapters.sns import Notifier
 from lockgate.composition.alarm_parameters import AlarmParameters
 from lockgate.deployment import promotion
@@ -23,7 +24,8 @@ class PromoteVariantSettings(AlarmParameters):
 
 def build_promote(settings: PromoteVariantSettings) -> Callable[[PromoteRequest, str], PromoteResult]:
     """(request, action id) -> all traffic to the winner, recorded and announced."""
-    registry, records, events = SageMakerDeploy(), DeployRecords(settings.lineage_table), DeployEvents()
+    registry, endpoints = ModelRegistry(), SageMakerEndpoints()
+    records, events = DeployRecords(settings.lineage_table), EventBus()
     notifier, alarms, alarm_settings = (
         Notifier(settings.topic_arn),
         EndpointAlarms(),
@@ -37,6 +39,7 @@ def build_promote(settings: PromoteVariantSettings) -> Callable[[PromoteRequest,
             records,
             events,
             notifier,
+            endpoints=endpoints,
             action_id=action_id,
             alarms=alarms,
             alarm_settings=alarm_settings,

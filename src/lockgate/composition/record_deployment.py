@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from lockgate.adapters.deploy_events import DeployEvents
 from lockgate.adapters.deploy_records import DeployRecords
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.events import EventBus
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.adapters.sns import Notifier
 from lockgate.composition.settings import HandlerSettings
 from lockgate.deployment import service
@@ -25,8 +26,9 @@ def build_record(settings: RecordDeploymentSettings) -> Callable[[RecordRequest]
     """request -> lineage, the package note, the lockgate event and a message."""
     return partial(
         service.record,
-        registry=SageMakerDeploy(),
+        registry=ModelRegistry(),
+        endpoints=SageMakerEndpoints(),
         records=DeployRecords(settings.lineage_table),
-        events=DeployEvents(),
+        events=EventBus(),
         notifier=Notifier(settings.topic_arn),
     )

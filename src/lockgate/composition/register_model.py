@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lockgate.adapters.dynamodb import LineageTable
 from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker import ModelRegistry
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.composition.settings import HandlerSettings
 from lockgate.pipeline.register import Registrar
 

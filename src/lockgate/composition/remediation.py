@@ -13,6 +13,7 @@ from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.adapters.events import EventBus
 from lockgate.adapters.pipelines import S3Datasets, TrainPipeline
 from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.adapters.sns import Notifier
 from lockgate.composition.settings import HandlerSettings
 from lockgate.deployment.endpoint_alarms import AlarmSettings
@@ -63,10 +64,9 @@ class Announcements:
 
 def build_remediator(settings: RemediationSettings, metrics: Metrics, **clients: Any) -> Remediator:
     """The remediator with real adapters (clients may be injected by tests and the CLI)."""
-    endpoints = SageMakerEndpoints(clients.get("sagemaker"))
     ports = Ports(
-        endpoints=endpoints,
-        registry=endpoints,
+        endpoints=SageMakerEndpoints(clients.get("sagemaker")),
+        registry=ModelRegistry(clients.get("sagemaker")),
         datasets=S3Datasets(settings.data_bucket, clients.get("s3")),
         pipelines=TrainPipeline(
             settings.train_state_machine_arn, settings.data_bucket, clients.get("stepfunctions")

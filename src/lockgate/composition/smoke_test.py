@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.composition.settings import HandlerSettings
 from lockgate.deployment import service
 from lockgate.messages.deploy import SmokeTestRequest, SmokeTestResult
@@ -18,4 +18,4 @@ class SmokeTestSettings(HandlerSettings):
 
 def build_smoke_test(settings: SmokeTestSettings) -> Callable[[SmokeTestRequest], SmokeTestResult]:
     """request -> the endpoint's predictions on test rows against the transform's (SmokeTestFailed)."""
-    return partial(service.smoke_test, registry=SageMakerDeploy(invokes=True), objects=S3Store())
+    return partial(service.smoke_test, endpoints=SageMakerEndpoints(), objects=S3Store())

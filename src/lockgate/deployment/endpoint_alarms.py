@@ -24,6 +24,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from lockgate.names import reaction_alarm_name, stage_of
+from lockgate.sagemaker_ports import VariantInfo
 
 REACTIONS = ("rollback", "idle", "drift", "notify")
 
@@ -228,14 +229,9 @@ def sync(
     return sorted(keep), stale
 
 
-def live_variants(described: list[dict[str, object]]) -> list[str]:
-    """Variant names of DescribeEndpoint's ProductionVariants that take traffic, most first (a
-    variant at weight 0, e.g. the loser of a promotion or a challenger taken out, is not live)."""
-
-    def weight(variant: dict[str, object]) -> float:
-        value = variant.get("CurrentWeight", 1.0)
-        return float(value) if isinstance(value, int | float) else 1.0
-
-    ordered = sorted(described, key=weight, reverse=True)
-    live = [str(v["VariantName"]) for v in ordered if weight(v) > 0 and v.get("VariantName")]
-    return live or [str(v["VariantName"]) for v in ordered if v.get("VariantName")]
+def live_variants(described: list[VariantInfo]) -> list[str]:
+    """Names of an endpoint's variants that take traffic, most first (a variant at weight 0, e.g.
+    the loser of a promotion or a challenger taken out, is not live)."""
+    ordered = sorted(described, key=lambda v: v.current_weight, reverse=True)
+    live = [v.name for v in ordered if v.current_weight > 0 and v.name]
+    return live or [v.name for v in ordered if v.name]

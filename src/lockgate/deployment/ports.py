@@ -1,95 +1,9 @@
-"""What the deploy service needs from AWS, as protocols (adapters in lockgate.adapters; fakes in tests)."""
+"""What the deploy service needs from AWS beyond SageMaker, as protocols (adapters in
+lockgate.adapters; fakes in tests). SageMaker's ports and models: lockgate.sagemaker_ports."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-
-@dataclass(frozen=True)
-class PackageInfo:
-    """What deployment reads from a model package."""
-
-    arn: str
-    group: str
-    version: int
-    status: str
-    model_data_url: str
-    image: str
-    metadata: dict[str, str]
-    approval_description: str
-    # InferenceSpecification.Containers as registered: more than one is an inference pipeline
-    # (encoder -> XGBoost -> encoder, lockgate.serving.artifact), created as one serial model
-    containers: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class EndpointInfo:
-    """DescribeEndpoint without datetimes."""
-
-    name: str
-    status: str
-    config: str
-    failure_reason: str
-    tags: dict[str, str]
-    variants: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class VariantInfo:
-    """One production variant of a live endpoint, with the package its model came from."""
-
-    name: str
-    model: str
-    package_arn: str  # the model's `lockgate:package` tag ("" when the model has none)
-    current_weight: float
-    desired_weight: float
-    instances: int
-
-
-class Registry(Protocol):
-    """Model packages, models, endpoint configs, endpoints and invocations (adapters.sagemaker_deploy)."""
-
-    def package(self, arn: str) -> PackageInfo: ...
-    def approved_packages(self, group: str) -> list[tuple[str, int]]: ...
-    def note_package(self, arn: str, note: str) -> None: ...
-    def ensure_model(
-        self,
-        name: str,
-        image: str,
-        model_data_url: str,
-        role_arn: str,
-        tags: dict[str, str],
-        *,
-        containers: list[dict[str, Any]] | None = None,
-    ) -> None: ...
-    def ensure_endpoint_config(
-        self,
-        name: str,
-        model: str,
-        *,
-        instance_type: str,
-        instances: int,
-        capture_uri: str | None,
-        tags: dict[str, str],
-    ) -> None: ...
-    def ensure_variants_config(
-        self,
-        name: str,
-        variants: list[tuple[str, str, float]],
-        *,
-        instance_type: str,
-        instances: int,
-        capture_uri: str | None,
-        tags: dict[str, str],
-    ) -> None: ...
-    def endpoint(self, name: str) -> EndpointInfo | None: ...
-    def create_endpoint(self, name: str, config: str, tags: dict[str, str]) -> None: ...
-    def update_endpoint(self, name: str, config: str, deployment_config: dict[str, Any] | None) -> None: ...
-    def set_tags(self, name: str, tags: dict[str, str]) -> None: ...
-    def invoke_csv(self, endpoint: str, body: str) -> tuple[str, float]: ...
-    def variants(self, endpoint: str) -> list[VariantInfo]: ...
-    def set_weights(self, endpoint: str, weights: dict[str, float]) -> None: ...
+from typing import Protocol
 
 
 class Alarms(Protocol):
@@ -108,7 +22,7 @@ class Records(Protocol):
 
 
 class Events(Protocol):
-    """`lockgate` events (adapters.deploy_events)."""
+    """`lockgate` events (adapters.events.EventBus)."""
 
     def put(self, detail_type: str, detail: dict[str, str], resources: list[str]) -> None: ...
 

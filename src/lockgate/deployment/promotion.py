@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from lockgate.deployment import endpoint_alarms, variants
-from lockgate.deployment.ports import Events, Notifier, Records, Registry
+from lockgate.deployment.ports import Events, Notifier, Records
 from lockgate.errors import EndpointBusy, VariantsInvalid
 from lockgate.messages.deploy import PromoteRequest, PromoteResult
+from lockgate.sagemaker_ports import Endpoints, Registry
 
 
 def promote(
@@ -15,6 +16,7 @@ def promote(
     events: Events,
     notifier: Notifier,
     *,
+    endpoints: Endpoints,
     action_id: str,
     alarms: endpoint_alarms.EndpointAlarmStore | None = None,
     alarm_settings: endpoint_alarms.AlarmSettings | None = None,
@@ -23,17 +25,17 @@ def promote(
     """All traffic to the winning variant (UpdateEndpointWeightsAndCapacities), its package becomes
     the live one; lineage, event and a message record who promoted what and why. The loser's
     alarms go (the winner's stay and cover the whole endpoint)."""
-    current = registry.endpoint(request.endpoint)
+    current = endpoints.endpoint(request.endpoint)
     if current is None:
         raise VariantsInvalid(f"no endpoint {request.endpoint}; list them with `lockgate endpoints`")
     if current.status != "InService":
         raise EndpointBusy(request.endpoint, f"it is {current.status}; promote once it is InService")
-    live = registry.variants(request.endpoint)
+    live = endpoints.variants(request.endpoint)
     weights = variants.promotion_weights([v.name for v in live], request.variant)
-    registry.set_weights(request.endpoint, weights)
+    endpoints.set_weights(request.endpoint, weights)
     winner = next(v for v in live if v.name == request.variant)
     if winner.package_arn:
-        registry.set_tags(request.endpoint, {"lockgate:package": winner.package_arn})
+        endpoints.set_tags(request.endpoint, {"lockgate:package": winner.package_arn})
     if alarms is not None:
         endpoint_alarms.sync(
             alarms,

@@ -11,16 +11,7 @@ from lockgate.deployment import endpoint_alarms, variants
 from lockgate.deployment.approval import approval_message
 from lockgate.deployment.guardrails import CanaryParameters, deployment_config
 from lockgate.deployment.plan import PackageSummary, decide
-from lockgate.deployment.ports import (
-    Alarms,
-    EndpointInfo,
-    Events,
-    Notifier,
-    Objects,
-    PackageInfo,
-    Records,
-    Registry,
-)
+from lockgate.deployment.ports import Alarms, Events, Notifier, Objects, Records
 from lockgate.deployment.smoke import compare, parse_predictions
 from lockgate.errors import (
     DeploymentSuperseded,
@@ -44,6 +35,7 @@ from lockgate.messages.deploy import (
     SmokeTestResult,
     VariantPlan,
 )
+from lockgate.sagemaker_ports import EndpointInfo, Endpoints, PackageInfo, Registry
 
 SplitOf = Callable[[str], variants.Split | None]  # dataset -> the A/B split its contract asks for
 
@@ -73,6 +65,8 @@ def prepare(
     alarms: Alarms,
     settings: PrepareParameters,
     contract_split: SplitOf = lambda _dataset: None,
+    *,
+    endpoints: Endpoints,
 ) -> PrepareResult:
     """Decide what the event asks for; create the model, both configs and the rollback alarms.
 
@@ -84,7 +78,7 @@ def prepare(
     except ValueError as error:
         return PrepareResult(action="skip", reason=str(error))
     prod_endpoint = names.endpoint_name(settings.environment, dataset, "prod")
-    live = registry.endpoint(prod_endpoint)
+    live = endpoints.endpoint(prod_endpoint)
     approved = [
         PackageSummary(arn, version, "Approved") for arn, version in registry.approved_packages(run.group)
     ]
@@ -107,21 +101,14 @@ def prepare(
         )
     tags = {"lockgate:managed": "true", "lockgate:dataset": dataset, "lockgate:package": package.arn}
     model = names.resource_name(settings.environment, dataset, package.version, package.arn, "model")
-    registry.ensure_model(
-        model,
-        package.image,
-        package.model_data_url,
-        settings.sagemaker_role_arn,
-        tags,
-        containers=package.containers,
-    )
+    endpoints.ensure_model(model, package, settings.sagemaker_role_arn, tags)
     staging_config = names.resource_name(settings.environment, dataset, package.version, package.arn, "stg")
     prod_config = names.resource_name(settings.environment, dataset, package.version, package.arn, "prd")
-    registry.ensure_endpoint_config(
+    endpoints.ensure_endpoint_config(
         staging_config, model, instance_type=settings.instance_type, instances=1, capture_uri=None, tags=tags
     )
     capture = f"s3://{settings.artifact_bucket}/capture"
-    registry.ensure_endpoint_config(
+    endpoints.ensure_endpoint_config(
         prod_config,
         model,
         instance_type=settings.instance_type,
@@ -139,6 +126,7 @@ def prepare(
             dataset=dataset,
             model=model,
             registry=registry,
+            endpoints=endpoints,
             settings=settings,
             contract_split=contract_split,
         )
@@ -146,7 +134,7 @@ def prepare(
         prod_config = names.resource_name(
             settings.environment, dataset, package.version, package.arn, _ab_suffix(ab)
         )
-        registry.ensure_variants_config(
+        endpoints.ensure_variants_config(
             prod_config,
             [(v.name, v.model, v.weight) for v in ab],
             instance_type=settings.instance_type,
@@ -193,6 +181,7 @@ def _ab_variants(
     dataset: str,
     model: str,
     registry: Registry,
+    endpoints: Endpoints,
     settings: PrepareParameters,
     contract_split: SplitOf,
 ) -> tuple[str, list[VariantPlan]]:
@@ -218,13 +207,11 @@ def _ab_variants(
     champion_model = names.resource_name(
         settings.environment, dataset, champion.version, champion.arn, "model"
     )
-    registry.ensure_model(
+    endpoints.ensure_model(
         champion_model,
-        champion.image,
-        champion.model_data_url,
+        champion,
         settings.sagemaker_role_arn,
         {"lockgate:managed": "true", "lockgate:dataset": dataset, "lockgate:package": champion.arn},
-        containers=champion.containers,
     )
     ab = [
         VariantPlan(
@@ -246,11 +233,11 @@ def _ab_suffix(ab: list[VariantPlan]) -> str:
 
 
 def update_endpoint(
-    request: EndpointUpdateRequest, registry: Registry, canary: CanaryParameters
+    request: EndpointUpdateRequest, endpoints: Endpoints, canary: CanaryParameters
 ) -> EndpointUpdateResult:
     """Create the endpoint (first deploy) or update it; production updates carry the guardrails."""
     target = request.target
-    current = registry.endpoint(target.endpoint)
+    current = endpoints.endpoint(target.endpoint)
     if current is None:
         tags = {
             "lockgate:managed": "true",
@@ -258,7 +245,7 @@ def update_endpoint(
             "lockgate:stage": target.stage,
             "lockgate:package": request.package_arn,
         }
-        registry.create_endpoint(target.endpoint, target.config, tags)
+        endpoints.create_endpoint(target.endpoint, target.config, tags)
         return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="created")
     if current.config == target.config and current.status == "InService":
         return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="unchanged")
@@ -275,7 +262,7 @@ def update_endpoint(
         )
     guard, note = None, ""
     if target.stage == "prod":
-        before = sorted(str(v.get("VariantName", "")) for v in current.variants)
+        before = sorted(v.name for v in current.variants)
         after = sorted(v.name for v in target.variants) or ["AllTraffic"]
         if before and before != after:
             # AWS: blue/green traffic shifting needs the new config to keep the old variant names
@@ -291,9 +278,9 @@ def update_endpoint(
                 termination_wait_seconds=canary.termination_wait_seconds,
                 alarms=target.alarms,
             )
-    registry.update_endpoint(target.endpoint, target.config, guard)
+    endpoints.update_endpoint(target.endpoint, target.config, guard)
     if target.stage == "staging":  # production's tag moves only once its update has held (RecordDeployment)
-        registry.set_tags(target.endpoint, {"lockgate:package": request.package_arn})
+        endpoints.set_tags(target.endpoint, {"lockgate:package": request.package_arn})
     return EndpointUpdateResult(endpoint=target.endpoint, config=target.config, action="updated", note=note)
 
 
@@ -308,7 +295,7 @@ def _same_group(first: str, second: str) -> bool:
 
 def poll(
     request: EndpointStatusRequest,
-    registry: Registry,
+    endpoints: Endpoints,
     alarms: endpoint_alarms.EndpointAlarmStore | None = None,
     alarm_settings: endpoint_alarms.AlarmSettings | None = None,
     environment: str = "",
@@ -316,7 +303,7 @@ def poll(
     """One look at the endpoint for the wait loop; `expired` once the deadline's attempts are used.
     InService: the endpoint's alarms are created or refreshed for the variants it serves (its idle
     window starts now), and the alarms of variants it no longer serves go."""
-    current = registry.endpoint(request.endpoint)
+    current = endpoints.endpoint(request.endpoint)
     if alarms is not None and current is not None and current.status == "InService":
         live = endpoint_alarms.live_variants(current.variants)
         package = current.tags.get("lockgate:package", "")
@@ -342,7 +329,7 @@ def poll(
     )
 
 
-def smoke_test(request: SmokeTestRequest, registry: Registry, objects: Objects) -> SmokeTestResult:
+def smoke_test(request: SmokeTestRequest, endpoints: Endpoints, objects: Objects) -> SmokeTestResult:
     """Send test rows to the endpoint; every prediction must match the transform's within the tolerance."""
     rows = [
         line
@@ -351,7 +338,7 @@ def smoke_test(request: SmokeTestRequest, registry: Registry, objects: Objects) 
     ]
     rows = rows[: request.rows]
     expected = parse_predictions(objects.read(*names.split_uri(request.predictions)).decode())[: len(rows)]
-    body, latency_ms = registry.invoke_csv(request.endpoint, "\n".join(rows))
+    body, latency_ms = endpoints.invoke_csv(request.endpoint, "\n".join(rows))
     result = compare(parse_predictions(body), expected, request.tolerance)
     if not result.passed:
         raise SmokeTestFailed(
@@ -385,7 +372,13 @@ def request_approval(
 
 
 def record(
-    request: RecordRequest, registry: Registry, records: Records, events: Events, notifier: Notifier
+    request: RecordRequest,
+    registry: Registry,
+    records: Records,
+    events: Events,
+    notifier: Notifier,
+    *,
+    endpoints: Endpoints,
 ) -> RecordResult:
     """Lineage (package -> endpoint-config -> endpoint, deploy run), the package note, the event."""
     outcome = "restored" if request.restore else request.outcome
@@ -424,7 +417,7 @@ def record(
             f"{request.endpoint} serves {request.package_arn} again, in place of the rejected "
             f"{request.replaces}: {request.reason}\nRun: {request.execution}",
         )
-    registry.set_tags(request.endpoint, {"lockgate:package": request.package_arn})
+    endpoints.set_tags(request.endpoint, {"lockgate:package": request.package_arn})
     registry.note_package(request.package_arn, f"{outcome} on {request.endpoint}")
     events.put("DeploymentSucceeded", detail, [request.package_arn])
     return RecordResult(outcome=outcome, edges=3, event="DeploymentSucceeded")

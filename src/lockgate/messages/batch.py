@@ -8,7 +8,7 @@ the request blocks handed to the `sagemaker:` integrations unchanged.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import ConfigDict, Field
 
@@ -30,11 +30,19 @@ class BatchPredictRequest(StepModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class ModelContainer(TypedDict, total=False):
+    """One container of CreateModel's `Containers` (an inference pipeline runs them in order)."""
+
+    Image: str
+    ModelDataUrl: str
+    Environment: dict[str, str]
+
+
 class BatchModelRequest(StepModel):
     """CreateModel's fields for the package's inference pipeline (the role comes from the template)."""
 
     ModelName: str
-    Containers: list[dict[str, Any]]
+    Containers: list[ModelContainer]
     InferenceExecutionConfig: dict[str, str]
 
 

@@ -23,26 +23,8 @@ from lockgate.names import group_name, split_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.registry.gates import PENDING, approval, evaluation_gate
-from lockgate.registry.package import (
-    APPROVAL_REASONS,
-    APPROVAL_STATUS,
-    PackageInfo,
-    create_request,
-)
-
-
-class Registry(Protocol):
-    """What the step needs from SageMaker's model registry (lockgate.adapters.sagemaker)."""
-
-    def ensure_group(self, name: str, description: str) -> None: ...
-
-    def latest_approved(self, group: str) -> PackageInfo | None: ...
-
-    def find(self, group: str, metadata: dict[str, str]) -> PackageInfo | None: ...
-
-    def create(self, request: dict[str, Any]) -> str: ...
-
-    def set_approval(self, arn: str, status: str, description: str) -> None: ...
+from lockgate.registry.package import APPROVAL_REASONS, APPROVAL_STATUS, create_request
+from lockgate.sagemaker_ports import PackageInfo, Registry
 
 
 class Lineage(Protocol):
@@ -81,7 +63,7 @@ class Registrar:
                 reasons=["already registered for this version and training job"],
                 package_group=group,
                 package_arn=existing.arn,
-                approval_status=existing.approval_status,
+                approval_status=existing.status,
                 already_registered=True,
             )
         metrics = metric_values(self._json(request.evaluation))
@@ -172,7 +154,7 @@ class Registrar:
 def _unfinished(package: PackageInfo) -> bool:
     """Created by an attempt whose approval update never landed (and no person has answered)."""
     return (
-        package.approval_status == PENDING
+        package.status == PENDING
         and not package.approval_description
         and bool(package.metadata.get(APPROVAL_STATUS))
     )

@@ -6,7 +6,6 @@ XGBoost image alone on the training job's model.tar.gz, numeric text/csv), Model
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from lockgate.messages.train import RegisterModelInput
@@ -15,17 +14,6 @@ from lockgate.serving.artifact import package_containers
 JSON = "application/json"
 APPROVAL_STATUS, APPROVAL_REASONS = "approvalStatus", "approvalReasons"  # decided at registration
 METADATA_VALUE_MAX = 256  # CustomerMetadataProperties: a value is at most 256 characters
-
-
-@dataclass(frozen=True)
-class PackageInfo:
-    """What the gates need from an existing package."""
-
-    arn: str
-    approval_status: str
-    metadata: dict[str, str]
-    model_quality_uri: str | None
-    approval_description: str = ""
 
 
 def metadata(request: RegisterModelInput, status: str, reasons: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from lockgate.remediation.ports import EndpointFacts
+from lockgate.sagemaker_ports import EndpointInfo
 
 FREE_TIER_HOURS = 125.0
 
@@ -42,7 +42,7 @@ def month_start(now: datetime) -> datetime:
 
 
 def instance_hours(
-    endpoints: list[EndpointFacts], now: datetime, budget_hours: float, clock_speed: float = 1.0
+    endpoints: list[EndpointInfo], now: datetime, budget_hours: float, clock_speed: float = 1.0
 ) -> BudgetReport:
     """Estimate this month's instance-hours of the endpoints that are InService (or updating)."""
     start = month_start(now)

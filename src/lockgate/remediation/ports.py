@@ -1,77 +1,14 @@
-"""What the reactions need from AWS, as protocols (adapters in lockgate.adapters; fakes in tests)."""
+"""What the reactions need from AWS beyond SageMaker, as protocols (adapters in lockgate.adapters;
+fakes in tests). SageMaker's ports and models: lockgate.sagemaker_ports."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from lockgate.deployment.endpoint_alarms import AlarmSpec
-
-
-class Variant(BaseModel):
-    """One production variant of an endpoint config."""
-
-    name: str
-    model_name: str
-    instance_type: str = ""
-    instance_count: int = 0
-    weight: float = 1.0  # CurrentWeight (0: out of traffic)
-
-
-class EndpointFacts(BaseModel):
-    """What a reaction reads about one endpoint."""
-
-    name: str
-    status: str
-    config_name: str
-    tags: dict[str, str] = Field(default_factory=dict)
-    variants: list[Variant] = Field(default_factory=list)
-    created: datetime | None = None
-    last_modified: datetime | None = None
-
-    @property
-    def instance_count(self) -> int:
-        """Instances behind the endpoint (all variants)."""
-        return sum(v.instance_count for v in self.variants)
-
-
-class Endpoints(Protocol):
-    """SageMaker endpoints (lockgate.adapters.sagemaker_endpoints)."""
-
-    def describe(self, name: str) -> EndpointFacts | None:
-        """The endpoint, or None when it does not exist."""
-        ...
-
-    def list_all(self) -> list[EndpointFacts]:
-        """Every endpoint of the account and region."""
-        ...
-
-    def delete(self, name: str) -> None:
-        """Delete the endpoint only (its config and models stay)."""
-        ...
-
-    def scale_to_minimum(self, endpoint: EndpointFacts) -> None:
-        """One instance per variant."""
-        ...
-
-    def deploy_package(self, endpoint: EndpointFacts, package_arn: str, config_name: str) -> None:
-        """Model + endpoint config (named `config_name`, variants like the endpoint's) from a
-        package, then update_endpoint to it (no guardrails: a rollback is all at once)."""
-        ...
-
-    def wait_for_config(self, name: str, config_name: str, timeout_seconds: float) -> str:
-        """Wait until the endpoint is InService or Failed; returns its EndpointConfigName then."""
-        ...
-
-    def tag(self, name: str, tags: dict[str, str]) -> None:
-        """Add tags to the endpoint."""
-        ...
-
-    def set_weights(self, name: str, weights: dict[str, float]) -> None:
-        """UpdateEndpointWeightsAndCapacities: the variants' traffic weights."""
-        ...
 
 
 class Alarms(Protocol):
@@ -99,14 +36,6 @@ class Billing(Protocol):
 
     def month_hours(self, month_start: date, today: date) -> float | None:
         """Instance-hours billed this month so far, or None when unknown."""
-        ...
-
-
-class Registry(Protocol):
-    """The SageMaker Model Registry."""
-
-    def approved_packages(self, group: str) -> list[str]:
-        """ARNs of the group's Approved packages, newest first."""
         ...
 
 

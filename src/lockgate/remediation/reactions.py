@@ -30,13 +30,11 @@ from lockgate.remediation.ports import (
     Announcer,
     Billing,
     Datasets,
-    EndpointFacts,
-    Endpoints,
     Pipelines,
-    Registry,
 )
 from lockgate.remediation.rules import changed_since as _changed_since
 from lockgate.remediation.rules import previous as _previous
+from lockgate.sagemaker_ports import EndpointInfo, Endpoints, Registry
 
 IDLE_ACTION_TAG = "lockgate:idle-action"
 DATASET_TAG = "lockgate:dataset"
@@ -219,7 +217,7 @@ class _Run:
         if self.ports.alarms is not None:
             self.ports.alarms.delete(names)
 
-    def _young(self, endpoint: EndpointFacts) -> float | None:
+    def _young(self, endpoint: EndpointInfo) -> float | None:
         """Local-clock seconds since the endpoint went InService, when under the idle window."""
         since = endpoint.last_modified or endpoint.created
         if self.owner.idle_window_seconds <= 0 or since is None:
@@ -228,10 +226,12 @@ class _Run:
         age = (self.owner.now() - since).total_seconds() * self.owner.clock_speed
         return age if age < self.owner.idle_window_seconds else None
 
-    def _take_out(self, endpoint: EndpointFacts, variant: str) -> str:
+    def _take_out(self, endpoint: EndpointInfo, variant: str) -> str:
         """A/B: the failing challenger gets weight 0, the others share its traffic."""
         weights = {v.name: (0.0 if v.name == variant else 1.0) for v in endpoint.variants}
-        if not self.record.steps and any(v.name == variant and v.weight == 0 for v in endpoint.variants):
+        if not self.record.steps and any(
+            v.name == variant and v.current_weight == 0 for v in endpoint.variants
+        ):
             return f"{Outcome.ALREADY}: {variant} of {endpoint.name} is already out of traffic"
         if not self.record.steps and endpoint.status != "InService":
             return f"{Outcome.SKIPPED}: {endpoint.name} is {endpoint.status}: its weights cannot change now"
@@ -247,7 +247,7 @@ class _Run:
         self.record.after = {"weights": shown}
         return self._finished()
 
-    def _idle(self, name: str, endpoint: EndpointFacts | None, transition: AlarmTransition) -> str:
+    def _idle(self, name: str, endpoint: EndpointInfo | None, transition: AlarmTransition) -> str:
         if endpoint is None:  # an earlier attempt deleted it
             return self._finished()
         young = self._young(endpoint)
@@ -270,7 +270,7 @@ class _Run:
         if action == "delete":
             restore = (
                 f"aws sagemaker create-endpoint --endpoint-name {name} "
-                f"--endpoint-config-name {endpoint.config_name}"
+                f"--endpoint-config-name {endpoint.config}"
             )
             self.step(
                 "delete-endpoint",
@@ -318,7 +318,12 @@ class _Run:
         self._before(endpoint)
         if not dataset:
             return f"{Outcome.SKIPPED}: {name} has no {DATASET_TAG} tag: the package group is unknown"
-        approved = self.ports.registry.approved_packages(group_name(ref.environment, dataset))
+        approved = [  # newest first
+            arn
+            for arn, _ in reversed(
+                self.ports.registry.approved_packages(group_name(ref.environment, dataset))
+            )
+        ]
         previous = _previous(approved, current)
         if previous is None:
             return (
@@ -329,7 +334,9 @@ class _Run:
         self.step(
             "deploy-previous",
             f"update {name} to package {previous} (config {config})",
-            lambda: self.ports.endpoints.deploy_package(endpoint, previous, config),
+            lambda: self.ports.endpoints.deploy_package(
+                endpoint, self.ports.registry.package(previous), config
+            ),
         )
         if self.record.dry_run:
             self.record.after = {"package": previous, "config": config}
@@ -381,14 +388,14 @@ class _Run:
                 return parsed[0]
         return ref.subject.split("-", 1)[0]
 
-    def _before(self, endpoint: EndpointFacts) -> None:
+    def _before(self, endpoint: EndpointInfo) -> None:
         if self.record.before:
             return
         self.record.before = {
             "status": endpoint.status,
-            "config": endpoint.config_name,
+            "config": endpoint.config,
             "package": endpoint.tags.get(PACKAGE_TAG, ""),
-            "models": ",".join(v.model_name for v in endpoint.variants),
+            "models": ",".join(v.model for v in endpoint.variants),
             "instances": str(endpoint.instance_count),
         }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from lockgate.remediation.ports import EndpointFacts
+from lockgate.sagemaker_ports import EndpointInfo
 
 
 def previous(approved_newest_first: list[str], current: str) -> str | None:
@@ -18,7 +18,7 @@ def previous(approved_newest_first: list[str], current: str) -> str | None:
     return approved_newest_first[0] if approved_newest_first else None
 
 
-def changed_since(endpoint: EndpointFacts, alarm_timestamp: str) -> bool:
+def changed_since(endpoint: EndpointInfo, alarm_timestamp: str) -> bool:
     """True when the endpoint was updated after the alarm's state timestamp."""
     if endpoint.last_modified is None:
         return False

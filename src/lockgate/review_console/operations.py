@@ -12,14 +12,14 @@ from pydantic import BaseModel, ConfigDict
 from lockgate.adapters.audit_table import AuditTable
 from lockgate.adapters.deploy_records import DeployRecords
 from lockgate.adapters.dynamodb import LineageTable
-from lockgate.adapters.sagemaker import ModelRegistry
 from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.adapters.variant_metrics import VariantMetrics
 from lockgate.lineage import Edge, node_for, walk
 from lockgate.names import PREFIX, is_lockgate
 from lockgate.remediation.journal import AuditRecord
-from lockgate.remediation.ports import EndpointFacts
 from lockgate.review_console.reads import ConsoleError, Reads
+from lockgate.sagemaker_ports import EndpointInfo
 
 LIVE_PACKAGE_TAG = "lockgate:package"
 METRICS_SHOWN = ("auc", "pr_auc", "accuracy", "precision", "recall", "f1")
@@ -50,7 +50,7 @@ class EndpointView(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    facts: EndpointFacts
+    facts: EndpointInfo
     series: dict[str, dict[str, list[tuple[datetime, float]]]]  # variant -> metric -> points
     history: list[Edge]
 
@@ -80,9 +80,7 @@ class Operations:
     # --- registry ---------------------------------------------------------------------------
     def groups(self) -> list[str]:
         """Lockgate's model package groups."""
-        sagemaker = self.reads.client("sagemaker")
-        groups = sagemaker.list_model_package_groups(NameContains=PREFIX, MaxResults=100)
-        return sorted(g["ModelPackageGroupName"] for g in groups["ModelPackageGroupSummaryList"])
+        return sorted(ModelRegistry(self.reads.client("sagemaker")).groups(PREFIX))
 
     def packages(self) -> dict[str, list[PackageView]]:
         """Packages per group, newest first, with their verdicts, metrics and live endpoints."""
@@ -97,7 +95,7 @@ class Operations:
 
         def view(item: tuple[str, str]) -> PackageView:
             group, arn = item
-            info = registry.describe(arn)
+            info = registry.package(arn)
             meta = info.metadata
             evaluation = self.reads.report_json(info.model_quality_uri) if info.model_quality_uri else None
             approval = records.approval(arn) if records else None
@@ -105,7 +103,7 @@ class Operations:
                 arn=arn,
                 group=group,
                 version=arn.rsplit("/", 1)[-1],
-                status=info.approval_status,
+                status=info.status,
                 description=info.approval_description,
                 bias_pre=meta.get("biasPreVerdict", "-"),
                 bias_post=meta.get("biasPostVerdict", "-"),
@@ -157,7 +155,7 @@ class Operations:
             raise ConsoleError(str(error)) from None
 
     # --- endpoints, alarms, actions ---------------------------------------------------------
-    def endpoint_facts(self) -> list[EndpointFacts]:
+    def endpoint_facts(self) -> list[EndpointInfo]:
         """Every Lockgate endpoint."""
         endpoints = SageMakerEndpoints(self.reads.client("sagemaker")).list_all()
         return [e for e in endpoints if is_lockgate(e.name)]

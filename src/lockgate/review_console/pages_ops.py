@@ -123,10 +123,7 @@ def endpoints_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
         live = facts.tags.get("lockgate:package")
         variants = table(
             ["Variant", "Weight", "Instances", "Model"],
-            [
-                [esc(v.name), num(v.weight, 2), num(v.instance_count), esc(v.model_name)]
-                for v in facts.variants
-            ],
+            [[esc(v.name), num(v.current_weight, 2), num(v.instances), esc(v.model)] for v in facts.variants],
         )
         charts = "".join(
             f"<div><strong>{esc(variant)}</strong><br>"
@@ -148,7 +145,7 @@ def endpoints_page(reads: Reads, settings: Any, query: dict[str, str]) -> str:
         ]
         body += (
             f"<h2>{esc(facts.name)} {badge(facts.status)}</h2><p>config "
-            f"<code>{esc(facts.config_name)}</code> · "
+            f"<code>{esc(facts.config)}</code> · "
             f"live package {link('/lineage', live, node=live) if live else '-'}</p>{variants}"
             f'<div class="grid">{charts}</div><h3>Deployment history</h3>'
             + table(

@@ -22,8 +22,12 @@ import gzip
 import io
 import json
 import tarfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
+
+from lockgate.messages.batch import ModelContainer
+from lockgate.sagemaker_ports import Container
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import ModelPackageContainerDefinitionTypeDef
@@ -173,8 +177,17 @@ def package_containers(
     ]
 
 
-def model_containers(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def model_containers(containers: Sequence[Container]) -> list[ModelContainer]:
     """CreateModel's `Containers` for a package's inference pipeline (what a model definition
-    takes of each registered container)."""
-    keep = ("Image", "ModelDataUrl", "Environment")
-    return [{k: c[k] for k in keep if c.get(k)} for c in containers]
+    takes of each registered container; empty fields left out)."""
+    made: list[ModelContainer] = []
+    for container in containers:
+        one: ModelContainer = {}
+        if container.image:
+            one["Image"] = container.image
+        if container.model_data_url:
+            one["ModelDataUrl"] = container.model_data_url
+        if container.environment:
+            one["Environment"] = dict(container.environment)
+        made.append(one)
+    return made

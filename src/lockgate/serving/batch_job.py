@@ -21,7 +21,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lockgate.deployment.ports import PackageInfo
 from lockgate.errors import InputRejected
 from lockgate.messages.batch import (
     BatchModelRequest,
@@ -32,6 +31,7 @@ from lockgate.messages.batch import (
 )
 from lockgate.names import batch_job_name, group_name, split_location, split_uri
 from lockgate.pipeline.ports import ObjectStore
+from lockgate.sagemaker_ports import PackageInfo
 from lockgate.serving import artifact, batch
 from lockgate.serving.encoder import Encoder, EncoderError
 from lockgate.serving.encoder_spec import EncoderSpec
@@ -41,7 +41,7 @@ OUTPUT = "output/records.csv.out"  # the transform's answer for input/records.cs
 
 
 class Packages(Protocol):
-    """The model registry, as batch inference reads it (lockgate.adapters.sagemaker_deploy)."""
+    """The model registry, as batch inference reads it (lockgate.adapters.sagemaker_registry)."""
 
     def approved_packages(self, group: str) -> list[tuple[str, int]]:
         """(arn, version) of every Approved package of the group, oldest first."""
@@ -75,7 +75,7 @@ def package_of(
             )
         arn = approved[-1][0]
     package = registry.package(arn)
-    encoders = [c for c in package.containers if (c.get("Environment") or {}).get("SAGEMAKER_PROGRAM")]
+    encoders = [c for c in package.containers if c.environment.get("SAGEMAKER_PROGRAM")]
     if not encoders:
         raise InputRejected(
             arn,
@@ -84,7 +84,7 @@ def package_of(
             "it takes numeric features only (registered before raw records); pick a newer one",
             unit="",
         )
-    spec, _ = artifact.read_tarball(store.read(*split_s3(str(encoders[0]["ModelDataUrl"]))))
+    spec, _ = artifact.read_tarball(store.read(*split_s3(encoders[0].model_data_url)))
     if spec.get("dataset") not in (None, dataset):
         raise InputRejected(
             arn, "package_of_the_dataset", 1, f"a model of {spec['dataset']}, not {dataset}", unit=""

@@ -12,8 +12,8 @@ from botocore.stub import Stubber
 from lockgate.adapters.dynamodb import LineageTable, RunClaims
 from lockgate.adapters.errors import TRANSIENT_CODES, guarded, transient_error
 from lockgate.adapters.s3 import S3Store
-from lockgate.adapters.sagemaker import ModelRegistry
-from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.adapters.sns import Notifier
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.errors import TransientError
@@ -193,9 +193,9 @@ def test_the_model_registry_is_guarded_on_every_call(code: str, status: int) -> 
             )
 
 
-def test_the_deploy_adapter_is_guarded_on_every_call_and_keeps_its_quota_retry() -> None:
+def test_the_deploy_adapters_are_guarded_on_every_call_and_keep_their_quota_retry() -> None:
     client, runtime = _client("sagemaker"), _client("sagemaker-runtime")
-    deploy = SageMakerDeploy(client, runtime)
+    deploy, registry = SageMakerEndpoints(client, runtime), ModelRegistry(client)
     with Stubber(client) as stub, Stubber(runtime) as runtime_stub:
         stub.add_client_error(
             "describe_endpoint", service_error_code="ThrottlingException", http_status_code=400
@@ -207,6 +207,6 @@ def test_the_deploy_adapter_is_guarded_on_every_call_and_keeps_its_quota_retry()
         with pytest.raises(TransientError, match="ThrottlingException"):
             deploy.endpoint("lockgate-dev-credit")
         with pytest.raises(TransientError, match="ResourceLimitExceeded"):
-            deploy.package("arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1")
+            registry.package("arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1")
         with pytest.raises(TransientError, match="ServiceUnavailable"):
             deploy.invoke_csv("lockgate-dev-credit", "1,2")

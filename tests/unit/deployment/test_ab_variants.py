@@ -13,7 +13,6 @@ from lockgate.composition.endpoint_update import EndpointUpdateSettings
 from lockgate.composition.prepare_deployment import PrepareDeploymentSettings
 from lockgate.data.contract import load_contract
 from lockgate.deployment import promotion, service, variants
-from lockgate.deployment.ports import EndpointInfo, PackageInfo, VariantInfo
 from lockgate.errors import ContractInvalid, EndpointBusy, NoLiveChampion, VariantsInvalid
 from lockgate.messages.deploy import (
     DeployRunInput,
@@ -23,6 +22,7 @@ from lockgate.messages.deploy import (
     RecordRequest,
     VariantWeights,
 )
+from lockgate.sagemaker_ports import EndpointInfo, PackageInfo, VariantInfo
 
 GROUP = "lockgate-dev-credit"
 ARN = f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{GROUP}"
@@ -32,7 +32,7 @@ CANARY = EndpointUpdateSettings(environment="dev")
 
 
 class FakeRegistry:
-    """The Registry port in memory: packages, one endpoint, what was created and updated."""
+    """The Registry and Endpoints ports in memory: packages, one endpoint, what was created and updated."""
 
     def __init__(self, live: str | None = None, variant_names: tuple[str, ...] = ("AllTraffic",)) -> None:
         self.configs: dict[str, list[tuple[str, str, float]]] = {}
@@ -48,7 +48,15 @@ class FakeRegistry:
     def package(self, arn: str) -> PackageInfo:
         version = int(arn.rsplit("/", 1)[-1])
         metadata = {"testData": "s3://b/t.csv", "predictions": "s3://b/p.out"}
-        return PackageInfo(arn, GROUP, version, "Approved", f"s3://b/m{version}.tar.gz", "xgb", metadata, "")
+        return PackageInfo(
+            arn=arn,
+            group=GROUP,
+            version=version,
+            status="Approved",
+            model_data_url=f"s3://b/m{version}.tar.gz",
+            image="xgb",
+            metadata=metadata,
+        )
 
     def approved_packages(self, group: str) -> list[tuple[str, int]]:
         return [(f"{ARN}/{v}", v) for v in (1, 2)]
@@ -56,9 +64,7 @@ class FakeRegistry:
     def note_package(self, arn: str, note: str) -> None:
         self.notes.append(note)
 
-    def ensure_model(
-        self, name: str, image: str, url: str, role: str, tags: dict[str, str], **_: object
-    ) -> None:
+    def ensure_model(self, name: str, package: PackageInfo, role: str, tags: dict[str, str]) -> None:
         self.models.append(name)
 
     def ensure_endpoint_config(self, name: str, model: str, **kwargs: Any) -> None:
@@ -70,8 +76,10 @@ class FakeRegistry:
     def endpoint(self, name: str) -> EndpointInfo | None:
         if self.live is None:
             return None
-        variant_list = [{"VariantName": n} for n in self.variant_names]
-        return EndpointInfo(name, self.status, "old-config", "", dict(self.tags), variant_list)
+        variant_list = [VariantInfo(name=n) for n in self.variant_names]
+        return EndpointInfo(
+            name=name, status=self.status, config="old-config", tags=dict(self.tags), variants=variant_list
+        )
 
     def create_endpoint(self, name: str, config: str, tags: dict[str, str]) -> None:
         raise AssertionError("not in these tests")
@@ -87,7 +95,7 @@ class FakeRegistry:
 
     def variants(self, endpoint: str) -> list[VariantInfo]:
         return [
-            VariantInfo(n, f"model-{n}", f"{ARN}/{i + 1}", 1.0, 1.0, 1)
+            VariantInfo(name=n, model=f"model-{n}", package_arn=f"{ARN}/{i + 1}", instances=1)
             for i, n in enumerate(self.variant_names)
         ]
 
@@ -184,7 +192,7 @@ def test_ab_config_names_differ_by_champion_and_split() -> None:
 
 def test_prepare_puts_champion_and_challenger_in_one_config() -> None:
     registry = FakeRegistry(live=f"{ARN}/1")
-    plan = service.prepare(_run(2, (90, 10)), registry, FakeAlarms(), OPTIONS)
+    plan = service.prepare(_run(2, (90, 10)), registry, FakeAlarms(), OPTIONS, endpoints=registry)
     assert plan.prod is not None and plan.action == "deploy"
     assert [(v.name, v.package_arn, v.weight) for v in plan.prod.variants] == [
         ("champion", f"{ARN}/1", 90),
@@ -200,14 +208,17 @@ def test_prepare_puts_champion_and_challenger_in_one_config() -> None:
 
 def test_prepare_without_a_champion_fails_when_asked_and_falls_back_for_the_contract() -> None:
     with pytest.raises(NoLiveChampion, match="serves no model yet"):
-        service.prepare(_run(2, (90, 10)), FakeRegistry(live=None), FakeAlarms(), OPTIONS)
+        empty = FakeRegistry(live=None)
+        service.prepare(_run(2, (90, 10)), empty, FakeAlarms(), OPTIONS, endpoints=empty)
+    empty = FakeRegistry(live=None)
     plan = service.prepare(
-        _run(2), FakeRegistry(live=None), FakeAlarms(), OPTIONS, lambda _: variants.Split(90, 10)
+        _run(2), empty, FakeAlarms(), OPTIONS, lambda _: variants.Split(90, 10), endpoints=empty
     )
     assert plan.prod is not None and plan.prod.variants == []
     assert "contract asks for A/B 90/10" in plan.reason and "only variant" in plan.reason
+    live = FakeRegistry(live=f"{ARN}/1")
     contract = service.prepare(
-        _run(2), FakeRegistry(live=f"{ARN}/1"), FakeAlarms(), OPTIONS, lambda _: variants.Split(3, 1)
+        _run(2), live, FakeAlarms(), OPTIONS, lambda _: variants.Split(3, 1), endpoints=live
     )
     assert contract.prod is not None and [v.weight for v in contract.prod.variants] == [3, 1]
 
@@ -244,7 +255,7 @@ def test_the_canary_applies_only_while_the_variant_names_stay() -> None:
 
 def test_record_of_an_ab_keeps_the_champion_live() -> None:
     registry, recorder = FakeRegistry(live=f"{ARN}/1"), Recorder()
-    plan = service.prepare(_run(2, (90, 10)), registry, FakeAlarms(), OPTIONS)
+    plan = service.prepare(_run(2, (90, 10)), registry, FakeAlarms(), OPTIONS, endpoints=registry)
     assert plan.prod is not None
     request = RecordRequest(
         package_arn=f"{ARN}/2",
@@ -255,7 +266,7 @@ def test_record_of_an_ab_keeps_the_champion_live() -> None:
         outcome="deployed",
         variants=plan.prod.variants,
     )
-    service.record(request, registry, recorder, recorder, recorder)
+    service.record(request, registry, recorder, recorder, recorder, endpoints=registry)
     assert registry.tags["lockgate:package"] == f"{ARN}/1"
     assert "A/B test live" in recorder.messages[0][0] and "lockgate promote" in recorder.messages[0][1]
     assert "challenger 10" in recorder.events[0][1]["variants"]
@@ -264,7 +275,9 @@ def test_record_of_an_ab_keeps_the_champion_live() -> None:
 def test_promote_moves_all_traffic_and_records_who_and_why() -> None:
     registry, recorder = FakeRegistry(live=f"{ARN}/1", variant_names=("champion", "challenger")), Recorder()
     request = PromoteRequest(endpoint="lockgate-dev-credit", variant="challenger", by="jane", reason="better")
-    result = promotion.promote(request, registry, recorder, recorder, recorder, action_id="r1")
+    result = promotion.promote(
+        request, registry, recorder, recorder, recorder, endpoints=registry, action_id="r1"
+    )
     assert registry.weights == [{"champion": 0.0, "challenger": 1.0}]
     assert result.package_arn == f"{ARN}/2" and registry.tags["lockgate:package"] == f"{ARN}/2"
     children = {child for _, child, _ in recorder.links}
@@ -276,7 +289,9 @@ def test_promote_moves_all_traffic_and_records_who_and_why() -> None:
 def test_promote_refuses_what_cannot_be_promoted_and_changes_nothing() -> None:
     def attempt(registry: FakeRegistry, variant: str) -> None:
         request = PromoteRequest(endpoint="lockgate-dev-credit", variant=variant)
-        promotion.promote(request, registry, Recorder(), Recorder(), Recorder(), action_id="r")
+        promotion.promote(
+            request, registry, Recorder(), Recorder(), Recorder(), endpoints=registry, action_id="r"
+        )
 
     two = ("champion", "challenger")
     with pytest.raises(VariantsInvalid, match="no variant 'winner'"):

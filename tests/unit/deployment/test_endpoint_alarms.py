@@ -17,6 +17,7 @@ from lockgate.deployment.endpoint_alarms import AlarmSettings, live_variants
 from lockgate.deployment.endpoint_alarms import endpoint_alarms as specs_of
 from lockgate.messages.deploy import EndpointStatusRequest, PromoteRequest
 from lockgate.remediation.alarms import parse_alarm_name
+from lockgate.sagemaker_ports import VariantInfo
 
 from .test_ab_variants import ARN, FakeRegistry, Recorder
 
@@ -66,12 +67,12 @@ def test_specs_per_stage_and_variant_follow_the_naming_convention() -> None:
 
 def test_live_variants_skip_weight_zero_and_order_by_traffic() -> None:
     described = [
-        {"VariantName": "champion", "CurrentWeight": 0.0},
-        {"VariantName": "challenger", "CurrentWeight": 1.0},
+        VariantInfo(name="champion", current_weight=0.0),
+        VariantInfo(name="challenger", current_weight=1.0),
     ]
     assert live_variants(described) == ["challenger"]
     assert live_variants(
-        [{"VariantName": "a", "CurrentWeight": 1}, {"VariantName": "b", "CurrentWeight": 9}]
+        [VariantInfo(name="a", current_weight=1), VariantInfo(name="b", current_weight=9)]
     ) == [
         "b",
         "a",
@@ -136,7 +137,15 @@ def test_a_promotion_removes_the_losers_alarms(cloudwatch: Any) -> None:
     request = PromoteRequest(endpoint="lockgate-dev-credit", variant="challenger", by="jane")
     recorder = Recorder()
     promotion.promote(
-        request, registry, recorder, recorder, recorder, action_id="r", alarms=store, environment="dev"
+        request,
+        registry,
+        recorder,
+        recorder,
+        recorder,
+        endpoints=registry,
+        action_id="r",
+        alarms=store,
+        environment="dev",
     )
     names = _names(cloudwatch)
     assert not any("champion" in n for n in names) and "lockgate-dev-rollback-credit-challenger-5xx" in names

@@ -52,7 +52,7 @@ def test_a_restore_records_the_rejected_package_and_tells_people_who_and_why() -
             "replaces": f"{G}/2",
         }
     )
-    result = service.record(request, fakes, fakes, fakes, fakes)  # type: ignore[arg-type]
+    result = service.record(request, fakes, fakes, fakes, fakes, endpoints=fakes)  # type: ignore[arg-type]
     assert result.outcome == "restored"
     outcomes = {(parent, child): attrs["outcome"] for parent, child, attrs in fakes.links}
     assert outcomes[(f"model-package#{G}/1", "deploy-run#arn:run")] == "restored"
@@ -74,5 +74,5 @@ def test_an_ordinary_deploy_sends_no_restore_message() -> None:
         outcome="deployed",
         replaces=f"{G}/3",
     )
-    assert service.record(request, fakes, fakes, fakes, fakes).outcome == "deployed"  # type: ignore[arg-type]
+    assert service.record(request, fakes, fakes, fakes, fakes, endpoints=fakes).outcome == "deployed"  # type: ignore[arg-type]
     assert fakes.messages == [] and len(fakes.links) == 3

@@ -25,6 +25,11 @@ CONTRACT = Path(__file__).resolve().parents[3] / "contracts" / "credit.yaml"
 NAMES = ["age", "amount"]
 
 
+def _unused(service: str) -> Any:
+    """A client the test never calls (these tests read S3 only)."""
+    return boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+
+
 def _rows(n: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return np.column_stack([rng.normal(40, 10, n), rng.lognormal(8, 1, n)])
@@ -147,7 +152,9 @@ def s3() -> Iterator[Any]:
 
 
 def test_capture_of_a_deleted_endpoint_is_reported_once(s3: Any) -> None:
-    sources = MonitoringSources("data", "artifacts", "dev", s3=s3, sagemaker=object(), cloudwatch=object())
+    sources = MonitoringSources(
+        "data", "artifacts", "dev", s3=s3, sagemaker=_unused("sagemaker"), cloudwatch=_unused("cloudwatch")
+    )
     for i in range(2):
         s3.put_object(Bucket="artifacts", Key=f"capture/lockgate-dev-old/AllTraffic/{i}.jsonl", Body=b"{}\n")
     s3.put_object(Bucket="artifacts", Key="capture/lockgate-dev-live/AllTraffic/0.jsonl", Body=b"{}\n")

@@ -16,6 +16,11 @@ from lockgate.monitoring.monitor import MonitoredEndpoint, monitor_pass
 REGION = "us-east-1"
 
 
+def _unused(service: str) -> Any:
+    """A client the test never calls (these tests read S3 only)."""
+    return boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+
+
 @pytest.fixture
 def s3() -> Iterator[Any]:
     with mock_aws():
@@ -26,14 +31,18 @@ def s3() -> Iterator[Any]:
 
 
 def test_a_version_without_a_manifest_has_no_baseline(s3: Any) -> None:
-    sources = MonitoringSources("data", "artifacts", "dev", s3=s3, sagemaker=object(), cloudwatch=object())
+    sources = MonitoringSources(
+        "data", "artifacts", "dev", s3=s3, sagemaker=_unused("sagemaker"), cloudwatch=_unused("cloudwatch")
+    )
     assert sources.baseline("credit", "0" * 64) is None
 
 
 def test_the_pass_reports_such_an_endpoint_instead_of_failing(
     s3: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sources = MonitoringSources("data", "artifacts", "dev", s3=s3, sagemaker=object(), cloudwatch=object())
+    sources = MonitoringSources(
+        "data", "artifacts", "dev", s3=s3, sagemaker=_unused("sagemaker"), cloudwatch=_unused("cloudwatch")
+    )
     gone = MonitoredEndpoint(name="lockgate-dev-credit", dataset="credit", version="0" * 64)
     monkeypatch.setattr(sources, "endpoints", lambda: [gone])
     s3.put_object(Bucket="artifacts", Key="capture/lockgate-dev-credit/AllTraffic/x.jsonl", Body=b"{}\n")
@@ -66,7 +75,9 @@ def test_the_baseline_is_per_contract_column_from_the_raw_train_split(s3: Any) -
     s3.put_object(
         Bucket="data", Key=f"{prefix}parquet/train/part-00000.parquet", Body=splits["train"]["parquet"]
     )
-    sources = MonitoringSources("data", "artifacts", "dev", s3=s3, sagemaker=object(), cloudwatch=object())
+    sources = MonitoringSources(
+        "data", "artifacts", "dev", s3=s3, sagemaker=_unused("sagemaker"), cloudwatch=_unused("cloudwatch")
+    )
     baseline = sources.baseline("credit", "v1")
     assert baseline is not None
     assert baseline.names == [

@@ -16,7 +16,7 @@ from lockgate.messages.train import RegisterModelInput
 from lockgate.names import split_uri
 from lockgate.pipeline.register import Registrar
 from lockgate.registry.gates import APPROVED, PENDING
-from lockgate.registry.package import PackageInfo
+from lockgate.sagemaker_ports import PackageInfo
 
 REPO = Path(__file__).resolve().parents[3]
 DATA, ARTIFACTS = "data", "artifacts"
@@ -45,7 +45,12 @@ class FakeRegistry:
 
     def _info(self, arn: str) -> PackageInfo:
         package = self.packages[arn]
-        return PackageInfo(arn, package["status"], dict(package["metadata"]), None, package["description"])
+        return PackageInfo(
+            arn=arn,
+            status=package["status"],
+            metadata=dict(package["metadata"]),
+            approval_description=package["description"],
+        )
 
     def create(self, request: dict[str, Any]) -> str:
         arn = f"arn:aws:sagemaker:us-east-1:123456789012:model-package/g/{len(self.packages) + 1}"

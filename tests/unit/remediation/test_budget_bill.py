@@ -10,18 +10,18 @@ from botocore.stub import ANY, Stubber
 
 from lockgate.adapters.cost_explorer import BilledHours
 from lockgate.remediation.budget import instance_hours, with_bill
-from lockgate.remediation.ports import EndpointFacts, Variant
+from lockgate.sagemaker_ports import EndpointInfo, VariantInfo
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
 
-def _endpoint(hours_ago: float) -> EndpointFacts:
+def _endpoint(hours_ago: float) -> EndpointInfo:
     created = datetime.fromtimestamp(NOW.timestamp() - hours_ago * 3600, UTC)
-    return EndpointFacts(
+    return EndpointInfo(
         name="e",
         status="InService",
-        config_name="c",
-        variants=[Variant(name="AllTraffic", model_name="m", instance_count=2)],
+        config="c",
+        variants=[VariantInfo(name="AllTraffic", model="m", instances=2)],
         created=created,
     )
 

@@ -328,7 +328,7 @@ def test_rollback_goes_to_the_previous_approved_package_and_verifies_the_config(
     deployed: list[tuple[str, str]] = []
     endpoints = remediator.ports.endpoints
     # moto has no update_endpoint (the endpoint twin adds it): record the request, answer the wait
-    monkeypatch.setattr(endpoints, "deploy_package", lambda e, p, c: deployed.append((p, c)))
+    monkeypatch.setattr(endpoints, "deploy_package", lambda e, p, c: deployed.append((p.arn, c)))
     monkeypatch.setattr(endpoints, "wait_for_config", lambda n, c, t: c)
     result = remediator.handle(alarm("lockgate-dev-rollback-credit-5xx", PROD, at=LATER))
     assert result.outcome == "done" and deployed[0][0] == first
@@ -452,7 +452,7 @@ def test_a_champion_alarm_rolls_the_ab_endpoint_back_to_one_variant_with_its_ala
     EndpointAlarms(cloudwatch).put(endpoint_alarms("dev", PROD, ["champion", "challenger"], AlarmSettings()))
     remediator = world.remediator()
     deployed: list[str] = []
-    monkeypatch.setattr(remediator.ports.endpoints, "deploy_package", lambda e, p, c: deployed.append(p))
+    monkeypatch.setattr(remediator.ports.endpoints, "deploy_package", lambda e, p, c: deployed.append(p.arn))
     monkeypatch.setattr(remediator.ports.endpoints, "wait_for_config", lambda n, c, t: c)
     transition = alarm("lockgate-dev-rollback-credit-champion-5xx", PROD, at=LATER)
     transition.metric.dimensions["VariantName"] = "champion"

@@ -11,9 +11,9 @@ import pyarrow.csv as pacsv
 import pytest
 
 from lockgate.data.contract import load_contract
-from lockgate.deployment.ports import PackageInfo
 from lockgate.errors import InputRejected
 from lockgate.messages.batch import BatchPlan, BatchPredictRequest
+from lockgate.sagemaker_ports import Container, PackageInfo
 from lockgate.serving import artifact, batch_job
 
 CONTRACT = load_contract(Path(__file__).parents[3] / "contracts" / "credit.yaml")
@@ -53,12 +53,24 @@ class Registry:
 
 
 def _package(arn: str, *, raw: bool = True) -> PackageInfo:
-    containers = (
+    registered = (
         artifact.package_containers(ENCODER_URL, "sklearn", "xgboost", MODEL_URL)
         if raw
         else [{"Image": "xgboost", "ModelDataUrl": MODEL_URL}]
     )
-    return PackageInfo(arn, "lockgate-dev-credit", 1, "Approved", MODEL_URL, "xgboost", {}, "", containers)
+    containers = [
+        Container(image=c["Image"], model_data_url=c["ModelDataUrl"], environment=c.get("Environment", {}))
+        for c in registered
+    ]
+    return PackageInfo(
+        arn=arn,
+        group="lockgate-dev-credit",
+        version=1,
+        status="Approved",
+        model_data_url=MODEL_URL,
+        image="xgboost",
+        containers=containers,
+    )
 
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/lockgate-dev-credit/{}"
