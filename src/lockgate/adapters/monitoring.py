@@ -12,6 +12,7 @@ from lockgate.adapters.s3 import S3Store
 from lockgate.data.contract import Contract
 from lockgate.data.splitting import read_xgboost, xgboost_matrix
 from lockgate.data.versioning import manifest_features
+from lockgate.messages.package import PackageMetadata
 from lockgate.monitoring.baseline import METHOD, Baseline, build_baseline
 from lockgate.monitoring.monitor import NAMESPACE, Metric, MonitoredEndpoint
 from lockgate.pipeline.contracts import dataset_contract
@@ -37,7 +38,7 @@ class MonitoringSources:
         self._store = S3Store(self._s3)
 
     def endpoints(self) -> list[MonitoredEndpoint]:
-        """Endpoints tagged lockgate:managed=true; version from the live package's metadata."""
+        """Endpoints tagged lockgate:managed=true; the dataset version from the live package's metadata."""
         found = []
         for page in self._sagemaker.get_paginator("list_endpoints").paginate():
             for summary in page.get("Endpoints", []):
@@ -51,20 +52,20 @@ class MonitoringSources:
                     MonitoredEndpoint(
                         name=summary["EndpointName"],
                         dataset=tags["lockgate:dataset"],
-                        version=self._package_version(tags.get("lockgate:package", "")),
+                        version=self._dataset_version(tags.get("lockgate:package", "")),
                     )
                 )
         return found
 
-    def _package_version(self, package_arn: str) -> str | None:
+    def _dataset_version(self, package_arn: str) -> str | None:
         if not package_arn:
             return None
         try:
             described = self._sagemaker.describe_model_package(ModelPackageName=package_arn)
         except self._sagemaker.exceptions.ClientError:
             return None
-        version = described.get("CustomerMetadataProperties", {}).get("version")
-        return str(version) if version else None
+        metadata = PackageMetadata.from_properties(described.get("CustomerMetadataProperties", {}))
+        return metadata.dataset_version or None
 
     def new_capture(self, endpoint: str) -> tuple[list[tuple[str, bytes]], str]:
         """Files under capture/<endpoint>/ modified after the cursor (ISO time + key, in order)."""

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from lockgate.adapters.errors import guarded
 from lockgate.deployment.ports import EndpointInfo, PackageInfo, VariantInfo
 from lockgate.errors import EndpointBusy, TransientError
+from lockgate.messages.package import PackageMetadata
 
 # Beyond the one error map (adapters.errors.guarded, on both clients): an account's instance quota
 # frees up as other endpoints are deleted, so ResourceLimitExceeded is worth the state machine's retry.
@@ -108,7 +109,9 @@ class SageMakerDeploy:
             ModelPackageArn=arn,
             ModelApprovalStatus=package.status,
             ApprovalDescription=package.approval_description,
-            CustomerMetadataProperties={**package.metadata, "deployNote": note[:256]},
+            CustomerMetadataProperties=PackageMetadata.from_properties(package.metadata)
+            .with_note(note)
+            .to_properties(),
         )
 
     def ensure_model(

@@ -67,6 +67,7 @@ def _run(args: argparse.Namespace) -> None:
     from lockgate.adapters.s3 import S3Store
     from lockgate.adapters.sagemaker_deploy import SageMakerDeploy
     from lockgate.adapters.sagemaker_transform import SageMakerTransform
+    from lockgate.messages.package import PackageMetadata
     from lockgate.serving import batch
     from lockgate.serving.encoder import EncoderError
 
@@ -91,7 +92,8 @@ def _run(args: argparse.Namespace) -> None:
     if checked.scored:
         store.put(work_bucket, f"{work}/input/records.csv", checked.records, "text/csv")
         transforms = SageMakerTransform(sagemaker, sleep=time.sleep)
-        role = transforms.role_of_transform(package.metadata["transformJob"])
+        metadata = PackageMetadata.from_properties(package.metadata)
+        role = transforms.role_of_transform(metadata.transform_job)
         registry.ensure_model(
             job,
             package.image,

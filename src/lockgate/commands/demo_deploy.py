@@ -22,6 +22,7 @@ from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.deploy_cli import run as run_command
 from lockgate.deployment.names import endpoint_name, execution_name, group_name
 from lockgate.local.cloud import LocalCloud
+from lockgate.messages.package import PackageMetadata
 
 ENVIRONMENT = "dev"
 OK, FAULTY, OTHER = "first model (ok)", "faulty model (5XX)", "other errors"
@@ -77,7 +78,7 @@ class _DeployDemo:
     def test_rows(self, package: str, count: int = TRAFFIC_ROWS) -> list[str]:
         """The first `count` rows of the package's test split (features only, as the model takes)."""
         described = self.sm.describe_model_package(ModelPackageName=package)
-        uri = described["CustomerMetadataProperties"]["testData"]
+        uri = PackageMetadata.from_properties(described["CustomerMetadataProperties"]).test_data
         bucket, key = uri.removeprefix("s3://").split("/", 1)
         body = self.cloud.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
         return [line for line in body.splitlines() if line.strip()][:count]
@@ -171,9 +172,10 @@ def _faulty_deploy(
     demo: _DeployDemo, first: str, second: str, dataset: str
 ) -> tuple[float, dict[str, int], str]:
     cloud = demo.cloud
-    metadata = demo.sm.describe_model_package(ModelPackageName=second)["CustomerMetadataProperties"]
+    described = demo.sm.describe_model_package(ModelPackageName=second)
+    metadata = PackageMetadata.from_properties(described["CustomerMetadataProperties"])
     say("== a second model, made faulty: its canary fails, the 5XX alarm rolls it back")
-    say(f"second model: {second}, trained from dataset version {metadata.get('version', '?')[:12]}")
+    say(f"second model: {second}, trained from dataset version {(metadata.dataset_version or '?')[:12]}")
     began = time.perf_counter()
     demo.registry_approve(second, "second model")
     _wait(lambda: demo.approval_waiting(second), 120, "the second approval request")

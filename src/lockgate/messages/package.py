@@ -84,6 +84,10 @@ class PackageMetadata(BaseModel):
                 properties[key] = text
         return properties
 
+    def missing(self, *fields: str) -> list[str]:
+        """The property keys of those of `fields` (field names) that are empty."""
+        return [type(self).model_fields[name].alias or name for name in fields if not getattr(self, name)]
+
     def with_note(self, note: str) -> PackageMetadata:
         """The same properties with a new deployment note."""
         return self.model_copy(update={"deploy_note": clip(note)})
@@ -91,4 +95,4 @@ class PackageMetadata(BaseModel):
     @classmethod
     def query(cls, **fields: str) -> dict[str, str]:
         """Some fields as properties: what a registry search matches packages on."""
-        return cls(**fields).to_properties()
+        return cls.model_validate(fields).to_properties()
