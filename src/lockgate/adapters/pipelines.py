@@ -9,7 +9,7 @@ import boto3
 
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.layout import manifest_key, split_locations
-from lockgate.messages.ingest import DatasetSource, StoredDatasetVersion
+from lockgate.messages.ingest import DatasetSource, StoredDatasetVersion, train_input
 
 
 class S3Datasets:
@@ -74,7 +74,8 @@ class TrainPipeline:
         ):
             for execution in page.get("executions", []):
                 described = self._client.describe_execution(executionArn=execution["executionArn"])
-                if json.loads(described.get("input") or "{}").get("dataset") == dataset:
+                detail = train_input(described.get("input"))
+                if detail is not None and detail.dataset == dataset:
                     return str(execution["executionArn"])
         return None
 

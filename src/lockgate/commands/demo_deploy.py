@@ -22,6 +22,7 @@ from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.deploy_cli import run as run_command
 from lockgate.deployment.names import endpoint_name, execution_name, group_name
 from lockgate.local.cloud import LocalCloud
+from lockgate.messages.ingest import train_input
 from lockgate.messages.package import PackageMetadata
 
 ENVIRONMENT = "dev"
@@ -97,7 +98,8 @@ def trained_package(cloud: LocalCloud, dataset: str, exclude: str, timeout: floa
                 continue
             seen.add(execution["executionArn"])
             run = sfn.describe_execution(executionArn=execution["executionArn"])
-            if json.loads(run["input"]).get("dataset") != dataset:
+            detail = train_input(run["input"])
+            if detail is None or detail.dataset != dataset:
                 continue
             registration = json.loads(run.get("output") or "{}").get("registration") or {}
             package = registration.get("packageArn")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict, Discriminator, Field, RootModel, Tag
+from pydantic import ConfigDict, Discriminator, Field, RootModel, Tag, ValidationError
 
 from lockgate.messages.base import StepModel
 
@@ -67,6 +67,14 @@ class DatasetVersionCreated(VersionFiles):
 
     source: DatasetSource
     execution: str = Field(min_length=1)  # who announced it: the ingest run's ARN, or `remediation:<run>`
+
+
+def train_input(text: str | None) -> DatasetVersionCreated | None:
+    """A train run's input (DescribeExecution's `input`), or None when it is not one."""
+    try:
+        return DatasetVersionCreated.model_validate_json(text or "{}")
+    except ValidationError:
+        return None
 
 
 class StoredDatasetVersion(VersionFiles):
