@@ -94,5 +94,6 @@ STATE_MACHINES: dict[str, type[BaseModel]] = {
 
 PROPERTIES: dict[str, type[PackageMetadata]] = {
     "CustomerMetadataProperties": PackageMetadata,
+    "metadata": PackageMetadata,  # the deploy run carries them (PrepareResult, ApprovalRequest)
 }
 """A field that carries a model package's metadata -> its model (`from_properties`/`to_properties`)."""
