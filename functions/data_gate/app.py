@@ -52,7 +52,7 @@ def lambda_handler(event: DataGateRequest, context: LambdaContext) -> JsonObject
             unit=MetricUnit.Count,
             value=1,
         )
-        logger.info("dataset version", extra={"version": result.version, "new": result.new})
+        logger.info("dataset version", extra={"version": result.dataset_version, "new": result.new})
     else:
         metrics.add_metric(name="PartsChecked", unit=MetricUnit.Count, value=1)
     return result.to_payload()

@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 from lockgate.local.fixtures import sample_csv
+from lockgate.messages.ingest import DatasetVersionCreated
+from lockgate.messages.package import PackageMetadata
 from lockgate.names import split_uri
 
 pytestmark = pytest.mark.integration
@@ -76,6 +78,11 @@ def test_a_dataset_version_ends_as_a_registered_model_package(pipeline) -> None:
         "biasPost",
         "biasPostVerdict",
     }
+    assert PackageMetadata.from_properties(meta).to_properties() == meta  # the one model of them
+    # the train run's input is DatasetVersionCreated's detail, naming the raw upload it came from
+    detail = DatasetVersionCreated.model_validate(json.loads(run["input"]))
+    assert (detail.dataset, detail.dataset_version) == ("credit-it", version)
+    assert detail.source.key == "raw/credit-it/data.csv" and ":lockgate-ingest-" in detail.execution
     assert "auto_approve: false" in package["ApprovalDescription"]
     # an inference pipeline: the encoder (scikit-learn container) -> XGBoost -> the encoder
     encode, container, decode = package["InferenceSpecification"]["Containers"]

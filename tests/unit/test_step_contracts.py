@@ -7,8 +7,11 @@ DefinitionSubstitutions and registered in lockgate.messages.catalog):
   valid values; nested objects are checked against nested models;
 - every ResultSelector path into the result (`$.Payload.<field>...`) exists in the output model.
 Every events/*.json validates against its function's input model, and every handler parses its
-event with the catalog's input model. Nothing here names a state machine, so new ones are checked
-as they arrive.
+event with the catalog's input model. The hand-offs that are no function's input are checked too:
+every PutEvents entry of a registered detail-type (catalog.EVENTS, DETAILS here), every rule that
+hands such an event to a state machine, every read of a registered state machine's own input
+(catalog.STATE_MACHINES), and every model package metadata in events/ (catalog.PROPERTIES).
+Nothing here names a state machine, so new ones are checked as they arrive.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import pytest
 from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 
 from lockgate.local.deployer.template import load_template
-from lockgate.messages.catalog import FUNCTIONS
+from lockgate.messages.catalog import EVENTS as DETAILS
+from lockgate.messages.catalog import FUNCTIONS, PROPERTIES, STATE_MACHINES
 
 REPO = Path(__file__).resolve().parents[2]
 MACHINES = sorted((REPO / "statemachines").glob("*.asl.json"))
@@ -434,3 +438,123 @@ def test_every_read_of_a_selected_result_names_a_field_its_selector_keeps(path: 
                     if field not in fields:
                         missing.append(f"{name} reads {read}: {prefix} keeps {sorted(fields)}")
     assert not missing, missing
+
+
+# ------------------------------------------------ hand-offs that are no function's input
+
+
+PUT_EVENTS = "arn:aws:states:::events:putEvents"
+
+
+def _put_event_entries() -> list[tuple[str, dict[str, Any]]]:
+    """(machine:state, entry) of every PutEvents entry in the state machines."""
+    found = []
+    for path in MACHINES:
+        for name, state in _all_states(json.loads(path.read_text())["States"]):
+            if state["Type"] == "Task" and state.get("Resource") == PUT_EVENTS:
+                arguments = state.get("Parameters", state.get("Arguments")) or {}
+                found += [(f"{path.name}:{name}", entry) for entry in arguments.get("Entries", [])]
+    return found
+
+
+REGISTERED_ENTRIES = [(where, e) for where, e in _put_event_entries() if e.get("DetailType") in DETAILS]
+
+
+def test_registered_events_are_put_by_the_state_machines() -> None:
+    assert {e["DetailType"] for _, e in REGISTERED_ENTRIES} >= {"DatasetVersionCreated"}
+
+
+@pytest.mark.parametrize("where,entry", REGISTERED_ENTRIES, ids=lambda v: v if isinstance(v, str) else "")
+def test_each_put_event_detail_is_its_model(where: str, entry: dict[str, Any]) -> None:
+    assert entry.get("Source") == "lockgate", where
+    assert payload_problems(entry["Detail"], DETAILS[entry["DetailType"]], where) == []
+
+
+def _rules() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(target logical id, rule name, rule properties) of every EventBridge rule on a state machine."""
+    for target, resource in RESOURCES.items():
+        if resource["Type"] == "AWS::Serverless::StateMachine":
+            for rule, event in resource["Properties"].get("Events", {}).items():
+                if event["Type"] == "EventBridgeRule":
+                    yield target, rule, event["Properties"]
+
+
+def test_each_rule_hands_a_state_machine_the_input_it_takes() -> None:
+    checked = []
+    for target, rule, properties in _rules():
+        pattern = properties["Pattern"]
+        for detail_type in pattern.get("detail-type", []):
+            if pattern.get("source") == ["lockgate"] and detail_type in DETAILS:
+                assert properties.get("InputPath") == "$.detail", f"{rule}: the machine takes the detail"
+                assert STATE_MACHINES.get(target) is DETAILS[detail_type], f"{rule} -> {target}"
+                checked.append(rule)
+    assert "DatasetVersionCreated" in checked
+
+
+def input_problems(states: dict[str, Any], model: type[BaseModel], where: str) -> list[str]:
+    """Every read of the execution's own input (a `$.` path no ResultPath wrote) that `model` lacks."""
+    flat = dict(_all_states(states))
+    written = {
+        str(path).removeprefix("$.").split(".")[0]
+        for state in flat.values()
+        for path in [state.get("ResultPath"), *(c.get("ResultPath") for c in state.get("Catch", []))]
+        if isinstance(path, str) and path.startswith("$.")
+    }
+    problems = []
+    for name, state in flat.items():
+        reads = _paths({k: v for k, v in state.items() if k not in ("ResultSelector", "ResultPath", "Catch")})
+        for read in reads:
+            path = read.removeprefix("$.").split(".")
+            if path[0] not in written:
+                problems.append(path_problem(model, path, f"{where}:{name}"))
+    return [p for p in problems if p is not None]
+
+
+def _machine_file(logical_id: str) -> Path:
+    return REPO / RESOURCES[logical_id]["Properties"]["DefinitionUri"]
+
+
+@pytest.mark.parametrize("machine", sorted(STATE_MACHINES), ids=str)
+def test_each_state_machine_reads_only_what_its_input_has(machine: str) -> None:
+    states = json.loads(_machine_file(machine).read_text())["States"]
+    assert input_problems(states, STATE_MACHINES[machine], machine) == []
+
+
+def test_the_input_checker_names_a_missing_field() -> None:
+    states = {
+        "A": {"Type": "Pass", "Parameters": {"d.$": "$.dataset", "n.$": "$.nope.x"}, "ResultPath": "$.a"},
+        "B": {"Type": "Pass", "Parameters": {"r.$": "$.a.anything", "s.$": "$.splits.train.parquet"}},
+    }
+    assert input_problems(states, STATE_MACHINES["TrainStateMachine"], "m") == [
+        "m:A: DatasetVersionCreated has no nope.x"
+    ]
+
+
+def _properties(value: object) -> Iterator[tuple[str, dict[str, str]]]:
+    """(field, value) of every registered metadata field in a JSON value."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in PROPERTIES:
+                yield key, inner
+            else:
+                yield from _properties(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _properties(inner)
+
+
+EVENT_PROPERTIES = [
+    (path, field, found) for path in EVENTS for field, found in _properties(json.loads(path.read_text()))
+]
+
+
+def test_events_carry_package_metadata() -> None:
+    assert EVENT_PROPERTIES, "no events/ file carries a model package's metadata: nothing is checked"
+
+
+@pytest.mark.parametrize("path,field,found", EVENT_PROPERTIES, ids=lambda v: getattr(v, "name", ""))
+def test_each_package_metadata_in_events_reads_and_writes_back(
+    path: Path, field: str, found: dict[str, str]
+) -> None:
+    model = PROPERTIES[field]
+    assert model.from_properties(found).to_properties() == found, path

@@ -16,6 +16,7 @@ from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.data.contract import Contract
 from lockgate.data.versioning import manifest_features
 from lockgate.data.xgboost_files import read_xgboost, xgboost_matrix
+from lockgate.messages.package import PackageMetadata
 from lockgate.monitoring.baseline import METHOD, Baseline, build_baseline
 from lockgate.monitoring.monitor import NAMESPACE, Metric, MonitoredEndpoint
 from lockgate.names import environment_prefix
@@ -43,7 +44,7 @@ class MonitoringSources:
         self._store = S3Store(self._s3)
 
     def endpoints(self) -> list[MonitoredEndpoint]:
-        """Endpoints tagged lockgate:managed=true; version from the live package's metadata."""
+        """Endpoints tagged lockgate:managed=true; the dataset version from the live package's metadata."""
         found = []
         for name, tags in self._endpoints.tagged():
             if tags.get("lockgate:managed") != "true" or not tags.get("lockgate:dataset"):
@@ -52,20 +53,20 @@ class MonitoringSources:
                 MonitoredEndpoint(
                     name=name,
                     dataset=tags["lockgate:dataset"],
-                    version=self._package_version(tags.get("lockgate:package", "")),
+                    version=self._dataset_version(tags.get("lockgate:package", "")),
                 )
             )
         return found
 
-    def _package_version(self, package_arn: str) -> str | None:
+    def _dataset_version(self, package_arn: str) -> str | None:
         if not package_arn:
             return None
         try:
             package = self._registry.package(package_arn)
         except ClientError:
             return None
-        version = package.metadata.get("version")
-        return str(version) if version else None
+        metadata = PackageMetadata.from_properties(package.metadata)
+        return metadata.dataset_version or None
 
     def new_capture(self, endpoint: str) -> tuple[list[tuple[str, bytes]], str]:
         """Files under capture/<endpoint>/ modified after the cursor (ISO time + key, in order)."""

@@ -10,7 +10,7 @@ import boto3
 from lockgate.adapters.errors import guarded
 from lockgate.adapters.stepfunctions import StepFunctions
 from lockgate.layout import manifest_key, split_locations
-from lockgate.remediation.ports import DatasetVersion
+from lockgate.messages.ingest import DatasetSource, StoredDatasetVersion, train_input
 
 
 class S3Datasets:
@@ -20,9 +20,9 @@ class S3Datasets:
         self._bucket = bucket
         self._client = guarded(client or boto3.client("s3"))
 
-    def latest_version(self, dataset: str) -> DatasetVersion | None:
+    def latest_version(self, dataset: str) -> StoredDatasetVersion | None:
         """The version whose manifest says it was created last."""
-        newest: DatasetVersion | None = None
+        newest: StoredDatasetVersion | None = None
         paginator = self._client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self._bucket, Prefix=f"datasets/{dataset}/"):
             for obj in page.get("Contents", []):
@@ -34,7 +34,7 @@ class S3Datasets:
                     newest = candidate
         return newest
 
-    def version(self, dataset: str, version: str) -> DatasetVersion | None:
+    def version(self, dataset: str, version: str) -> StoredDatasetVersion | None:
         """One version by its id, or None when it has no manifest (not a complete version)."""
         key = manifest_key(dataset, version)
         try:
@@ -42,14 +42,20 @@ class S3Datasets:
         except self._client.exceptions.NoSuchKey:
             return None
 
-    def _read(self, dataset: str, key: str) -> DatasetVersion:
+    def _read(self, dataset: str, key: str) -> StoredDatasetVersion:
         manifest = json.loads(self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read())
-        return DatasetVersion(
-            dataset=dataset,
-            version=manifest["version"],
-            manifest=f"s3://{self._bucket}/{key}",
-            splits=split_locations(self._bucket, key.removesuffix("manifest.json")),
-            created=manifest.get("created", ""),
+        source = manifest["source"]  # lockgate.data.versioning.Source: the raw object or batch folder
+        return StoredDatasetVersion.model_validate(
+            {
+                "dataset": dataset,
+                "version": manifest["version"],
+                "manifest": f"s3://{self._bucket}/{key}",
+                "splits": split_locations(self._bucket, key.removesuffix("manifest.json")),
+                "source": DatasetSource(
+                    bucket=source["bucket"], key=source["key"], version_id=source.get("version_id")
+                ),
+                "created": manifest.get("created", ""),
+            }
         )
 
 
@@ -69,21 +75,15 @@ class TrainPipeline:
         ):
             for execution in page.get("executions", []):
                 described = self._client.describe_execution(executionArn=execution["executionArn"])
-                if json.loads(described.get("input") or "{}").get("dataset") == dataset:
+                detail = train_input(described.get("input"))
+                if detail is not None and detail.dataset == dataset:
                     return str(execution["executionArn"])
         return None
 
-    def start_train(self, name: str, version: DatasetVersion) -> tuple[str, bool]:
-        """Start the train pipeline with DatasetVersionCreated's detail shape."""
-        payload = {
-            "dataset": version.dataset,
-            "version": version.version,
-            "manifest": version.manifest,
-            "splits": version.splits,
-            "source": {"bucket": self._bucket, "key": version.manifest, "versionId": None},
-            "execution": f"remediation:{name}",
-        }
-        result = self._starter.start_once(self._arn, name, payload)
+    def start_train(self, name: str, version: StoredDatasetVersion) -> tuple[str, bool]:
+        """Start the train pipeline with the version's DatasetVersionCreated detail."""
+        detail = version.announced(f"remediation:{name}")
+        result = self._starter.start_once(self._arn, name, detail.to_payload())
         return result.execution_arn, result.started
 
 

@@ -13,6 +13,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from lockgate.adapters.errors import guarded, quota_is_transient
+from lockgate.messages.package import PackageMetadata
 from lockgate.sagemaker_ports import APPROVED, Container, PackageInfo
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class ModelRegistry:
             arn,
             package.status,
             package.approval_description,
-            {**package.metadata, "deployNote": note[:256]},
+            PackageMetadata.from_properties(package.metadata).with_note(note).to_properties(),
         )
 
     def _update(

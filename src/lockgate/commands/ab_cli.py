@@ -83,6 +83,7 @@ def deploy(args: argparse.Namespace) -> None:
     from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
     from lockgate.adapters.sagemaker_registry import ModelRegistry
     from lockgate.messages.deploy import DeployRunInput, VariantWeights
+    from lockgate.messages.package import PackageMetadata
 
     split = _split(args.variants)
     sagemaker = aws_client("sagemaker", args.endpoint_url)
@@ -99,10 +100,12 @@ def deploy(args: argparse.Namespace) -> None:
         raise CliError(
             f"{package.arn} is {package.status}; approve it first (`lockgate approve {package.arn}`)"
         )
-    try:
-        dataset = names.dataset_of_group(args.environment, package.group)
-    except ValueError as error:
-        raise CliError(f"{error}; is --environment right?") from error
+    dataset = PackageMetadata.from_properties(package.metadata).dataset
+    if not dataset or package.group != names.group_name(args.environment, dataset):
+        raise CliError(
+            f"{package.arn} (group {package.group}, dataset {dataset or '?'}) is no Lockgate package "
+            f"of environment {args.environment}; is --environment right?"
+        )
     endpoint = names.endpoint_name(args.environment, dataset, "prod")
     live = endpoints.endpoint(endpoint)
     champion = live.tags.get("lockgate:package", "") if live else ""

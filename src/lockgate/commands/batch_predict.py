@@ -138,6 +138,7 @@ def _direct(args: argparse.Namespace, request: Any) -> Any:
     from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
     from lockgate.adapters.sagemaker_jobs import SageMakerJobs
     from lockgate.adapters.sagemaker_registry import ModelRegistry
+    from lockgate.messages.package import PackageMetadata
     from lockgate.serving import batch_job
 
     sagemaker = aws_client("sagemaker", args.endpoint_url)
@@ -148,7 +149,9 @@ def _direct(args: argparse.Namespace, request: Any) -> Any:
     if plan.scored:
         package = registry.package(plan.package)
         jobs, endpoints = SageMakerJobs(sagemaker, sleep=time.sleep), SageMakerEndpoints(sagemaker)
-        role = endpoints.model_role(jobs.transform_model(package.metadata["transformJob"]))
+        role = endpoints.model_role(
+            jobs.transform_model(PackageMetadata.from_properties(package.metadata).transform_job)
+        )
         endpoints.ensure_model(plan.job, package, role, {"lockgate:managed": "true"})
         work = plan.transform.TransformOutput["S3OutputPath"].removesuffix("output")
         jobs.start_transform(plan.job, plan.job, f"{work}input/", f"{work}output", request.instance_type)

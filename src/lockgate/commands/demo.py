@@ -38,6 +38,7 @@ from lockgate.layout import quarantined_key
 from lockgate.local.cloud import LocalCloud
 from lockgate.local.fixtures import broken_csv, data_bucket, sample_csv, sample_parts, upload_contracts
 from lockgate.local.stepfunctions.executions import wait_for_execution
+from lockgate.messages.ingest import train_input
 from lockgate.names import split_uri, upload_execution_name
 from lockgate.pipeline.run_history import state_visits
 
@@ -171,7 +172,8 @@ class Demo:
                     continue  # only finished runs are described, each once
                 seen.add(execution["executionArn"])
                 run = self.sfn.describe_execution(executionArn=execution["executionArn"])
-                if json.loads(run["input"]).get("version") == version:
+                detail = train_input(run["input"])
+                if detail is not None and detail.dataset_version == version:
                     return self._show_bias(run)
             time.sleep(0.25)
         say("  no train run finished in 300 s")

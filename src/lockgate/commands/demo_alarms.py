@@ -52,12 +52,12 @@ def alarm_part(
     for name in (staging, prod):
         fx.put_invocations(cloudwatch, name, 1.0)  # their last traffic; then nothing for the idle window
     manifest = json.loads(
-        s3.get_object(Bucket=data_bucket, Key=f"datasets/{dataset}/{version.version}/manifest.json")[
+        s3.get_object(Bucket=data_bucket, Key=f"datasets/{dataset}/{version.dataset_version}/manifest.json")[
             "Body"
         ].read()
     )
     names = manifest_features(manifest)
-    live = fx.drifted(fx.train_features(s3, data_bucket, dataset, version.version)[:5000], names)
+    live = fx.drifted(fx.train_features(s3, data_bucket, dataset, version.dataset_version)[:5000], names)
     fx.write_capture(s3, artifacts, prod, fx.capture_lines(live, np.full(len(live), 0.5)))
     say(f"  {len(live):,} rows of drifted live traffic captured for {prod} (older applicants, 3x amounts)")
     began = time.monotonic()

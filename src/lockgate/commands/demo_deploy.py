@@ -21,6 +21,8 @@ from lockgate.commands.console import describe_runs, say
 from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.options import run_command
 from lockgate.local.cloud import LocalCloud
+from lockgate.messages.ingest import train_input
+from lockgate.messages.package import PackageMetadata
 from lockgate.names import deploy_execution_name, endpoint_name, group_name, split_uri
 
 ENVIRONMENT = "dev"
@@ -79,7 +81,7 @@ class _DeployDemo:
         """The first `count` rows of the package's test split (features only, as the model takes)."""
         from lockgate.adapters.sagemaker_registry import ModelRegistry
 
-        uri = ModelRegistry(self.sm).package(package).metadata["testData"]
+        uri = PackageMetadata.from_properties(ModelRegistry(self.sm).package(package).metadata).test_data
         bucket, key = split_uri(uri)
         body = self.cloud.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
         return [line for line in body.splitlines() if line.strip()][:count]
@@ -98,7 +100,8 @@ def trained_package(cloud: LocalCloud, dataset: str, exclude: str, timeout: floa
                 continue
             seen.add(execution["executionArn"])
             run = sfn.describe_execution(executionArn=execution["executionArn"])
-            if json.loads(run["input"]).get("dataset") != dataset:
+            detail = train_input(run["input"])
+            if detail is None or detail.dataset != dataset:
                 continue
             registration = json.loads(run.get("output") or "{}").get("registration") or {}
             package = registration.get("packageArn")
@@ -175,9 +178,9 @@ def _faulty_deploy(
     cloud = demo.cloud
     from lockgate.adapters.sagemaker_registry import ModelRegistry
 
-    metadata = ModelRegistry(demo.sm).package(second).metadata
+    metadata = PackageMetadata.from_properties(ModelRegistry(demo.sm).package(second).metadata)
     say("== a second model, made faulty: its canary fails, the 5XX alarm rolls it back")
-    say(f"second model: {second}, trained from dataset version {metadata.get('version', '?')[:12]}")
+    say(f"second model: {second}, trained from dataset version {(metadata.dataset_version or '?')[:12]}")
     began = time.perf_counter()
     demo.registry_approve(second, "second model")
     _wait(lambda: demo.approval_waiting(second), 120, "the second approval request")

@@ -61,7 +61,7 @@ def _retrain(args: argparse.Namespace, now: datetime) -> int:
     arn, started = TrainPipeline(machines[0]["stateMachineArn"], bucket, sfn).start_train(name, version)
     if not started:
         raise CliError(f"{name} was already started ({arn}); wait a second and run it again")
-    say(f"retraining {version.dataset} version {version.version[:12]}: {arn}")
+    say(f"retraining {version.dataset} version {version.dataset_version[:12]}: {arn}")
     url = f" --endpoint-url {args.endpoint_url}" if args.endpoint_url else ""
     say(f"follow it: lockgate runs{url} --dataset {version.dataset}")
     return 0

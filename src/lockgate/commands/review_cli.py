@@ -121,6 +121,8 @@ def _find(target: str, records: ReviewRecords, sfn: Any) -> PendingReview:
     """The review request a run name, run ARN or dataset version names."""
     from botocore.exceptions import ClientError
 
+    from lockgate.messages.ingest import train_input
+
     if _VERSION.fullmatch(target):
         found = records.of_version(target)
         waiting = [r for r in found if r.state == "waiting"]
@@ -139,7 +141,8 @@ def _find(target: str, records: ReviewRecords, sfn: Any) -> PendingReview:
         described = sfn.describe_execution(executionArn=execution)
     except ClientError as error:
         raise not_found(f"no train run {target}; `lockgate runs` lists them") from error
-    version = str(json.loads(described.get("input") or "{}").get("version", ""))
+    detail = train_input(described.get("input"))
+    version = detail.dataset_version if detail else ""
     pending = records.get(version, execution) if version else None
     if pending is None:
         raise CliError(f"run {_name(execution)} is {described['status']} and waits for no review")

@@ -35,6 +35,7 @@ from lockgate.messages.deploy import (
     SmokeTestResult,
     VariantPlan,
 )
+from lockgate.messages.package import PackageMetadata
 from lockgate.sagemaker_ports import EndpointInfo, Endpoints, PackageInfo, Registry
 
 SplitOf = Callable[[str], variants.Split | None]  # dataset -> the A/B split its contract asks for
@@ -92,9 +93,9 @@ def prepare(
     if decision.action == "restore":  # who rejected the live package, and why (its ApprovalDescription)
         said = registry.package(run.package_arn).approval_description
         decision = replace(decision, reason=f"{decision.reason} ({said})" if said else decision.reason)
-    for field in ("testData", "predictions"):
-        if not package.metadata.get(field):
-            raise PackageNotDeployable(f"{package.arn}: CustomerMetadataProperties.{field} is missing")
+    metadata = PackageMetadata.from_properties(package.metadata)
+    if missing := metadata.missing("test_data", "predictions"):
+        raise PackageNotDeployable(f"{package.arn}: CustomerMetadataProperties.{missing[0]} is missing")
     if not package.model_data_url:
         raise PackageNotDeployable(
             f"{package.arn}: InferenceSpecification.Containers[0].ModelDataUrl is missing"
@@ -164,11 +165,11 @@ def prepare(
             restore=decision.action == "restore",
             variants=ab,
         ),
-        auto_approved=package.metadata.get("autoApproved") == "true",
+        auto_approved=metadata.auto_approved,
         approval_description=package.approval_description,
-        test_data=package.metadata["testData"],
-        predictions=package.metadata["predictions"],
-        metadata=package.metadata,
+        test_data=metadata.test_data,
+        predictions=metadata.predictions,
+        metadata=metadata.to_properties(),
     )
 
 
@@ -357,7 +358,8 @@ def request_approval(
     """Store the task token under the package, then tell people what to approve and how."""
     records.store_approval(request.package_arn, request.task_token, request.execution)
     evaluation: dict[str, object] = {}
-    uri = request.metadata.get("evaluation", "")
+    metadata = PackageMetadata.from_properties(request.metadata)
+    uri = metadata.evaluation
     if uri:
         try:
             import json
@@ -366,7 +368,7 @@ def request_approval(
             evaluation = dict(loaded.get("metrics", loaded)) if isinstance(loaded, dict) else {}
         except Exception:  # a missing summary must not block the approval request
             evaluation = {"evaluation": "unreadable"}
-    message = approval_message(request.package_arn, request.metadata, evaluation, request.staging_endpoint)
+    message = approval_message(request.package_arn, metadata, evaluation, request.staging_endpoint)
     subject = f"Lockgate: approve {request.dataset} model for production?"
     return ApprovalNotice(message_id=notifier.publish(subject, message))
 

@@ -4,17 +4,23 @@ The data gate takes one request type, keyed on `step`: "object" (a single-file d
 (one part of a multipart dataset, a Distributed Map item) and "reduce" (all parts -> one version).
 "object" and "reduce" return a `DatasetVersion`; "part" returns a `PartResult`, which the
 Distributed Map collects and hands back to "reduce" as `parts`.
+
+A new version is announced with `DatasetVersionCreated` (the EventBridge detail the ingest state
+machine puts, and the train state machine's input); `StoredDatasetVersion` is a version as its
+manifest describes it (a retrain starts from one). All three share `VersionFiles`, whose
+`dataset_version` is the content hash (wire key "version", kept so existing events still read).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Discriminator, Field, RootModel, Tag
+from pydantic import ConfigDict, Discriminator, Field, RootModel, Tag, ValidationError
 
 from lockgate.messages.base import StepModel
 
 STEP_KEY = "step"
+_S3 = r"^s3://[^/]+/.*"
 
 
 class SplitLocation(StepModel):
@@ -24,14 +30,63 @@ class SplitLocation(StepModel):
     xgboost: str  # Parquet, label first, numeric: what SageMaker's built-in XGBoost trains on
 
 
-class DatasetVersion(StepModel):
-    """A content-addressed dataset version (the "object" and "reduce" steps' result)."""
+class VersionFiles(StepModel):
+    """A content-addressed dataset version: which one, and where its manifest and splits are."""
 
-    dataset: str
-    version: str
-    new: bool  # False: these bytes already had a version; nothing new to announce
-    manifest: str
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    dataset: str = Field(min_length=1)
+    dataset_version: str = Field(alias="version", min_length=1)  # the content hash
+    manifest: str = Field(pattern=_S3)
     splits: dict[str, SplitLocation]
+
+
+class DatasetVersion(VersionFiles):
+    """The "object" and "reduce" steps' result."""
+
+    new: bool  # False: these bytes already had a version; nothing new to announce
+
+
+class DatasetSource(StepModel):
+    """The raw upload a version was made from: an object, or a multipart batch under raw/<dataset>/."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    bucket: str = Field(min_length=3)
+    key: str = Field(min_length=1)  # never the manifest: the raw key (a batch's marker or folder)
+    version_id: str | None = Field(default=None, alias="versionId")
+
+
+class DatasetVersionCreated(VersionFiles):
+    """The detail of the `lockgate` "DatasetVersionCreated" event, and the train run's input.
+
+    The ingest state machine puts it (AnnounceDatasetVersion); the EventBridge rule hands it to the
+    train state machine unchanged (InputPath $.detail); a retrain starts the machine with one too."""
+
+    DETAIL_TYPE: ClassVar[str] = "DatasetVersionCreated"
+
+    source: DatasetSource
+    execution: str = Field(min_length=1)  # who announced it: the ingest run's ARN, or `remediation:<run>`
+
+
+def train_input(text: str | None) -> DatasetVersionCreated | None:
+    """A train run's input (DescribeExecution's `input`), or None when it is not one."""
+    try:
+        return DatasetVersionCreated.model_validate_json(text or "{}")
+    except ValidationError:
+        return None
+
+
+class StoredDatasetVersion(VersionFiles):
+    """A version as its manifest.json describes it (the newest one is retrained on drift)."""
+
+    source: DatasetSource
+    created: str = ""  # ISO time the manifest was written
+
+    def announced(self, execution: str) -> DatasetVersionCreated:
+        """The train input that retrains this version (`execution`: who asked)."""
+        fields = self.model_dump(by_alias=True, exclude={"created"})
+        return DatasetVersionCreated.model_validate({**fields, "execution": execution})
 
 
 class PartResult(StepModel):

@@ -263,7 +263,7 @@ class DataGate:
     def _summary(self, dataset: str, version: str, bucket: str, prefix: str, *, new: bool) -> DatasetVersion:
         return DatasetVersion(
             dataset=dataset,
-            version=version,
+            dataset_version=version,
             new=new,
             manifest=s3_uri(bucket, prefix + MANIFEST),
             splits={

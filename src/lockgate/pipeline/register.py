@@ -18,12 +18,13 @@ from typing import Any, Protocol
 from lockgate.errors import ApprovalNotRecorded, TransientError
 from lockgate.evaluation.model_quality import metric_values
 from lockgate.lineage import Node
+from lockgate.messages.package import PackageMetadata
 from lockgate.messages.train import RegisterModelInput, RegisterModelOutput
 from lockgate.names import group_name, split_uri
 from lockgate.pipeline.contracts import dataset_contract
 from lockgate.pipeline.ports import ObjectStore
 from lockgate.registry.gates import PENDING, approval, evaluation_gate
-from lockgate.registry.package import APPROVAL_REASONS, APPROVAL_STATUS, create_request
+from lockgate.registry.package import create_request
 from lockgate.sagemaker_ports import PackageInfo, Registry
 
 
@@ -51,12 +52,13 @@ class Registrar:
         group = group_name(self.environment, request.dataset)
         self.registry.ensure_group(group, f"Lockgate models of dataset {request.dataset}")
         existing = self.registry.find(
-            group, {"version": request.version, "trainingJob": request.model.training_job}
+            group,
+            PackageMetadata.query(dataset_version=request.version, training_job=request.model.training_job),
         )
         if existing is not None and _unfinished(existing):
-            intended = existing.metadata
-            reasons = [intended[APPROVAL_REASONS]] if intended.get(APPROVAL_REASONS) else []
-            return self._finish(request, existing.arn, group, intended[APPROVAL_STATUS], reasons)
+            intended = PackageMetadata.from_properties(existing.metadata)
+            reasons = [intended.approval_reasons] if intended.approval_reasons else []
+            return self._finish(request, existing.arn, group, intended.approval_status, reasons)
         if existing is not None:
             return RegisterModelOutput(
                 verdict="pass",
@@ -156,5 +158,5 @@ def _unfinished(package: PackageInfo) -> bool:
     return (
         package.status == PENDING
         and not package.approval_description
-        and bool(package.metadata.get(APPROVAL_STATUS))
+        and bool(PackageMetadata.from_properties(package.metadata).approval_status)
     )

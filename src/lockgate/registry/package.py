@@ -2,51 +2,44 @@
 InferenceSpecification (an inference pipeline that takes raw records when the run wrote an encoder
 artifact: encoder -> XGBoost -> encoder, `lockgate.serving.artifact.package_containers`; else the
 XGBoost image alone on the training job's model.tar.gz, numeric text/csv), ModelMetrics
-(ModelQuality from evaluation.json, Bias from both analysis.json), CustomerMetadataProperties."""
+(ModelQuality from evaluation.json, Bias from both analysis.json), CustomerMetadataProperties
+(`lockgate.messages.package.PackageMetadata`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from lockgate.messages.package import PackageMetadata
 from lockgate.messages.train import RegisterModelInput
 from lockgate.serving.artifact import package_containers
 
 JSON = "application/json"
-APPROVAL_STATUS, APPROVAL_REASONS = "approvalStatus", "approvalReasons"  # decided at registration
-METADATA_VALUE_MAX = 256  # CustomerMetadataProperties: a value is at most 256 characters
 
 
-def metadata(request: RegisterModelInput, status: str, reasons: str) -> dict[str, str]:
-    """CustomerMetadataProperties (all strings), with the approval status and reasons decided at
-    registration (so a package whose approval update failed still says what was meant)."""
-    values = {
-        "dataset": request.dataset,
-        "version": request.version,
-        "execution": request.execution,
-        "trainingJob": request.model.training_job,
-        "transformJob": request.transform_job,
-        "testData": request.test_data,
-        "predictions": request.predictions,
-        "testLabels": request.test_labels,
-        "evaluation": request.evaluation,
-        "evaluationReport": request.evaluation_report,
-        "biasPre": request.bias_pre.analysis,
-        "biasPost": request.bias_post.analysis,
-        "biasPreVerdict": request.bias_pre.verdict,
-        "biasPostVerdict": request.bias_post.verdict,
-        "autoApproved": "true" if status == "Approved" else "false",
-        APPROVAL_STATUS: status,
-        APPROVAL_REASONS: _clip(reasons),
-    }
-    if request.model.tuning_job:
-        values["tuningJob"] = request.model.tuning_job
-    if request.encoder:
-        values["encoder"] = request.encoder
-    return values
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= METADATA_VALUE_MAX else text[: METADATA_VALUE_MAX - 1] + "…"
+def metadata(request: RegisterModelInput, status: str, reasons: str) -> PackageMetadata:
+    """The package's metadata, with the approval status and reasons decided at registration (so a
+    package whose approval update failed still says what was meant)."""
+    return PackageMetadata(
+        dataset=request.dataset,
+        dataset_version=request.version,
+        execution=request.execution,
+        training_job=request.model.training_job,
+        transform_job=request.transform_job,
+        test_data=request.test_data,
+        predictions=request.predictions,
+        test_labels=request.test_labels,
+        evaluation=request.evaluation,
+        evaluation_report=request.evaluation_report,
+        bias_pre=request.bias_pre.analysis,
+        bias_post=request.bias_post.analysis,
+        bias_pre_verdict=request.bias_pre.verdict,
+        bias_post_verdict=request.bias_post.verdict,
+        auto_approved=status == "Approved",
+        approval_status=status,
+        approval_reasons=reasons,
+        tuning_job=request.model.tuning_job or "",
+        encoder=request.encoder or "",
+    )
 
 
 def create_request(
@@ -75,7 +68,7 @@ def create_request(
             },
         },
         "ModelApprovalStatus": "PendingManualApproval",
-        "CustomerMetadataProperties": metadata(request, status, reasons),
+        "CustomerMetadataProperties": metadata(request, status, reasons).to_properties(),
         "Tags": [{"Key": "lockgate:dataset", "Value": request.dataset}],
     }
 

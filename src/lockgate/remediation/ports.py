@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from pydantic import BaseModel
-
 from lockgate.deployment.endpoint_alarms import AlarmSpec
+from lockgate.messages.ingest import StoredDatasetVersion
 
 
 class Alarms(Protocol):
@@ -39,20 +38,10 @@ class Billing(Protocol):
         ...
 
 
-class DatasetVersion(BaseModel):
-    """A dataset version as the train state machine's input (DatasetVersionCreated detail)."""
-
-    dataset: str
-    version: str
-    manifest: str
-    splits: dict[str, dict[str, str]]
-    created: str = ""
-
-
 class Datasets(Protocol):
     """Dataset versions in the data bucket."""
 
-    def latest_version(self, dataset: str) -> DatasetVersion | None:
+    def latest_version(self, dataset: str) -> StoredDatasetVersion | None:
         """The newest version of the dataset, or None."""
         ...
 
@@ -64,7 +53,7 @@ class Pipelines(Protocol):
         """The ARN of a RUNNING train execution for the dataset, if any."""
         ...
 
-    def start_train(self, name: str, version: DatasetVersion) -> tuple[str, bool]:
+    def start_train(self, name: str, version: StoredDatasetVersion) -> tuple[str, bool]:
         """Start the train pipeline once per name: (execution ARN, started by this call)."""
         ...
 

@@ -368,11 +368,11 @@ class _Run:
         version = self.ports.datasets.latest_version(dataset)
         if version is None:
             return f"{Outcome.GONE}: no dataset version of {dataset} to retrain on"
-        self.record.before = {"dataset": dataset, "version": version.version}
+        self.record.before = {"dataset": dataset, "version": version.dataset_version}
         started: list[str] = []
         self.step(
             "start-train",
-            f"start train {name} on {dataset} version {version.version[:12]}",
+            f"start train {name} on {dataset} version {version.dataset_version[:12]}",
             lambda: started.append(self.ports.pipelines.start_train(name, version)[0]),
         )
         self.record.after = {"execution": started[0] if started else name}

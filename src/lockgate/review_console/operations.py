@@ -16,6 +16,7 @@ from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.adapters.sagemaker_registry import ModelRegistry
 from lockgate.adapters.variant_metrics import VariantMetrics
 from lockgate.lineage import Edge, node_for, walk
+from lockgate.messages.package import PackageMetadata
 from lockgate.names import PREFIX, is_lockgate
 from lockgate.remediation.journal import AuditRecord
 from lockgate.review_console.reads import ConsoleError, Reads
@@ -96,7 +97,7 @@ class Operations:
         def view(item: tuple[str, str]) -> PackageView:
             group, arn = item
             info = registry.package(arn)
-            meta = info.metadata
+            meta = PackageMetadata.from_properties(info.metadata)
             evaluation = self.reads.report_json(info.model_quality_uri) if info.model_quality_uri else None
             approval = records.approval(arn) if records else None
             return PackageView(
@@ -105,16 +106,19 @@ class Operations:
                 version=arn.rsplit("/", 1)[-1],
                 status=info.status,
                 description=info.approval_description,
-                bias_pre=meta.get("biasPreVerdict", "-"),
-                bias_post=meta.get("biasPostVerdict", "-"),
+                bias_pre=meta.bias_pre_verdict or "-",
+                bias_post=meta.bias_post_verdict or "-",
                 metrics=_metrics(evaluation or {}),
-                evaluation_report=meta.get("evaluationReport"),
+                evaluation_report=meta.evaluation_report or None,
                 bias_reports={
-                    stage: meta[key].rsplit("/", 1)[0] + "/report.html"
-                    for stage, key in (("pre-training", "biasPre"), ("post-training", "biasPost"))
-                    if meta.get(key)
+                    stage: analysis.rsplit("/", 1)[0] + "/report.html"
+                    for stage, analysis in (
+                        ("pre-training", meta.bias_pre),
+                        ("post-training", meta.bias_post),
+                    )
+                    if analysis
                 },
-                execution=meta.get("execution"),
+                execution=meta.execution or None,
                 waiting_for_production=approval is not None and approval.state == "waiting",
                 live_on=live.get(arn, []),
             )

@@ -58,7 +58,7 @@ def test_a_threshold_facet_is_compared_as_a_number_not_a_category() -> None:
 
 def test_pre_training_writes_clarify_analysis_and_passes(store, version: dict) -> None:  # type: ignore[no-untyped-def]
     check, summary = BiasGate(store, "art").check(
-        "data", "credit", version.version, version.splits["train"].parquet
+        "data", "credit", version.dataset_version, version.splits["train"].parquet
     )
     assert summary.verdict == "pass" and summary.stage == "pre_training"
     analysis = json.loads(store.read("art", summary.analysis.removeprefix("s3://art/")))
@@ -119,7 +119,7 @@ def test_a_split_in_many_part_files_gives_the_metrics_of_one_file(store, tmp_pat
     one = gate.check_object(ObjectRef("data", "raw/credit/whole.csv"), "credit")
     assert len(list(store.list_keys("data", many.splits["train"].parquet[len("s3://data/") :]))) == 5
     checks = [
-        BiasGate(store, "art").check("data", "credit", v.version, v.splits["train"].parquet)
+        BiasGate(store, "art").check("data", "credit", v.dataset_version, v.splits["train"].parquet)
         for v in (one, many)
     ]
     assert checks[0][0].analysis_json == checks[1][0].analysis_json

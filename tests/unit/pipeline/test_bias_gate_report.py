@@ -27,6 +27,8 @@ def test_the_bias_gate_heads_its_report_with_the_dataset_version_and_source(stor
     store.put("data", "raw/credit/a.csv", buffer.getvalue())
     version = DataGate(store, workdir=tmp_path).check_object(ObjectRef("data", "raw/credit/a.csv"), "credit")
     data = version.splits["train"].parquet
-    _, summary = BiasGate(store, "art").check("data", "credit", version.version, data)
+    _, summary = BiasGate(store, "art").check("data", "credit", version.dataset_version, data)
     text = _text(store.read("art", summary.report.removeprefix("s3://art/")).decode())
-    assert all(shown in text for shown in ("credit", version.version, "pre-training", data)), text[:800]
+    assert all(shown in text for shown in ("credit", version.dataset_version, "pre-training", data)), text[
+        :800
+    ]

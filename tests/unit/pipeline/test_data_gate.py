@@ -44,7 +44,7 @@ def test_a_good_dataset_becomes_a_content_addressed_version(gate: DataGate, stor
     body = _csv(generate_credit(2000, seed=1))
     summary = gate.check_object(_upload(store, "raw/credit/a.csv", body), "credit")
     version = hashlib.sha256(body).hexdigest()
-    assert (summary.version, summary.new) == (version, True)
+    assert (summary.dataset_version, summary.new) == (version, True)
     manifest = json.loads(store.read(BUCKET, f"datasets/credit/{version}/manifest.json"))
     assert manifest["rows"] == 2000 and manifest["source"]["key"] == "raw/credit/a.csv"
     assert sum(manifest["split"]["rows"].values()) == 2000
@@ -112,7 +112,7 @@ def test_seven_parts_reduce_to_the_statistics_of_one_pass(gate: DataGate, store)
     many = json.loads(store.read(BUCKET, merged.manifest.removeprefix("s3://data/")))
     assert many["statistics"] == one["statistics"]
     assert many["split"]["rows"] == one["split"]["rows"]
-    train = store.keys(f"datasets/credit/{merged.version}/parquet/train/")
+    train = store.keys(f"datasets/credit/{merged.dataset_version}/parquet/train/")
     assert (
         sum(pq.read_metadata(io.BytesIO(store.read(BUCKET, key))).num_rows for key in train)
         == one["split"]["rows"]["train"]

@@ -53,7 +53,7 @@ def _upload(store: Any, key: str, body: bytes) -> ObjectRef:
 def test_a_parquet_upload_becomes_a_version(gate: DataGate, store: Any) -> None:
     summary = gate.check_object(_upload(store, "raw/credit/x.parquet", _parquet(400, 1)), "credit")
     assert summary.new is True
-    manifest = json.loads(store.read(BUCKET, f"datasets/credit/{summary.version}/manifest.json"))
+    manifest = json.loads(store.read(BUCKET, f"datasets/credit/{summary.dataset_version}/manifest.json"))
     assert manifest["rows"] == 400
 
 

@@ -48,7 +48,9 @@ def _version(store, tmp_path: Path, rows: int = 1500):  # type: ignore[no-untype
     store.put(BUCKET, "raw/credit/a.csv", body)
     version = gate.check_object(ObjectRef(BUCKET, "raw/credit/a.csv", "v1", "e", len(body)), "credit")
     splits = {name: location.model_dump() for name, location in version.splits.items()}
-    return PlanTrainingInput(dataset="credit", version=version.version, execution="run-1", splits=splits)
+    return PlanTrainingInput(
+        dataset="credit", version=version.dataset_version, execution="run-1", splits=splits
+    )
 
 
 def test_training_channels_name_the_format_the_data_gate_wrote(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from lockgate.adapters.endpoint_alarms import EndpointAlarms
 from lockgate.composition.remediation import RemediationSettings, build_remediator
 from lockgate.deployment.endpoint_alarms import AlarmSettings, endpoint_alarms
 from lockgate.local.alarm_fixtures import create_endpoint
+from lockgate.messages.ingest import DatasetVersionCreated
 from lockgate.remediation.alarms import AlarmTransition, MetricRef
 from lockgate.remediation.journal import Claim, Status
 from lockgate.remediation.reactions import Remediator
@@ -251,7 +252,8 @@ def test_scale_down_is_skipped_at_the_minimum(world: World) -> None:
 
 
 def _version(world: World, version: str, created: str) -> None:
-    manifest = {"version": version, "created": created, "dataset": "credit"}
+    source = {"bucket": "data", "key": f"raw/credit/{version[:4]}.csv", "version_id": "v1", "parts": 1}
+    manifest = {"version": version, "created": created, "dataset": "credit", "source": source}
     world.clients["s3"].put_object(
         Bucket="data", Key=f"datasets/credit/{version}/manifest.json", Body=json.dumps(manifest)
     )
@@ -273,6 +275,9 @@ def test_drift_starts_one_retrain_on_the_latest_version(world: World) -> None:
     assert started["version"] == "b" * 64 and started["splits"]["train"]["parquet"].endswith(
         "/parquet/train/"
     )
+    # the raw upload the version came from, as the ingest event names it (not the manifest)
+    assert started["source"] == {"bucket": "data", "key": "raw/credit/bbbb.csv", "versionId": "v1"}
+    assert DatasetVersionCreated.model_validate(started).execution.startswith("remediation:")
 
 
 def test_budget_acts_on_tagged_endpoints_only(world: World) -> None:
