@@ -6,14 +6,13 @@ its approval status, so a repeat finds the run already started (Step Functions: 
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.deploy_starter import DeployStarterSettings, build_deploy_starter
+from lockgate.messages.base import JsonObject
 from lockgate.messages.deploy import DeployRunInput, ModelPackageStateChangeEvent
 from lockgate.tracing import lambda_tracer
 
@@ -28,7 +27,7 @@ start_run = build_deploy_starter(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=ModelPackageStateChangeEvent)
-def lambda_handler(event: ModelPackageStateChangeEvent, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: ModelPackageStateChangeEvent, context: LambdaContext) -> JsonObject:
     """Start the deploy run for this package and status once."""
     detail = event.detail
     run = DeployRunInput(

@@ -3,13 +3,12 @@ an endpoint found InService gets its alarms (lockgate.deployment.endpoint_alarms
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.endpoint_status import EndpointStatusSettings, build_poll
+from lockgate.messages.base import JsonObject
 from lockgate.messages.deploy import EndpointStatusRequest
 from lockgate.tracing import lambda_tracer
 
@@ -24,6 +23,6 @@ poll = build_poll(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=EndpointStatusRequest)
-def lambda_handler(event: EndpointStatusRequest, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: EndpointStatusRequest, context: LambdaContext) -> JsonObject:
     """EndpointStatusRequest -> EndpointStatusResult."""
     return poll(event).to_payload()

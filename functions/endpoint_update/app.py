@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.endpoint_update import EndpointUpdateSettings, build_update
+from lockgate.messages.base import JsonObject
 from lockgate.messages.deploy import EndpointUpdateRequest
 from lockgate.tracing import lambda_tracer
 
@@ -23,7 +22,7 @@ update = build_update(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=EndpointUpdateRequest)
-def lambda_handler(event: EndpointUpdateRequest, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: EndpointUpdateRequest, context: LambdaContext) -> JsonObject:
     """EndpointUpdateRequest -> EndpointUpdateResult (EndpointBusy while another update runs)."""
     result = update(event)
     logger.info("endpoint", extra={"endpoint": result.endpoint, "action": result.action})

@@ -5,14 +5,13 @@ quality statistics shape) and report.html (ROC, PR, calibration curves as inline
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.evaluate import EvaluateSettings, build_evaluator
+from lockgate.messages.base import JsonObject
 from lockgate.messages.train import EvaluateInput
 from lockgate.tracing import lambda_tracer
 
@@ -27,7 +26,7 @@ evaluator = build_evaluator(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=EvaluateInput)
-def lambda_handler(event: EvaluateInput, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: EvaluateInput, context: LambdaContext) -> JsonObject:
     """{dataset, version, labels, predictions, threshold} -> {evaluation, report, rows, metrics}."""
     output = evaluator.run(event)
     for name, value in output.metrics.items():

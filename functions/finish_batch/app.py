@@ -3,13 +3,12 @@ the input as `<input>.scores.csv`, and the bad rows' report as `<input>.bad-rows
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.finish_batch import build_finish_batch
+from lockgate.messages.base import JsonObject
 from lockgate.messages.batch import BatchPlan
 from lockgate.tracing import lambda_tracer
 
@@ -21,7 +20,7 @@ finish = build_finish_batch()
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @event_parser(model=BatchPlan)
-def lambda_handler(event: BatchPlan, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: BatchPlan, context: LambdaContext) -> JsonObject:
     """The plan (after its transform) -> {input, package, rows, scored, bad, scores, report}."""
     result = finish(event)
     logger.info("written", extra={"scores": result.scores, "report": result.report, "bad": result.bad})

@@ -5,13 +5,12 @@ drift alarms. Model Monitor's job, in a function (Model Monitor closes to new cu
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.monitor import MonitorSettings, build_monitor
+from lockgate.messages.base import JsonObject
 from lockgate.messages.monitoring import MonitorInput
 from lockgate.tracing import lambda_tracer
 
@@ -26,7 +25,7 @@ monitor_pass = build_monitor(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=MonitorInput)
-def lambda_handler(event: MonitorInput, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: MonitorInput, context: LambdaContext) -> JsonObject:
     """One monitoring pass over every managed endpoint."""
     output = monitor_pass()
     logger.info("monitoring pass", extra={"endpoints": [e.endpoint for e in output.endpoints]})

@@ -3,14 +3,13 @@ Lockgate's state machines -> one message per execution (none when its Catch path
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.pipeline_status import PipelineStatusSettings, build_teller
+from lockgate.messages.base import JsonObject
 from lockgate.messages.remediation import ExecutionStatusChange, PipelineStatusOutput
 from lockgate.tracing import lambda_tracer
 
@@ -25,7 +24,7 @@ tell_once = build_teller(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=ExecutionStatusChange)
-def lambda_handler(event: ExecutionStatusChange, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: ExecutionStatusChange, context: LambdaContext) -> JsonObject:
     """Tell people once about an execution that did not succeed."""
     d = event.detail
     told, why = tell_once(d)

@@ -5,14 +5,13 @@ DatasetVersionCreated delivered twice trains once (the second run ends as a dupl
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.plan_training import PlanTrainingSettings, build_planner
+from lockgate.messages.base import JsonObject
 from lockgate.messages.train import PlanTrainingInput
 from lockgate.tracing import lambda_tracer
 
@@ -27,7 +26,7 @@ plan = build_planner(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=PlanTrainingInput)
-def lambda_handler(event: PlanTrainingInput, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: PlanTrainingInput, context: LambdaContext) -> JsonObject:
     """{dataset, version, execution, splits} -> the run's plan."""
     output = plan(event)
     metrics.add_metric(

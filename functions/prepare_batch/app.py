@@ -4,13 +4,12 @@ rows for the transform and the refused ones for the report, and plan the transfo
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.prepare_batch import PrepareBatchSettings, build_prepare_batch
+from lockgate.messages.base import JsonObject
 from lockgate.messages.batch import BatchPredictRequest
 from lockgate.tracing import lambda_tracer
 
@@ -23,7 +22,7 @@ prepare = build_prepare_batch(settings)
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
 @event_parser(model=BatchPredictRequest)
-def lambda_handler(event: BatchPredictRequest, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: BatchPredictRequest, context: LambdaContext) -> JsonObject:
     """{dataset, input, package?, instanceType?} -> the plan (job, counts, CreateModel/Transform)."""
     plan = prepare(event)
     logger.info("planned", extra={"job": plan.job, "rows": plan.rows, "scored": plan.scored, "bad": plan.bad})

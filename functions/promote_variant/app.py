@@ -10,14 +10,13 @@ endpoint is not InService) change nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.promote_variant import PromoteVariantSettings, build_promote
+from lockgate.messages.base import JsonObject
 from lockgate.messages.deploy import PromoteRequest
 from lockgate.tracing import lambda_tracer
 
@@ -32,7 +31,7 @@ promote = build_promote(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=PromoteRequest)
-def lambda_handler(event: PromoteRequest, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: PromoteRequest, context: LambdaContext) -> JsonObject:
     """PromoteRequest -> PromoteResult (the endpoint is Updating until SageMaker applies the weights)."""
     result = promote(event, context.aws_request_id)
     metrics.add_metric(name="VariantPromoted", unit=MetricUnit.Count, value=1)

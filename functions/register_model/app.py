@@ -5,14 +5,13 @@ auto-approval policy, reasons in ApprovalDescription) and the lineage record."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.register_model import RegisterModelSettings, build_registrar
+from lockgate.messages.base import JsonObject
 from lockgate.messages.train import RegisterModelInput
 from lockgate.tracing import lambda_tracer
 
@@ -27,7 +26,7 @@ registrar = build_registrar(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=RegisterModelInput)
-def lambda_handler(event: RegisterModelInput, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: RegisterModelInput, context: LambdaContext) -> JsonObject:
     """The run's artifacts -> the gate's verdict and the package."""
     output = registrar.register(event)
     metrics.add_metric(name=f"EvaluationGate_{output.verdict}", unit=MetricUnit.Count, value=1)

@@ -6,13 +6,12 @@ Event: "CloudWatch Alarm State Change" (rule: Lockgate's alarms, ALARM only) or 
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.remediation import RemediationSettings, build_remediator, handle_alarm
+from lockgate.messages.base import JsonObject
 from lockgate.messages.remediation import AlarmStateChange, RemediationInput, RemediationOutput
 from lockgate.tracing import lambda_tracer
 
@@ -27,7 +26,7 @@ remediator = build_remediator(settings, metrics)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=RemediationInput)
-def lambda_handler(event: RemediationInput, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: RemediationInput, context: LambdaContext) -> JsonObject:
     """Parse the event, react once, return what was done."""
     if not isinstance(event.root, AlarmStateChange):
         report, results = remediator.enforce_budget(settings.instance_hours_budget)

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.request_approval import RequestApprovalSettings, build_request_approval
+from lockgate.messages.base import JsonObject
 from lockgate.messages.deploy import ApprovalRequest
 from lockgate.tracing import lambda_tracer
 
@@ -24,7 +23,7 @@ request_approval = build_request_approval(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=ApprovalRequest)
-def lambda_handler(event: ApprovalRequest, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: ApprovalRequest, context: LambdaContext) -> JsonObject:
     """ApprovalRequest -> ApprovalNotice."""
     notice = request_approval(event)
     logger.info("approval requested", extra={"package": event.package_arn})

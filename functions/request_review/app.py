@@ -3,13 +3,12 @@ dataset version and tells people the command; `lockgate review <run> --approve|-
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lockgate.composition.request_review import RequestReviewSettings, build_request_review
+from lockgate.messages.base import JsonObject
 from lockgate.messages.review import ReviewRequest
 from lockgate.tracing import lambda_tracer
 
@@ -24,7 +23,7 @@ request_review = build_request_review(settings)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @event_parser(model=ReviewRequest)
-def lambda_handler(event: ReviewRequest, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: ReviewRequest, context: LambdaContext) -> JsonObject:
     """ReviewRequest -> ReviewNotice."""
     notice = request_review(event)
     logger.info("review requested", extra={"dataset_version": event.version, "stage": event.stage})

@@ -6,9 +6,12 @@ sagemaker_endpoints, sagemaker_jobs) are the only code that calls SageMaker; fak
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import CreateModelPackageInputTypeDef, DeploymentConfigTypeDef
 
 APPROVED = "Approved"
 
@@ -120,7 +123,7 @@ class Registry(Protocol):
         ...
 
     # the CreateModelPackage request as lockgate.registry.package builds it (a boto3 request body)
-    def create(self, request: dict[str, Any]) -> str:
+    def create(self, request: CreateModelPackageInputTypeDef) -> str:
         """Register a package; its ARN."""
         ...
 
@@ -204,7 +207,9 @@ class Endpoints(Protocol):
         ...
 
     # DeploymentConfig as lockgate.deployment.guardrails builds it (a boto3 request body)
-    def update_endpoint(self, name: str, config: str, deployment_config: dict[str, Any] | None) -> None:
+    def update_endpoint(
+        self, name: str, config: str, deployment_config: DeploymentConfigTypeDef | None
+    ) -> None:
         """UpdateEndpoint; EndpointBusy when another update holds the endpoint."""
         ...
 

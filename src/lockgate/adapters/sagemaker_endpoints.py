@@ -25,6 +25,7 @@ from lockgate.serving import artifact
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import (
+        DeploymentConfigTypeDef,
         DescribeEndpointConfigOutputTypeDef,
         DescribeEndpointOutputTypeDef,
         DescribeModelOutputTypeDef,
@@ -314,7 +315,9 @@ class SageMakerEndpoints:
         """CreateEndpoint with tags."""
         self._call("create_endpoint", EndpointName=name, EndpointConfigName=config, Tags=_tag_list(tags))
 
-    def update_endpoint(self, name: str, config: str, deployment_config: dict[str, Any] | None) -> None:
+    def update_endpoint(
+        self, name: str, config: str, deployment_config: DeploymentConfigTypeDef | None
+    ) -> None:
         """UpdateEndpoint (DeploymentConfig: lockgate.deployment.guardrails' boto3 body); EndpointBusy
         when another update holds the endpoint."""
         extra = {"DeploymentConfig": deployment_config} if deployment_config else {}

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker.client import SageMakerClient
     from mypy_boto3_sagemaker.literals import ModelApprovalStatusType
     from mypy_boto3_sagemaker.type_defs import (
+        CreateModelPackageInputTypeDef,
         DescribeModelPackageOutputTypeDef,
         ModelPackageSummaryTypeDef,
     )
@@ -139,7 +140,7 @@ class ModelRegistry:
                 return info
         return None
 
-    def create(self, request: dict[str, Any]) -> str:
+    def create(self, request: CreateModelPackageInputTypeDef) -> str:
         """CreateModelPackage (the request as lockgate.registry.package builds it); returns the ARN."""
         return str(self._client.create_model_package(**request)["ModelPackageArn"])
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.literals import TrafficRoutingConfigTypeType
+    from mypy_boto3_sagemaker.type_defs import DeploymentConfigTypeDef, TrafficRoutingConfigTypeDef
 
 MAX_CANARY_PERCENT = 50  # AWS advises a canary of at most half the fleet
 
@@ -28,7 +32,7 @@ def deployment_config(
     termination_wait_seconds: int,
     alarms: list[str],
     max_execution_seconds: int | None = None,
-) -> dict[str, Any]:
+) -> DeploymentConfigTypeDef:
     """UpdateEndpoint's DeploymentConfig; ValueError for values SageMaker would reject."""
     if mode not in ("CANARY", "LINEAR", "ALL_AT_ONCE"):
         raise ValueError(f"traffic mode {mode!r} is not CANARY, LINEAR or ALL_AT_ONCE")
@@ -36,7 +40,10 @@ def deployment_config(
         raise ValueError(f"canary/linear step {step_percent}% is outside 1-{MAX_CANARY_PERCENT}%")
     if not 1 <= len(alarms) <= 10:
         raise ValueError(f"{len(alarms)} rollback alarms: SageMaker takes 1 to 10")
-    routing: dict[str, Any] = {"Type": mode, "WaitIntervalInSeconds": wait_seconds}
+    routing: TrafficRoutingConfigTypeDef = {
+        "Type": cast("TrafficRoutingConfigTypeType", mode),  # one of the three, checked above
+        "WaitIntervalInSeconds": wait_seconds,
+    }
     if mode == "CANARY":
         routing["CanarySize"] = {"Type": "CAPACITY_PERCENT", "Value": step_percent}
     elif mode == "LINEAR":

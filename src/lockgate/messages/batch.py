@@ -51,8 +51,10 @@ class BatchTransformRequest(StepModel):
 
     TransformJobName: str
     ModelName: str
+    # a SageMaker request field, passed as-is through the state machine (JSON)
     TransformInput: dict[str, Any]
     TransformOutput: dict[str, str]
+    # a SageMaker request field, passed as-is through the state machine (JSON)
     TransformResources: dict[str, Any]
 
 

@@ -10,9 +10,11 @@ package's own version number (ModelPackageVersion, an int, `PackageInfo.version`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lockgate.messages.base import JsonObject
 
 METADATA_VALUE_MAX = 256  # CustomerMetadataProperties: a value is at most 256 characters
 
@@ -76,7 +78,7 @@ class PackageMetadata(BaseModel):
 
     def to_properties(self) -> dict[str, str]:
         """CustomerMetadataProperties: the given fields under their keys, every value a string."""
-        dumped: dict[str, Any] = self.model_dump(by_alias=True, exclude_unset=True)
+        dumped: JsonObject = self.model_dump(by_alias=True, exclude_unset=True)
         properties = {}
         for key, value in dumped.items():
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)

@@ -31,8 +31,10 @@ class TrainingJobRequest(StepModel):
 
     TrainingJobName: str
     HyperParameters: dict[str, str]
+    # a SageMaker request field, passed as-is through the state machine (JSON)
     InputDataConfig: list[dict[str, Any]]
     OutputDataConfig: dict[str, str]
+    # a SageMaker request field, passed as-is through the state machine (JSON)
     ResourceConfig: dict[str, Any]
     StoppingCondition: dict[str, int]
 
@@ -41,6 +43,7 @@ class TuningJobRequest(StepModel):
     """The CreateHyperParameterTuningJob fields the contract decides."""
 
     HyperParameterTuningJobName: str
+    # a SageMaker request field, passed as-is through the state machine (JSON)
     HyperParameterTuningJobConfig: dict[str, Any]
     StaticHyperParameters: dict[str, str]
 
@@ -50,8 +53,10 @@ class TransformJobRequest(StepModel):
 
     ModelName: str
     TransformJobName: str
+    # a SageMaker request field, passed as-is through the state machine (JSON)
     TransformInput: dict[str, Any]
     TransformOutput: dict[str, str]
+    # a SageMaker request field, passed as-is through the state machine (JSON)
     TransformResources: dict[str, Any]
 
 
@@ -112,7 +117,8 @@ class TrainedModel(StepModel):
     training_job: str = Field(alias="trainingJob", min_length=1)
     model_data_url: S3Uri = Field(alias="modelDataUrl", pattern=_S3)
     tuning_job: str | None = Field(default=None, alias="tuningJob")
-    metrics: list[dict[str, Any]] = Field(default_factory=list)  # FinalMetricDataList (a training job)
+    # FinalMetricDataList of DescribeTrainingJob, as the state machine hands it over (JSON)
+    metrics: list[dict[str, Any]] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

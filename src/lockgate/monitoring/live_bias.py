@@ -68,12 +68,14 @@ def live_bias(
         return None
     events = captured.event_ids[keep]
     config = bias_config_for(contract, post_training=True)
-    columns: dict[str, Any] = {}
-    for name in bias_columns(contract):
-        columns[name] = _typed([records[e].get(name) for e in events], contract.column(name).type)
+    facets = {
+        name: _typed([records[e].get(name) for e in events], contract.column(name).type)
+        for name in bias_columns(contract)
+    }
     group = config.group_variable
-    if group is not None and columns[group].null_count:  # JSON may leave a non-feature column out
+    if group is not None and facets[group].null_count:  # JSON may leave a non-feature column out
         group = None
+    columns: dict[str, pa.Array | np.ndarray] = dict(facets)
     columns[LABEL] = np.array([int(labels[e]) for e in events], dtype=np.int64)
     columns[PREDICTION] = captured.scores[keep].astype(np.float64)
     config = dataclasses.replace(
@@ -105,7 +107,7 @@ def records_from_features(captured: Captured, names: list[str], contract: Contra
     for row, event in enumerate(captured.event_ids.tolist()):
         if event not in single:
             continue
-        values: dict[str, Any] = {}
+        values: JsonObject = {}
         for column in bias_columns(contract):
             if column in names:
                 values[column] = float(captured.features[row, names.index(column)])

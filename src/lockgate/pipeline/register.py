@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from lockgate.errors import ApprovalNotRecorded, TransientError
 from lockgate.evaluation.model_quality import metric_values
 from lockgate.lineage import Node
+from lockgate.messages.base import JsonObject
 from lockgate.messages.package import PackageMetadata
 from lockgate.messages.train import RegisterModelInput, RegisterModelOutput
 from lockgate.names import group_name, split_uri
@@ -132,7 +133,7 @@ class Registrar:
             baseline=baseline,
         )
 
-    def _json(self, uri: str) -> dict[str, Any]:
+    def _json(self, uri: str) -> JsonObject:  # a report's JSON (evaluation.json, analysis.json)
         return dict(json.loads(self.store.read(*split_uri(uri))))
 
     def _record(self, request: RegisterModelInput, package_arn: str) -> None:

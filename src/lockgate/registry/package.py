@@ -7,11 +7,17 @@ XGBoost image alone on the training job's model.tar.gz, numeric text/csv), Model
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lockgate.messages.package import PackageMetadata
 from lockgate.messages.train import RegisterModelInput
 from lockgate.serving.artifact import package_containers
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import (
+        CreateModelPackageInputTypeDef,
+        InferenceSpecificationTypeDef,
+    )
 
 JSON = "application/json"
 
@@ -50,7 +56,7 @@ def create_request(
     status: str,
     reasons: str,
     encoder_image: str = "",
-) -> dict[str, Any]:
+) -> CreateModelPackageInputTypeDef:
     """The CreateModelPackage parameters. The package is created PendingManualApproval; the
     register step then sets the decided `status` with its `reasons` (ApprovalDescription), one
     UpdateModelPackage, so an auto-approval is one "Approved" state change as a person's is."""
@@ -73,7 +79,7 @@ def create_request(
     }
 
 
-def _inference(request: RegisterModelInput, image: str, encoder_image: str) -> dict[str, Any]:
+def _inference(request: RegisterModelInput, image: str, encoder_image: str) -> InferenceSpecificationTypeDef:
     """Raw records in (the encoder pipeline) when the run wrote an encoder and an image serves it."""
     if request.encoder and encoder_image:
         return {
