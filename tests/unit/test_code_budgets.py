@@ -1,5 +1,5 @@
-"""What ships is typed: `dict[str, Any]` in the Lambda layer and the handlers stays at 30 or
-fewer, and each one sits at a true JSON boundary that a comment or docstring names (issue 23)."""
+"""What ships is typed and small: `dict[str, Any]` in the Lambda layer and the handlers stays at 30 or
+fewer, each at a true JSON boundary a comment names; no module is over 450 lines (issue 23)."""
 
 from __future__ import annotations
 
@@ -56,3 +56,12 @@ def test_the_checks_see_a_bare_loose_dict(tmp_path: Path) -> None:
     module.write_text("from typing import Any\n\n\ndef f(x: dict[str, Any]) -> int:\n    return 1\n")
     ((_, number, lines),) = _uses([module])
     assert not _explained(lines, number)
+
+
+def test_no_module_that_ships_or_runs_offline_is_over_450_lines() -> None:
+    long = {
+        str(path.relative_to(REPO)): lines
+        for path in [*(REPO / "src").rglob("*.py"), *(REPO / "functions").rglob("*.py")]
+        if (lines := len(path.read_text().splitlines())) > 450
+    }
+    assert not long, f"split these along a seam that reads well: {long}"
