@@ -111,6 +111,11 @@ class SageMakerEndpoints:
             **model_containers(package.image, package.model_data_url, package.containers),
         )
 
+    def model_arn(self, name: str) -> str:
+        """The model's ARN ("" when the model is gone)."""
+        described = self._describe_model(name)
+        return str(described["ModelArn"]) if described else ""
+
     def model_role(self, name: str) -> str:
         """The model's ExecutionRoleArn ("" when the model is gone)."""
         described = self._describe_model(name)
@@ -365,7 +370,7 @@ class SageMakerEndpoints:
     def set_tags(self, name: str, tags: dict[str, str]) -> None:
         """Replace these tag keys on the endpoint."""
         arn = self._arn(name)
-        self._call("delete_tags", ResourceArn=arn, TagKeys=list(tags))
+        self.untag_resource(arn, list(tags))
         self.tag_resource(arn, tags)
 
     def tag(self, name: str, tags: dict[str, str]) -> None:
@@ -375,6 +380,10 @@ class SageMakerEndpoints:
     def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
         """AddTags."""
         self._call("add_tags", ResourceArn=arn, Tags=_tag_list(tags))
+
+    def untag_resource(self, arn: str, keys: list[str]) -> None:
+        """DeleteTags."""
+        self._call("delete_tags", ResourceArn=arn, TagKeys=keys)
 
     def _weights_and_capacities(self, name: str, desired: list[DesiredWeightAndCapacityTypeDef]) -> None:
         """UpdateEndpointWeightsAndCapacities; EndpointBusy while the endpoint updates."""

@@ -248,50 +248,36 @@ def predict(args: argparse.Namespace) -> None:
 
 def endpoints(args: argparse.Namespace) -> None:
     """`lockgate endpoints`."""
-    sagemaker = aws_client("sagemaker", args.endpoint_url)
-    listed = sagemaker.list_endpoints(MaxResults=100)["Endpoints"]
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+
+    listed = SageMakerEndpoints(aws_client("sagemaker", args.endpoint_url)).list_all()
     if not listed:
         say("no endpoints")
-    for summary in listed:
-        described = sagemaker.describe_endpoint(EndpointName=summary["EndpointName"])
-        tags = {
-            t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=described["EndpointArn"])["Tags"]
-        }
-        say(
-            f"{described['EndpointName']:<36} {described['EndpointStatus']:<10} "
-            f"config {described['EndpointConfigName']}"
-        )
-        for variant in described.get("ProductionVariants", []):
-            say(
-                f"    {variant['VariantName']:<14} weight {variant.get('CurrentWeight', '-')!s:<6} "
-                f"instances {variant.get('CurrentInstanceCount', '-')}"
-            )
-        say(f"    live package {tags.get('lockgate:package', '-')}")
-        if described.get("FailureReason"):
-            say(f"    last update: {described['FailureReason']}")
+    for endpoint in listed:
+        say(f"{endpoint.name:<36} {endpoint.status:<10} config {endpoint.config}")
+        for variant in endpoint.variants:
+            say(f"    {variant.name:<14} weight {variant.current_weight:<6g} instances {variant.instances}")
+        say(f"    live package {endpoint.tags.get('lockgate:package', '-')}")
+        if endpoint.failure_reason:
+            say(f"    last update: {endpoint.failure_reason}")
 
 
 def fault(args: argparse.Namespace) -> None:
     """`lockgate fault ENDPOINT VARIANT --5xx-rate R` (the offline twin's fault tag)."""
-    from botocore.exceptions import ClientError
-
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
     from lockgate.local.faults import FAULT_TAG
 
-    sagemaker = aws_client("sagemaker", args.endpoint_url)
-    try:
-        config = sagemaker.describe_endpoint(EndpointName=args.endpoint)["EndpointConfigName"]
-        variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
-    except ClientError as error:
-        if not is_missing(error):
-            raise
-        raise not_found(f"no such endpoint {args.endpoint}; list them with `lockgate endpoints`") from error
-    model = next((v["ModelName"] for v in variants if v["VariantName"] == args.variant), None)
+    sagemaker = SageMakerEndpoints(aws_client("sagemaker", args.endpoint_url))
+    endpoint = sagemaker.describe(args.endpoint)
+    if endpoint is None:
+        raise not_found(f"no such endpoint {args.endpoint}; list them with `lockgate endpoints`")
+    model = next((v.model for v in endpoint.variants if v.name == args.variant), None)
     if model is None:
         raise not_found(f"{args.endpoint} has no variant {args.variant}; see `lockgate endpoints`")
-    arn = sagemaker.describe_model(ModelName=model)["ModelArn"]
-    sagemaker.delete_tags(ResourceArn=arn, TagKeys=[FAULT_TAG])
+    arn = sagemaker.model_arn(model)
+    sagemaker.untag_resource(arn, [FAULT_TAG])
     if args.rate > 0:
-        sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": FAULT_TAG, "Value": str(args.rate)}])
+        sagemaker.tag_resource(arn, {FAULT_TAG: str(args.rate)})
     say(f"model {model} ({args.endpoint}/{args.variant}) now fails {args.rate:.0%} of calls with a 500")
 
 
