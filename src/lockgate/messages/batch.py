@@ -8,11 +8,12 @@ the request blocks handed to the `sagemaker:` integrations unchanged.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from pydantic import ConfigDict, Field
 
 from lockgate.messages.base import StepModel
+from lockgate.messages.train import TransformJobRequest
 
 _S3 = r"^s3://[^/]+/.+"
 _ARN = r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:\d{12}:model-package/.+"
@@ -46,16 +47,8 @@ class BatchModelRequest(StepModel):
     InferenceExecutionConfig: dict[str, str]
 
 
-class BatchTransformRequest(StepModel):
-    """CreateTransformJob's fields."""
-
-    TransformJobName: str
-    ModelName: str
-    # a SageMaker request field, passed as-is through the state machine (JSON)
-    TransformInput: dict[str, Any]
-    TransformOutput: dict[str, str]
-    # a SageMaker request field, passed as-is through the state machine (JSON)
-    TransformResources: dict[str, Any]
+class BatchTransformRequest(TransformJobRequest):
+    """CreateTransformJob's fields: the same as a training run's transform."""
 
 
 class BatchPlan(StepModel):
