@@ -318,3 +318,11 @@ def test_the_batch_predict_state_machine_refuses_what_cannot_be_scored_in_one_li
     assert main(["runs", "--dataset", "no-such-dataset", "--endpoint-url", url]) == 0
     runs = capsys.readouterr().out
     assert "lockgate-batch-predict-dev" in runs and "has no Approved model package" in runs, runs
+    # and people are told of each failed run once, as of a failed ingest or train run
+    told: list[str] = []
+    deadline = time.monotonic() + 60
+    while len(told) < 2 and time.monotonic() < deadline:
+        told += [m.get("Subject", "") for m in served.pipeline.notifications()]
+        told = [s for s in told if s.startswith("Lockgate batch-predict")]
+        time.sleep(0.5)
+    assert len(told) == 2, told
