@@ -14,7 +14,7 @@ REGION = "us-east-1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
-def client_for(service: str, endpoint_url: str) -> Any:
+def client_for(service: str, endpoint_url: str, read_timeout: int = 900) -> Any:
     """A boto3 client for the local endpoint (no retries hide errors; generous read timeout)."""
     return boto3.client(
         service,
@@ -22,5 +22,5 @@ def client_for(service: str, endpoint_url: str) -> Any:
         region_name=REGION,
         aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        config=Config(retries={"max_attempts": 1}, read_timeout=900),
+        config=Config(retries={"max_attempts": 1}, read_timeout=read_timeout),
     )  # type: ignore[call-overload]
