@@ -64,7 +64,8 @@ lint: $(STAMP)
 
 # Test files in a random order (the seed is in pytest's header: --file-order-seed N repeats it), spread
 # over PYTEST_WORKERS processes a file at a time; every integration file has its own local cloud.
-PYTEST_WORKERS ?= 2
+# Three on two cores: the integration files mostly wait on their clouds (a worker used ~20 % of a core).
+PYTEST_WORKERS ?= 3
 unit: $(STAMP) browser
 	$(BEGIN)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --file-order random
