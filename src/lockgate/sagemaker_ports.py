@@ -82,6 +82,16 @@ class EndpointInfo(BaseModel):
         return sum(v.instances for v in self.variants)
 
 
+class Invocation(BaseModel):
+    """One InvokeEndpoint answer: the body as the last container wrote it, and who served it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    body: bytes
+    content_type: str = ""
+    variant: str = ""  # InvokedProductionVariant
+
+
 class TransformStatus(BaseModel):
     """A batch transform job as it ended (or as it was at the deadline)."""
 

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from lockgate.adapters.errors import guarded, quota_is_transient
 from lockgate.errors import EndpointBusy
-from lockgate.sagemaker_ports import Container, EndpointInfo, PackageInfo, VariantInfo
+from lockgate.sagemaker_ports import Container, EndpointInfo, Invocation, PackageInfo, VariantInfo
 from lockgate.serving import artifact
 
 if TYPE_CHECKING:
@@ -415,10 +415,24 @@ class SageMakerEndpoints:
         """Delete the endpoint; its config and models stay (create_endpoint brings it back)."""
         self._call("delete_endpoint", EndpointName=name)
 
+    def invoke(
+        self, endpoint: str, body: bytes | str, content_type: str, *, accept: str = "", variant: str = ""
+    ) -> Invocation:
+        """InvokeEndpoint (Accept and TargetVariant when given); a model's own error stays botocore's
+        ClientError `ModelError` with the container's status (OriginalStatusCode)."""
+        extra = {k: v for k, v in (("Accept", accept), ("TargetVariant", variant)) if v}
+        answer = self._runtime.invoke_endpoint(
+            EndpointName=endpoint, ContentType=content_type, Body=body, **extra
+        )
+        return Invocation(
+            body=answer["Body"].read(),
+            content_type=answer.get("ContentType", ""),
+            variant=answer.get("InvokedProductionVariant", ""),
+        )
+
     def invoke_csv(self, endpoint: str, body: str) -> tuple[str, float]:
         """InvokeEndpoint with text/csv; returns (body, milliseconds)."""
-        runtime = self._runtime  # made before the clock starts: the latency is the call's alone
+        _ = self._runtime  # made before the clock starts: the latency is the call's alone
         began = time.perf_counter()
-        response = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Body=body)
-        text = response["Body"].read().decode()
+        text = self.invoke(endpoint, body, "text/csv").body.decode()
         return text, (time.perf_counter() - began) * 1000

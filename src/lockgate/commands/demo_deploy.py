@@ -17,6 +17,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
 from lockgate.commands.console import describe_runs, say
 from lockgate.commands.deploy_cli import approve_cli
 from lockgate.commands.options import run_command
@@ -163,12 +166,14 @@ def _first_deploy(demo: _DeployDemo, first: str) -> tuple[float, str]:
     return seconds, outcome
 
 
-def _outcome(runtime: Any, endpoint: str, row: str) -> str:
+def _outcome(endpoints: SageMakerEndpoints, endpoint: str, row: str) -> str:
     """Call production once: OK, FAULTY (a 5XX from the faulty model) or OTHER (any other error)."""
     try:
-        runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Body=row)
-    except runtime.exceptions.ModelError as error:
-        return FAULTY if int(error.response.get("OriginalStatusCode", 0)) >= 500 else OTHER
+        endpoints.invoke(endpoint, row, "text/csv")
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ModelError":
+            raise
+        return FAULTY if int(str(error.response.get("OriginalStatusCode", 0))) >= 500 else OTHER
     return OK
 
 
@@ -197,10 +202,10 @@ def _faulty_deploy(
     stop = threading.Event()
 
     def traffic() -> None:  # the CloudWatch twin turns the 5XX metrics into the alarm that rolls back
-        runtime = cloud.client("sagemaker-runtime")
+        endpoints = SageMakerEndpoints(demo.sm, cloud.client("sagemaker-runtime"))
         calls = 0
         while not stop.is_set():
-            split[_outcome(runtime, prod, rows[calls % len(rows)])] += 1
+            split[_outcome(endpoints, prod, rows[calls % len(rows)])] += 1
             calls += 1
             time.sleep(0.005)
 

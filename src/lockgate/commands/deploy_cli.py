@@ -225,24 +225,23 @@ def predict(args: argparse.Namespace) -> None:
         "application/json" if args.file.suffix.lower() == ".json" else "text/csv"
     )
     accept = args.accept + (";labels=true" if args.labels else "")
-    runtime = aws_client("sagemaker-runtime", args.endpoint_url)
-    extra = {"TargetVariant": args.variant} if args.variant else {}
     from botocore.exceptions import ClientError
 
+    from lockgate.adapters.sagemaker_endpoints import SageMakerEndpoints
+
+    endpoints = SageMakerEndpoints(
+        aws_client("sagemaker", args.endpoint_url), aws_client("sagemaker-runtime", args.endpoint_url)
+    )
     try:  # the endpoint's 4XX names the row and column: said with the file
-        answer = runtime.invoke_endpoint(
-            EndpointName=args.endpoint,
-            ContentType=content_type,
-            Accept=accept,
-            Body=args.file.read_bytes(),
-            **extra,
+        answer = endpoints.invoke(
+            args.endpoint, args.file.read_bytes(), content_type, accept=accept, variant=args.variant or ""
         )
     except ClientError as error:
         response = error.response
         message = response.get("OriginalMessage") or response["Error"].get("Message", error)
         raise CliError(f"{args.file}: {message}") from error
-    say(f"# variant {answer.get('InvokedProductionVariant', '?')}")
-    for line in answer["Body"].read().decode().splitlines():
+    say(f"# variant {answer.variant or '?'}")
+    for line in answer.body.decode().splitlines():
         say(line)
 
 
