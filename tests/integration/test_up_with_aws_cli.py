@@ -82,12 +82,14 @@ def test_aws_cli_upload_to_lockgate_up_starts_the_pipeline(tmp_path: Path) -> No
         up.send_signal(signal.SIGINT)
         # Ctrl-C stops the workers, the twins and the server: about 1-7 s; under CI's parallel
         # phases it once took over 30 s (a train run the upload started was still going).
+        failed = sys.exc_info()[1]  # what the test body raised, if anything: said with a hang
         try:
             code = up.wait(timeout=120)
         except subprocess.TimeoutExpired:
             up.kill()
-            log = (tmp_path / "up.log").read_text().splitlines()[-40:]
+            log = (tmp_path / "up.log").read_text().splitlines()[-120:]
             raise AssertionError(
-                "lockgate up did not stop in 120 s; its log ends:\n" + "\n".join(log)
-            ) from None
+                f"lockgate up did not stop in 120 s (the test body: {failed!r}); its log ends:\n"
+                + "\n".join(log)
+            ) from failed
         assert code == 0

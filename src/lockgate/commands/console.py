@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # the run-table helpers import them when called: `say` stays light for every command
     from lockgate.pipeline.run_history import StateVisit
@@ -36,6 +36,11 @@ class LogFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.echo = path, echo
         self._file = path.open("w", encoding="utf-8", buffering=1)  # this run's log only
+
+    @property
+    def stream(self) -> TextIO:
+        """The open file (for faulthandler's stack dumps)."""
+        return self._file
 
     def line(self, text: str) -> None:
         """Append one line (and show it on stderr with echo)."""

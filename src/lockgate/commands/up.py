@@ -8,6 +8,7 @@ warnings, library warnings) goes to `--log FILE` (default .lockgate/up.log); `-v
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import logging
 import signal
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 # Docker Desktop resolves it; on Linux: `sam local invoke --add-host host.docker.internal:<docker0 address>`.
 CONTAINER_HOST = "host.docker.internal"
 RUN_POLL_SECONDS = 1.0
+STOP_REPORT_SECONDS = 60
 _ENDED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
 
@@ -34,6 +36,12 @@ def run_up(args: argparse.Namespace) -> int:
     log = LogFile(args.log, echo=args.verbose)
     handler = log.logging_handler()
     logging.getLogger().addHandler(handler)  # library warnings: the log, not the terminal
+    # Ctrl-C and SIGTERM only ask to stop: the cloud stops from here, whatever it was doing (a
+    # KeyboardInterrupt raised inside a starting cloud's thread joins could leave it half-made)
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():  # in-process callers keep theirs
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
     cloud = local_cloud(args, log.function_line, port=args.port, host=args.host, warn=log.line)
     try:
         stack = cloud.start()
@@ -51,17 +59,18 @@ def run_up(args: argparse.Namespace) -> int:
         say(f"Try: aws s3 cp contracts/credit.yaml s3://{bucket}/contracts/credit.yaml")
         say(f"     aws s3 cp data.csv s3://{bucket}/raw/credit/data.csv")
         say("     lockgate runs   (a line appears here as each run ends; Ctrl-C stops the cloud)")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         watcher = threading.Thread(target=_watch_runs, args=(cloud, stop, log), daemon=True)
         watcher.start()
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
-            stop.set()
+        stop.wait()
     finally:
+        stop.set()
         say("stopping the local cloud")
+        log.line("stopping the local cloud")
+        # a stop that hangs says where, in the log (every thread's stack after a minute)
+        faulthandler.dump_traceback_later(STOP_REPORT_SECONDS, file=log.stream)
         cloud.stop()
+        faulthandler.cancel_dump_traceback_later()
+        log.line("stopped")
         logging.getLogger().removeHandler(handler)
         log.close()
     return 0
