@@ -33,6 +33,11 @@ def _load_handler(function_dir: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    # A fresh Lambda container has no metrics yet; Powertools keeps them process-wide (one set for
+    # every Metrics()), so what an earlier test file added without a flush would land in this
+    # handler's first EMF record (the files run in a random order).
+    if hasattr(module, "metrics"):
+        module.metrics.clear_metrics()
     return module
 
 
