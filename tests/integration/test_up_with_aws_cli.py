@@ -93,3 +93,27 @@ def test_aws_cli_upload_to_lockgate_up_starts_the_pipeline(tmp_path: Path) -> No
                 + "\n".join(log)
             ) from failed
         assert code == 0
+
+
+def test_ctrl_c_stops_lockgate_up_even_when_started_with_sigint_ignored(tmp_path: Path) -> None:
+    """A non-interactive shell starts `cmd &` with SIGINT and SIGQUIT ignored (POSIX, job control
+    off), and Python keeps an inherited SIG_IGN: `up` installs its own handler, so Ctrl-C (SIGINT)
+    still stops it. CI launched in the background hung here before."""
+    command = 'trap "" INT; exec "$0" -m lockgate.cli up --log "$1"'  # an ignored signal survives exec
+    up = subprocess.Popen(
+        ["sh", "-c", command, sys.executable, str(tmp_path / "up.log")],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        _wait_for_line(up, r"Lockgate local cloud: (http://127\.0\.0\.1:\d+)")
+    finally:
+        up.send_signal(signal.SIGINT)
+        try:
+            code = up.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            up.kill()
+            raise AssertionError("lockgate up ignored Ctrl-C (SIGINT inherited as ignored)") from None
+    assert code == 0
