@@ -74,15 +74,15 @@ class SageMakerEndpoints:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._client: Any = guarded(client or boto3.client("sagemaker"))
-        self._runtime_client = runtime
+        self._runtime_client = guarded(runtime) if runtime is not None else None
         self._sleep = sleep
 
     @property
     def _runtime(self) -> Any:
         """sagemaker-runtime, made on first use (only the smoke test and the CLI invoke)."""
         if self._runtime_client is None:
-            self._runtime_client = boto3.client("sagemaker-runtime")
-        return guarded(self._runtime_client)
+            self._runtime_client = guarded(boto3.client("sagemaker-runtime"))
+        return self._runtime_client
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         return quota_is_transient(operation, lambda: getattr(self._client, operation)(**kwargs))
